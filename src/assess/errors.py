@@ -1,0 +1,23 @@
+"""One exception family, so the CLI can turn any user mistake into one line and exit 2."""
+
+from __future__ import annotations
+
+
+class AssessError(Exception):
+    """Base of every error the workbook raises on purpose.
+
+    The message is a single line a user can act on: which file, which row or
+    field, and what to fix.
+    """
+
+
+class InputError(AssessError):
+    """A data file is unreadable, malformed or inconsistent."""
+
+
+class ConfigError(AssessError):
+    """A parameters file is invalid."""
+
+
+class NotebookError(AssessError):
+    """A notebook failed while the batch was executing it."""
