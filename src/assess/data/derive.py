@@ -1,0 +1,78 @@
+"""Re-derive the embedded default in `data/` from the raw open data in `../shared/data/`.
+
+Run `python scripts/derive_default_data.py` after the raw files change. The tests derive
+again and compare with what is committed, so the two cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from assess.data.counts import write_counts
+from assess.data.geography import Geography
+from assess.data.police_uk import IngestReport, read_street_files
+from assess.data.population import read_ons_mid_year_estimate
+from assess.errors import InputError
+
+DEFAULT_FORCE = "Kent"
+DEFAULT_YEAR = "2022"
+POPULATION_YEAR = 2020
+HARM_SOURCE = "Cambridge Crime Harm Index (2026 update), median per offence subgroup"
+
+
+def derive_districts(shared: Path) -> pd.DataFrame:
+    """Every district of England and Wales with its CSP and police force area (ONS, Dec 2019)."""
+    lookup = pd.read_csv(shared / "reference" / "lad-to-csp-2019.csv", sep=";", dtype=str)
+    return pd.DataFrame({
+        "area_code": lookup["lad-code"],
+        "area": lookup["lad-name"],
+        "csp": lookup["csp-name"],
+        "force": lookup["PFA21NM"],
+    }).sort_values("area_code", ignore_index=True)
+
+
+def derive_lsoa_lookup(shared: Path, districts: pd.DataFrame, force: str) -> pd.DataFrame:
+    """LSOA (2011) -> district for one force area, from the IoD 2019 file 1."""
+    imd = pd.read_excel(shared / "reference" / "imd2019-lsoa-file1.xlsx", sheet_name="IMD2019", engine="calamine")
+    codes = set(districts.loc[districts["force"] == force, "area_code"])
+    rows = imd[imd["Local Authority District code (2019)"].isin(codes)]
+    if rows.empty:
+        raise InputError(f"no LSOAs found for force {force!r} in the IoD 2019 file")
+    return pd.DataFrame({
+        "lsoa_code": rows["LSOA code (2011)"],
+        "lsoa_name": rows["LSOA name (2011)"],
+        "area_code": rows["Local Authority District code (2019)"],
+        "area": rows["Local Authority District name (2019)"],
+    }).sort_values("lsoa_code", ignore_index=True)
+
+
+def derive_harm_weights(shared: Path) -> pd.DataFrame:
+    """Crime Harm Index days per data.police.uk crime type (no weight exists for ASB)."""
+    weights = pd.read_csv(shared / "reference" / "cchi-weights-by-crime-type.csv")
+    return pd.DataFrame({
+        "crime_type": weights["crime_type"],
+        "weight": weights["cchi_days"],
+        "unit": "days of imprisonment",
+        "source": HARM_SOURCE,
+    }).sort_values("crime_type", ignore_index=True)
+
+
+def derive_default(shared: Path, out: Path) -> IngestReport:
+    """Write every embedded table into `out`, returning the ingest report of the counts."""
+    out.mkdir(parents=True, exist_ok=True)
+    districts = derive_districts(shared)
+    districts.to_csv(out / "districts.csv", index=False, lineterminator="\n")
+    derive_lsoa_lookup(shared, districts, DEFAULT_FORCE).to_csv(
+        out / "lsoa_lookup.csv", index=False, lineterminator="\n")
+    population = read_ons_mid_year_estimate(
+        shared / "reference" / f"ons-mye-mid{POPULATION_YEAR}-persons.xls", POPULATION_YEAR)
+    population.to_csv(out / "population.csv", index=False, lineterminator="\n")
+    derive_harm_weights(shared).to_csv(out / "harm_weights.csv", index=False, lineterminator="\n")
+
+    geography = Geography.from_dir(out)
+    files = sorted((shared / "police-uk" / "kent").glob(f"{DEFAULT_YEAR}-*-street.csv"))
+    counts, report = read_street_files(files, geography)
+    write_counts(counts, out / "counts.csv")
+    return report

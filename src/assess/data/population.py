@@ -1,0 +1,62 @@
+"""Resident population per district: the ONS mid-year estimate, and the tidy table made from it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from assess.data.tables import first_row, read_table, refuse_duplicates, to_positive_number
+from assess.errors import InputError
+
+POPULATION_COLUMNS = ["area_code", "area", "year", "population"]
+# The geographies that are community safety districts (lower-tier or unitary authorities).
+_DISTRICT_GEOGRAPHIES = {
+    "Non-metropolitan District", "Unitary Authority", "Metropolitan District", "London Borough",
+}
+
+
+def read_population(path: Path) -> pd.DataFrame:
+    """Read the tidy population table `area_code, area, year, population`."""
+    frame = read_table(path, POPULATION_COLUMNS)
+    frame["population"] = to_positive_number(frame, "population", path)
+    years = pd.to_numeric(frame["year"], errors="coerce")
+    if years.isna().any():
+        raise InputError(f"{path}: row {first_row(years.isna())}: column 'year' must be a year such as 2020")
+    frame["year"] = years.astype("int64")
+    refuse_duplicates(frame, ["area", "year"], path, "the population of an area in a year")
+    return frame[POPULATION_COLUMNS]
+
+
+def population_for(population: pd.DataFrame, year: int) -> pd.Series:
+    """Population per area for the latest estimate not after `year` (else the earliest one)."""
+    chosen = []
+    for _, rows in population.groupby("area"):
+        before = rows[rows["year"] <= year]
+        chosen.append(before.loc[before["year"].idxmax()] if len(before) else rows.loc[rows["year"].idxmin()])
+    table = pd.DataFrame(chosen)
+    return table.set_index("area")["population"]
+
+
+def read_ons_mid_year_estimate(path: Path, year: int) -> pd.DataFrame:
+    """Districts of England and Wales from an ONS MYE2 persons workbook (legacy .xls).
+
+    The header row (Code, Name, Geography, All ages, ...) sits below several lines of
+    notes, so it is found rather than assumed.
+    """
+    raw = pd.read_excel(path, sheet_name="MYE2 - Persons", header=None, engine="calamine")
+    header_rows = raw.index[raw.iloc[:, 0].astype(str).str.strip() == "Code"]
+    if header_rows.empty:
+        raise InputError(f"{path}: sheet 'MYE2 - Persons' has no header row starting 'Code'")
+    start = header_rows[0]
+    table = raw.iloc[start + 1:].copy()
+    table.columns = [str(c).strip() for c in raw.iloc[start]]
+    districts = table[
+        table["Geography"].isin(_DISTRICT_GEOGRAPHIES) & table["Code"].str[0].isin(["E", "W"])
+    ]
+    return pd.DataFrame({
+        "area_code": districts["Code"].str.strip(),
+        "area": districts["Name"].str.strip(),
+        "year": year,
+        "population": districts["All ages"].astype("int64"),
+    }).sort_values("area_code", ignore_index=True)
