@@ -1,0 +1,296 @@
+"""Parameters: `params/assessment.yaml` and `params/priorities.yaml`, validated on load.
+
+The files are checked in two steps. Their shape (known keys, right types) is checked by
+pydantic models; their meaning against the data (the area exists, the period is covered)
+by `resolve_assessment`, once the counts are read. Either way a mistake is one line
+naming the file, the field and what to fix.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional
+
+import pandas as pd
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from assess.data.police_uk import CRIME_TYPES
+from assess.data.tables import is_month
+from assess.errors import ConfigError
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_PARAMS = PROJECT_ROOT / "params" / "assessment.yaml"
+DEFAULT_DATA_DIR = PROJECT_ROOT / "data"
+DEFAULT_PRIORITIES = PROJECT_ROOT / "params" / "priorities.yaml"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PeriodModel(_Strict):
+    start: str
+    end: str
+
+    @field_validator("start", "end")
+    @classmethod
+    def _month(cls, value: str) -> str:
+        if not is_month(value):
+            raise ValueError(f"must be a month written YYYY-MM, not {value!r}")
+        return value
+
+
+class AssessmentModel(_Strict):
+    """The shape of `assessment.yaml`."""
+
+    area: str
+    period: Optional[PeriodModel] = None
+    comparators: Optional[list[str]] = None
+    data_dir: str = "../data"
+    priorities_file: str = "priorities.yaml"
+
+
+class PriorityModel(_Strict):
+    """One priority or candidate issue in `priorities.yaml`."""
+
+    title: str
+    summary: str
+    crime_types: list[str] = Field(default_factory=list)
+    partner_evidence: list[str] = Field(default_factory=list)
+    notebook: Optional[str] = None
+
+    @field_validator("crime_types")
+    @classmethod
+    def _known_crime_types(cls, value: list[str]) -> list[str]:
+        for crime_type in value:
+            if crime_type not in CRIME_TYPES:
+                raise ValueError(
+                    f"unknown crime type {crime_type!r}; use one of: {', '.join(CRIME_TYPES)}"
+                )
+        return value
+
+
+class PrioritiesModel(_Strict):
+    """The shape of `priorities.yaml`."""
+
+    priorities: dict[str, PriorityModel]
+    candidates: dict[str, PriorityModel] = Field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Priority:
+    """A priority (or a candidate issue) and the evidence it draws on."""
+
+    key: str
+    title: str
+    summary: str
+    crime_types: tuple[str, ...]
+    partner_evidence: tuple[str, ...]
+    notebook: Optional[str]
+    is_candidate: bool = False
+
+    @property
+    def has_police_data(self) -> bool:
+        return bool(self.crime_types)
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """Everything a run needs to know, resolved against the data.
+
+    Attributes
+    ----------
+    area
+        The district being assessed, spelled as in the counts table.
+    period_start, period_end
+        First and last month of the assessment period (YYYY-MM).
+    comparators
+        Areas compared with, the assessed area included.
+    data_dir
+        Folder holding counts.csv, population.csv and the other tables.
+    priorities
+        The priorities, in the order the file lists them, then the candidate issues.
+    source
+        The parameters file, or None when built from defaults.
+    """
+
+    area: str
+    period_start: str
+    period_end: str
+    comparators: tuple[str, ...]
+    data_dir: Path
+    priorities: tuple[Priority, ...] = field(default_factory=tuple)
+    priorities_file: Path = DEFAULT_PRIORITIES
+    source: Optional[Path] = None
+
+    @property
+    def months(self) -> list[str]:
+        return month_range(self.period_start, self.period_end)
+
+    @property
+    def period_label(self) -> str:
+        return f"{self.period_start}_to_{self.period_end}"
+
+    def priority(self, key: str) -> Priority:
+        for priority in self.priorities:
+            if priority.key == key:
+                return priority
+        raise ConfigError(f"unknown priority {key!r}; known: {', '.join(p.key for p in self.priorities)}")
+
+    def to_yaml_dict(self) -> dict[str, Any]:
+        """The resolved parameters, written beside a run so each notebook sees the same ones."""
+        return {
+            "area": self.area,
+            "period": {"start": self.period_start, "end": self.period_end},
+            "comparators": list(self.comparators),
+            "data_dir": str(self.data_dir),
+            "priorities_file": str(self.priorities_file),
+        }
+
+
+def load_yaml(path: Path) -> Any:
+    """Parse a YAML file, turning any problem into one line."""
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"{path}: file not found")
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return yaml.safe_load(handle)
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}: " if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ConfigError(f"{path}: {where}invalid YAML ({problem})") from None
+
+
+def parse_model(model: type[BaseModel], data: Any, path: Path) -> BaseModel:
+    """Validate parsed YAML against a model; the first problem becomes one line."""
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping of settings at the top level")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        where = ".".join(str(p) for p in error["loc"]) or "(top level)"
+        message = error["msg"].removeprefix("Value error, ")
+        if error["type"] == "extra_forbidden":
+            message = "unknown setting; check its spelling against the documented keys"
+        raise ConfigError(f"{path}: field '{where}': {message}") from None
+
+
+def load_priorities(path: Path) -> tuple[Priority, ...]:
+    """The priorities then the candidate issues of a `priorities.yaml`."""
+    model = parse_model(PrioritiesModel, load_yaml(path), path)
+    if not model.priorities:
+        raise ConfigError(f"{path}: field 'priorities': list at least one priority")
+    result = []
+    for is_candidate, group in ((False, model.priorities), (True, model.candidates)):
+        for key, item in group.items():
+            if is_candidate and key in model.priorities:
+                raise ConfigError(f"{path}: field 'candidates.{key}': already listed as a priority")
+            result.append(Priority(
+                key=key, title=item.title, summary=item.summary,
+                crime_types=tuple(item.crime_types), partner_evidence=tuple(item.partner_evidence),
+                notebook=item.notebook, is_candidate=is_candidate,
+            ))
+    return tuple(result)
+
+
+def month_range(start: str, end: str) -> list[str]:
+    """Every month from start to end inclusive, as YYYY-MM."""
+    return [str(p) for p in pd.period_range(start, end, freq="M")]
+
+
+def data_dir_for(params_file: Optional[Path], data_dir: Optional[Path]) -> Path:
+    """The data folder a run reads: the one given, else the parameters file's, else the default."""
+    if data_dir:
+        return Path(data_dir).resolve()
+    if params_file is None:
+        return DEFAULT_DATA_DIR
+    path = Path(params_file).resolve()
+    model = parse_model(AssessmentModel, load_yaml(path), path)
+    return (path.parent / model.data_dir).resolve()
+
+
+def resolve_assessment(
+    counts: pd.DataFrame,
+    params_file: Optional[Path] = None,
+    area: Optional[str] = None,
+    data_dir: Optional[Path] = None,
+) -> Assessment:
+    """Read the parameters (or defaults) and check them against the counts table.
+
+    With no parameters file, the area must be given, comparators are every area in the
+    counts and the period is the latest 12 months in the data.
+    """
+    if params_file is not None:
+        path = Path(params_file).resolve()
+        model = parse_model(AssessmentModel, load_yaml(path), path)
+        base = path.parent
+        chosen_data_dir = Path(data_dir).resolve() if data_dir else (base / model.data_dir).resolve()
+        priorities_path = (base / model.priorities_file).resolve()
+        wanted_area = area or model.area
+        period = model.period
+        comparators = model.comparators
+    else:
+        path = None
+        if not area:
+            raise ConfigError("no area given: pass --area NAME (or a parameters file with 'area')")
+        chosen_data_dir = Path(data_dir).resolve() if data_dir else DEFAULT_DATA_DIR
+        priorities_path = DEFAULT_PRIORITIES
+        wanted_area, period, comparators = area, None, None
+    where = str(path) if path else "--area"
+
+    known_areas = sorted(counts["area"].unique())
+    canonical = _canonical_area(wanted_area, known_areas, f"{where}: field 'area'")
+    if comparators is None:
+        comparator_list = known_areas
+    else:
+        comparator_list = [
+            _canonical_area(name, known_areas, f"{where}: field 'comparators'") for name in comparators
+        ]
+        if canonical not in comparator_list:
+            comparator_list.append(canonical)
+
+    months_in_data = sorted(counts["month"].unique())
+    if period is None:
+        end = months_in_data[-1]
+        start = str(pd.Period(end, freq="M") - 11)
+        start = max(start, months_in_data[0])
+    else:
+        start, end = period.start, period.end
+        if start > end:
+            raise ConfigError(f"{where}: field 'period': start {start} is after end {end}")
+        missing = sorted(set(month_range(start, end)) - set(months_in_data))
+        if missing:
+            raise ConfigError(
+                f"{where}: field 'period': the data have no counts for {_describe_months(missing)}; "
+                f"the data cover {months_in_data[0]} to {months_in_data[-1]}"
+            )
+    return Assessment(
+        area=canonical, period_start=start, period_end=end,
+        comparators=tuple(sorted(comparator_list)), data_dir=chosen_data_dir,
+        priorities=load_priorities(priorities_path), priorities_file=priorities_path, source=path,
+    )
+
+
+def _canonical_area(name: str, known: list[str], where: str) -> str:
+    """The area as spelled in the data, matched regardless of case, spaces and hyphens."""
+    wanted = slug(name)
+    for candidate in known:
+        if slug(candidate) == wanted:
+            return candidate
+    raise ConfigError(f"{where}: unknown area {name!r}; the data have: {', '.join(known)}")
+
+
+def slug(name: str) -> str:
+    """A file-name form of an area: 'Tunbridge Wells' -> 'tunbridge-wells'."""
+    return "-".join(name.lower().replace("-", " ").split())
+
+
+def _describe_months(months: list[str]) -> str:
+    return months[0] if len(months) == 1 else f"{len(months)} months ({months[0]} to {months[-1]})"
