@@ -1,0 +1,152 @@
+"""The annual batch: execute the notebooks with papermill, export HTML, write the index.
+
+Everything is written into a hidden folder beside the destination and moved into place
+only once complete, so a run that fails (or is killed) leaves earlier output as it was.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import shutil
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+
+import yaml
+from tqdm import tqdm
+
+from assess import report
+from assess.config import PROJECT_ROOT, Assessment, slug
+from assess.errors import NotebookError
+from assess.evidence import Evidence
+
+NOTEBOOK_DIR = PROJECT_ROOT / "notebooks"
+RENDERED_DIR = PROJECT_ROOT / "rendered"
+RESOLVED_PARAMS = "assessment.yaml"
+
+
+@dataclass(frozen=True)
+class PageResult:
+    """One executed notebook and its HTML page."""
+
+    notebook: str
+    html: str
+    seconds: float
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """Where a run wrote its output, and what it wrote."""
+
+    out_dir: Path
+    pages: tuple[PageResult, ...]
+    seconds: float
+
+
+def default_out_dir(assessment: Assessment) -> Path:
+    return RENDERED_DIR / assessment.period_label / slug(assessment.area)
+
+
+def notebooks_for(assessment: Assessment, notebook_dir: Path = NOTEBOOK_DIR) -> list[Path]:
+    """The priority notebooks the parameters name, in priority order."""
+    paths = []
+    for priority in assessment.priorities:
+        if priority.notebook:
+            path = notebook_dir / priority.notebook
+            if not path.is_file():
+                raise NotebookError(
+                    f"{assessment.priorities_file}: priority '{priority.key}' names notebook "
+                    f"{priority.notebook}, which is not in {notebook_dir}"
+                )
+            paths.append(path)
+    return paths
+
+
+def run_assessment(
+    params_file: Optional[Path] = None,
+    area: Optional[str] = None,
+    data_dir: Optional[Path] = None,
+    out_dir: Optional[Path] = None,
+    workers: Optional[int] = None,
+    progress: bool = True,
+) -> RunResult:
+    """Run every notebook of an assessment and write the rendered folder.
+
+    The inputs are read and checked before any notebook starts, so bad input costs
+    nothing but one line.
+    """
+    started = time.perf_counter()
+    evidence = Evidence.load(params_file, area, data_dir)
+    assessment = evidence.assessment
+    notebooks = notebooks_for(assessment)
+    target = Path(out_dir) if out_dir else default_out_dir(assessment)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = target.parent / f".{target.name}.partial-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir()
+    try:
+        resolved = staging / RESOLVED_PARAMS
+        resolved.write_text(yaml.safe_dump(assessment.to_yaml_dict(), sort_keys=False), encoding="utf-8")
+        pages = _execute_all(notebooks, resolved, staging, workers, progress)
+        report.write_index(evidence, pages, staging)
+        _replace_dir(staging, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return RunResult(target, tuple(pages), time.perf_counter() - started)
+
+
+def _execute_all(
+    notebooks: list[Path], params_file: Path, out: Path, workers: Optional[int], progress: bool
+) -> list[PageResult]:
+    workers = max(1, min(workers or os.cpu_count() or 1, len(notebooks)))
+    # spawn, not fork: the parent may hold threads (tqdm) that fork would copy mid-state.
+    context = multiprocessing.get_context("spawn")
+    results: dict[str, PageResult] = {}
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        futures = {pool.submit(execute_notebook, nb, params_file, out): nb for nb in notebooks}
+        with tqdm(total=len(futures), desc="notebooks", unit="nb", disable=not progress) as bar:
+            for future in as_completed(futures):
+                try:
+                    page = future.result()
+                except NotebookError:
+                    for other in futures:
+                        other.cancel()
+                    raise
+                results[page.notebook] = page
+                bar.update()
+    return [results[nb.name] for nb in notebooks]
+
+
+def execute_notebook(notebook: Path, params_file: Path, out: Path) -> PageResult:
+    """Execute one notebook with papermill and export it to HTML without code."""
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    started = time.perf_counter()
+    executed = out / notebook.name
+    try:
+        papermill.execute_notebook(
+            str(notebook), str(executed),
+            parameters={"params_file": str(params_file), "area": "", "data_dir": ""},
+            cwd=str(notebook.parent), progress_bar=False, log_output=False,
+        )
+    except PapermillExecutionError as exc:
+        raise NotebookError(
+            f"notebook {notebook.name} failed in cell {exc.cell_index + 1} "
+            f"(execution count {exc.exec_count}): {exc.ename}: {exc.evalue}"
+        ) from None
+    html_path = report.export_html(executed, out)
+    return PageResult(notebook.name, html_path.name, time.perf_counter() - started)
+
+
+def _replace_dir(staging: Path, target: Path) -> None:
+    """Swap the finished folder into place; the old one is removed only after the swap."""
+    backup = target.parent / f".{target.name}.old-{os.getpid()}"
+    if target.exists():
+        target.rename(backup)
+    staging.rename(target)
+    shutil.rmtree(backup, ignore_errors=True)

@@ -1,0 +1,134 @@
+"""Charts in the Government Analysis Function style, carrying their own alt text.
+
+Each chart states its message in the title, the measure, area and period in a subtitle,
+and its source underneath. It is shown as an HTML <figure> with an <img alt="..."> so the
+alt text survives into the exported pages, and meaning is never carried by colour alone
+(the assessed area is also marked by shape and a label).
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from dataclasses import dataclass
+
+import matplotlib
+
+matplotlib.use("Agg")  # Charts are rendered to PNG; no display is needed or wanted.
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+import seaborn as sns  # noqa: E402
+
+PALETTE = ["#12436D", "#28A197", "#801650", "#F46A25", "#3D3D3D", "#A285D1"]
+HIGHLIGHT = PALETTE[0]
+MUTED = "#BFBFBF"
+POLICE_SOURCE = "Source: data.police.uk street-level crime (Open Government Licence v3.0)"
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A rendered chart with the text a screen reader needs."""
+
+    png: bytes
+    alt: str
+    caption: str
+
+    def _repr_html_(self) -> str:
+        data = base64.b64encode(self.png).decode("ascii")
+        return (
+            '<figure class="chart">'
+            f'<img src="data:image/png;base64,{data}" alt="{html.escape(self.alt)}" '
+            'style="max-width:100%;height:auto">'
+            f"<figcaption>{html.escape(self.caption)}</figcaption></figure>"
+        )
+
+    def __repr__(self) -> str:
+        return f"Chart: {self.alt}"
+
+
+def _style() -> None:
+    sns.set_theme(style="whitegrid", palette=PALETTE, rc={
+        "font.family": "DejaVu Sans", "axes.titlesize": 13, "axes.titleweight": "bold",
+        "axes.titlelocation": "left", "axes.edgecolor": "#3D3D3D", "grid.color": "#E5E5E5",
+    })
+
+
+def _figure(width: float, height: float) -> tuple[plt.Figure, plt.Axes]:
+    _style()
+    return plt.subplots(figsize=(width, height), layout="constrained")
+
+
+def _render(fig: plt.Figure, ax: plt.Axes, title: str, subtitle: str, source: str) -> bytes:
+    """Title (the message), subtitle (measure, area, period) and source line, then PNG bytes."""
+    fig.suptitle(title, x=0.01, ha="left", fontsize=13, fontweight="bold")
+    ax.set_title(subtitle, loc="left", fontsize=10, fontweight="normal", color="#3D3D3D")
+    fig.supxlabel(source, x=0.01, ha="left", fontsize=8, color="#3D3D3D")
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=100, metadata={"Software": None})
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+def monthly_chart(
+    monthly: pd.DataFrame, title: str, subtitle: str, measure: str, source: str = POLICE_SOURCE
+) -> Chart:
+    """Counts per month, one line per crime type plus the total when there are several.
+
+    Parameters
+    ----------
+    monthly
+        Index of months (YYYY-MM), one column per crime type.
+    measure
+        The y axis label, e.g. "Recorded offences per month".
+    """
+    fig, ax = _figure(9, 4.6)
+    long = monthly.copy()
+    long.index = [pd.Period(m, freq="M").strftime("%b %Y") for m in long.index]
+    if long.shape[1] > 1:
+        long["All"] = long.sum(axis=1)
+    markers = ["o", "s", "^", "D", "v", "P", "X"]
+    for i, column in enumerate(long.columns):
+        ax.plot(long.index, long[column], marker=markers[i % len(markers)], linewidth=2.5 if column == "All" else 1.8,
+                color=PALETTE[4] if column == "All" else PALETTE[i % len(PALETTE)], label=column)
+    ax.set_ylabel(measure)
+    ax.set_xlabel("")
+    ax.set_ylim(bottom=0)
+    ax.tick_params(axis="x", rotation=45)
+    ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1, 1))
+    alt = (f"Line chart. {subtitle}. "
+           + "; ".join(f"{c}: from {long[c].iloc[0]:,} in {long.index[0]} to {long[c].iloc[-1]:,} in {long.index[-1]}, "
+                       f"highest {long[c].max():,} in {long[c].idxmax()}" for c in long.columns) + ".")
+    return Chart(_render(fig, ax, title, subtitle, source), alt, f"{title}. {subtitle}.")
+
+
+def rate_comparison_chart(rates: pd.DataFrame, title: str, subtitle: str, source: str) -> Chart:
+    """Rate per 1,000 residents per area with 95% intervals, the assessed area marked.
+
+    Parameters
+    ----------
+    rates
+        Columns area, rate, lower, upper, is_area (as from `PriorityEvidence.rates`).
+    """
+    table = rates.sort_values("rate", ascending=True, ignore_index=True)
+    fig, ax = _figure(9, 0.38 * len(table) + 2)
+    for y, row in table.iterrows():
+        colour = HIGHLIGHT if row["is_area"] else MUTED
+        ax.errorbar(row["rate"], y, xerr=[[row["rate"] - row["lower"]], [row["upper"] - row["rate"]]],
+                    fmt="D" if row["is_area"] else "o", color=colour, ecolor=colour, markersize=8 if row["is_area"] else 6,
+                    capsize=3)
+    labels = [f"{a}  (assessed)" if is_area else a for a, is_area in zip(table["area"], table["is_area"])]
+    ax.set_yticks(range(len(table)), labels)
+    for label, is_area in zip(ax.get_yticklabels(), table["is_area"]):
+        if is_area:
+            label.set_fontweight("bold")
+    ax.invert_yaxis()
+    ax.set_xlabel("Rate per 1,000 residents (95% confidence interval)")
+    ax.set_xlim(left=0)
+    area_row = table[table["is_area"]].iloc[0]
+    alt = (f"Dot plot, lowest rate at the top. {subtitle}. "
+           f"{area_row['area']} is marked with a diamond at {area_row['rate']:.2f} per 1,000 "
+           f"(95% interval {area_row['lower']:.2f} to {area_row['upper']:.2f}); "
+           f"rates range from {table['rate'].min():.2f} in {table['area'].iloc[0]} "
+           f"to {table['rate'].max():.2f} in {table['area'].iloc[-1]}.")
+    return Chart(_render(fig, ax, title, subtitle, source), alt, f"{title}. {subtitle}.")

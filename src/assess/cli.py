@@ -1,0 +1,90 @@
+"""The `assess` command: `ingest` raw police files, `run` the assessment.
+
+A user's mistake (bad file, bad parameter) is one line on stderr and exit status 2,
+never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Optional, Sequence
+
+from assess.errors import AssessError
+
+EXIT_USER_ERROR = 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="assess", description="Strategic Assessment Workbook")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    ingest = commands.add_parser(
+        "ingest", help="read data.police.uk street-level CSVs into a counts table",
+        description="Read data.police.uk street-level CSV files (any force, any months) and "
+                    "write the tidy counts table: area, month, crime_type, count.")
+    ingest.add_argument("files", nargs="+", type=Path, metavar="FILE", help="*-street.csv files")
+    ingest.add_argument("--out", type=Path, required=True, metavar="FILE", help="counts CSV to write")
+    ingest.add_argument("--lookup-dir", type=Path, default=None, metavar="DIR",
+                        help="folder with lsoa_lookup.csv, district_aliases.csv and districts.csv "
+                             "(default: the embedded data/)")
+
+    run = commands.add_parser(
+        "run", help="run the assessment notebooks and render HTML",
+        description="Execute every priority notebook for an area and write HTML, executed "
+                    "notebooks and an index under rendered/<period>/<area>/.")
+    run.add_argument("--params", type=Path, default=None, metavar="FILE",
+                     help="assessment parameters (default: params/assessment.yaml, unless "
+                          "--data-dir is given alone: then every area in the data is compared "
+                          "over its latest 12 months)")
+    run.add_argument("--area", default=None, metavar="NAME", help="district to assess")
+    run.add_argument("--data-dir", type=Path, default=None, metavar="DIR",
+                     help="folder with counts.csv and population.csv")
+    run.add_argument("--out", type=Path, default=None, metavar="DIR", help="output folder")
+    run.add_argument("--workers", type=int, default=None, metavar="N",
+                     help="notebooks run at once (default: one per core)")
+    return parser
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "ingest":
+            return _ingest(args)
+        return _run(args)
+    except AssessError as exc:
+        print(f"assess: error: {exc}", file=sys.stderr)
+        return EXIT_USER_ERROR
+
+
+def _ingest(args: argparse.Namespace) -> int:
+    from assess.config import DEFAULT_DATA_DIR
+    from assess.data.counts import write_counts
+    from assess.data.geography import Geography
+    from assess.data.police_uk import read_street_files
+
+    geography = Geography.from_dir(args.lookup_dir or DEFAULT_DATA_DIR)
+    counts, report = read_street_files(args.files, geography)
+    write_counts(counts, args.out)
+    for line in report.summary_lines():
+        print(line)
+    print(f"wrote {len(counts):,} rows for {counts['area'].nunique()} areas to {args.out}")
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    from assess.batch import run_assessment
+    from assess.config import DEFAULT_PARAMS
+
+    # --data-dir alone means "assess this data on its own terms", not the Kent defaults.
+    params = args.params or (None if args.data_dir else DEFAULT_PARAMS)
+    result = run_assessment(params, args.area, args.data_dir, args.out, args.workers,
+                            progress=sys.stderr.isatty())
+    print(f"wrote {len(result.pages)} pages to {result.out_dir} in {result.seconds:.1f}s")
+    print(f"open {result.out_dir / 'index.html'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

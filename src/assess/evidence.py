@@ -1,0 +1,201 @@
+"""The evidence for each priority, computed once from the tidy tables.
+
+Everything a notebook shows or a criterion scores comes from here, so a number on a page
+and the score it feeds can never disagree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Optional
+
+import pandas as pd
+
+from assess import stats
+from assess.config import (
+    DEFAULT_DATA_DIR, Assessment, Priority, data_dir_for, month_range, resolve_assessment,
+)
+from assess.data.counts import read_counts
+from assess.data.harm import read_harm_weights
+from assess.data.population import population_for, read_population
+from assess.errors import InputError
+
+
+@dataclass(frozen=True)
+class Tables:
+    """The input tables of one run, read and checked once."""
+
+    counts: pd.DataFrame
+    population: pd.DataFrame
+    harm_weights: pd.DataFrame
+    files: tuple[Path, ...]
+
+    @classmethod
+    def read(cls, data_dir: Path) -> "Tables":
+        """Read `counts.csv`, `population.csv` and `harm_weights.csv` from a data folder.
+
+        Harm weights fall back to the embedded default when the folder has none, so a
+        folder of counts and population is enough to assess any area.
+        """
+        counts_path = data_dir / "counts.csv"
+        population_path = data_dir / "population.csv"
+        harm_path = data_dir / "harm_weights.csv"
+        if not harm_path.is_file():
+            harm_path = DEFAULT_DATA_DIR / "harm_weights.csv"
+        return cls(
+            counts=read_counts(counts_path),
+            population=read_population(population_path),
+            harm_weights=read_harm_weights(harm_path),
+            files=(counts_path, population_path, harm_path),
+        )
+
+
+class Evidence:
+    """An assessment's parameters with its tables: the source of every figure."""
+
+    def __init__(self, assessment: Assessment, tables: Tables):
+        self.assessment = assessment
+        self.tables = tables
+        self._check_population()
+
+    @classmethod
+    def load(
+        cls,
+        params_file: Optional[Path] = None,
+        area: Optional[str] = None,
+        data_dir: Optional[Path] = None,
+    ) -> "Evidence":
+        """Read the data and resolve the parameters against them."""
+        tables = Tables.read(data_dir_for(params_file, data_dir))
+        assessment = resolve_assessment(tables.counts, params_file, area, data_dir)
+        return cls(assessment, tables)
+
+    def _check_population(self) -> None:
+        known = set(self.tables.population["area"])
+        missing = [a for a in self.assessment.comparators if a not in known]
+        if missing:
+            path = self.assessment.data_dir / "population.csv"
+            raise InputError(
+                f"{path}: no population for {', '.join(missing)}; add a row per area "
+                "(area_code, area, year, population)"
+            )
+
+    @cached_property
+    def population(self) -> pd.Series:
+        """Residents per comparator area, for the estimate nearest the period's start."""
+        year = int(self.assessment.period_start[:4])
+        return population_for(self.tables.population, year).reindex(list(self.assessment.comparators))
+
+    @cached_property
+    def _counts_in_scope(self) -> pd.DataFrame:
+        counts = self.tables.counts
+        return counts[counts["area"].isin(self.assessment.comparators)]
+
+    def for_priority(self, priority: Priority | str) -> "PriorityEvidence":
+        if isinstance(priority, str):
+            priority = self.assessment.priority(priority)
+        return PriorityEvidence(self, priority)
+
+    def area_total(self, months: list[str], area: Optional[str] = None) -> int:
+        """All recorded crime and ASB in an area over some months."""
+        counts = self._counts_in_scope
+        rows = counts[(counts["area"] == (area or self.assessment.area)) & counts["month"].isin(months)]
+        return int(rows["count"].sum())
+
+
+class PriorityEvidence:
+    """The police-recorded evidence of one priority in the assessed area and its comparators."""
+
+    def __init__(self, evidence: Evidence, priority: Priority):
+        self.evidence = evidence
+        self.priority = priority
+        self.assessment = evidence.assessment
+        counts = evidence._counts_in_scope
+        self._counts = counts[counts["crime_type"].isin(priority.crime_types)]
+
+    @property
+    def has_police_data(self) -> bool:
+        return self.priority.has_police_data
+
+    @property
+    def previous_months(self) -> list[str]:
+        """The same number of months immediately before the period."""
+        months = self.assessment.months
+        first = pd.Period(months[0], freq="M")
+        return month_range(str(first - len(months)), str(first - 1))
+
+    def _months_available(self, months: list[str]) -> bool:
+        return set(months) <= set(self.evidence.tables.counts["month"])
+
+    def total(self, months: Optional[list[str]] = None, area: Optional[str] = None) -> int:
+        """Recorded offences of this priority in the area over the period (or other months)."""
+        months = months or self.assessment.months
+        rows = self._counts[
+            (self._counts["area"] == (area or self.assessment.area)) & self._counts["month"].isin(months)
+        ]
+        return int(rows["count"].sum())
+
+    def previous_total(self) -> Optional[int]:
+        """The total over the previous period, or None where the data do not reach back."""
+        months = self.previous_months
+        return self.total(months) if self._months_available(months) else None
+
+    def monthly(self, area: Optional[str] = None) -> pd.DataFrame:
+        """Counts per month and crime type in the period; months with no records are 0."""
+        area = area or self.assessment.area
+        rows = self._counts[(self._counts["area"] == area) & self._counts["month"].isin(self.assessment.months)]
+        table = rows.pivot_table(index="month", columns="crime_type", values="count", aggfunc="sum")
+        table = table.reindex(index=self.assessment.months, columns=list(self.priority.crime_types))
+        return table.fillna(0).astype("int64")
+
+    def monthly_series(self, months: Optional[list[str]] = None) -> pd.Series:
+        """The priority's total per month, over the period or the given months."""
+        months = months or self.assessment.months
+        rows = self._counts[(self._counts["area"] == self.assessment.area) & self._counts["month"].isin(months)]
+        return rows.groupby("month")["count"].sum().reindex(months, fill_value=0).astype("int64")
+
+    def breakdown(self) -> pd.DataFrame:
+        """This period by crime type: count, share of the priority, and the previous period."""
+        current = self.monthly().sum()
+        table = pd.DataFrame({"crime_type": current.index, "count": current.to_numpy()})
+        total = table["count"].sum()
+        table["share"] = table["count"] / total if total else float("nan")
+        previous_months = self.previous_months
+        if self._months_available(previous_months):
+            table["previous"] = [self._type_total(t, previous_months) for t in table["crime_type"]]
+        return table
+
+    def _type_total(self, crime_type: str, months: list[str]) -> int:
+        rows = self._counts[
+            (self._counts["area"] == self.assessment.area)
+            & (self._counts["crime_type"] == crime_type)
+            & self._counts["month"].isin(months)
+        ]
+        return int(rows["count"].sum())
+
+    def rates(self) -> pd.DataFrame:
+        """Every comparator's count, rate per 1,000 residents with its 95% interval, and rank.
+
+        Rank 1 is the lowest rate, as in the plan's "lowest 3 in the county" measure.
+        """
+        months = self.assessment.months
+        in_period = self._counts[self._counts["month"].isin(months)]
+        counts = in_period.groupby("area")["count"].sum().reindex(list(self.assessment.comparators), fill_value=0)
+        rows = []
+        for area, count in counts.items():
+            rate = stats.rate_per_1000(int(count), float(self.evidence.population[area]))
+            rows.append({
+                "area": area, "count": int(count), "population": int(self.evidence.population[area]),
+                "rate": rate.rate, "lower": rate.lower, "upper": rate.upper,
+            })
+        table = pd.DataFrame(rows)
+        table["rank"] = table["rate"].rank(method="min").astype("int64")
+        table["is_area"] = table["area"] == self.assessment.area
+        return table.sort_values(["rate", "area"], ignore_index=True)
+
+    def area_rank(self) -> tuple[int, int]:
+        """(rank, number of areas) of the assessed area, 1 = lowest rate."""
+        table = self.rates()
+        return int(table.loc[table["is_area"], "rank"].iloc[0]), len(table)

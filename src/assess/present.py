@@ -1,0 +1,89 @@
+"""Tables and short texts for the pages: captions, one header row, "no data" for blanks.
+
+Everything shown is escaped: partner-typed text must display as typed and never run.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from typing import Callable, Mapping, Optional
+
+import pandas as pd
+
+NO_DATA = "no data"
+
+
+@dataclass(frozen=True)
+class Table:
+    """A captioned HTML table, escaped, with one header row and no index column."""
+
+    frame: pd.DataFrame
+    caption: str
+    formats: Mapping[str, Callable[[object], str]]
+
+    def _repr_html_(self) -> str:
+        head = "".join(f'<th scope="col">{html.escape(str(c))}</th>' for c in self.frame.columns)
+        body = []
+        for _, row in self.frame.iterrows():
+            cells = "".join(f"<td>{html.escape(self._format(c, row[c]))}</td>" for c in self.frame.columns)
+            body.append(f"<tr>{cells}</tr>")
+        return (
+            f'<table class="assess-table"><caption>{html.escape(self.caption)}</caption>'
+            f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+        )
+
+    def _format(self, column: str, value: object) -> str:
+        if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
+            return NO_DATA
+        formatter = self.formats.get(column)
+        return formatter(value) if formatter else str(value)
+
+    def __repr__(self) -> str:
+        return f"{self.caption}\n{self.frame.to_string(index=False)}"
+
+
+def whole(value: object) -> str:
+    return f"{int(value):,}"
+
+
+def rate(value: object) -> str:
+    return f"{float(value):.2f}"
+
+
+def percent(value: object) -> str:
+    return f"{float(value):.0%}"
+
+
+@dataclass(frozen=True)
+class Text:
+    """A paragraph of plain text shown as HTML, escaped."""
+
+    text: str
+    heading: Optional[str] = None
+    level: int = 3
+
+    def _repr_html_(self) -> str:
+        head = f"<h{self.level}>{html.escape(self.heading)}</h{self.level}>" if self.heading else ""
+        return f"{head}<p>{html.escape(self.text)}</p>"
+
+    def __repr__(self) -> str:
+        return f"{self.heading}\n{self.text}" if self.heading else self.text
+
+
+@dataclass(frozen=True)
+class BulletList:
+    """A list of plain-text items shown as HTML, escaped."""
+
+    items: tuple[str, ...]
+    heading: Optional[str] = None
+    level: int = 3
+
+    def _repr_html_(self) -> str:
+        head = f"<h{self.level}>{html.escape(self.heading)}</h{self.level}>" if self.heading else ""
+        items = "".join(f"<li>{html.escape(item)}</li>" for item in self.items)
+        return f"{head}<ul>{items}</ul>"
+
+    def __repr__(self) -> str:
+        lines = [f"- {item}" for item in self.items]
+        return "\n".join(([self.heading] if self.heading else []) + lines)

@@ -1,0 +1,480 @@
+"""The statistics of the assessment: rates with confidence intervals, period comparisons,
+trend tests, funnel plot limits and ranks among comparator areas.
+
+Pure functions on numbers and arrays. Every invalid argument raises `InputError` with a
+one-line message, so the CLI can report it like any other data mistake.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+from numpy.typing import ArrayLike
+from scipy import stats
+
+from assess.errors import InputError
+
+CIMethod = Literal["exact", "byar", "auto"]
+Trend = Literal["increasing", "decreasing", "no trend"]
+TrendMethod = Literal["mann-kendall", "seasonal mann-kendall"]
+
+# Counts at or above this use Byar's approximation under method="auto", as Fingertips does.
+BYAR_FROM_COUNT = 10
+# Fewest observations for a (non-seasonal) Mann-Kendall test.
+MIN_TREND_LENGTH = 4
+
+
+@dataclass(frozen=True)
+class RateEstimate:
+    """A crude rate per 1,000 residents with its confidence interval."""
+
+    count: float
+    population: float
+    rate: float
+    lower: float
+    upper: float
+
+
+@dataclass(frozen=True)
+class PeriodComparison:
+    """The current period's count against the previous one, tested as a ratio of Poisson rates."""
+
+    current: int
+    previous: int
+    change: int
+    pct_change: float | None
+    ratio: float | None
+    ratio_lower: float
+    ratio_upper: float
+    p_value: float
+    significant: bool
+
+
+@dataclass(frozen=True)
+class TrendResult:
+    """A Mann-Kendall trend test with Sen's slope (per observation step) and its interval."""
+
+    method: TrendMethod
+    n: int
+    s: int
+    var_s: float
+    z: float
+    p_value: float
+    tau: float
+    trend: Trend
+    slope: float
+    slope_lower: float
+    slope_upper: float
+    intercept: float
+
+
+@dataclass(frozen=True, eq=False)
+class FunnelLimits:
+    """Funnel plot control limits (rates per `per` residents), one array per level."""
+
+    target_rate: float
+    per: float
+    populations: np.ndarray
+    lower: dict[float, np.ndarray]
+    upper: dict[float, np.ndarray]
+    phi: float | None
+
+
+@dataclass(frozen=True)
+class Rank:
+    """An area's place among its comparators: 1 is the lowest value, out of n."""
+
+    rank: int
+    n: int
+
+
+# --- confidence intervals for counts and rates ------------------------------------------------
+
+
+def poisson_ci(count: float, level: float = 0.95, method: CIMethod = "exact") -> tuple[float, float]:
+    """Confidence interval (lower, upper) for the mean of a Poisson count.
+
+    ``"exact"`` is Garwood's interval from chi-square quantiles (lower is 0 when the count is
+    0). ``"byar"`` is Byar's approximation (Breslow & Day 1987), the method of the PHE/OHID
+    Technical Guide on confidence intervals; it is poor for small counts, so a negative lower
+    limit is clipped to 0. ``"auto"`` follows Fingertips (PHEindicatormethods ``phe_rate``):
+    exact below 10 events, Byar from 10 on, so the workbook reproduces published figures.
+    """
+    _check_level(level)
+    if not math.isfinite(count) or count < 0:
+        raise InputError(f"a count must be a non-negative number, not {count}")
+    if method == "auto":
+        method = "exact" if count < BYAR_FROM_COUNT else "byar"
+    tail = (1 - level) / 2
+    if method == "exact":
+        lower = 0.0 if count == 0 else stats.chi2.ppf(tail, 2 * count) / 2
+        upper = stats.chi2.ppf(1 - tail, 2 * count + 2) / 2
+        return float(lower), float(upper)
+    if method == "byar":
+        z = stats.norm.ppf(1 - tail)
+        lower = 0.0 if count == 0 else count * (1 - 1 / (9 * count) - z / (3 * math.sqrt(count))) ** 3
+        above = count + 1
+        upper = above * (1 - 1 / (9 * above) + z / (3 * math.sqrt(above))) ** 3
+        return max(0.0, float(lower)), float(upper)
+    raise InputError(f"unknown confidence interval method {method!r}: use 'exact', 'byar' or 'auto'")
+
+
+def rate_per_1000(
+    count: float, population: float, level: float = 0.95, method: CIMethod = "auto"
+) -> RateEstimate:
+    """Crude rate per 1,000 residents, its interval being the count's Poisson interval scaled."""
+    if not math.isfinite(population) or population <= 0:
+        raise InputError(f"a population must be a positive number, not {population}")
+    lower, upper = poisson_ci(count, level, method)
+    scale = 1000 / population
+    return RateEstimate(count, population, count * scale, lower * scale, upper * scale)
+
+
+# --- comparing two periods --------------------------------------------------------------------
+
+
+def compare_periods(
+    current: int, previous: int, level: float = 0.95, exposure_ratio: float = 1.0
+) -> PeriodComparison:
+    """Test whether the current period's rate differs from the previous one's.
+
+    Conditional on the total n = current + previous, the current count is
+    Binomial(n, p0) under equal rates, with p0 = e1 / (e1 + e2) where ``exposure_ratio`` is
+    e1 / e2 (e.g. 6/12 when the current period is half as long). The two-sided p-value is the
+    exact binomial test's (as R's ``poisson.test``); the rate ratio's interval is the
+    Clopper-Pearson interval for p mapped through p / (1 - p) / exposure_ratio. ``ratio`` and
+    ``pct_change`` are None when the previous count is 0 (the upper limit is then infinite).
+    """
+    _check_level(level)
+    current = _check_whole_count(current, "current")
+    previous = _check_whole_count(previous, "previous")
+    if not math.isfinite(exposure_ratio) or exposure_ratio <= 0:
+        raise InputError(f"the exposure ratio must be a positive number, not {exposure_ratio}")
+    total = current + previous
+    if total == 0:
+        p_value, ratio_lower, ratio_upper = 1.0, 0.0, math.inf
+    else:
+        test = stats.binomtest(current, total, exposure_ratio / (1 + exposure_ratio))
+        p_value = float(test.pvalue)
+        interval = test.proportion_ci(confidence_level=level, method="exact")
+        ratio_lower = _odds(interval.low) / exposure_ratio
+        ratio_upper = _odds(interval.high) / exposure_ratio
+    return PeriodComparison(
+        current=current,
+        previous=previous,
+        change=current - previous,
+        pct_change=None if previous == 0 else 100 * (current - previous) / previous,
+        ratio=None if previous == 0 else current / previous / exposure_ratio,
+        ratio_lower=ratio_lower,
+        ratio_upper=ratio_upper,
+        p_value=p_value,
+        significant=p_value < 1 - level,
+    )
+
+
+def _odds(p: float) -> float:
+    return math.inf if p >= 1 else float(p / (1 - p))
+
+
+# --- trend tests ------------------------------------------------------------------------------
+
+
+def mann_kendall(series: ArrayLike, alpha: float = 0.05) -> TrendResult:
+    """Mann-Kendall test for a monotonic trend, with Sen's slope.
+
+    Var(S) has the tie correction; z has the continuity correction and a normal
+    approximation (two-sided p-value), as in Gilbert (1987) ch. 16. ``tau`` is S over the
+    number of pairs. Sen's slope is the median pairwise slope per observation step, with the
+    rank-based interval of Sen (1968) at confidence 1 - alpha. The intercept is
+    median(y) - slope * median(t), time t counted in steps from 0 at the first observation.
+    Needs at least 4 values; the normal approximation is rough below about 10.
+    """
+    _check_alpha(alpha)
+    values = _check_series(series, MIN_TREND_LENGTH, f"at least {MIN_TREND_LENGTH} values")
+    s, var_s, slopes = _kendall_parts(values, np.arange(len(values)))
+    pairs = len(values) * (len(values) - 1) / 2
+    return _trend_result("mann-kendall", values, s, var_s, s / pairs, slopes, alpha)
+
+
+def seasonal_mann_kendall(series: ArrayLike, period: int = 12, alpha: float = 0.05) -> TrendResult:
+    """Hirsch-Slack seasonal Mann-Kendall test, with the seasonal Sen's slope.
+
+    Observation i belongs to season i mod ``period``. S and Var(S) (tie-corrected) are summed
+    over seasons with no covariance between seasons, so serial dependence across seasons is
+    ignored. The slope is the median of all within-season pairwise slopes, expressed per
+    observation step (per month for monthly data, i.e. the yearly change / 12) so it compares
+    with `mann_kendall`'s; its interval uses the summed Var(S) (Hirsch et al. 1982). ``tau`` is
+    S over the number of within-season pairs. Needs at least two full periods.
+    """
+    _check_alpha(alpha)
+    if isinstance(period, bool) or not isinstance(period, (int, np.integer)) or period < 2:
+        raise InputError(f"the season period must be a whole number of at least 2, not {period}")
+    values = _check_series(series, 2 * period, f"at least two periods ({2 * period} values)")
+    steps = np.arange(len(values))
+    s, var_s, pairs, slopes = 0, 0.0, 0, []
+    for season in range(period):
+        in_season = steps % period == season
+        season_s, season_var, season_slopes = _kendall_parts(values[in_season], steps[in_season])
+        s += season_s
+        var_s += season_var
+        pairs += len(season_slopes)
+        slopes.append(season_slopes)
+    return _trend_result(
+        "seasonal mann-kendall", values, s, var_s, s / pairs, np.concatenate(slopes), alpha
+    )
+
+
+def trend_test(series: ArrayLike, period: int = 12, alpha: float = 0.05) -> TrendResult:
+    """The seasonal test when the series spans two periods or more, else the plain one."""
+    if len(np.atleast_1d(np.asarray(series))) >= 2 * period:
+        return seasonal_mann_kendall(series, period, alpha)
+    return mann_kendall(series, alpha)
+
+
+def _kendall_parts(values: np.ndarray, times: np.ndarray) -> tuple[int, float, np.ndarray]:
+    """S, its tie-corrected variance, and the pairwise slopes of values over times."""
+    n = len(values)
+    later, earlier = np.triu_indices(n, k=1)[::-1]
+    differences = values[later] - values[earlier]
+    s = int(np.sign(differences).sum())
+    _, tie_sizes = np.unique(values, return_counts=True)
+    var_s = (n * (n - 1) * (2 * n + 5) - np.sum(tie_sizes * (tie_sizes - 1) * (2 * tie_sizes + 5))) / 18
+    return s, float(var_s), differences / (times[later] - times[earlier])
+
+
+def _trend_result(
+    method: TrendMethod,
+    values: np.ndarray,
+    s: int,
+    var_s: float,
+    tau: float,
+    slopes: np.ndarray,
+    alpha: float,
+) -> TrendResult:
+    if var_s > 0:
+        z = (s - np.sign(s)) / math.sqrt(var_s)
+    else:
+        z = 0.0
+    p_value = float(2 * stats.norm.sf(abs(z)))
+    trend: Trend = "no trend"
+    if p_value < alpha:
+        trend = "increasing" if z > 0 else "decreasing"
+    slope = float(np.median(slopes))
+    slope_lower, slope_upper = _sen_interval(np.sort(slopes), var_s, alpha)
+    intercept = float(np.median(values) - slope * (len(values) - 1) / 2)
+    return TrendResult(
+        method=method,
+        n=len(values),
+        s=s,
+        var_s=var_s,
+        z=float(z),
+        p_value=p_value,
+        tau=float(tau),
+        trend=trend,
+        slope=slope,
+        slope_lower=slope_lower,
+        slope_upper=slope_upper,
+        intercept=intercept,
+    )
+
+
+def _sen_interval(sorted_slopes: np.ndarray, var_s: float, alpha: float) -> tuple[float, float]:
+    """Sen's (1968) interval: the M1-th and (M2+1)-th smallest slopes, to the nearest rank.
+
+    C = z(1 - alpha/2) * sqrt(Var S), M1 = (N - C) / 2, M2 = (N + C) / 2 (Gilbert 1987, 16.5).
+    """
+    count = len(sorted_slopes)
+    spread = stats.norm.ppf(1 - alpha / 2) * math.sqrt(var_s)
+    lower_rank = int(round((count - spread) / 2))
+    upper_rank = int(round((count + spread) / 2)) + 1
+    lower_index = min(max(lower_rank - 1, 0), count - 1)
+    upper_index = min(max(upper_rank - 1, 0), count - 1)
+    return float(sorted_slopes[lower_index]), float(sorted_slopes[upper_index])
+
+
+# --- funnel plots -----------------------------------------------------------------------------
+
+
+def funnel_limits(
+    target_rate: float,
+    populations: ArrayLike,
+    levels: Sequence[float] = (0.95, 0.998),
+    per: float = 1000,
+    overdispersion: float | None = None,
+) -> FunnelLimits:
+    """Funnel plot control limits for rates per ``per`` residents (Spiegelhalter 2005).
+
+    Without overdispersion (or phi <= 1) the limits are Poisson quantiles around the
+    expected count theta = target_rate * population / per, made smooth by Spiegelhalter's
+    interpolation: with r_p the smallest r such that F(r) >= p,
+    alpha = (F(r_p) - p) / (F(r_p) - F(r_p - 1)) and the limit is (r_p - alpha) / population
+    * per (clipped at 0; so for a tiny expected count, below -ln(1 - tail), the upper limit is
+    0 and any event lies above it). With overdispersion phi > 1 they are the normal approximation with
+    the distance from the target scaled by sqrt(phi) (the multiplicative model of section 3):
+    target_rate +/- z_p * sqrt(phi * target_rate * per / population).
+    """
+    if not math.isfinite(target_rate) or target_rate <= 0:
+        raise InputError(f"the target rate must be a positive number, not {target_rate}")
+    if not math.isfinite(per) or per <= 0:
+        raise InputError(f"'per' must be a positive number, not {per}")
+    sizes = _check_positive_array(populations, "populations")
+    for level in levels:
+        _check_level(level)
+    if overdispersion is not None and not (math.isfinite(overdispersion) and overdispersion > 0):
+        raise InputError(f"the overdispersion factor must be a positive number, not {overdispersion}")
+    phi = overdispersion if overdispersion is not None and overdispersion > 1 else None
+    expected = target_rate * sizes / per
+    lower, upper = {}, {}
+    for level in levels:
+        tail = (1 - level) / 2
+        if phi is None:
+            lower[level] = _interpolated_poisson_quantile(tail, expected) / sizes * per
+            upper[level] = _interpolated_poisson_quantile(1 - tail, expected) / sizes * per
+        else:
+            half_width = stats.norm.ppf(1 - tail) * np.sqrt(phi * target_rate * per / sizes)
+            lower[level] = np.maximum(target_rate - half_width, 0.0)
+            upper[level] = target_rate + half_width
+    return FunnelLimits(target_rate, per, sizes, lower, upper, phi)
+
+
+def _interpolated_poisson_quantile(p: float, mean: np.ndarray) -> np.ndarray:
+    quantile = stats.poisson.ppf(p, mean)
+    at = stats.poisson.cdf(quantile, mean)
+    below = stats.poisson.cdf(quantile - 1, mean)
+    return np.maximum(quantile - (at - p) / (at - below), 0.0)
+
+
+def overdispersion_factor(
+    counts: ArrayLike,
+    populations: ArrayLike,
+    target_rate: float | None = None,
+    winsor: float = 0.1,
+    per: float = 1000,
+) -> float:
+    """Spiegelhalter's (2005) multiplicative overdispersion factor phi.
+
+    z_i = (count_i - E_i) / sqrt(E_i) with E_i = target_rate * population_i / per (the
+    target defaults to the pooled rate); the z-scores below the ``winsor`` and above the
+    1 - ``winsor`` quantiles (linear interpolation, R's type 7) are pulled in to those
+    quantiles, and phi = mean(z_w ** 2). phi near 1 means the areas vary no more than chance.
+    """
+    observed = _check_count_array(counts, "counts")
+    sizes = _check_positive_array(populations, "populations")
+    if observed.shape != sizes.shape:
+        raise InputError(f"got {observed.size} counts but {sizes.size} populations")
+    if not 0 <= winsor < 0.5:
+        raise InputError(f"the winsorising fraction must be in [0, 0.5), not {winsor}")
+    if target_rate is None:
+        target_rate = observed.sum() / sizes.sum() * per
+    if not math.isfinite(target_rate) or target_rate <= 0:
+        raise InputError(f"the target rate must be a positive number, not {target_rate}")
+    expected = target_rate * sizes / per
+    z = (observed - expected) / np.sqrt(expected)
+    low, high = np.quantile(z, [winsor, 1 - winsor])
+    return float(np.mean(np.clip(z, low, high) ** 2))
+
+
+def funnel_position(
+    count: float,
+    population: float,
+    target_rate: float,
+    levels: tuple[float, float] = (0.95, 0.998),
+    per: float = 1000,
+    overdispersion: float | None = None,
+) -> str:
+    """Which band of the funnel an area's rate falls in.
+
+    One of "above 99.8%", "above 95%", "within", "below 95%", "below 99.8%" (named after
+    ``levels``). A rate exactly on a limit counts as inside it.
+    """
+    inner, outer = sorted(levels)
+    if not math.isfinite(count) or count < 0:
+        raise InputError(f"a count must be a non-negative number, not {count}")
+    limits = funnel_limits(target_rate, [population], (inner, outer), per, overdispersion)
+    rate = count / population * per
+    for level in (outer, inner):
+        if rate > limits.upper[level][0]:
+            return f"above {_percent(level)}"
+        if rate < limits.lower[level][0]:
+            return f"below {_percent(level)}"
+    return "within"
+
+
+def _percent(level: float) -> str:
+    return f"{level * 100:g}%"
+
+
+# --- ranks ------------------------------------------------------------------------------------
+
+
+def rank_among(values: Mapping[str, float] | Sequence[float], area: str | int) -> Rank:
+    """The area's rank among comparators, 1 being the lowest value.
+
+    ``values`` is a mapping of area name to value (``area`` a name) or a sequence (``area``
+    an index). Ties share the best place ("competition" ranking: 1, 2, 2, 4).
+    """
+    if isinstance(values, Mapping):
+        if area not in values:
+            raise InputError(f"area {area!r} is not among the comparators")
+        own = values[area]
+        numbers = np.asarray(list(values.values()), dtype=float)
+    else:
+        numbers = np.asarray(values, dtype=float)
+        if isinstance(area, bool) or not isinstance(area, (int, np.integer)) or not 0 <= area < len(numbers):
+            raise InputError(f"area index {area!r} is outside the {len(numbers)} comparators")
+        own = numbers[area]
+    if not np.isfinite(numbers).all():
+        raise InputError("comparator values must all be numbers (no NaN or infinity)")
+    return Rank(rank=int(np.sum(numbers < own)) + 1, n=len(numbers))
+
+
+# --- argument checks --------------------------------------------------------------------------
+
+
+def _check_level(level: float) -> None:
+    if not 0 < level < 1:
+        raise InputError(f"a confidence level must be between 0 and 1, not {level}")
+
+
+def _check_alpha(alpha: float) -> None:
+    if not 0 < alpha < 1:
+        raise InputError(f"a significance level must be between 0 and 1, not {alpha}")
+
+
+def _check_whole_count(count: int, name: str) -> int:
+    if isinstance(count, bool) or not float(count).is_integer() or count < 0:
+        raise InputError(f"the {name} count must be a whole number of at least 0, not {count}")
+    return int(count)
+
+
+def _check_series(series: ArrayLike, minimum: int, needed: str) -> np.ndarray:
+    values = np.asarray(series, dtype=float)
+    if values.ndim != 1:
+        raise InputError("a trend test needs a one-dimensional series")
+    if not np.isfinite(values).all():
+        raise InputError("a trend series must not contain missing (NaN) or infinite values")
+    if len(values) < minimum:
+        raise InputError(f"a trend test needs {needed}, got {len(values)}")
+    return values
+
+
+def _check_positive_array(values: ArrayLike, name: str) -> np.ndarray:
+    array = np.atleast_1d(np.asarray(values, dtype=float))
+    if array.ndim != 1 or array.size == 0:
+        raise InputError(f"{name} must be a non-empty list of numbers")
+    if not (np.isfinite(array) & (array > 0)).all():
+        raise InputError(f"{name} must all be positive numbers")
+    return array
+
+
+def _check_count_array(values: ArrayLike, name: str) -> np.ndarray:
+    array = np.atleast_1d(np.asarray(values, dtype=float))
+    if array.ndim != 1 or array.size == 0:
+        raise InputError(f"{name} must be a non-empty list of numbers")
+    if not (np.isfinite(array) & (array >= 0)).all():
+        raise InputError(f"{name} must all be non-negative numbers")
+    return array
