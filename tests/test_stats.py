@@ -204,7 +204,14 @@ class TestComparePeriods:
 
     @pytest.mark.parametrize(
         ("current", "previous", "options"),
-        [(-1, 5, {}), (5, -1, {}), (2.5, 5, {}), (5, 5, {"exposure_ratio": 0}), (5, 5, {"level": 1.5})],
+        [
+            (-1, 5, {}),
+            (5, -1, {}),
+            (2.5, 5, {}),
+            ("five", 5, {}),
+            (5, 5, {"exposure_ratio": 0}),
+            (5, 5, {"level": 1.5}),
+        ],
     )
     def test_invalid_arguments_are_refused(self, current, previous, options):
         with pytest.raises(InputError):
@@ -519,9 +526,10 @@ class TestFunnelPosition:
         assert funnel_position(3, 100, 10, levels=(0.9, 0.99)) == "above 90%"
         assert funnel_position(5, 100, 10, levels=(0.9, 0.99)) == "above 99%"
 
-    def test_negative_count_is_refused(self):
+    @pytest.mark.parametrize(("count", "levels"), [(-1, (0.95, 0.998)), (2, (0.95,)), (2, (0.9, 0.95, 0.99))])
+    def test_invalid_arguments_are_refused(self, count, levels):
         with pytest.raises(InputError):
-            funnel_position(-1, 100, 10)
+            funnel_position(count, 100, 10, levels=levels)
 
 
 class TestRankAmong:

@@ -26,6 +26,7 @@ from assess.evidence import Evidence
 NOTEBOOK_DIR = PROJECT_ROOT / "notebooks"
 RENDERED_DIR = PROJECT_ROOT / "rendered"
 RESOLVED_PARAMS = "assessment.yaml"
+KERNEL_LOG = "kernels.log"
 
 
 @dataclass(frozen=True)
@@ -106,19 +107,25 @@ def _execute_all(
     # spawn, not fork: the parent may hold threads (tqdm) that fork would copy mid-state.
     context = multiprocessing.get_context("spawn")
     results: dict[str, PageResult] = {}
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                             initializer=_send_stderr_to, initargs=(out / KERNEL_LOG,)) as pool:
         futures = {pool.submit(execute_notebook, nb, params_file, out): nb for nb in notebooks}
         with tqdm(total=len(futures), desc="notebooks", unit="nb", disable=not progress) as bar:
             for future in as_completed(futures):
                 try:
                     page = future.result()
                 except NotebookError:
-                    for other in futures:
-                        other.cancel()
+                    pool.shutdown(wait=True, cancel_futures=True)
                     raise
                 results[page.notebook] = page
                 bar.update()
     return [results[nb.name] for nb in notebooks]
+
+
+def _send_stderr_to(log: Path) -> None:
+    """Kernels inherit the worker's stderr: keep their chatter in a log, off the terminal."""
+    handle = open(log, "a", encoding="utf-8")
+    os.dup2(handle.fileno(), 2)
 
 
 def execute_notebook(notebook: Path, params_file: Path, out: Path) -> PageResult:
@@ -135,12 +142,23 @@ def execute_notebook(notebook: Path, params_file: Path, out: Path) -> PageResult
             cwd=str(notebook.parent), progress_bar=False, log_output=False,
         )
     except PapermillExecutionError as exc:
+        cell = _source_cell_number(executed, exc.cell_index)
         raise NotebookError(
-            f"notebook {notebook.name} failed in cell {exc.cell_index + 1} "
-            f"(execution count {exc.exec_count}): {exc.ename}: {exc.evalue}"
+            f"notebook {notebook.name} failed in cell {cell}: {exc.ename}: {exc.evalue}"
         ) from None
     html_path = report.export_html(executed, out)
     return PageResult(notebook.name, html_path.name, time.perf_counter() - started)
+
+
+def _source_cell_number(executed: Path, index: int) -> int:
+    """Number (from 1) of a failing cell in the notebook as the analyst sees it.
+
+    papermill inserts an injected-parameters cell, shifting later cells by one.
+    """
+    import nbformat
+
+    cells = nbformat.read(executed, as_version=4).cells[: index + 1]
+    return sum("injected-parameters" not in c.metadata.get("tags", []) for c in cells)
 
 
 def _replace_dir(staging: Path, target: Path) -> None:

@@ -69,6 +69,9 @@ def _ingest(args: argparse.Namespace) -> int:
     write_counts(counts, args.out)
     for line in report.summary_lines():
         print(line)
+    print("records per area:")
+    for area, total in counts.groupby("area")["count"].sum().items():
+        print(f"  {area}: {total:,}")
     print(f"wrote {len(counts):,} rows for {counts['area'].nunique()} areas to {args.out}")
     return 0
 

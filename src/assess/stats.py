@@ -255,10 +255,7 @@ def _trend_result(
     slopes: np.ndarray,
     alpha: float,
 ) -> TrendResult:
-    if var_s > 0:
-        z = (s - np.sign(s)) / math.sqrt(var_s)
-    else:
-        z = 0.0
+    z = (s - np.sign(s)) / math.sqrt(var_s) if var_s > 0 else 0.0
     p_value = float(2 * stats.norm.sf(abs(z)))
     trend: Trend = "no trend"
     if p_value < alpha:
@@ -391,6 +388,8 @@ def funnel_position(
     One of "above 99.8%", "above 95%", "within", "below 95%", "below 99.8%" (named after
     ``levels``). A rate exactly on a limit counts as inside it.
     """
+    if len(levels) != 2:
+        raise InputError(f"a funnel position needs two levels (inner, outer), not {levels}")
     inner, outer = sorted(levels)
     if not math.isfinite(count) or count < 0:
         raise InputError(f"a count must be a non-negative number, not {count}")
@@ -446,8 +445,12 @@ def _check_alpha(alpha: float) -> None:
 
 
 def _check_whole_count(count: int, name: str) -> int:
-    if isinstance(count, bool) or not float(count).is_integer() or count < 0:
-        raise InputError(f"the {name} count must be a whole number of at least 0, not {count}")
+    try:
+        whole = not isinstance(count, bool) and float(count).is_integer() and count >= 0
+    except (TypeError, ValueError):
+        whole = False
+    if not whole:
+        raise InputError(f"the {name} count must be a whole number of at least 0, not {count!r}")
     return int(count)
 
 

@@ -6,10 +6,12 @@ again and compare with what is committed, so the two cannot drift apart.
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pandas as pd
 
+from assess.config import DEFAULT_DATA_DIR
 from assess.data.counts import write_counts
 from assess.data.geography import Geography
 from assess.data.police_uk import IngestReport, read_street_files
@@ -71,6 +73,10 @@ def derive_default(shared: Path, out: Path) -> IngestReport:
     population.to_csv(out / "population.csv", index=False, lineterminator="\n")
     derive_harm_weights(shared).to_csv(out / "harm_weights.csv", index=False, lineterminator="\n")
 
+    # The alias table is curated by hand, not derived: carry it along.
+    aliases = DEFAULT_DATA_DIR / "district_aliases.csv"
+    if (out / aliases.name).resolve() != aliases.resolve():
+        shutil.copyfile(aliases, out / aliases.name)
     geography = Geography.from_dir(out)
     files = sorted((shared / "police-uk" / "kent").glob(f"{DEFAULT_YEAR}-*-street.csv"))
     counts, report = read_street_files(files, geography)

@@ -1,0 +1,48 @@
+"""Shared fixtures: where the raw open data lives, and small hand-made police files."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from assess.config import PROJECT_ROOT
+from assess.data.police_uk import STREET_COLUMNS
+
+SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
+KENT_DIR = SHARED_DATA / "police-uk" / "kent"
+
+
+@pytest.fixture(scope="session")
+def kent_2022_files() -> list[Path]:
+    files = sorted(KENT_DIR.glob("2022-*-street.csv"))
+    if len(files) != 12:
+        pytest.skip(f"the shared Kent 2022 files are not at {KENT_DIR}")
+    return files
+
+
+def street_row(month="2022-01", lsoa_code="E01024445", lsoa_name="Sevenoaks 001A",
+               crime_type="Burglary", crime_id="abc123", force="Kent Police") -> dict[str, str]:
+    """One data.police.uk street-level record with realistic values."""
+    return {
+        "Crime ID": crime_id, "Month": month, "Reported by": force, "Falls within": force,
+        "Longitude": "0.19", "Latitude": "51.27", "Location": "On or near High Street",
+        "LSOA code": lsoa_code, "LSOA name": lsoa_name, "Crime type": crime_type,
+        "Last outcome category": "Under investigation", "Context": "",
+    }
+
+
+@pytest.fixture
+def write_street(tmp_path):
+    """Write records (dicts from `street_row`) as a street-level CSV; returns its path."""
+
+    def write(name: str, rows: list[dict[str, str]], columns=STREET_COLUMNS) -> Path:
+        path = tmp_path / name
+        with open(path, "w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(columns), extrasaction="ignore")
+            writer.writeheader()
+            writer.writerows(rows)
+        return path
+
+    return write

@@ -1,0 +1,162 @@
+"""The `assess` command end to end: ingest, run, and what a failure leaves behind."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+import yaml
+
+from assess.config import DEFAULT_DATA_DIR, DEFAULT_PARAMS, DEFAULT_PRIORITIES
+from conftest import street_row
+
+PRIORITY_PAGES = ["10_serious_acquisitive", "20_asb", "30_domestic_abuse", "40_safeguarding",
+                  "50_doorstep_crime", "60_substance_misuse"]
+
+
+def assess(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "assess.cli", *args], capture_output=True, text=True)
+
+
+def visible_text(page: Path) -> str:
+    """The text a reader sees: markup, styles and scripts removed."""
+    text = page.read_text(encoding="utf-8")
+    text = re.sub(r"<(style|script)\b.*?</\1>", " ", text, flags=re.S)
+    return re.sub(r"<[^>]+>", " ", text)
+
+
+class TestIngest:
+    def test_twelve_kent_files_give_every_area_total(self, kent_2022_files, tmp_path):
+        out = tmp_path / "counts.csv"
+        result = assess("ingest", *map(str, kent_2022_files), "--out", str(out))
+        assert result.returncode == 0, result.stderr
+        assert "Sevenoaks: 8,959" in result.stdout
+        assert "Folkestone and Hythe: 11,439" in result.stdout
+        assert "not placed, no LSOA code or name: 2,116" in result.stdout
+        counts = pd.read_csv(out)
+        assert counts["count"].sum() == 198_652 and counts["area"].nunique() == 13
+
+    def test_bad_file_is_one_line_exit_2_and_nothing_written(self, write_street, tmp_path):
+        out = tmp_path / "counts.csv"
+        out.write_text("earlier output\n")
+        bad = write_street("bad.csv", [street_row(month="2022-1")])
+        result = assess("ingest", str(bad), "--out", str(out))
+        assert result.returncode == 2
+        assert result.stderr.count("\n") == 1 and "bad.csv: row 2" in result.stderr
+        assert "Traceback" not in result.stderr
+        assert out.read_text() == "earlier output\n"
+
+
+@pytest.fixture(scope="module")
+def default_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("run") / "sevenoaks"
+    result = assess("run", "--out", str(out))
+    return result, out
+
+
+class TestRunOnTheDefault:
+    def test_exits_cleanly(self, default_run):
+        result, out = default_run
+        assert result.returncode == 0, result.stderr
+        assert f"wrote 6 pages to {out}" in result.stdout
+
+    def test_writes_index_pages_and_executed_notebooks(self, default_run):
+        _, out = default_run
+        for name in PRIORITY_PAGES:
+            assert (out / f"{name}.html").is_file()
+            assert (out / f"{name}.ipynb").is_file()
+        index = (out / "index.html").read_text()
+        for name in PRIORITY_PAGES:
+            assert f'href="{name}.html"' in index
+        assert "Sevenoaks, January to December 2022" in index
+
+    def test_pages_have_no_code_tracebacks_or_nan(self, default_run):
+        _, out = default_run
+        for page in out.glob("*.html"):
+            text = visible_text(page)
+            assert "Traceback" not in text and "Error" not in text, page.name
+            assert not re.search(r"\bnan\b", text, flags=re.I), page.name
+            assert "import " not in text and "open_evidence" not in text, page.name
+
+    def test_pages_show_real_figures(self, default_run):
+        _, out = default_run
+        text = visible_text(out / "10_serious_acquisitive.html")
+        assert "Police recorded 1,282 offences" in text
+        assert "ranks 10 of 13" in text
+        assert 'alt="Line chart.' in (out / "10_serious_acquisitive.html").read_text()
+        partner_page = visible_text(out / "30_domestic_abuse.html")
+        assert "must come from partners" in partner_page and "DAVSS" in partner_page
+
+    def test_executed_notebook_carries_the_parameters(self, default_run):
+        _, out = default_run
+        notebook = nbformat.read(out / "20_asb.ipynb", as_version=4)
+        injected = [c for c in notebook.cells if "injected-parameters" in c.metadata.get("tags", [])]
+        assert len(injected) == 1 and "assessment.yaml" in injected[0].source
+        resolved = yaml.safe_load((out / "assessment.yaml").read_text())
+        assert resolved["area"] == "Sevenoaks" and len(resolved["comparators"]) == 13
+
+
+class TestRunFailures:
+    def test_failing_notebook_names_notebook_and_cell_and_keeps_earlier_output(self, tmp_path):
+        broken = tmp_path / "broken.ipynb"
+        notebook = nbformat.v4.new_notebook(cells=[
+            nbformat.v4.new_code_cell('area = ""\nparams_file = ""\ndata_dir = ""', metadata={"tags": ["parameters"]}),
+            nbformat.v4.new_code_cell("x = 1"),
+            nbformat.v4.new_code_cell("raise ValueError('planted failure')"),
+        ])
+        notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        nbformat.write(notebook, broken)
+        priorities = yaml.safe_load(DEFAULT_PRIORITIES.read_text())
+        priorities["priorities"]["serious_acquisitive"]["notebook"] = str(broken)
+        (tmp_path / "priorities.yaml").write_text(yaml.safe_dump(priorities))
+        params = yaml.safe_load(DEFAULT_PARAMS.read_text())
+        params.update(data_dir=str(DEFAULT_DATA_DIR), priorities_file="priorities.yaml")
+        (tmp_path / "assessment.yaml").write_text(yaml.safe_dump(params))
+        out = tmp_path / "out"
+        out.mkdir()
+        (out / "index.html").write_text("earlier run")
+
+        result = assess("run", "--params", str(tmp_path / "assessment.yaml"), "--out", str(out), "--workers", "1")
+
+        assert result.returncode == 2
+        assert "broken.ipynb failed in cell 3" in result.stderr and "planted failure" in result.stderr
+        assert "Traceback" not in result.stderr
+        assert [p.name for p in out.iterdir()] == ["index.html"]
+        assert (out / "index.html").read_text() == "earlier run"
+        assert not list(tmp_path.glob(".out.partial-*"))
+
+    def test_unknown_area_is_refused_before_anything_runs(self, tmp_path):
+        result = assess("run", "--area", "Atlantis", "--out", str(tmp_path / "out"))
+        assert result.returncode == 2 and "unknown area 'Atlantis'" in result.stderr
+        assert not (tmp_path / "out").exists()
+
+
+class TestAnyForce:
+    def test_data_dir_and_area_alone_assess_an_area_of_another_force(self, tmp_path):
+        # Three Surrey districts with made-up counts over 24 months, their real populations.
+        months = [str(p) for p in pd.period_range("2021-01", "2022-12", freq="M")]
+        rows = []
+        for i, area in enumerate(["Guildford", "Waverley", "Woking"]):
+            for j, month in enumerate(months):
+                for crime_type in ["Burglary", "Vehicle crime", "Anti-social behaviour", "Drugs"]:
+                    rows.append({"area": area, "month": month, "crime_type": crime_type, "count": 10 + i + j % 5})
+        data = tmp_path / "surrey"
+        data.mkdir()
+        pd.DataFrame(rows).to_csv(data / "counts.csv", index=False)
+        population = pd.read_csv(DEFAULT_DATA_DIR / "population.csv")
+        population[population["area"].isin(["Guildford", "Waverley", "Woking"])].to_csv(
+            data / "population.csv", index=False)
+        out = tmp_path / "out"
+
+        result = assess("run", "--data-dir", str(data), "--area", "waverley", "--out", str(out))
+
+        assert result.returncode == 0, result.stderr
+        text = visible_text(out / "10_serious_acquisitive.html")
+        assert "in Waverley from January to December 2022" in text
+        assert "Among the 3 areas compared" in text
+        assert "The previous period had" in text

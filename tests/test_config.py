@@ -1,0 +1,147 @@
+"""Parameters are validated on load: each mistake is one line naming the file and field."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from assess.config import DEFAULT_PARAMS, DEFAULT_PRIORITIES, load_priorities, resolve_assessment, slug
+from assess.data.counts import read_counts
+from assess.config import DEFAULT_DATA_DIR
+from assess.errors import ConfigError
+
+
+@pytest.fixture(scope="module")
+def counts() -> pd.DataFrame:
+    return read_counts(DEFAULT_DATA_DIR / "counts.csv")
+
+
+def write_params(tmp_path: Path, **changes) -> Path:
+    """The default assessment.yaml with some settings changed (None removes one)."""
+    settings = yaml.safe_load(DEFAULT_PARAMS.read_text())
+    settings["data_dir"] = str(DEFAULT_DATA_DIR)
+    settings["priorities_file"] = str(DEFAULT_PRIORITIES)
+    for key, value in changes.items():
+        if value is None:
+            settings.pop(key, None)
+        else:
+            settings[key] = value
+    path = tmp_path / "assessment.yaml"
+    path.write_text(yaml.safe_dump(settings))
+    return path
+
+
+def refused(counts, path, *fragments):
+    with pytest.raises(ConfigError) as caught:
+        resolve_assessment(counts, path)
+    message = str(caught.value)
+    assert "\n" not in message and str(path) in message
+    for fragment in fragments:
+        assert fragment in message, message
+
+
+class TestDefaults:
+    def test_the_embedded_default(self, counts):
+        assessment = resolve_assessment(counts, DEFAULT_PARAMS)
+        assert assessment.area == "Sevenoaks"
+        assert (assessment.period_start, assessment.period_end) == ("2022-01", "2022-12")
+        assert len(assessment.comparators) == 13
+        keys = [p.key for p in assessment.priorities if not p.is_candidate]
+        assert keys == ["serious_acquisitive", "asb", "domestic_abuse", "safeguarding",
+                        "doorstep_crime", "substance_misuse"]
+        assert [p.key for p in assessment.priorities if p.is_candidate] == [
+            "violence", "criminal_damage", "shoplifting"]
+
+    def test_area_alone_compares_every_area_over_the_latest_year(self, counts):
+        assessment = resolve_assessment(counts, None, area="dover")
+        assert assessment.area == "Dover"
+        assert assessment.comparators == tuple(sorted(counts["area"].unique()))
+        assert (assessment.period_start, assessment.period_end) == ("2022-01", "2022-12")
+
+    def test_latest_twelve_months_of_a_longer_series(self):
+        months = [str(p) for p in pd.period_range("2020-06", "2022-09", freq="M")]
+        counts = pd.DataFrame({"area": "A", "month": months, "crime_type": "Drugs", "count": 1})
+        assessment = resolve_assessment(counts, None, area="A")
+        assert (assessment.period_start, assessment.period_end) == ("2021-10", "2022-09")
+
+    def test_area_is_matched_whatever_its_case_or_hyphens(self, counts):
+        assert resolve_assessment(counts, None, area="tunbridge-wells").area == "Tunbridge Wells"
+        assert slug("Folkestone and Hythe") == "folkestone-and-hythe"
+
+    def test_comparators_always_include_the_area(self, counts, tmp_path):
+        path = write_params(tmp_path, comparators=["Dover", "Thanet"])
+        assert resolve_assessment(counts, path).comparators == ("Dover", "Sevenoaks", "Thanet")
+
+
+class TestRefused:
+    def test_unknown_key(self, counts, tmp_path):
+        refused(counts, write_params(tmp_path, colour="blue"), "field 'colour'", "unknown setting")
+
+    def test_wrong_type(self, counts, tmp_path):
+        refused(counts, write_params(tmp_path, comparators="Dover"), "field 'comparators'", "list")
+
+    def test_unknown_area(self, counts, tmp_path):
+        refused(counts, write_params(tmp_path, area="Atlantis"), "field 'area'", "'Atlantis'", "Sevenoaks")
+
+    def test_unknown_comparator(self, counts, tmp_path):
+        refused(counts, write_params(tmp_path, comparators=["Dover", "Narnia"]), "field 'comparators'", "'Narnia'")
+
+    def test_impossible_month(self, counts, tmp_path):
+        path = write_params(tmp_path, period={"start": "2022-00", "end": "2022-12"})
+        refused(counts, path, "field 'period.start'", "YYYY-MM")
+
+    def test_period_the_data_do_not_cover(self, counts, tmp_path):
+        path = write_params(tmp_path, period={"start": "2021-07", "end": "2022-06"})
+        refused(counts, path, "field 'period'", "2021-07 to 2021-12", "cover 2022-01 to 2022-12")
+
+    def test_period_backwards(self, counts, tmp_path):
+        path = write_params(tmp_path, period={"start": "2022-12", "end": "2022-01"})
+        refused(counts, path, "field 'period'", "after")
+
+    def test_missing_area(self, counts, tmp_path):
+        refused(counts, write_params(tmp_path, area=None), "field 'area'", "required")
+
+    def test_invalid_yaml(self, counts, tmp_path):
+        path = tmp_path / "bad.yaml"
+        path.write_text("area: Sevenoaks\nperiod: [2022-01\n")
+        refused(counts, path, "invalid YAML", "line")
+
+    def test_not_a_mapping(self, counts, tmp_path):
+        path = tmp_path / "list.yaml"
+        path.write_text("- Sevenoaks\n")
+        refused(counts, path, "mapping")
+
+    def test_missing_file(self, counts, tmp_path):
+        refused(counts, tmp_path / "nope.yaml", "file not found")
+
+    def test_no_area_and_no_params(self, counts):
+        with pytest.raises(ConfigError, match="no area given"):
+            resolve_assessment(counts, None)
+
+
+class TestPriorities:
+    def write(self, tmp_path, text: str) -> Path:
+        path = tmp_path / "priorities.yaml"
+        path.write_text(text)
+        return path
+
+    def test_unknown_crime_type(self, tmp_path):
+        path = self.write(tmp_path, "priorities:\n  fraud:\n    title: Fraud\n    summary: s\n"
+                                    "    crime_types: [Fraud]\n")
+        with pytest.raises(ConfigError, match=r"field 'priorities.fraud.crime_types'.*unknown crime type 'Fraud'"):
+            load_priorities(path)
+
+    def test_candidate_may_not_repeat_a_priority(self, tmp_path):
+        path = self.write(tmp_path, "priorities:\n  asb: {title: A, summary: s}\n"
+                                    "candidates:\n  asb: {title: A, summary: s}\n")
+        with pytest.raises(ConfigError, match="already listed as a priority"):
+            load_priorities(path)
+
+    def test_new_candidate_needs_no_code(self, tmp_path):
+        path = self.write(tmp_path, "priorities:\n  asb: {title: ASB, summary: s, crime_types: [Anti-social behaviour]}\n"
+                                    "candidates:\n  bikes: {title: Bicycle theft, summary: s, crime_types: [Bicycle theft]}\n")
+        keys = [(p.key, p.is_candidate) for p in load_priorities(path)]
+        assert keys == [("asb", False), ("bikes", True)]
