@@ -1,0 +1,43 @@
+"""The two installation routes stay in step, and notebooks are stored as the project wants."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+
+import nbformat
+import yaml
+
+from assess.config import PROJECT_ROOT
+
+
+def _names(requirements: list[str]) -> set[str]:
+    return {re.split(r"[<>=!~\[ ]", r, maxsplit=1)[0].strip().lower() for r in requirements}
+
+
+def test_environment_yml_lists_every_dependency_of_pyproject():
+    project = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())["project"]
+    wanted = _names(project["dependencies"])
+    for extra in project["optional-dependencies"].values():
+        wanted |= _names(extra)
+    environment = yaml.safe_load((PROJECT_ROOT / "environment.yml").read_text())
+    conda = _names([d for d in environment["dependencies"] if isinstance(d, str)])
+    assert wanted - conda == set()
+
+
+def test_notebooks_are_stored_without_outputs_except_checked_cells():
+    for path in sorted((PROJECT_ROOT / "notebooks").glob("*.ipynb")):
+        for cell in nbformat.read(path, as_version=4).cells:
+            if cell.cell_type != "code":
+                continue
+            checked = "nbval-check" in cell.metadata.get("tags", [])
+            if checked:
+                assert "NBVAL_CHECK_OUTPUT" in cell.source and cell.outputs, f"{path.name}: checked cell has no output"
+            else:
+                assert not cell.outputs and cell.execution_count is None, f"{path.name}: stored output"
+
+
+def test_every_notebook_has_a_parameters_cell():
+    for path in sorted((PROJECT_ROOT / "notebooks").glob("*.ipynb")):
+        tags = [c.metadata.get("tags", []) for c in nbformat.read(path, as_version=4).cells]
+        assert sum("parameters" in t for t in tags) == 1, path.name
