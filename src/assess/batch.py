@@ -22,9 +22,11 @@ from assess import report
 from assess.config import PROJECT_ROOT, Assessment, slug
 from assess.errors import NotebookError
 from assess.evidence import Evidence
+from assess.results import Scoring
 
 NOTEBOOK_DIR = PROJECT_ROOT / "notebooks"
 RENDERED_DIR = PROJECT_ROOT / "rendered"
+SCORING_NOTEBOOK = "90_scoring.ipynb"
 RESOLVED_PARAMS = "assessment.yaml"
 KERNEL_LOG = "kernels.log"
 
@@ -52,7 +54,7 @@ def default_out_dir(assessment: Assessment) -> Path:
 
 
 def notebooks_for(assessment: Assessment, notebook_dir: Path = NOTEBOOK_DIR) -> list[Path]:
-    """The priority notebooks the parameters name, in priority order."""
+    """The priority notebooks the parameters name, in priority order, then the scoring notebook."""
     paths = []
     for priority in assessment.priorities:
         if priority.notebook:
@@ -63,7 +65,7 @@ def notebooks_for(assessment: Assessment, notebook_dir: Path = NOTEBOOK_DIR) -> 
                     f"{priority.notebook}, which is not in {notebook_dir}"
                 )
             paths.append(path)
-    return paths
+    return paths + [notebook_dir / SCORING_NOTEBOOK]
 
 
 def run_assessment(
@@ -91,8 +93,11 @@ def run_assessment(
     try:
         resolved = staging / RESOLVED_PARAMS
         resolved.write_text(yaml.safe_dump(assessment.to_yaml_dict(), sort_keys=False), encoding="utf-8")
+        # Scored once here (the Monte Carlo result is cached for the notebooks to reuse).
+        scoring = Scoring(evidence)
+        scoring.write(staging)
         pages = _execute_all(notebooks, resolved, staging, workers, progress)
-        report.write_index(evidence, pages, staging)
+        report.write_index(evidence, scoring, pages, staging)
         _replace_dir(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

@@ -132,3 +132,62 @@ def rate_comparison_chart(rates: pd.DataFrame, title: str, subtitle: str, source
            f"rates range from {table['rate'].min():.2f} in {table['area'].iloc[0]} "
            f"to {table['rate'].max():.2f} in {table['area'].iloc[-1]}.")
     return Chart(_render(fig, ax, title, subtitle, source), alt, f"{title}. {subtitle}.")
+
+
+def annotated_heatmap(values: pd.DataFrame, labels: pd.DataFrame, title: str, subtitle: str,
+                      source: str, scale: tuple[float, float], scale_label: str, alt: str) -> Chart:
+    """A grid whose every cell prints its value, so colour is never the only carrier.
+
+    Parameters
+    ----------
+    values
+        Numbers to colour (NaN for no data, drawn as a hatched grey cell).
+    labels
+        The text printed in each cell.
+    """
+    from matplotlib.colors import LinearSegmentedColormap
+
+    fig, ax = _figure(10, 0.5 * len(values) + 2.4)
+    cmap = LinearSegmentedColormap.from_list("gaf_blue", ["#F2F6FA", "#5694CA", HIGHLIGHT])
+    cmap.set_bad("#E5E5E5")
+    sns.heatmap(values.astype(float), annot=labels.to_numpy(), fmt="", cmap=cmap, vmin=scale[0], vmax=scale[1],
+                linewidths=1, linecolor="white", cbar_kws={"label": scale_label, "shrink": 0.6}, ax=ax,
+                annot_kws={"fontsize": 10})
+    for (row, column), missing in pd.DataFrame(values.isna().to_numpy()).stack().items():
+        if missing:
+            # seaborn leaves missing cells blank: hatch them and say so in words.
+            ax.add_patch(plt.Rectangle((column, row), 1, 1, fill=False, hatch="///", edgecolor="#BFBFBF", lw=0))
+            ax.text(column + 0.5, row + 0.5, labels.iat[row, column], ha="center", va="center",
+                    fontsize=9, color="#3D3D3D")
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    ax.tick_params(axis="x", rotation=0)
+    ax.tick_params(axis="y", rotation=0)
+    return Chart(_render(fig, ax, title, subtitle, source), alt, f"{title}. {subtitle}.")
+
+
+def rank_interval_chart(ranking: pd.DataFrame, title: str, subtitle: str, source: str) -> Chart:
+    """Each priority's rank with its 90% rank interval; candidates drawn hollow and labelled.
+
+    Parameters
+    ----------
+    ranking
+        Columns rank, title, rank_lower, rank_upper, candidate (as ranking.csv).
+    """
+    fig, ax = _figure(9, 0.45 * len(ranking) + 2)
+    for _, row in ranking.iterrows():
+        y = row["rank"]
+        ax.plot([row["rank_lower"], row["rank_upper"]], [y, y], color=HIGHLIGHT, linewidth=3, alpha=0.5,
+                solid_capstyle="round")
+        ax.plot(row["rank"], y, "o", markersize=9, color=HIGHLIGHT,
+                markerfacecolor="white" if row["candidate"] else HIGHLIGHT)
+    labels = [f"{t} (candidate)" if c else t for t, c in zip(ranking["title"], ranking["candidate"])]
+    ax.set_yticks(list(ranking["rank"]), labels)
+    ax.invert_yaxis()
+    ax.set_xticks(range(1, len(ranking) + 1))
+    ax.set_xlim(0.5, len(ranking) + 0.5)
+    ax.set_xlabel("Rank (1 = highest priority); line: 90% rank interval")
+    alt = ("Chart of ranks with 90% intervals. " + "; ".join(
+        f"{t}: rank {r}, interval {lo} to {hi}" for t, r, lo, hi in
+        zip(ranking["title"], ranking["rank"], ranking["rank_lower"], ranking["rank_upper"])) + ".")
+    return Chart(_render(fig, ax, title, subtitle, source), alt, f"{title}. {subtitle}.")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Literal, Optional
 
 import pandas as pd
 import yaml
@@ -24,6 +24,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_PARAMS = PROJECT_ROOT / "params" / "assessment.yaml"
 DEFAULT_DATA_DIR = PROJECT_ROOT / "data"
 DEFAULT_PRIORITIES = PROJECT_ROOT / "params" / "priorities.yaml"
+DEFAULT_JUDGEMENTS = PROJECT_ROOT / "params" / "judgements.yaml"
 
 
 class _Strict(BaseModel):
@@ -42,6 +43,55 @@ class PeriodModel(_Strict):
         return value
 
 
+CRITERIA = ("concern", "trend", "volume", "harm", "comparison", "added_value")
+
+
+class WeightsModel(_Strict):
+    """Relative weight of each criterion in the composite score (renormalised to sum to 1)."""
+
+    concern: float = Field(default=1.0, ge=0)
+    trend: float = Field(default=1.0, ge=0)
+    volume: float = Field(default=1.0, ge=0)
+    harm: float = Field(default=1.0, ge=0)
+    comparison: float = Field(default=1.0, ge=0)
+    added_value: float = Field(default=1.0, ge=0)
+
+
+def _ascending_shares(value: list[float]) -> list[float]:
+    if len(value) != 4 or any(not 0 < v < 1 for v in value) or value != sorted(value):
+        raise ValueError("give four rising shares between 0 and 1, the lower bounds of scores 2, 3, 4 and 5")
+    return value
+
+
+class ScoringModel(_Strict):
+    """How evidence becomes 1-5 scores, and how scores become a ranking.
+
+    `volume_shares` and `harm_shares` are the lower bounds of scores 2, 3, 4 and 5 for
+    the priority's share of all recorded crime (or of all harm) in the area.
+    `large_change` is the year-on-year (or annualised trend) change that earns the
+    extreme scores when it is also significant.
+    """
+
+    weights: WeightsModel = Field(default_factory=WeightsModel)
+    significance: float = Field(default=0.05, gt=0, lt=1)
+    large_change: float = Field(default=0.20, gt=0)
+    volume_shares: list[float] = Field(default_factory=lambda: [0.02, 0.05, 0.10, 0.20])
+    harm_shares: list[float] = Field(default_factory=lambda: [0.02, 0.05, 0.10, 0.20])
+    overdispersion: bool = True
+    draws: int = Field(default=1000, ge=100, le=100_000)
+    seed: int = 20221231
+    weight_concentration: float = Field(default=60.0, gt=0)
+
+    _shares = field_validator("volume_shares", "harm_shares")(_ascending_shares)
+
+    @field_validator("weights")
+    @classmethod
+    def _some_weight(cls, value: WeightsModel) -> WeightsModel:
+        if sum(value.model_dump().values()) <= 0:
+            raise ValueError("at least one criterion needs a weight above 0")
+        return value
+
+
 class AssessmentModel(_Strict):
     """The shape of `assessment.yaml`."""
 
@@ -50,6 +100,28 @@ class AssessmentModel(_Strict):
     comparators: Optional[list[str]] = None
     data_dir: str = "../data"
     priorities_file: str = "priorities.yaml"
+    judgements_file: Optional[str] = "judgements.yaml"
+    scoring: ScoringModel = Field(default_factory=ScoringModel)
+
+
+class JudgementModel(_Strict):
+    """A judged 1-5 score for the concern or added-value criterion."""
+
+    score: int = Field(ge=1, le=5)
+    confidence: Literal["low", "medium", "high"]
+    rationale: str
+    judged_by: str
+
+
+class PriorityJudgementsModel(_Strict):
+    concern: Optional[JudgementModel] = None
+    added_value: Optional[JudgementModel] = None
+
+
+class JudgementsModel(_Strict):
+    """The shape of `judgements.yaml`."""
+
+    judgements: dict[str, PriorityJudgementsModel]
 
 
 class PriorityModel(_Strict):
@@ -123,6 +195,9 @@ class Assessment:
     data_dir: Path
     priorities: tuple[Priority, ...] = field(default_factory=tuple)
     priorities_file: Path = DEFAULT_PRIORITIES
+    scoring: ScoringModel = field(default_factory=ScoringModel)
+    judgements: dict[str, PriorityJudgementsModel] = field(default_factory=dict)
+    judgements_file: Optional[Path] = None
     source: Optional[Path] = None
 
     @property
@@ -147,7 +222,14 @@ class Assessment:
             "comparators": list(self.comparators),
             "data_dir": str(self.data_dir),
             "priorities_file": str(self.priorities_file),
+            "judgements_file": str(self.judgements_file) if self.judgements_file else None,
+            "scoring": self.scoring.model_dump(),
         }
+
+    @property
+    def weights(self) -> dict[str, float]:
+        """Criterion weights as given (not yet renormalised)."""
+        return self.scoring.weights.model_dump()
 
 
 def load_yaml(path: Path) -> Any:
@@ -200,6 +282,24 @@ def load_priorities(path: Path) -> tuple[Priority, ...]:
     return tuple(result)
 
 
+def load_judgements(path: Path, priorities: tuple[Priority, ...]) -> dict[str, PriorityJudgementsModel]:
+    """Judged concern and added-value scores per priority; every key must be a known priority."""
+    model = parse_model(JudgementsModel, load_yaml(path), path)
+    known = {p.key for p in priorities}
+    for key in model.judgements:
+        if key not in known:
+            raise ConfigError(f"{path}: field 'judgements.{key}': unknown priority; known: {', '.join(sorted(known))}")
+    return dict(model.judgements)
+
+
+def period_text(start: str, end: str) -> str:
+    """'2022-01', '2022-12' -> 'January to December 2022'."""
+    first, last = pd.Period(start, freq="M"), pd.Period(end, freq="M")
+    if first.year == last.year:
+        return f"{first.strftime('%B')} to {last.strftime('%B %Y')}"
+    return f"{first.strftime('%B %Y')} to {last.strftime('%B %Y')}"
+
+
 def month_range(start: str, end: str) -> list[str]:
     """Every month from start to end inclusive, as YYYY-MM."""
     return [str(p) for p in pd.period_range(start, end, freq="M")]
@@ -233,6 +333,8 @@ def resolve_assessment(
         base = path.parent
         chosen_data_dir = Path(data_dir).resolve() if data_dir else (base / model.data_dir).resolve()
         priorities_path = (base / model.priorities_file).resolve()
+        judgements_path = (base / model.judgements_file).resolve() if model.judgements_file else None
+        scoring = model.scoring
         wanted_area = area or model.area
         period = model.period
         comparators = model.comparators
@@ -242,6 +344,8 @@ def resolve_assessment(
             raise ConfigError("no area given: pass --area NAME (or a parameters file with 'area')")
         chosen_data_dir = Path(data_dir).resolve() if data_dir else DEFAULT_DATA_DIR
         priorities_path = DEFAULT_PRIORITIES
+        judgements_path = DEFAULT_JUDGEMENTS
+        scoring = ScoringModel()
         wanted_area, period, comparators = area, None, None
     where = str(path) if path else "--area"
 
@@ -271,10 +375,13 @@ def resolve_assessment(
                 f"{where}: field 'period': the data have no counts for {_describe_months(missing)}; "
                 f"the data cover {months_in_data[0]} to {months_in_data[-1]}"
             )
+    priorities = load_priorities(priorities_path)
     return Assessment(
         area=canonical, period_start=start, period_end=end,
         comparators=tuple(sorted(comparator_list)), data_dir=chosen_data_dir,
-        priorities=load_priorities(priorities_path), priorities_file=priorities_path, source=path,
+        priorities=priorities, priorities_file=priorities_path, scoring=scoring,
+        judgements=load_judgements(judgements_path, priorities) if judgements_path else {},
+        judgements_file=judgements_path, source=path,
     )
 
 

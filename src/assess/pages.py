@@ -11,7 +11,9 @@ from typing import Optional
 import pandas as pd
 
 from assess import charts, present
+from assess.config import CRITERIA, period_text
 from assess.evidence import Evidence, PriorityEvidence
+from assess.scoring import TIE_BREAK_TEXT
 
 
 def open_evidence(params_file: str = "", area: str = "", data_dir: str = "") -> Evidence:
@@ -21,14 +23,6 @@ def open_evidence(params_file: str = "", area: str = "", data_dir: str = "") -> 
         area=area or None,
         data_dir=Path(data_dir) if data_dir else None,
     )
-
-
-def period_text(start: str, end: str) -> str:
-    """'2022-01', '2022-12' -> 'January to December 2022'."""
-    first, last = pd.Period(start, freq="M"), pd.Period(end, freq="M")
-    if first.year == last.year:
-        return f"{first.strftime('%B')} to {last.strftime('%B %Y')}"
-    return f"{first.strftime('%B %Y')} to {last.strftime('%B %Y')}"
 
 
 class PriorityPage:
@@ -130,10 +124,30 @@ class PriorityPage:
         source = charts.POLICE_SOURCE + "; ONS mid-year population estimates"
         return charts.rate_comparison_chart(rates, title, subtitle, source)
 
+    def criteria_table(self) -> present.Table:
+        """This priority's six criterion scores, from the same functions as the ranking."""
+        from assess.results import Scoring
+
+        scores = Scoring(self.evidence.evidence).criteria[self.priority.key]
+        frame = pd.DataFrame({
+            "Criterion": [CRITERION_NAMES[c] for c in CRITERIA],
+            "Score (1-5)": [scores[c].score for c in CRITERIA],
+            "Evidence": [scores[c].evidence for c in CRITERIA],
+            "Reason": [scores[c].reason for c in CRITERIA],
+        })
+        return present.Table(frame, f"{self.priority.title}: the six criteria, {self.period}", {})
+
     def partner_evidence(self) -> present.BulletList:
         """Which partner data the priority needs, and who holds it."""
         items = self.priority.partner_evidence or ("No partner evidence is listed for this priority.",)
         return present.BulletList(tuple(items))
+
+
+def _chance(p: float) -> str:
+    """A probability as a cell label: blank for never, '<1%' rather than a misleading '0%'."""
+    if p == 0:
+        return ""
+    return "<1%" if p < 0.01 else f"{p:.0%}"
 
 
 def _join(words) -> str:
@@ -157,3 +171,143 @@ def _rank_words(rank: int, n: int) -> str:
 def _ordinal(number: int) -> str:
     suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
     return f"{number}{suffix}"
+
+
+CRITERION_NAMES = {
+    "concern": "Community concern", "trend": "Trend", "volume": "Volume", "harm": "Harm",
+    "comparison": "Comparison with other areas", "added_value": "Partnership can add value",
+}
+SHORT_CRITERION_NAMES = {
+    "concern": "Concern", "trend": "Trend", "volume": "Volume", "harm": "Harm",
+    "comparison": "Comparison", "added_value": "Added\nvalue",
+}
+SCORING_SOURCE = ("Sources: data.police.uk; ONS population estimates; Crime Harm Index; "
+                  "partnership judgements")
+
+
+class ScoringPage:
+    """The sections of the scoring page: matrix, ranking, uncertainty and sensitivity."""
+
+    def __init__(self, evidence: Evidence):
+        from assess.results import Scoring
+
+        self.scoring = Scoring(evidence)
+        self.assessment = evidence.assessment
+        self.period = period_text(self.assessment.period_start, self.assessment.period_end)
+
+    @property
+    def order(self) -> list[str]:
+        return self.scoring.order
+
+    def _title(self, key: str) -> str:
+        priority = self.assessment.priority(key)
+        return f"{priority.title} (candidate)" if priority.is_candidate else priority.title
+
+    def summary(self) -> present.Text:
+        ranking = self.scoring.ranking_table()
+        top = ranking.iloc[0]
+        partial = ranking[ranking["flag"] != ""]
+        text = (
+            f"{len(ranking)} issues were scored for {self.assessment.area} on six criteria, {self.period}. "
+            f"{top['title']} ranks first with {top['score']:.2f} of 5 "
+            f"(90% rank interval {top['rank_lower']} to {top['rank_upper']}). "
+        )
+        if len(partial):
+            text += (f"{len(partial)} of them are scored on fewer than six criteria because evidence is "
+                     "missing; their scores rest on the criteria that have data (see the notes).")
+        return present.Text(text)
+
+    def ranking_table(self) -> present.Table:
+        ranking = self.scoring.ranking_table()
+        frame = pd.DataFrame({
+            "Rank": ranking["rank"],
+            "Issue": [self._title(k) for k in ranking["priority"]],
+            "Score (1-5)": ranking["score"],
+            "90% rank interval": [f"{a} to {b}" for a, b in zip(ranking["rank_lower"], ranking["rank_upper"])],
+            "Chance of the top 3": ranking["probability_top_3"],
+            "Criteria with data": [f"{n} of 6" for n in ranking["criteria_used"]],
+            "Note": ranking["flag"].replace("", "none"),
+        })
+        return present.Table(frame, f"Ranking of the priorities and candidate issues, {self.assessment.area}, {self.period}",
+                             {"Score (1-5)": lambda v: f"{float(v):.2f}", "Chance of the top 3": present.percent})
+
+    def ranking_chart(self) -> charts.Chart:
+        ranking = self.scoring.ranking_table()
+        first = ranking.iloc[0]["title"]
+        return charts.rank_interval_chart(
+            ranking, f"{first} ranks first for {self.assessment.area}",
+            f"Rank with 90% interval from {self.scoring.uncertainty.draws:,} resamples, {self.period}",
+            SCORING_SOURCE)
+
+    def _matrix(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        rows = [self._title(k) for k in self.order]
+        columns = [SHORT_CRITERION_NAMES[c] for c in CRITERIA]
+        values = pd.DataFrame([[self.scoring.scores[k][c] for c in CRITERIA] for k in self.order],
+                              index=rows, columns=columns, dtype="float")
+        labels = values.apply(lambda col: col.map(lambda v: "no data" if pd.isna(v) else f"{int(v)}"))
+        return values, labels
+
+    def criteria_heatmap(self) -> charts.Chart:
+        values, labels = self._matrix()
+        alt = "Grid of criterion scores. " + "; ".join(
+            f"{row}: " + ", ".join(f"{c.replace(chr(10), ' ')} {labels.loc[row, c]}" for c in values.columns)
+            for row in values.index) + "."
+        return charts.annotated_heatmap(
+            values, labels, f"How each issue scores on the six criteria, {self.assessment.area}",
+            f"Score 1 (least reason to prioritise) to 5 (most), {self.period}", SCORING_SOURCE,
+            (1, 5), "Score (1-5)", alt)
+
+    def criteria_table(self) -> present.Table:
+        table = self.scoring.criteria_table()
+        frame = pd.DataFrame({
+            "Issue": [self._title(k) for k in table["priority"]],
+            "Criterion": [CRITERION_NAMES[c] for c in table["criterion"]],
+            "Score": table["score"].astype("object").where(table["score"].notna(), None),
+            "Evidence": table["evidence"],
+            "Reason": table["reason"],
+        })
+        return present.Table(frame, f"Every criterion score with its evidence, {self.period}", {})
+
+    def probability_heatmap(self) -> charts.Chart:
+        uncertainty = self.scoring.uncertainty
+        n = len(uncertainty.priorities)
+        values = pd.DataFrame(uncertainty.probabilities, index=[self._title(k) for k in uncertainty.priorities],
+                              columns=[str(r) for r in range(1, n + 1)])
+        labels = values.apply(lambda col: col.map(_chance))
+        alt = "Grid of the chance of each rank. " + "; ".join(
+            f"{row}: " + ", ".join(f"rank {c} {values.loc[row, c]:.0%}" for c in values.columns if values.loc[row, c] >= 0.05)
+            for row in values.index) + "."
+        return charts.annotated_heatmap(
+            values, labels, "How sure is each rank?",
+            f"Chance of each rank over {uncertainty.draws:,} resamples of counts and weights",
+            SCORING_SOURCE, (0, 1), "Chance", alt)
+
+    def sensitivity_table(self) -> present.Table:
+        from assess.scoring import ranks_without_each
+
+        without = ranks_without_each(self.order, self.scoring.scores, self.scoring.weights)
+        frame = pd.DataFrame({"Issue": [self._title(k) for k in self.order],
+                              "Rank": range(1, len(self.order) + 1)})
+        for criterion, ranks in without.items():
+            frame[f"Without {CRITERION_NAMES[criterion].lower()}"] = [ranks[k] for k in self.order]
+        return present.Table(frame, "Rank of each issue when one criterion is left out", {})
+
+    def swaps(self) -> present.BulletList:
+        titles = {p.key: self._title(p.key) for p in self.assessment.priorities}
+        return present.BulletList(tuple(s.sentence(titles) for s in self.scoring.swaps))
+
+    def rules_table(self) -> present.Table:
+        rules = self.assessment.scoring
+        total = sum(self.scoring.weights.values())
+        rows = [
+            ("Weights", ", ".join(f"{CRITERION_NAMES[c].lower()} {w / total:.0%}" for c, w in self.scoring.weights.items())),
+            ("Significance level", f"{rules.significance:g}"),
+            ("Large change (scores 1 and 5)", f"{rules.large_change:.0%}"),
+            ("Volume: share of crime for scores 2, 3, 4, 5", ", ".join(f"{v:.0%}" for v in rules.volume_shares)),
+            ("Harm: share of harm for scores 2, 3, 4, 5", ", ".join(f"{v:.0%}" for v in rules.harm_shares)),
+            ("Funnel limits widened for overdispersion", "yes" if rules.overdispersion else "no"),
+            ("Resamples, seed, weight concentration", f"{rules.draws:,}, {rules.seed}, {rules.weight_concentration:g}"),
+            ("Tie-break", TIE_BREAK_TEXT),
+        ]
+        return present.Table(pd.DataFrame(rows, columns=["Setting", "Value"]),
+                             "Scoring settings used (params/assessment.yaml)", {})

@@ -11,10 +11,15 @@ import nbformat
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import TagRemovePreprocessor
 
+import pandas as pd
+
+from assess.config import period_text
 from assess.evidence import Evidence
+from assess.scoring import TIE_BREAK_TEXT
 
 if TYPE_CHECKING:
     from assess.batch import PageResult
+    from assess.results import Scoring
 
 # Cells that matter to the analyst or the tests but mean nothing to a partner reading HTML.
 HIDDEN_CELL_TAGS = ("parameters", "injected-parameters", "nbval-check")
@@ -45,26 +50,28 @@ def _title_of(notebook: nbformat.NotebookNode) -> str:
     return "Strategic assessment"
 
 
-def write_index(evidence: Evidence, pages: list["PageResult"], out: Path) -> Path:
-    """`index.html`: what the assessment covers, and a link to each priority's page."""
-    from assess.pages import period_text
-
+def write_index(evidence: Evidence, scoring: "Scoring", pages: list["PageResult"], out: Path) -> Path:
+    """`index.html`: the ranking first, then a link to every page and the data behind it."""
     assessment = evidence.assessment
     period = period_text(assessment.period_start, assessment.period_end)
-    by_notebook = {p.notebook: p for p in pages}
+    page_of = {p.notebook: p.html for p in pages}
+    ranking = scoring.ranking_table()
     rows = []
-    for priority in assessment.priorities:
-        page = by_notebook.get(priority.notebook or "")
-        if page is None:
-            continue
-        if priority.has_police_data:
-            figure = f"{evidence.for_priority(priority).total():,}"
-        else:
-            figure = "partner data"
+    for row in ranking.itertuples(index=False):
+        priority = assessment.priority(row.priority)
+        name = html.escape(priority.title + (" (candidate)" if priority.is_candidate else ""))
+        link = page_of.get(priority.notebook or "")
+        cell = f'<a href="{html.escape(link)}">{name}</a>' if link else name
+        score = "no data" if row.score is None or pd.isna(row.score) else f"{row.score:.2f}"
         rows.append(
-            f'<tr><td><a href="{html.escape(page.html)}">{html.escape(priority.title)}</a></td>'
-            f"<td>{html.escape(figure)}</td><td>{html.escape(priority.summary)}</td></tr>"
+            f"<tr><td>{row.rank}</td><td>{cell}</td><td>{score}</td>"
+            f"<td>{row.rank_lower} to {row.rank_upper}</td><td>{row.probability_top_3:.0%}</td>"
+            f"<td>{html.escape(row.flag or 'none')}</td></tr>"
         )
+    links = "".join(
+        f'<li><a href="{html.escape(page.html)}">{html.escape(_page_title(out / page.notebook))}</a></li>'
+        for page in pages
+    )
     title = f"Strategic assessment: {assessment.area}, {period}"
     document = f"""<!DOCTYPE html>
 <html lang="en-GB">
@@ -73,7 +80,7 @@ def write_index(evidence: Evidence, pages: list["PageResult"], out: Path) -> Pat
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{html.escape(title)}</title>
 <style>
-body {{ font-family: Arial, Helvetica, sans-serif; max-width: 60rem; margin: 1rem auto; padding: 0 1rem; color: #0b0c0c; line-height: 1.5; }}
+body {{ font-family: Arial, Helvetica, sans-serif; max-width: 64rem; margin: 1rem auto; padding: 0 1rem; color: #0b0c0c; line-height: 1.5; }}
 table {{ border-collapse: collapse; width: 100%; }}
 caption {{ text-align: left; font-weight: bold; padding: 0.5rem 0; }}
 th, td {{ border-bottom: 1px solid #b1b4b6; padding: 0.4rem; text-align: left; vertical-align: top; }}
@@ -83,18 +90,29 @@ a {{ color: #1d70b8; }}
 <body>
 <main>
 <h1>{html.escape(title)}</h1>
-<p>The {len(rows)} priorities of the Community Safety Partnership, assessed with police recorded crime
-for {html.escape(assessment.area)} and the {len(assessment.comparators)} areas it is compared with.
-Each page shows the evidence for one priority.</p>
+<p>The Community Safety Partnership's priorities and {sum(p.is_candidate for p in assessment.priorities)} further
+candidate issues, ranked by the six criteria of the strategic assessment: community concern, trend, volume, harm,
+comparison with the other {len(assessment.comparators) - 1} areas, and whether the partnership can add value.
+The rank interval shows how far each rank could move by chance and with reasonable changes to the weights.</p>
+<h2>Ranking</h2>
 <table>
-<caption>Priorities and police-recorded offences or incidents, {html.escape(period)}</caption>
-<thead><tr><th scope="col">Priority</th><th scope="col">Police-recorded, {html.escape(period)}</th><th scope="col">What it covers</th></tr></thead>
+<caption>Ranking of the issues for {html.escape(assessment.area)}, {html.escape(period)}</caption>
+<thead><tr><th scope="col">Rank</th><th scope="col">Issue</th><th scope="col">Score (1-5)</th>
+<th scope="col">90% rank interval</th><th scope="col">Chance of the top 3</th><th scope="col">Note</th></tr></thead>
 <tbody>
-{''.join(rows)}
+{"".join(rows)}
 </tbody>
 </table>
+<p>Ties are broken as follows: {html.escape(TIE_BREAK_TEXT)}.</p>
+<h2>Pages</h2>
+<ul>{links}</ul>
+<h2>Data</h2>
+<ul>
+<li><a href="criteria.csv">criteria.csv</a>: every criterion score with its evidence, weight and reason</li>
+<li><a href="ranking.csv">ranking.csv</a>: the ranking with scores, rank intervals and chance of the top 3</li>
+</ul>
 <p>Produced {date.today():%d %B %Y} from data.police.uk street-level crime and ONS mid-year population
-estimates (Open Government Licence v3.0).</p>
+estimates (Open Government Licence v3.0), Crime Harm Index weights and the partnership's judgements.</p>
 </main>
 </body>
 </html>
@@ -102,3 +120,7 @@ estimates (Open Government Licence v3.0).</p>
     path = out / "index.html"
     path.write_text(document, encoding="utf-8")
     return path
+
+
+def _page_title(executed: Path) -> str:
+    return _title_of(nbformat.read(executed, as_version=4))

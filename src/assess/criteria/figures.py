@@ -1,0 +1,137 @@
+"""The numbers the police-based criteria score, held as arrays so they can be resampled.
+
+A `CountCube` is every in-scope count as one array (area x month x crime type). The
+criteria read `PriorityFigures` cut from it, so the deterministic scores and each Monte
+Carlo draw (a Poisson resample of the cube) go through exactly the same code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+import numpy as np
+import pandas as pd
+
+from assess.config import Assessment, Priority
+
+
+@dataclass(frozen=True)
+class PriorityFigures:
+    """One priority's police-recorded figures for the assessed area and its comparators.
+
+    Attributes
+    ----------
+    history_months, history
+        The area's monthly counts over every contiguous month in the data up to the end
+        of the period (at least the period itself): the series the trend test reads.
+    current, previous
+        The area's total over the period, and over the equal period before it (None when
+        the data do not reach back that far).
+    area_total
+        All recorded crime and ASB in the area over the period.
+    harm, area_harm
+        Harm of the priority's offences and of all offences in the area over the period
+        (counts x weights); `harm` is None when none of its crime types has a weight.
+    comparator_counts, populations, area_index
+        Period totals and residents of every comparator, and where the area is among them.
+    """
+
+    key: str
+    title: str
+    period_months: tuple[str, ...]
+    history_months: tuple[str, ...]
+    history: np.ndarray
+    current: int
+    previous: Optional[int]
+    area_total: int
+    harm: Optional[float]
+    area_harm: float
+    comparators: tuple[str, ...]
+    comparator_counts: np.ndarray
+    populations: np.ndarray
+    area_index: int
+
+
+class CountCube:
+    """In-scope counts as an array: comparator areas x months x crime types."""
+
+    def __init__(self, values: np.ndarray, areas: tuple[str, ...], months: tuple[str, ...],
+                 crime_types: tuple[str, ...], assessment: Assessment,
+                 populations: np.ndarray, harm_weights: dict[str, float]):
+        self.values = values
+        self.areas = areas
+        self.months = months
+        self.crime_types = crime_types
+        self.assessment = assessment
+        self.populations = populations
+        self.harm_weights = harm_weights
+        self._area = areas.index(assessment.area)
+        self._period_months = tuple(assessment.months)
+        period = set(self._period_months)
+        self._in_period = np.array([m in period for m in months])
+        first = pd.Period(assessment.period_start, freq="M")
+        previous = {str(first - i) for i in range(1, len(period) + 1)}
+        self._in_previous = np.array([m in previous for m in months])
+        self._has_previous = self._in_previous.sum() == len(period)
+        self._weights = np.array([harm_weights.get(t, np.nan) for t in crime_types])
+
+    @classmethod
+    def build(cls, counts: pd.DataFrame, assessment: Assessment, population: pd.Series,
+              harm_weights: pd.DataFrame) -> "CountCube":
+        """From the tidy counts: the comparators, every contiguous month up to the period's end."""
+        areas = tuple(assessment.comparators)
+        months = tuple(_contiguous_months(counts["month"], assessment))
+        crime_types = tuple(sorted(counts["crime_type"].unique()))
+        scoped = counts[counts["area"].isin(areas) & counts["month"].isin(months)]
+        cube = (
+            scoped.groupby(["area", "month", "crime_type"])["count"].sum()
+            .reindex(pd.MultiIndex.from_product([areas, months, crime_types]), fill_value=0)
+            .to_numpy(dtype=np.int64)
+            .reshape(len(areas), len(months), len(crime_types))
+        )
+        weights = dict(zip(harm_weights["crime_type"], harm_weights["weight"].astype(float)))
+        return cls(cube, areas, months, crime_types, assessment,
+                   population.reindex(list(areas)).to_numpy(dtype=float), weights)
+
+    def resampled(self, rng: np.random.Generator) -> "CountCube":
+        """A copy whose every count is drawn from a Poisson with the observed count as mean."""
+        return CountCube(rng.poisson(self.values), self.areas, self.months, self.crime_types,
+                         self.assessment, self.populations, self.harm_weights)
+
+    def figures(self, priority: Priority) -> PriorityFigures:
+        types = np.isin(np.array(self.crime_types), priority.crime_types)
+        area = self.values[self._area]
+        series = area[:, types].sum(axis=1)
+        period_area = area[self._in_period]
+        weighted = ~np.isnan(self._weights)
+        harm_types = types & weighted
+        weights = np.nan_to_num(self._weights)
+        return PriorityFigures(
+            key=priority.key,
+            title=priority.title,
+            period_months=self._period_months,
+            history_months=self.months,
+            history=series,
+            current=int(series[self._in_period].sum()),
+            previous=int(series[self._in_previous].sum()) if self._has_previous else None,
+            area_total=int(period_area.sum()),
+            harm=float((period_area[:, harm_types] * weights[harm_types]).sum()) if harm_types.any() else None,
+            area_harm=float((period_area * weights).sum()),
+            comparators=self.areas,
+            comparator_counts=self.values[:, self._in_period][:, :, types].sum(axis=(1, 2)),
+            populations=self.populations,
+            area_index=self._area,
+        )
+
+
+def _contiguous_months(months: pd.Series, assessment: Assessment) -> list[str]:
+    """The unbroken run of months in the data that ends with the period's last month."""
+    available = set(months)
+    end = pd.Period(assessment.period_end, freq="M")
+    run = []
+    current = end
+    while str(current) in available:
+        run.append(str(current))
+        current -= 1
+    return sorted(run)

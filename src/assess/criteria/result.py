@@ -1,0 +1,58 @@
+"""What every criterion returns for a priority: evidence, a 1-5 score and a reason."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+NO_DATA = "no data"
+
+
+@dataclass(frozen=True)
+class CriterionScore:
+    """One criterion's verdict on one priority.
+
+    Attributes
+    ----------
+    criterion
+        concern, trend, volume, harm, comparison or added_value.
+    score
+        1 (least reason to prioritise) to 5 (most), or None: no data, never a silent zero.
+    evidence
+        The numbers behind the score, with their period.
+    reason
+        One plain-English sentence saying why this score.
+    """
+
+    priority: str
+    criterion: str
+    score: Optional[int]
+    evidence: str
+    reason: str
+
+    @property
+    def has_data(self) -> bool:
+        return self.score is not None
+
+
+def no_data(priority: str, criterion: str, why: str) -> CriterionScore:
+    """The verdict where the evidence is missing: said, not scored."""
+    return CriterionScore(priority, criterion, None, NO_DATA, why)
+
+
+def score_from_bounds(value: float, bounds: list[float]) -> int:
+    """1 plus the number of lower bounds (of scores 2..5) that `value` reaches."""
+    return 1 + sum(value >= bound for bound in bounds)
+
+
+def score_from_change(change: float, significant: bool, large: float) -> int:
+    """5/4 for a significant large/small rise, 1/2 for a fall, 3 for no significant change."""
+    if not significant:
+        return 3
+    if change >= large:
+        return 5
+    if change > 0:
+        return 4
+    if change <= -large:
+        return 1
+    return 2

@@ -1,0 +1,65 @@
+"""Trend: is the priority rising?
+
+Year on year where the data reach back a full period (exact conditional test for the
+ratio of two Poisson counts); otherwise the monthly series (Mann-Kendall, seasonal when
+there are 24 months or more, with Sen's slope annualised as a share of the mean).
+"""
+
+from __future__ import annotations
+
+from assess import stats
+from assess.config import ScoringModel
+from assess.criteria.figures import PriorityFigures
+from assess.criteria.result import CriterionScore, no_data, score_from_change
+
+CRITERION = "trend"
+
+
+def score(figures: PriorityFigures, rules: ScoringModel, period: str) -> CriterionScore:
+    if figures.previous is not None:
+        return _year_on_year(figures, rules, period)
+    if len(figures.history) < stats.MIN_TREND_LENGTH:
+        return no_data(figures.key, CRITERION, f"Too few months ({len(figures.history)}) to test a trend.")
+    return _monthly_trend(figures, rules)
+
+
+def _year_on_year(figures: PriorityFigures, rules: ScoringModel, period: str) -> CriterionScore:
+    test = stats.compare_periods(figures.current, figures.previous, level=1 - rules.significance)
+    change = test.pct_change / 100 if test.pct_change is not None else float("inf")
+    if figures.current == figures.previous == 0:
+        change = 0.0
+    result = score_from_change(change, test.significant, rules.large_change)
+    direction = "rose" if figures.current > figures.previous else "fell" if figures.current < figures.previous else "held"
+    size = "" if test.pct_change is None else f" {abs(test.pct_change):.0f}%"
+    verdict = "a significant change" if test.significant else "not a significant change"
+    return CriterionScore(
+        figures.key, CRITERION, result,
+        evidence=(f"{figures.current:,} in {period} against {figures.previous:,} in the previous 12 months; "
+                  f"rate ratio {_ratio(test)}, exact test p = {test.p_value:.3g}"),
+        reason=f"{figures.title} {direction}{size} year on year, {verdict}.",
+    )
+
+
+def _ratio(test: stats.PeriodComparison) -> str:
+    if test.ratio is None:
+        return "undefined (none before)"
+    return f"{test.ratio:.2f} ({test.ratio_lower:.2f} to {test.ratio_upper:.2f})"
+
+
+def _monthly_trend(figures: PriorityFigures, rules: ScoringModel) -> CriterionScore:
+    series = figures.history
+    test = stats.trend_test(series, alpha=rules.significance)
+    mean = float(series.mean())
+    yearly = test.slope * 12 / mean if mean > 0 else 0.0
+    significant = test.p_value < rules.significance
+    months = f"{figures.history_months[0]} to {figures.history_months[-1]}"
+    if significant:
+        verdict = f"a significant {'rise' if yearly > 0 else 'fall'}"
+    else:
+        verdict = "no significant trend"
+    return CriterionScore(
+        figures.key, CRITERION, score_from_change(yearly, significant, rules.large_change),
+        evidence=(f"{test.method} over {len(series)} months ({months}): S = {test.s}, p = {test.p_value:.3g}; "
+                  f"Sen's slope {test.slope:+.2f} a month ({yearly:+.0%} a year of the monthly mean {mean:.1f})"),
+        reason=f"{figures.title} shows {verdict} over {len(series)} months ({yearly:+.0%} a year).",
+    )

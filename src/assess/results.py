@@ -1,0 +1,129 @@
+"""The whole scoring of an assessment: criteria per priority, ranking, uncertainty, sensitivity.
+
+Computed from an `Evidence` by `score_assessment`; written as `criteria.csv` and
+`ranking.csv`; shown by the scoring notebook and, priority by priority, by the priority
+notebooks, which call the same functions so the numbers always agree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Optional
+
+import pandas as pd
+
+from assess.cache import cached, input_key
+from assess.config import CRITERIA, Priority, period_text
+from assess.criteria import CountCube, CriterionScore, police_scores, score_priority
+from assess.evidence import Evidence
+from assess.scoring import Composite, Swap, composite, neighbour_swaps, rank_order
+from assess.uncertainty import RankUncertainty, simulate_ranks
+
+CRITERIA_COLUMNS = ["priority", "criterion", "evidence", "score", "weight", "reason"]
+RANKING_COLUMNS = ["rank", "priority", "title", "candidate", "score", "rank_lower", "rank_upper",
+                   "probability_top_3", "criteria_used", "flag"]
+
+
+class Scoring:
+    """Criterion scores and composites for every priority and candidate of an assessment."""
+
+    def __init__(self, evidence: Evidence):
+        self.evidence = evidence
+        self.assessment = evidence.assessment
+        self.priorities: tuple[Priority, ...] = self.assessment.priorities
+        self.weights = self.assessment.weights
+        self.cube = CountCube.build(evidence.tables.counts, self.assessment, evidence.population,
+                                    evidence.tables.harm_weights)
+        self.harm_unit = str(evidence.tables.harm_weights["unit"].iloc[0])
+        self.period = period_text(self.assessment.period_start, self.assessment.period_end)
+        self.criteria: dict[str, dict[str, CriterionScore]] = {
+            p.key: score_priority(self.cube.figures(p), p, self.assessment, self.period, self.harm_unit)
+            for p in self.priorities
+        }
+        self.scores = {k: {c: s.score for c, s in v.items()} for k, v in self.criteria.items()}
+        self.composites: dict[str, Composite] = {
+            k: composite(k, self.scores[k], self.weights) for k in self.scores
+        }
+        self.order: list[str] = rank_order(list(self.composites.values()), self.scores)
+
+    def title(self, key: str) -> str:
+        return self.assessment.priority(key).title
+
+    def _police_scores(self, cube: CountCube) -> dict[str, dict[str, Optional[int]]]:
+        scores = {}
+        for p in self.priorities:
+            verdicts = police_scores(cube.figures(p), p, self.assessment, self.period, self.harm_unit)
+            scores[p.key] = {c: v.score for c, v in verdicts.items()}
+        return scores
+
+    @cached_property
+    def uncertainty(self) -> RankUncertainty:
+        """The Monte Carlo rank uncertainty, computed once per distinct set of inputs."""
+        judged = {k: {c: self.scores[k][c] for c in ("concern", "added_value")} for k in self.scores}
+        cube = self.cube
+        key = input_key(
+            cube.values.tobytes(), cube.values.shape, cube.areas, cube.months, cube.crime_types,
+            cube.populations.tobytes(), sorted(cube.harm_weights.items()), self.assessment.area,
+            self.assessment.period_start, self.assessment.period_end, self.assessment.scoring.model_dump(),
+            [(p.key, p.crime_types) for p in self.priorities], judged, self.order,
+        )
+        return cached("ranks", key, lambda: simulate_ranks(
+            cube, self._police_scores, judged, self.weights, self.assessment.scoring, self.order))
+
+    @cached_property
+    def swaps(self) -> list[Swap]:
+        return neighbour_swaps(self.order, self.scores, self.weights)
+
+    def criteria_table(self) -> pd.DataFrame:
+        """One row per priority and criterion: evidence, score, weight and reason."""
+        total = sum(self.weights.values())
+        rows = []
+        for key in self.order:
+            for criterion in CRITERIA:
+                verdict = self.criteria[key][criterion]
+                rows.append({
+                    "priority": key, "criterion": criterion, "evidence": verdict.evidence,
+                    "score": verdict.score, "weight": round(self.weights[criterion] / total, 6),
+                    "reason": verdict.reason,
+                })
+        table = pd.DataFrame(rows, columns=CRITERIA_COLUMNS)
+        table["score"] = table["score"].astype("Int64")
+        return table
+
+    def ranking_table(self) -> pd.DataFrame:
+        """One row per priority in rank order, with its score, rank interval and chance of the top 3."""
+        uncertainty = self.uncertainty
+        rows = []
+        for rank, key in enumerate(self.order, start=1):
+            item = self.composites[key]
+            rows.append({
+                "rank": rank, "priority": key, "title": self.title(key),
+                "candidate": self.assessment.priority(key).is_candidate,
+                "score": None if item.score is None else round(item.score, 4),
+                "rank_lower": uncertainty.lower[key], "rank_upper": uncertainty.upper[key],
+                "probability_top_3": round(uncertainty.probability_top(key, 3), 4),
+                "criteria_used": len(item.used),
+                "flag": _flag(item),
+            })
+        return pd.DataFrame(rows, columns=RANKING_COLUMNS)
+
+    def write(self, out: Path) -> tuple[Path, Path]:
+        """Write `criteria.csv` and `ranking.csv` into a folder."""
+        criteria_path, ranking_path = out / "criteria.csv", out / "ranking.csv"
+        self.criteria_table().to_csv(criteria_path, index=False, lineterminator="\n")
+        self.ranking_table().to_csv(ranking_path, index=False, lineterminator="\n")
+        return criteria_path, ranking_path
+
+
+def _flag(item: Composite) -> str:
+    if item.score is None:
+        return "no criterion has data"
+    if item.missing:
+        return "no data for " + ", ".join(c.replace("_", " ") for c in item.missing) + "; weights renormalised"
+    return ""
+
+
+def score_assessment(evidence: Evidence) -> Scoring:
+    return Scoring(evidence)

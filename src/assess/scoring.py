@@ -1,0 +1,160 @@
+"""From criterion scores to a ranking: weighted scores, the tie-break, and weight sensitivity.
+
+Composite score: the weighted mean of a priority's criterion scores, over the criteria
+that have data. A criterion with no data is left out and the remaining weights are
+renormalised; the priority is flagged so the reader knows its score rests on fewer
+criteria.
+
+Tie-break (stated on every ranking): equal composite scores are ordered by the harm
+score, then the trend score, then the volume score (higher first, no data counting as 0),
+then by the priority's key alphabetically, so the order in which priorities are listed
+never matters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping, Optional, Sequence
+
+import numpy as np
+
+from assess.config import CRITERIA
+
+TIE_BREAK = ("harm", "trend", "volume")
+TIE_BREAK_TEXT = ("equal scores are ordered by the harm score, then trend, then volume "
+                  "(higher first), then alphabetically by the priority's key")
+# Two composites closer than this are equal: they differ only by floating-point rounding.
+_EQUAL = 1e-9
+
+
+@dataclass(frozen=True)
+class Composite:
+    """A priority's weighted score and what it rests on."""
+
+    priority: str
+    score: Optional[float]
+    used: tuple[str, ...]
+    missing: tuple[str, ...]
+
+    @property
+    def flagged(self) -> bool:
+        """True when some weighted criterion had no data and the weights were renormalised."""
+        return bool(self.missing)
+
+
+def composite(priority: str, scores: Mapping[str, Optional[int]], weights: Mapping[str, float]) -> Composite:
+    """Weighted mean of the available criterion scores (None where no criterion has data)."""
+    used = tuple(c for c in CRITERIA if weights.get(c, 0) > 0 and scores.get(c) is not None)
+    missing = tuple(c for c in CRITERIA if weights.get(c, 0) > 0 and scores.get(c) is None)
+    total = sum(weights[c] for c in used)
+    if not used or total <= 0:
+        return Composite(priority, None, used, missing)
+    return Composite(priority, sum(weights[c] * scores[c] for c in used) / total, used, missing)
+
+
+def rank_order(composites: Sequence[Composite], scores: Mapping[str, Mapping[str, Optional[int]]]) -> list[str]:
+    """Priority keys from first to last by composite score, with the stated tie-break.
+
+    Priorities with no composite (no criterion had data) come last.
+    """
+    def key(item: Composite):
+        own = scores[item.priority]
+        tie = tuple(-(own.get(c) or 0) for c in TIE_BREAK)
+        value = item.score if item.score is not None else -np.inf
+        return (-round(value, 9), *tie, item.priority)
+
+    return [c.priority for c in sorted(composites, key=key)]
+
+
+@dataclass(frozen=True)
+class Swap:
+    """The smallest change to one criterion's weight that would swap two neighbours."""
+
+    higher: str
+    lower: str
+    criterion: Optional[str]
+    weight_from: Optional[float]
+    weight_to: Optional[float]
+
+    def sentence(self, titles: Mapping[str, str]) -> str:
+        if self.criterion is None:
+            return (f"No change to a single weight would put {titles[self.lower]} above "
+                    f"{titles[self.higher]}.")
+        if abs(self.weight_to - self.weight_from) < _EQUAL:
+            return (f"{titles[self.higher]} and {titles[self.lower]} have equal scores; "
+                    f"the tie-break puts {titles[self.higher]} first.")
+        verb = "Raising" if self.weight_to > self.weight_from else "Lowering"
+        return (f"{verb} the weight of {self.criterion.replace('_', ' ')} from {self.weight_from:.2f} "
+                f"to {max(self.weight_to, 0.0) + 0.0:.2f} would put {titles[self.lower]} level with or above "
+                f"{titles[self.higher]}.")
+
+
+def neighbour_swaps(order: Sequence[str], scores: Mapping[str, Mapping[str, Optional[int]]],
+                    weights: Mapping[str, float]) -> list[Swap]:
+    """For each pair of neighbours in the ranking, the smallest single-weight change that swaps them.
+
+    Weights are those given (before renormalising); a weight may fall to 0 but not below.
+    The change is found exactly: with one weight w varied, each composite is a ratio of
+    linear functions of w, so the crossing solves a quadratic.
+    """
+    swaps = []
+    for higher, lower in zip(order, order[1:]):
+        best: Optional[tuple[float, str, float]] = None
+        for criterion in CRITERIA:
+            for w in _crossings(scores[higher], scores[lower], weights, criterion):
+                change = abs(w - weights.get(criterion, 0))
+                if best is None or change < best[0]:
+                    best = (change, criterion, w)
+        if best is None:
+            swaps.append(Swap(higher, lower, None, None, None))
+        else:
+            _, criterion, w = best
+            swaps.append(Swap(higher, lower, criterion, float(weights.get(criterion, 0)), float(w)))
+    return swaps
+
+
+def _crossings(a: Mapping[str, Optional[int]], b: Mapping[str, Optional[int]],
+               weights: Mapping[str, float], criterion: str) -> list[float]:
+    """Weights w >= 0 for `criterion` at which the composites of a and b are equal."""
+    def parts(scores):
+        # composite(w) = (num + w*s) / (den + w*present), other weights fixed.
+        others = [c for c in CRITERIA if c != criterion and weights.get(c, 0) > 0 and scores.get(c) is not None]
+        num = sum(weights[c] * scores[c] for c in others)
+        den = sum(weights[c] for c in others)
+        s = scores.get(criterion)
+        return num, den, (s if s is not None else 0.0), (1.0 if s is not None else 0.0)
+
+    na, da, sa, pa = parts(a)
+    nb, db, sb, pb = parts(b)
+    # (na + w sa)(db + w pb) - (nb + w sb)(da + w pa) = 0  ->  q2 w^2 + q1 w + q0 = 0
+    q2 = sa * pb - sb * pa
+    q1 = na * pb + sa * db - nb * pa - sb * da
+    q0 = na * db - nb * da
+    if abs(q2) < _EQUAL:
+        roots = [] if abs(q1) < _EQUAL else [-q0 / q1]
+    else:
+        disc = q1 * q1 - 4 * q2 * q0
+        roots = [] if disc < 0 else [(-q1 + sign * np.sqrt(disc)) / (2 * q2) for sign in (1, -1)]
+    valid = []
+    for w in roots:
+        if w < 0 or not np.isfinite(w):
+            continue
+        if (da + w * pa) <= 0 or (db + w * pb) <= 0:
+            continue
+        valid.append(float(w))
+    return valid
+
+
+def ranks_without_each(keys: Sequence[str], scores: Mapping[str, Mapping[str, Optional[int]]],
+                       weights: Mapping[str, float]) -> dict[str, dict[str, int]]:
+    """The ranking again with each weighted criterion left out in turn: {criterion: {priority: rank}}."""
+    result = {}
+    for criterion in CRITERIA:
+        if weights.get(criterion, 0) <= 0:
+            continue
+        reduced = {**weights, criterion: 0.0}
+        if sum(reduced.values()) <= 0:
+            continue
+        order = rank_order([composite(k, scores[k], reduced) for k in keys], scores)
+        result[criterion] = {key: position for position, key in enumerate(order, start=1)}
+    return result
