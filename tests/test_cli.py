@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from assess.config import DEFAULT_DATA_DIR, DEFAULT_PARAMS, DEFAULT_PRIORITIES
+from assess.config import DEFAULT_DATA_DIR, DEFAULT_JUDGEMENTS, DEFAULT_PARAMS, DEFAULT_PRIORITIES
 from conftest import street_row
 
 PRIORITY_PAGES = ["10_serious_acquisitive", "20_asb", "30_domestic_abuse", "40_safeguarding",
@@ -115,7 +115,8 @@ class TestRunFailures:
         priorities["priorities"]["serious_acquisitive"]["notebook"] = str(broken)
         (tmp_path / "priorities.yaml").write_text(yaml.safe_dump(priorities))
         params = yaml.safe_load(DEFAULT_PARAMS.read_text())
-        params.update(data_dir=str(DEFAULT_DATA_DIR), priorities_file="priorities.yaml")
+        params.update(data_dir=str(DEFAULT_DATA_DIR), priorities_file="priorities.yaml",
+                      judgements_file=str(DEFAULT_JUDGEMENTS))
         (tmp_path / "assessment.yaml").write_text(yaml.safe_dump(params))
         out = tmp_path / "out"
         out.mkdir()

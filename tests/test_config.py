@@ -8,9 +8,11 @@ import pandas as pd
 import pytest
 import yaml
 
-from assess.config import DEFAULT_PARAMS, DEFAULT_PRIORITIES, load_priorities, resolve_assessment, slug
+from assess.config import (
+    DEFAULT_DATA_DIR, DEFAULT_JUDGEMENTS, DEFAULT_PARAMS, DEFAULT_PRIORITIES, load_priorities,
+    resolve_assessment, slug,
+)
 from assess.data.counts import read_counts
-from assess.config import DEFAULT_DATA_DIR
 from assess.errors import ConfigError
 
 
@@ -24,6 +26,7 @@ def write_params(tmp_path: Path, **changes) -> Path:
     settings = yaml.safe_load(DEFAULT_PARAMS.read_text())
     settings["data_dir"] = str(DEFAULT_DATA_DIR)
     settings["priorities_file"] = str(DEFAULT_PRIORITIES)
+    settings["judgements_file"] = str(DEFAULT_JUDGEMENTS)
     for key, value in changes.items():
         if value is None:
             settings.pop(key, None)

@@ -92,6 +92,13 @@ class ScoringModel(_Strict):
         return value
 
 
+class DisclosureModel(_Strict):
+    """Small counts on sensitive subjects are shown as "fewer than N" so no victim can be singled out."""
+
+    threshold: int = Field(default=5, ge=2, le=100)
+    sensitive_priorities: list[str] = Field(default_factory=lambda: ["domestic_abuse", "safeguarding"])
+
+
 class AssessmentModel(_Strict):
     """The shape of `assessment.yaml`."""
 
@@ -102,6 +109,7 @@ class AssessmentModel(_Strict):
     priorities_file: str = "priorities.yaml"
     judgements_file: Optional[str] = "judgements.yaml"
     scoring: ScoringModel = Field(default_factory=ScoringModel)
+    disclosure: DisclosureModel = Field(default_factory=DisclosureModel)
 
 
 class JudgementModel(_Strict):
@@ -131,6 +139,7 @@ class PriorityModel(_Strict):
     summary: str
     crime_types: list[str] = Field(default_factory=list)
     partner_evidence: list[str] = Field(default_factory=list)
+    indicators: dict[str, Literal["trend", "comparison"]] = Field(default_factory=dict)
     notebook: Optional[str] = None
 
     @field_validator("crime_types")
@@ -162,10 +171,18 @@ class Priority:
     partner_evidence: tuple[str, ...]
     notebook: Optional[str]
     is_candidate: bool = False
+    indicators: tuple[tuple[str, str], ...] = ()
 
     @property
     def has_police_data(self) -> bool:
         return bool(self.crime_types)
+
+    def is_sensitive(self, assessment: "Assessment") -> bool:
+        return self.key in assessment.disclosure.sensitive_priorities
+
+    def indicators_for(self, criterion: str) -> list[str]:
+        """Partner indicators mapped to a criterion, in the order listed."""
+        return [name for name, mapped in self.indicators if mapped == criterion]
 
 
 @dataclass(frozen=True)
@@ -196,6 +213,7 @@ class Assessment:
     priorities: tuple[Priority, ...] = field(default_factory=tuple)
     priorities_file: Path = DEFAULT_PRIORITIES
     scoring: ScoringModel = field(default_factory=ScoringModel)
+    disclosure: DisclosureModel = field(default_factory=DisclosureModel)
     judgements: dict[str, PriorityJudgementsModel] = field(default_factory=dict)
     judgements_file: Optional[Path] = None
     source: Optional[Path] = None
@@ -224,6 +242,7 @@ class Assessment:
             "priorities_file": str(self.priorities_file),
             "judgements_file": str(self.judgements_file) if self.judgements_file else None,
             "scoring": self.scoring.model_dump(),
+            "disclosure": self.disclosure.model_dump(),
         }
 
     @property
@@ -278,6 +297,7 @@ def load_priorities(path: Path) -> tuple[Priority, ...]:
                 key=key, title=item.title, summary=item.summary,
                 crime_types=tuple(item.crime_types), partner_evidence=tuple(item.partner_evidence),
                 notebook=item.notebook, is_candidate=is_candidate,
+                indicators=tuple(item.indicators.items()),
             ))
     return tuple(result)
 
@@ -334,7 +354,7 @@ def resolve_assessment(
         chosen_data_dir = Path(data_dir).resolve() if data_dir else (base / model.data_dir).resolve()
         priorities_path = (base / model.priorities_file).resolve()
         judgements_path = (base / model.judgements_file).resolve() if model.judgements_file else None
-        scoring = model.scoring
+        scoring, disclosure = model.scoring, model.disclosure
         wanted_area = area or model.area
         period = model.period
         comparators = model.comparators
@@ -345,7 +365,7 @@ def resolve_assessment(
         chosen_data_dir = Path(data_dir).resolve() if data_dir else DEFAULT_DATA_DIR
         priorities_path = DEFAULT_PRIORITIES
         judgements_path = DEFAULT_JUDGEMENTS
-        scoring = ScoringModel()
+        scoring, disclosure = ScoringModel(), DisclosureModel()
         wanted_area, period, comparators = area, None, None
     where = str(path) if path else "--area"
 
@@ -376,10 +396,14 @@ def resolve_assessment(
                 f"the data cover {months_in_data[0]} to {months_in_data[-1]}"
             )
     priorities = load_priorities(priorities_path)
+    known = {p.key for p in priorities}
+    for key in disclosure.sensitive_priorities:
+        if key not in known:
+            raise ConfigError(f"{where}: field 'disclosure.sensitive_priorities': unknown priority {key!r}")
     return Assessment(
         area=canonical, period_start=start, period_end=end,
         comparators=tuple(sorted(comparator_list)), data_dir=chosen_data_dir,
-        priorities=priorities, priorities_file=priorities_path, scoring=scoring,
+        priorities=priorities, priorities_file=priorities_path, scoring=scoring, disclosure=disclosure,
         judgements=load_judgements(judgements_path, priorities) if judgements_path else {},
         judgements_file=judgements_path, source=path,
     )

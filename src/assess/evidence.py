@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Optional
+from typing import Iterable, Optional
 
 import pandas as pd
 
@@ -19,6 +19,7 @@ from assess.config import (
 )
 from assess.data.counts import read_counts
 from assess.data.harm import read_harm_weights
+from assess.data.indicators import READABLE_SUFFIXES, read_indicator_folder
 from assess.data.population import population_for, read_population
 from assess.errors import InputError
 
@@ -30,25 +31,29 @@ class Tables:
     counts: pd.DataFrame
     population: pd.DataFrame
     harm_weights: pd.DataFrame
+    indicators: pd.DataFrame
     files: tuple[Path, ...]
 
     @classmethod
-    def read(cls, data_dir: Path) -> "Tables":
-        """Read `counts.csv`, `population.csv` and `harm_weights.csv` from a data folder.
+    def read(cls, data_dir: Path, counts: pd.DataFrame, priorities: Iterable[str]) -> "Tables":
+        """Read the tables beside `counts.csv` in a data folder.
 
-        Harm weights fall back to the embedded default when the folder has none, so a
-        folder of counts and population is enough to assess any area.
+        Harm weights fall back to the embedded default when the folder has none, and partner
+        returns (`partners/`) are optional, so counts and population are enough to assess
+        any area.
         """
-        counts_path = data_dir / "counts.csv"
         population_path = data_dir / "population.csv"
         harm_path = data_dir / "harm_weights.csv"
         if not harm_path.is_file():
             harm_path = DEFAULT_DATA_DIR / "harm_weights.csv"
+        partner_dir = data_dir / "partners"
+        partner_files = tuple(sorted(p for p in partner_dir.glob("*") if p.suffix.lower() in READABLE_SUFFIXES))
         return cls(
-            counts=read_counts(counts_path),
+            counts=counts,
             population=read_population(population_path),
             harm_weights=read_harm_weights(harm_path),
-            files=(counts_path, population_path, harm_path),
+            indicators=read_indicator_folder(partner_dir, priorities),
+            files=(data_dir / "counts.csv", population_path, harm_path, *partner_files),
         )
 
 
@@ -68,8 +73,10 @@ class Evidence:
         data_dir: Optional[Path] = None,
     ) -> "Evidence":
         """Read the data and resolve the parameters against them."""
-        tables = Tables.read(data_dir_for(params_file, data_dir))
-        assessment = resolve_assessment(tables.counts, params_file, area, data_dir)
+        folder = data_dir_for(params_file, data_dir)
+        counts = read_counts(folder / "counts.csv")
+        assessment = resolve_assessment(counts, params_file, area, data_dir)
+        tables = Tables.read(folder, counts, [p.key for p in assessment.priorities])
         return cls(assessment, tables)
 
     def _check_population(self) -> None:

@@ -12,6 +12,8 @@ import pandas as pd
 
 from assess import charts, present
 from assess.config import CRITERIA, period_text
+from assess.data.indicators import COUNT_UNIT
+from assess.disclosure import shown_count
 from assess.evidence import Evidence, PriorityEvidence
 from assess.scoring import TIE_BREAK_TEXT
 
@@ -135,7 +137,32 @@ class PriorityPage:
             "Evidence": [scores[c].evidence for c in CRITERIA],
             "Reason": [scores[c].reason for c in CRITERIA],
         })
-        return present.Table(frame, f"{self.priority.title}: the six criteria, {self.period}", {})
+        return present.Table(frame, f"{self.priority.title}: the six criteria, {self.period}",
+                             {"Score (1-5)": present.whole})
+
+    def partner_figures(self) -> present.Table | present.Text:
+        """Every partner figure for this priority, each with its own period; old ones flagged."""
+        from assess.criteria.partner import is_stale, period_label
+
+        table = self.evidence.evidence.tables.indicators
+        rows = table[(table["priority"] == self.priority.key)
+                     & (~table["area"].isin(self.assessment.comparators) | (table["area"] == self.assessment.area))]
+        if rows.empty:
+            return present.Text("No partner returns for this priority are in the data folder's partners/ folder yet.")
+        rows = rows.sort_values(["indicator", "period_start"])
+        values = [shown_count(v, self.priority, self.assessment) if unit == COUNT_UNIT else f"{v:,.1f}"
+                  for v, unit in zip(rows["value"], rows["unit"])]
+        frame = pd.DataFrame({
+            "Indicator": rows["indicator"],
+            "Area": rows["area"],
+            "Period": [period_label(a, b) for a, b in zip(rows["period_start"], rows["period_end"])],
+            "Value": values,
+            "Unit": rows["unit"],
+            "Status": ["older than the assessment period" if is_stale(e, self.assessment) else "current"
+                       for e in rows["period_end"]],
+            "Source": rows["source"],
+        })
+        return present.Table(frame, f"{self.priority.title}: figures from partners for {self.assessment.area}", {})
 
     def partner_evidence(self) -> present.BulletList:
         """Which partner data the priority needs, and who holds it."""
@@ -262,11 +289,12 @@ class ScoringPage:
         frame = pd.DataFrame({
             "Issue": [self._title(k) for k in table["priority"]],
             "Criterion": [CRITERION_NAMES[c] for c in table["criterion"]],
-            "Score": table["score"].astype("object").where(table["score"].notna(), None),
+            "Score": table["score"].astype("float"),
             "Evidence": table["evidence"],
             "Reason": table["reason"],
         })
-        return present.Table(frame, f"Every criterion score with its evidence, {self.period}", {})
+        return present.Table(frame, f"Every criterion score with its evidence, {self.period}",
+                             {"Score": present.whole})
 
     def probability_heatmap(self) -> charts.Chart:
         uncertainty = self.scoring.uncertainty

@@ -39,7 +39,8 @@ class Scoring:
         self.harm_unit = str(evidence.tables.harm_weights["unit"].iloc[0])
         self.period = period_text(self.assessment.period_start, self.assessment.period_end)
         self.criteria: dict[str, dict[str, CriterionScore]] = {
-            p.key: score_priority(self.cube.figures(p), p, self.assessment, self.period, self.harm_unit)
+            p.key: score_priority(self.cube.figures(p), p, self.assessment, self.period, self.harm_unit,
+                                  evidence.tables.indicators, evidence.population)
             for p in self.priorities
         }
         self.scores = {k: {c: s.score for c, s in v.items()} for k, v in self.criteria.items()}
@@ -52,25 +53,34 @@ class Scoring:
         return self.assessment.priority(key).title
 
     def _police_scores(self, cube: CountCube) -> dict[str, dict[str, Optional[int]]]:
+        """Police-based scores of the priorities that have police data, from a (resampled) cube."""
         scores = {}
         for p in self.priorities:
-            verdicts = police_scores(cube.figures(p), p, self.assessment, self.period, self.harm_unit)
-            scores[p.key] = {c: v.score for c, v in verdicts.items()}
+            if p.has_police_data:
+                verdicts = police_scores(cube.figures(p), p, self.assessment, self.period, self.harm_unit)
+                scores[p.key] = {c: v.score for c, v in verdicts.items()}
         return scores
 
     @cached_property
     def uncertainty(self) -> RankUncertainty:
-        """The Monte Carlo rank uncertainty, computed once per distinct set of inputs."""
-        judged = {k: {c: self.scores[k][c] for c in ("concern", "added_value")} for k in self.scores}
+        """The Monte Carlo rank uncertainty, computed once per distinct set of inputs.
+
+        Scores not drawn from police counts (judgements, partner figures) are held fixed.
+        """
+        resampled = {"trend", "volume", "harm", "comparison"}
+        fixed = {
+            p.key: {c: s for c, s in self.scores[p.key].items() if not (p.has_police_data and c in resampled)}
+            for p in self.priorities
+        }
         cube = self.cube
         key = input_key(
             cube.values.tobytes(), cube.values.shape, cube.areas, cube.months, cube.crime_types,
             cube.populations.tobytes(), sorted(cube.harm_weights.items()), self.assessment.area,
             self.assessment.period_start, self.assessment.period_end, self.assessment.scoring.model_dump(),
-            [(p.key, p.crime_types) for p in self.priorities], judged, self.order,
+            [(p.key, p.crime_types) for p in self.priorities], fixed, self.order,
         )
         return cached("ranks", key, lambda: simulate_ranks(
-            cube, self._police_scores, judged, self.weights, self.assessment.scoring, self.order))
+            cube, self._police_scores, fixed, self.weights, self.assessment.scoring, self.order))
 
     @cached_property
     def swaps(self) -> list[Swap]:

@@ -3,8 +3,9 @@
 Each draw resamples every count from a Poisson with the observed count as its mean (the
 chance variation in recorded crime) and the criterion weights from a Dirichlet centred on
 the chosen weights (reasonable disagreement about what matters), re-scores the police
-criteria with the same functions as the published scores, and ranks again. Judged scores
-(concern, added value) are held as given. Same seed, same answer.
+criteria with the same functions as the published scores, and ranks again. Scores that do
+not come from police counts (judgements, partner figures) are held as given. Same seed,
+same answer.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ class RankUncertainty:
 def simulate_ranks(
     cube: CountCube,
     police_scores: Callable[[CountCube], Mapping[str, Mapping[str, Optional[int]]]],
-    judged: Mapping[str, Mapping[str, Optional[int]]],
+    fixed: Mapping[str, Mapping[str, Optional[int]]],
     weights: Mapping[str, float],
     rules: ScoringModel,
     priorities: Sequence[str],
@@ -50,9 +51,10 @@ def simulate_ranks(
     Parameters
     ----------
     police_scores
-        Scores the police-based criteria of every priority from a (resampled) cube.
-    judged
-        The fixed judged scores per priority (concern, added value).
+        Scores the police-based criteria of the priorities with police data from a
+        (resampled) cube.
+    fixed
+        The scores held as given per priority (judgements, partner figures).
     """
     rng = np.random.default_rng(rules.seed)
     active = [c for c in CRITERIA if weights.get(c, 0) > 0]
@@ -63,7 +65,7 @@ def simulate_ranks(
     for draw in range(rules.draws):
         resampled = police_scores(cube.resampled(rng))
         drawn = dict(zip(active, rng.dirichlet(alpha)))
-        scores = {p: {**resampled[p], **judged[p]} for p in priorities}
+        scores = {p: {**fixed[p], **resampled.get(p, {})} for p in priorities}
         composites = [composite(p, scores[p], drawn) for p in priorities]
         for position, key in enumerate(rank_order(composites, scores), start=1):
             ranks[draw, index[key]] = position

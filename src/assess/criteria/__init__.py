@@ -7,8 +7,10 @@ Monte Carlo resample of it.
 
 from __future__ import annotations
 
+import pandas as pd
+
 from assess.config import CRITERIA, Assessment, Priority
-from assess.criteria import added_value, comparison, concern, harm, trend, volume
+from assess.criteria import added_value, comparison, concern, harm, partner, trend, volume
 from assess.criteria.figures import CountCube, PriorityFigures
 from assess.criteria.result import NO_DATA, CriterionScore, no_data
 
@@ -34,9 +36,18 @@ def police_scores(figures: PriorityFigures, priority: Priority, assessment: Asse
 
 
 def score_priority(figures: PriorityFigures, priority: Priority, assessment: Assessment,
-                   period: str, harm_unit: str) -> dict[str, CriterionScore]:
-    """All six criteria for one priority, in the order of CRITERIA."""
+                   period: str, harm_unit: str, indicators: pd.DataFrame,
+                   population: pd.Series) -> dict[str, CriterionScore]:
+    """All six criteria for one priority, in the order of CRITERIA.
+
+    Where police data give no trend or comparison, a mapped partner indicator does.
+    """
     scores = police_scores(figures, priority, assessment, period, harm_unit)
+    if not scores["trend"].has_data:
+        scores["trend"] = partner.trend(priority, indicators, assessment) or scores["trend"]
+    if not scores["comparison"].has_data:
+        scores["comparison"] = (partner.comparison_score(priority, indicators, assessment, population)
+                                or scores["comparison"])
     scores["concern"] = concern.score(assessment, priority.key)
     scores["added_value"] = added_value.score(assessment, priority.key)
     return {c: scores[c] for c in CRITERIA}

@@ -7,6 +7,8 @@ rate) is the plan's "lowest 3 in the county" measure and is reported alongside.
 
 from __future__ import annotations
 
+import numpy as np
+
 from assess import stats
 from assess.config import ScoringModel
 from assess.criteria.figures import PriorityFigures
@@ -24,24 +26,51 @@ WORDS_OF_POSITION = {
 
 
 def score(figures: PriorityFigures, rules: ScoringModel, period: str) -> CriterionScore:
-    counts, populations = figures.comparator_counts, figures.populations
+    """Score police-recorded counts of the priority across the comparators."""
+    return score_counts(figures.key, figures.comparator_counts, figures.populations, figures.area_index,
+                        rules, period)
+
+
+def score_counts(key: str, counts: np.ndarray, populations: np.ndarray, area_index: int,
+                 rules: ScoringModel, period: str, what: str = "") -> CriterionScore:
+    """Score the area's rate from counts and residents of every comparator (funnel position)."""
     if len(counts) < 2:
-        return no_data(figures.key, CRITERION, "There are no other areas to compare with.")
+        return no_data(key, CRITERION, "There are no other areas to compare with.")
     if counts.sum() == 0:
-        return no_data(figures.key, CRITERION, f"No offences of this kind were recorded in any area in {period}.")
+        return no_data(key, CRITERION, f"Nothing of this kind was recorded in any area in {period}.")
     target = counts.sum() / populations.sum() * 1000
     phi = None
     if rules.overdispersion and len(counts) >= 3:
         estimate = stats.overdispersion_factor(counts, populations, target_rate=target)
         phi = estimate if estimate > 1 else None
-    i = figures.area_index
+    i = area_index
     position = stats.funnel_position(counts[i], populations[i], target, overdispersion=phi)
     rate = counts[i] / populations[i] * 1000
     rank = stats.rank_among(list(counts / populations), i)
     adjusted = f", limits widened for overdispersion (phi = {phi:.1f})" if phi else ""
     return CriterionScore(
-        figures.key, CRITERION, SCORE_OF_POSITION[position],
-        evidence=(f"{rate:.2f} per 1,000 residents against {target:.2f} across {len(counts)} areas, {period}; "
+        key, CRITERION, SCORE_OF_POSITION[position],
+        evidence=(f"{what}{rate:.2f} per 1,000 residents against {target:.2f} across {len(counts)} areas, {period}; "
                   f"{position} funnel limit{adjusted}; rank {rank.rank} of {rank.n} (1 = lowest)"),
         reason=f"The area's rate is {WORDS_OF_POSITION[position]}, ranked {rank.rank} of {rank.n} from lowest.",
     )
+
+
+def score_rates(key: str, rates: np.ndarray, area_index: int, unit: str, period: str, what: str) -> CriterionScore:
+    """Score a rate published without its counts (no funnel is possible): the area's rank in fifths.
+
+    Rank 1 is the lowest rate; the score is the fifth of the ranking the area falls in, so
+    the highest fifth scores 5 and the lowest 1.
+    """
+    rank = stats.rank_among(list(rates), area_index)
+    result = int(np.ceil(5 * rank.rank / rank.n))
+    return CriterionScore(
+        key, CRITERION, result,
+        evidence=(f"{what}{rates[area_index]:,.1f} ({unit}) against a median of {np.median(rates):,.1f} across "
+                  f"{rank.n} areas, {period}; rank {rank.rank} of {rank.n} (1 = lowest)"),
+        reason=f"The area ranks {rank.rank} of {rank.n} from lowest on this rate, in the {_fifth(result)} fifth of areas.",
+    )
+
+
+def _fifth(score: int) -> str:
+    return {1: "lowest", 2: "second", 3: "middle", 4: "fourth", 5: "highest"}[score]

@@ -14,6 +14,7 @@ import pandas as pd
 from assess.config import DEFAULT_DATA_DIR
 from assess.data.counts import write_counts
 from assess.data.geography import Geography
+from assess.data.indicators import INDICATOR_COLUMNS
 from assess.data.police_uk import IngestReport, read_street_files
 from assess.data.population import read_ons_mid_year_estimate
 from assess.errors import InputError
@@ -61,6 +62,64 @@ def derive_harm_weights(shared: Path) -> pd.DataFrame:
     }).sort_values("crime_type", ignore_index=True)
 
 
+DEFRA_SOURCE = "DEFRA, fly-tipping incidents and actions reported by local authorities (WasteDataFlow), OGL"
+PHE_SOURCE = "Public Health England, Fingertips ({indicator}), OGL"
+# Fingertips indicator file -> (indicator name in the workbook, priority it informs, unit).
+PHE_FILES = {
+    "alcohol-related-admissions.csv": ("Alcohol-related hospital admissions", "substance_misuse",
+                                       "standardised rate per 100,000"),
+    "alcohol-related-mortality.csv": ("Alcohol-related mortality", "substance_misuse",
+                                      "standardised rate per 100,000"),
+    "admissions-self-harm.csv": ("Emergency hospital admissions for intentional self-harm", "safeguarding",
+                                 "standardised rate per 100,000"),
+}
+
+
+def _period(label: str) -> tuple[str, str]:
+    """'2017-18' or '2017/18' (financial year) or '2017' (calendar year) as ISO start and end dates."""
+    first = int(label[:4])
+    if len(label) == 4:
+        return f"{first}-01-01", f"{first}-12-31"
+    return f"{first}-04-01", f"{first + 1}-03-31"
+
+
+def derive_flytipping(shared: Path, districts: pd.DataFrame, force: str) -> pd.DataFrame:
+    """DEFRA fly-tipping incidents and enforcement actions per district of one force, per year."""
+    codes = districts.loc[districts["force"] == force].set_index("area_code")["area"]
+    workbook = shared / "partners" / "defra-flytipping-la-2012-13-to-2017-18.xlsx"
+    rows = []
+    for sheet, column, indicator in (("LA_incidents", "Total Incidents", "Fly-tipping incidents (DEFRA)"),
+                                     ("LA_actions", "Total Actions", "Fly-tipping enforcement actions (DEFRA)")):
+        table = pd.read_excel(workbook, sheet_name=sheet, header=2, engine="calamine")
+        table = table[table["ONS Code"].isin(codes.index)]
+        values = pd.to_numeric(table[column], errors="coerce")
+        for (year, code), value in zip(zip(table["Year"], table["ONS Code"]), values):
+            if pd.isna(value):
+                continue  # DEFRA marks data not available with ':'
+            start, end = _period(str(year))
+            rows.append([indicator, "asb", codes[code], start, end, int(value), "count", DEFRA_SOURCE])
+    return pd.DataFrame(rows, columns=INDICATOR_COLUMNS).sort_values(
+        ["indicator", "area", "period_start"], ignore_index=True)
+
+
+def derive_fingertips(shared: Path, districts: pd.DataFrame, force: str) -> pd.DataFrame:
+    """PHE Fingertips rates (alcohol, self-harm) per district of one force, per period."""
+    codes = districts.loc[districts["force"] == force].set_index("area_code")["area"]
+    frames = []
+    for name, (indicator, priority, unit) in PHE_FILES.items():
+        table = pd.read_csv(shared / "partners" / name, dtype={"period": str})
+        table = table[table["area_code"].isin(codes.index)].dropna(subset=["value"])
+        periods = [_period(p) for p in table["period"]]
+        frames.append(pd.DataFrame({
+            "indicator": indicator, "priority": priority, "area": table["area_code"].map(codes).to_numpy(),
+            "period_start": [p[0] for p in periods], "period_end": [p[1] for p in periods],
+            "value": table["value"].to_numpy(), "unit": unit,
+            "source": PHE_SOURCE.format(indicator=table["indicator"].iloc[0]),
+        }))
+    return pd.concat(frames, ignore_index=True).sort_values(
+        ["indicator", "area", "period_start"], ignore_index=True)
+
+
 def derive_default(shared: Path, out: Path) -> IngestReport:
     """Write every embedded table into `out`, returning the ingest report of the counts."""
     out.mkdir(parents=True, exist_ok=True)
@@ -72,6 +131,12 @@ def derive_default(shared: Path, out: Path) -> IngestReport:
         shared / "reference" / f"ons-mye-mid{POPULATION_YEAR}-persons.xls", POPULATION_YEAR)
     population.to_csv(out / "population.csv", index=False, lineterminator="\n")
     derive_harm_weights(shared).to_csv(out / "harm_weights.csv", index=False, lineterminator="\n")
+    partners = out / "partners"
+    partners.mkdir(exist_ok=True)
+    derive_flytipping(shared, districts, DEFAULT_FORCE).to_csv(
+        partners / "defra-flytipping.csv", index=False, lineterminator="\n")
+    derive_fingertips(shared, districts, DEFAULT_FORCE).to_csv(
+        partners / "phe-fingertips.csv", index=False, lineterminator="\n")
 
     # The alias table is curated by hand, not derived: carry it along.
     aliases = DEFAULT_DATA_DIR / "district_aliases.csv"

@@ -1,0 +1,117 @@
+"""Trend and comparison from partner indicators, for priorities police data cannot see.
+
+Used only where the police-based criterion has no data, and only for indicators that
+`params/priorities.yaml` maps to the criterion. A figure older than the assessment period
+is used but always said to be so, with its own period.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import numpy as np
+import pandas as pd
+
+from assess import stats
+from assess.config import Assessment, Priority
+from assess.criteria import comparison
+from assess.criteria.result import CriterionScore, score_from_change
+from assess.data.indicators import COUNT_UNIT
+from assess.disclosure import must_suppress
+
+# Two periods are "the same length" if they differ by no more than this (months vary).
+_LENGTH_TOLERANCE_DAYS = 3
+
+
+def period_label(start: pd.Timestamp, end: pd.Timestamp) -> str:
+    """'Oct 2019 to Sep 2020' (or one month alone)."""
+    first, last = start.strftime("%b %Y"), end.strftime("%b %Y")
+    return first if first == last else f"{first} to {last}"
+
+
+def is_stale(end: pd.Timestamp, assessment: Assessment) -> bool:
+    """True when a figure ends before the assessment period starts."""
+    return end < pd.Timestamp(f"{assessment.period_start}-01")
+
+
+def _stale_note(end: pd.Timestamp, assessment: Assessment) -> str:
+    return " These figures are older than the assessment period." if is_stale(end, assessment) else ""
+
+
+def trend(priority: Priority, indicators: pd.DataFrame, assessment: Assessment,
+          ) -> Optional[CriterionScore]:
+    """The latest period of the first usable mapped count indicator against the period before it."""
+    rules = assessment.scoring
+    for name in priority.indicators_for("trend"):
+        rows = indicators[(indicators["indicator"] == name) & (indicators["area"] == assessment.area)
+                          & (indicators["unit"] == COUNT_UNIT)].sort_values("period_start")
+        pair = _latest_consecutive_pair(rows)
+        if pair is None:
+            continue
+        before, latest = pair
+        test = stats.compare_periods(int(latest["value"]), int(before["value"]), level=1 - rules.significance)
+        change = test.pct_change / 100 if test.pct_change is not None else (0.0 if latest["value"] == 0 else np.inf)
+        now = period_label(latest["period_start"], latest["period_end"])
+        then = period_label(before["period_start"], before["period_end"])
+        direction = ("rose" if latest["value"] > before["value"] else "fell" if latest["value"] < before["value"]
+                     else "held steady")
+        verdict = "a significant change" if test.significant else "not a significant change"
+        size = "" if test.pct_change is None or direction == "held steady" else f" {abs(test.pct_change):.0f}%"
+        if must_suppress([latest["value"], before["value"]], priority, assessment):
+            figures = f"figures for {now} and {then} suppressed (small numbers on a sensitive subject)"
+        else:
+            figures = (f"{latest['value']:,.0f} in {now} against {before['value']:,.0f} in {then} "
+                       f"(exact test p = {test.p_value:.3g})")
+        return CriterionScore(
+            priority.key, "trend", score_from_change(change, test.significant, rules.large_change),
+            evidence=f"{name}: {figures}; source: {latest['source']}",
+            reason=f"{name} {direction}{size} on the period before, {verdict}.{_stale_note(latest['period_end'], assessment)}",
+        )
+    return None
+
+
+def _latest_consecutive_pair(rows: pd.DataFrame) -> Optional[tuple[pd.Series, pd.Series]]:
+    """The latest period and the one of the same length ending the day before it starts."""
+    if len(rows) < 2:
+        return None
+    latest = rows.iloc[-1]
+    length = latest["period_end"] - latest["period_start"]
+    wanted_end = latest["period_start"] - pd.Timedelta(days=1)
+    for _, row in rows.iloc[:-1].iterrows():
+        same_length = abs((row["period_end"] - row["period_start"]) - length).days <= _LENGTH_TOLERANCE_DAYS
+        if row["period_end"] == wanted_end and same_length:
+            return row, latest
+    return None
+
+
+def comparison_score(priority: Priority, indicators: pd.DataFrame, assessment: Assessment,
+                     population: pd.Series) -> Optional[CriterionScore]:
+    """The area against its comparators on the first usable mapped indicator's latest common period.
+
+    Counts become rates per 1,000 residents on a funnel plot; published rates (no counts)
+    are ranked instead.
+    """
+    comparators = list(assessment.comparators)
+    for name in priority.indicators_for("comparison"):
+        rows = indicators[(indicators["indicator"] == name) & indicators["area"].isin(comparators)]
+        for (start, end), period_rows in sorted(rows.groupby(["period_start", "period_end"]), reverse=True):
+            values = period_rows.set_index("area")["value"]
+            if assessment.area not in values.index or len(values) < 3:
+                continue
+            areas = sorted(values.index)
+            index = areas.index(assessment.area)
+            period = period_label(start, end)
+            unit = period_rows["unit"].iloc[0]
+            what = f"{name}: "
+            if unit == COUNT_UNIT:
+                verdict = comparison.score_counts(
+                    priority.key, values[areas].to_numpy(dtype=float), population[areas].to_numpy(dtype=float),
+                    index, assessment.scoring, period, what)
+            else:
+                verdict = comparison.score_rates(priority.key, values[areas].to_numpy(dtype=float), index,
+                                                 unit, period, what)
+            note = _stale_note(end, assessment)
+            return CriterionScore(verdict.priority, verdict.criterion, verdict.score,
+                                  f"{verdict.evidence}; source: {period_rows['source'].iloc[0]}",
+                                  verdict.reason + note)
+    return None

@@ -1,0 +1,152 @@
+"""Partner returns: one long table of indicators, from CSV or the spreadsheets partners send.
+
+Columns: indicator, priority, area, period_start, period_end, value, unit, source. A new
+return is a new file in the data folder's `partners/` folder, not new code. Spreadsheets
+(.xlsx, legacy .xls) are read from their first sheet (or one named "indicators"), with
+the header found wherever it sits in the first rows, since partners add titles above it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable, Optional
+
+import pandas as pd
+
+from assess.data.tables import first_row, read_table
+from assess.errors import InputError
+
+INDICATOR_COLUMNS = ["indicator", "priority", "area", "period_start", "period_end", "value", "unit", "source"]
+COUNT_UNIT = "count"
+PERCENT_UNIT = "percent"
+SPREADSHEET_SUFFIXES = {".xlsx", ".xls"}
+READABLE_SUFFIXES = {".csv"} | SPREADSHEET_SUFFIXES
+_HEADER_SEARCH_ROWS = 15
+
+
+def read_indicators(path: Path, priorities: Optional[Iterable[str]] = None) -> pd.DataFrame:
+    """Read and check one partner return.
+
+    Parameters
+    ----------
+    path
+        A .csv, .xlsx or .xls file in the indicator format.
+    priorities
+        The known priority keys; any other value in the `priority` column is refused.
+
+    Returns
+    -------
+    The table with `period_start`/`period_end` as dates, `value` as float and a `file`
+    column naming where each row came from.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in READABLE_SUFFIXES:
+        raise InputError(f"{path}: partner returns must be .csv, .xlsx or .xls files")
+    if suffix == ".csv":
+        frame = read_table(path, INDICATOR_COLUMNS)
+        row_offset = 0
+    else:
+        frame, row_offset = _read_spreadsheet(path)
+    if frame.empty:
+        raise InputError(f"{path}: header only, no indicator rows")
+    return _checked(frame, path, row_offset, set(priorities) if priorities is not None else None)
+
+
+def read_indicator_folder(folder: Path, priorities: Optional[Iterable[str]] = None) -> pd.DataFrame:
+    """Every partner return in a folder, as one table; an empty table when there is none."""
+    folder = Path(folder)
+    files = sorted(p for p in folder.glob("*") if p.suffix.lower() in READABLE_SUFFIXES
+                   and not p.name.startswith((".", "~$")))
+    if not files:
+        return pd.DataFrame(columns=INDICATOR_COLUMNS + ["file"])
+    table = pd.concat([read_indicators(p, priorities) for p in files], ignore_index=True)
+    key = ["indicator", "area", "period_start", "period_end"]
+    repeated = table.duplicated(key, keep=False)
+    if repeated.any():
+        first = table[repeated].iloc[0]
+        files_named = sorted(set(table.loc[repeated & (table["indicator"] == first["indicator"]), "file"]))
+        raise InputError(
+            f"{folder}: indicator {first['indicator']!r} for {first['area']} "
+            f"{first['period_start']:%Y-%m-%d} to {first['period_end']:%Y-%m-%d} is given twice "
+            f"(in {', '.join(files_named)}); keep one"
+        )
+    return table
+
+
+def _read_spreadsheet(path: Path) -> tuple[pd.DataFrame, int]:
+    """The indicator table of a workbook, and how many rows sit above its header."""
+    try:
+        sheets = pd.read_excel(path, sheet_name=None, header=None, dtype=object, engine="calamine")
+    except Exception as exc:  # calamine raises its own types for every kind of broken file
+        raise InputError(f"{path}: not a readable spreadsheet ({type(exc).__name__}); save it again as .xlsx") from None
+    if not sheets:
+        raise InputError(f"{path}: the workbook has no sheets")
+    name = next((n for n in sheets if str(n).strip().lower() == "indicators"), next(iter(sheets)))
+    raw = sheets[name]
+    for row in range(min(_HEADER_SEARCH_ROWS, len(raw))):
+        cells = [str(v).strip() for v in raw.iloc[row].tolist()]
+        if all(c in cells for c in INDICATOR_COLUMNS):
+            table = raw.iloc[row + 1:].copy()
+            table.columns = cells
+            table = table[INDICATOR_COLUMNS].dropna(how="all").reset_index(drop=True)
+            return table.map(_cell_text), row + 1
+    raise InputError(
+        f"{path}: sheet {name!r} has no header row with the columns {', '.join(INDICATOR_COLUMNS)} "
+        f"in its first {_HEADER_SEARCH_ROWS} rows"
+    )
+
+
+def _cell_text(value: object) -> str:
+    """A spreadsheet cell as the text a CSV would hold (dates as YYYY-MM-DD)."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    if isinstance(value, pd.Timestamp) or hasattr(value, "strftime"):
+        return pd.Timestamp(value).strftime("%Y-%m-%d")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _checked(frame: pd.DataFrame, path: Path, row_offset: int, priorities: Optional[set[str]]) -> pd.DataFrame:
+    def where(mask: pd.Series) -> str:
+        return f"{path}: row {first_row(mask) + row_offset}"
+
+    for column in INDICATOR_COLUMNS:
+        blank = frame[column].astype(str).str.strip() == ""
+        if blank.any():
+            raise InputError(f"{where(blank)}: column '{column}' is empty")
+    frame = frame.copy()
+    for column in ("period_start", "period_end"):
+        dates = pd.to_datetime(frame[column], format="%Y-%m-%d", errors="coerce")
+        if dates.isna().any():
+            bad = dates.isna()
+            raise InputError(f"{where(bad)}: column '{column}' must be a date written YYYY-MM-DD, "
+                             f"not {frame[column][bad].iloc[0]!r}")
+        frame[column] = dates
+    backwards = frame["period_end"] < frame["period_start"]
+    if backwards.any():
+        raise InputError(f"{where(backwards)}: period_end is before period_start")
+    values = pd.to_numeric(frame["value"], errors="coerce")
+    if values.isna().any():
+        bad = values.isna()
+        raise InputError(f"{where(bad)}: column 'value' must be a number, not {frame['value'][bad].iloc[0]!r}")
+    frame["value"] = values.astype(float)
+    counts = frame["unit"] == COUNT_UNIT
+    bad_count = counts & ((frame["value"] < 0) | (frame["value"] % 1 != 0))
+    if bad_count.any():
+        raise InputError(f"{where(bad_count)}: a count must be a whole number 0 or more, "
+                         f"not {frame['value'][bad_count].iloc[0]:g}")
+    negative = frame["value"] < 0
+    if negative.any():
+        raise InputError(f"{where(negative)}: column 'value' must not be negative")
+    bad_percent = (frame["unit"] == PERCENT_UNIT) & (frame["value"] > 100)
+    if bad_percent.any():
+        raise InputError(f"{where(bad_percent)}: a percent must be between 0 and 100")
+    if priorities is not None:
+        unknown = ~frame["priority"].isin(priorities)
+        if unknown.any():
+            raise InputError(f"{where(unknown)}: unknown priority {frame['priority'][unknown].iloc[0]!r}; "
+                             f"use one of: {', '.join(sorted(priorities))}")
+    frame["file"] = path.name
+    return frame[INDICATOR_COLUMNS + ["file"]]

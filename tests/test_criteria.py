@@ -1,0 +1,514 @@
+"""The six criteria on hand-built figures: each score, its boundaries, its evidence and reason.
+
+The police-based criteria read `PriorityFigures`, built here directly from numpy arrays
+so every number is known; the judged criteria read an `Assessment` built by hand.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from assess.config import (
+    CRITERIA, Assessment, JudgementModel, Priority, PriorityJudgementsModel, ScoringModel,
+)
+from assess.criteria import (
+    NO_DATA, CountCube, CriterionScore, PriorityFigures, police_scores, score_priority,
+)
+from assess.criteria import added_value, comparison, concern, harm, trend, volume
+from assess.criteria.result import score_from_bounds, score_from_change
+from assess.data.indicators import INDICATOR_COLUMNS
+
+RULES = ScoringModel()
+PERIOD = "January to December 2022"
+UNIT = "days of imprisonment"
+MONTHS_2022 = tuple(f"2022-{m:02d}" for m in range(1, 13))
+ELEVEN = tuple("ABCDEFGHIJK")
+
+
+def months_ending_2022_12(n: int) -> tuple[str, ...]:
+    return tuple(str(p) for p in pd.period_range(end="2022-12", periods=n, freq="M"))
+
+
+def figures(**changes) -> PriorityFigures:
+    """One priority's figures: 100 of 1,000 crimes, 12 flat months, two comparators."""
+    base = dict(
+        key="drugs", title="Drug offences", period_months=MONTHS_2022, history_months=MONTHS_2022,
+        history=np.full(12, 10), current=100, previous=None, area_total=1000,
+        harm=50.0, area_harm=1000.0, comparators=("A", "B"),
+        comparator_counts=np.array([100, 100]), populations=np.array([50_000.0, 50_000.0]),
+        area_index=0,
+    )
+    if "history" in changes and "history_months" not in changes:
+        changes["history_months"] = months_ending_2022_12(len(changes["history"]))
+    base.update(changes)
+    return PriorityFigures(**base)
+
+
+def compared(area_count: int, other_count: int = 500, population: float = 100_000.0) -> PriorityFigures:
+    """The area (index 0) against 10 similar areas of the same population."""
+    counts = np.array([area_count] + [other_count] * 10)
+    return figures(comparators=ELEVEN, comparator_counts=counts,
+                   populations=np.full(11, population), area_index=0)
+
+
+def is_one_sentence(text: str) -> bool:
+    text = text.strip()
+    return (text.endswith(".") and "\n" not in text
+            and re.search(r"[.!?]\s+[A-Z]", text[:-1]) is None)
+
+
+def assert_no_data(verdict: CriterionScore, criterion: str, *fragments: str) -> None:
+    assert verdict.criterion == criterion
+    assert verdict.score is None
+    assert verdict.evidence == NO_DATA == "no data"
+    assert not verdict.has_data
+    assert is_one_sentence(verdict.reason), verdict.reason
+    for fragment in fragments:
+        assert fragment in verdict.reason, verdict.reason
+
+
+# --- the shared rules -----------------------------------------------------------------------
+
+
+class TestScoreFromBounds:
+    @pytest.mark.parametrize("value, expected", [
+        (0.0, 1), (0.0199, 1), (0.02, 2), (0.0499, 2), (0.05, 3), (0.0999, 3), (0.10, 4),
+        (0.1999, 4), (0.20, 5), (1.0, 5),
+    ])
+    def test_a_value_equal_to_a_bound_reaches_its_score(self, value, expected):
+        assert score_from_bounds(value, [0.02, 0.05, 0.10, 0.20]) == expected
+
+
+class TestScoreFromChange:
+    @pytest.mark.parametrize("change, significant, expected", [
+        (0.5, False, 3), (-0.5, False, 3), (0.2, True, 5), (0.19, True, 4), (0.01, True, 4),
+        (-0.01, True, 2), (-0.19, True, 2), (-0.2, True, 1), (-1.0, True, 1), (float("inf"), True, 5),
+    ])
+    def test_rule(self, change, significant, expected):
+        assert score_from_change(change, significant, 0.2) == expected
+
+
+# --- volume -----------------------------------------------------------------------------------
+
+
+class TestVolume:
+    @pytest.mark.parametrize("current, expected", [
+        (0, 1), (19, 1), (20, 2), (49, 2), (50, 3), (99, 3), (100, 4), (199, 4), (200, 5), (1000, 5),
+    ])
+    def test_share_against_the_bounds(self, current, expected):
+        verdict = volume.score(figures(current=current, area_total=1000), RULES, PERIOD)
+        assert verdict.score == expected
+
+    @pytest.mark.parametrize("current, total, expected", [(2, 100, 2), (5, 100, 3), (10, 100, 4), (20, 100, 5)])
+    def test_share_exactly_on_a_bound_reaches_that_score(self, current, total, expected):
+        assert current / total in RULES.volume_shares
+        assert volume.score(figures(current=current, area_total=total), RULES, PERIOD).score == expected
+
+    def test_bounds_come_from_the_scoring_model(self):
+        rules = ScoringModel(volume_shares=[0.3, 0.4, 0.5, 0.6])
+        assert volume.score(figures(current=250, area_total=1000), rules, PERIOD).score == 1
+        assert volume.score(figures(current=400, area_total=1000), rules, PERIOD).score == 3
+        assert volume.score(figures(current=600, area_total=1000), rules, PERIOD).score == 5
+
+    def test_evidence_and_reason(self):
+        verdict = volume.score(figures(current=1234, area_total=10_000), RULES, PERIOD)
+        assert verdict.score == 4
+        assert verdict.evidence == ("1,234 of 10,000 recorded crimes and ASB incidents (12.3%), "
+                                    "January to December 2022")
+        assert "12.3%" in verdict.reason and "Drug offences" in verdict.reason
+        assert is_one_sentence(verdict.reason)
+
+    def test_no_crime_in_the_area_is_no_data_not_a_zero(self):
+        assert_no_data(volume.score(figures(current=0, area_total=0), RULES, PERIOD), "volume", PERIOD)
+
+
+# --- harm -------------------------------------------------------------------------------------
+
+
+class TestHarm:
+    @pytest.mark.parametrize("share_harm, expected", [
+        (10.0, 1), (20.0, 2), (49.0, 2), (50.0, 3), (100.0, 4), (199.9, 4), (200.0, 5), (900.0, 5),
+    ])
+    def test_share_against_the_bounds(self, share_harm, expected):
+        verdict = harm.score(figures(harm=share_harm, area_harm=1000.0), RULES, PERIOD, UNIT)
+        assert verdict.score == expected
+
+    def test_bounds_come_from_the_scoring_model(self):
+        rules = ScoringModel(harm_shares=[0.01, 0.02, 0.03, 0.5])
+        assert harm.score(figures(harm=30.0, area_harm=1000.0), rules, PERIOD, UNIT).score == 4
+        assert harm.score(figures(harm=500.0, area_harm=1000.0), rules, PERIOD, UNIT).score == 5
+
+    def test_evidence_and_reason(self):
+        verdict = harm.score(figures(harm=2447.0, area_harm=24_470.0), RULES, PERIOD, UNIT)
+        assert verdict.score == 4
+        assert verdict.evidence == ("2,447 of 24,470 days of imprisonment of harm (10.0%), "
+                                    "January to December 2022")
+        assert "10.0%" in verdict.reason
+        assert is_one_sentence(verdict.reason)
+
+    def test_no_harm_weight_is_no_data(self):
+        assert_no_data(harm.score(figures(harm=None), RULES, PERIOD, UNIT), "harm", "harm weight")
+
+    def test_no_weighted_crime_in_the_area_is_no_data(self):
+        assert_no_data(harm.score(figures(harm=0.0, area_harm=0.0), RULES, PERIOD, UNIT), "harm", PERIOD)
+
+
+# --- trend ------------------------------------------------------------------------------------
+
+
+class TestTrendYearOnYear:
+    @pytest.mark.parametrize("current, previous, expected", [
+        (200, 100, 5),    # doubled: significant and large
+        (1200, 1000, 5),  # +20% exactly, significant: reaches the large-change score
+        (1150, 1000, 4),  # +15%, significant but under 20%
+        (105, 100, 3),    # +5%, not significant
+        (95, 100, 3),     # -5%, not significant
+        (870, 1000, 2),   # -13%, significant but under 20%
+        (50, 100, 1),     # halved: significant and large
+        (0, 100, 1),
+        (0, 0, 3),
+        (10, 0, 5),       # from none: significant rise with no ratio
+    ])
+    def test_scores(self, current, previous, expected):
+        verdict = trend.score(figures(current=current, previous=previous), RULES, PERIOD)
+        assert verdict.score == expected
+
+    def test_significant_large_rise_evidence_and_reason(self):
+        verdict = trend.score(figures(current=200, previous=100), RULES, PERIOD)
+        assert verdict.score == 5
+        assert verdict.evidence.startswith("200 in January to December 2022 against 100 in the previous")
+        assert "rate ratio 2.00 (1.57 to 2.57)" in verdict.evidence
+        assert "exact test p = 8.01e-09" in verdict.evidence
+        assert verdict.reason == "Drug offences rose 100% year on year, a significant change."
+
+    def test_no_significant_change_says_so(self):
+        verdict = trend.score(figures(current=105, previous=100), RULES, PERIOD)
+        assert verdict.score == 3
+        assert "rate ratio 1.05" in verdict.evidence and "p = 0.78" in verdict.evidence
+        assert verdict.reason == "Drug offences rose 5% year on year, not a significant change."
+
+    def test_large_significant_fall(self):
+        verdict = trend.score(figures(current=50, previous=100), RULES, PERIOD)
+        assert verdict.score == 1
+        assert verdict.reason == "Drug offences fell 50% year on year, a significant change."
+
+    def test_nothing_before(self):
+        verdict = trend.score(figures(current=10, previous=0), RULES, PERIOD)
+        assert "undefined (none before)" in verdict.evidence
+        assert is_one_sentence(verdict.reason)
+
+    def test_large_change_comes_from_the_scoring_model(self):
+        rules = ScoringModel(large_change=0.5)
+        assert trend.score(figures(current=1400, previous=1000), rules, PERIOD).score == 4
+        assert trend.score(figures(current=1500, previous=1000), rules, PERIOD).score == 5
+
+    def test_significance_comes_from_the_scoring_model(self):
+        # p = 0.00131: significant at 0.05, not at 0.001.
+        assert trend.score(figures(current=1150, previous=1000), ScoringModel(significance=0.001),
+                           PERIOD).score == 3
+
+    @pytest.mark.xfail(reason="BUG: trend._year_on_year evidence says 'previous 12 months' whatever the "
+                              "period's length", strict=True)
+    def test_evidence_names_the_length_of_a_shorter_period(self):
+        six = MONTHS_2022[:6]
+        verdict = trend.score(figures(period_months=six, current=200, previous=100),
+                              RULES, "January to June 2022")
+        assert "previous 6 months" in verdict.evidence
+
+
+class TestTrendMonthly:
+    def test_strong_steady_rise_is_5(self):
+        verdict = trend.score(figures(history=10 + 2 * np.arange(12)), RULES, PERIOD)
+        assert verdict.score == 5
+        assert "mann-kendall over 12 months (2022-01 to 2022-12): S = 66" in verdict.evidence
+        assert "Sen's slope +2.00 a month (+114% a year of the monthly mean 21.0)" in verdict.evidence
+        assert verdict.reason == "Drug offences shows a significant rise over 12 months (+114% a year)."
+
+    def test_small_steady_rise_is_4(self):
+        # Slope 1 a month on a mean of 105.5: +11% a year, under the 20% large change.
+        verdict = trend.score(figures(history=100 + np.arange(12)), RULES, PERIOD)
+        assert verdict.score == 4
+        assert "+11% a year" in verdict.reason and "significant rise" in verdict.reason
+
+    def test_strong_steady_fall_is_1(self):
+        verdict = trend.score(figures(history=(10 + 2 * np.arange(12))[::-1]), RULES, PERIOD)
+        assert verdict.score == 1
+        assert "significant fall" in verdict.reason
+
+    def test_flat_noisy_series_is_3(self):
+        series = np.array([10, 12, 9, 11, 10, 13, 9, 11, 12, 10, 11, 10])
+        verdict = trend.score(figures(history=series), RULES, PERIOD)
+        assert verdict.score == 3
+        assert "S = 1, p = 1" in verdict.evidence
+        assert verdict.reason == "Drug offences shows no significant trend over 12 months (+0% a year)."
+
+    def test_two_years_use_the_seasonal_test(self):
+        rng = np.random.default_rng(7)
+        seasonal = np.tile([20, 15, 10, 10, 15, 20, 30, 35, 30, 25, 20, 15], 2)
+        rising = seasonal + np.repeat([0, 10], 12) + rng.integers(0, 2, 24)
+        verdict = trend.score(figures(history=rising), RULES, PERIOD)
+        assert verdict.evidence.startswith("seasonal mann-kendall over 24 months (2021-01 to 2022-12)")
+        assert verdict.score == 5
+
+    def test_too_few_months_is_no_data(self):
+        assert_no_data(trend.score(figures(history=np.array([1, 2, 3])), RULES, PERIOD), "trend", "(3)")
+
+    @pytest.mark.xfail(reason="BUG: a significant Mann-Kendall rise with a zero Sen's slope is scored 2 "
+                              "and described as 'a significant fall'", strict=True)
+    def test_significant_rise_with_zero_sens_slope_is_not_called_a_fall(self):
+        # Nine months of 0 then three of 1: S = +27, p = 0.016, but the median slope is 0.
+        verdict = trend.score(figures(history=np.array([0] * 9 + [1] * 3)), RULES, PERIOD)
+        assert "S = 27" in verdict.evidence
+        assert "fall" not in verdict.reason
+        assert verdict.score in (3, 4)
+
+
+# --- comparison -------------------------------------------------------------------------------
+
+
+class TestComparison:
+    def test_far_higher_rate_than_ten_similar_areas_is_5(self):
+        verdict = comparison.score(compared(1000), RULES, PERIOD)
+        assert verdict.score == 5
+        assert verdict.evidence.startswith("10.00 per 1,000 residents against 5.45 across 11 areas")
+        assert "above 99.8%" in verdict.evidence and "phi = 3.8" in verdict.evidence
+        assert "rank 11 of 11" in verdict.evidence
+        assert verdict.reason == ("The area's rate is far above the county (beyond the 99.8% funnel limit), "
+                                  "ranked 11 of 11 from lowest.")
+
+    def test_rate_in_line_is_3(self):
+        verdict = comparison.score(compared(500), RULES, PERIOD)
+        assert verdict.score == 3
+        assert verdict.evidence.startswith("5.00 per 1,000 residents against 5.00 across 11 areas")
+        assert "within" in verdict.reason
+
+    def test_rate_near_the_others_is_3(self):
+        assert comparison.score(compared(520), RULES, PERIOD).score == 3
+        assert comparison.score(compared(480), RULES, PERIOD).score == 3
+
+    def test_far_lower_rate_is_1(self):
+        verdict = comparison.score(compared(200), RULES, PERIOD)
+        assert verdict.score == 1
+        assert "rank 1 of 11" in verdict.evidence
+
+    def test_between_the_limits_without_overdispersion(self):
+        # Poisson limits around 5.05 per 1,000 (expected 505): 560 lies beyond the 95% limit
+        # (about 549) but inside the 99.8% one (about 575); 440 mirrors it below.
+        rules = ScoringModel(overdispersion=False)
+        assert comparison.score(compared(560), rules, PERIOD).score == 4
+        assert comparison.score(compared(445), rules, PERIOD).score == 2
+
+    def test_overdispersion_widens_the_limits(self):
+        # Areas that vary far more than chance: with phi estimated, a moderately high area
+        # is within the limits; with pure Poisson limits it is far above.
+        counts = np.array([700, 300, 400, 500, 600, 700, 350, 450, 550, 650, 500])
+        f = figures(comparators=ELEVEN, comparator_counts=counts, populations=np.full(11, 100_000.0))
+        assert comparison.score(f, RULES, PERIOD).score == 3
+        assert comparison.score(f, ScoringModel(overdispersion=False), PERIOD).score == 5
+
+    def test_no_other_area_is_no_data(self):
+        f = figures(comparators=("A",), comparator_counts=np.array([10]), populations=np.array([1000.0]))
+        assert_no_data(comparison.score(f, RULES, PERIOD), "comparison", "no other areas")
+
+    def test_nothing_recorded_anywhere_is_no_data(self):
+        assert_no_data(comparison.score(compared(0, 0), RULES, PERIOD), "comparison", PERIOD)
+
+
+# --- judged criteria --------------------------------------------------------------------------
+
+
+def priority(key="drugs", crime_types=("Drugs",)) -> Priority:
+    return Priority(key=key, title=key.title(), summary="s", crime_types=tuple(crime_types),
+                    partner_evidence=(), notebook=None)
+
+
+def assessment(judgements=None, priorities=()) -> Assessment:
+    return Assessment(area="A", period_start="2022-01", period_end="2022-12", comparators=("A", "B"),
+                      data_dir=Path("."), priorities=tuple(priorities), judgements=judgements or {})
+
+
+JUDGED = {"drugs": PriorityJudgementsModel(concern=JudgementModel(
+    score=4, confidence="high", rationale="Residents raised drug dealing\n  at every ward   panel.",
+    judged_by="CSP board, March 2023"))}
+
+
+class TestJudged:
+    def test_a_recorded_judgement(self):
+        verdict = concern.score(assessment(JUDGED), "drugs")
+        assert verdict.score == 4
+        assert verdict.evidence == "judged 4 of 5, high confidence, by CSP board, March 2023"
+        assert verdict.reason == "Residents raised drug dealing at every ward panel."
+
+    def test_the_other_judged_criterion_missing_is_no_data(self):
+        assert_no_data(added_value.score(assessment(JUDGED), "drugs"), "added_value", "added value judgement")
+
+    def test_without_judgements_both_are_no_data(self):
+        assert_no_data(concern.score(assessment(), "drugs"), "concern", "concern judgement")
+        assert_no_data(added_value.score(assessment(), "drugs"), "added_value")
+
+    def test_a_judgement_for_another_priority_does_not_leak(self):
+        assert concern.score(assessment(JUDGED), "asb").score is None
+
+
+# --- all six together -------------------------------------------------------------------------
+
+
+NO_INDICATORS = pd.DataFrame(columns=INDICATOR_COLUMNS + ["file"])
+
+
+def score_all(f: PriorityFigures, p: Priority, a: Assessment) -> dict[str, CriterionScore]:
+    """score_priority with no partner indicators."""
+    population = pd.Series(f.populations, index=list(f.comparators))
+    return score_priority(f, p, a, PERIOD, UNIT, indicators=NO_INDICATORS, population=population)
+
+
+class TestScorePriority:
+    def test_all_six_in_order(self):
+        p = priority()
+        scores = score_all(compared(1000), p, assessment(JUDGED, [p]))
+        assert tuple(scores) == CRITERIA
+        assert {c: v.score for c, v in scores.items()} == {
+            "concern": 4, "trend": 3, "volume": 4, "harm": 3, "comparison": 5, "added_value": None}
+        for criterion, verdict in scores.items():
+            assert verdict.criterion == criterion and verdict.priority == "drugs"
+            assert is_one_sentence(verdict.reason), (criterion, verdict.reason)
+
+    def test_priority_without_crime_types_has_no_police_scores(self):
+        p = priority(crime_types=())
+        scores = score_all(figures(), p, assessment(JUDGED, [p]))
+        for criterion in ("trend", "volume", "harm", "comparison"):
+            assert_no_data(scores[criterion], criterion, "partners")
+            assert scores[criterion].score != 0
+        assert scores["concern"].score == 4
+
+    def test_police_scores_follow_the_scoring_model(self):
+        p = priority()
+        strict = Assessment(area="A", period_start="2022-01", period_end="2022-12", comparators=("A", "B"),
+                            data_dir=Path("."), priorities=(p,),
+                            scoring=ScoringModel(volume_shares=[0.2, 0.3, 0.4, 0.5]))
+        assert police_scores(figures(), p, strict, PERIOD, UNIT)["volume"].score == 1
+        assert police_scores(figures(), p, assessment(priorities=[p]), PERIOD, UNIT)["volume"].score == 4
+
+    def test_evidence_contains_the_numbers(self):
+        p = priority()
+        f = figures(current=1234, previous=1000, area_total=10_000, harm=2447.0, area_harm=24_470.0)
+        scores = police_scores(f, p, assessment(priorities=[p]), PERIOD, UNIT)
+        assert "1,234" in scores["trend"].evidence and "1,000" in scores["trend"].evidence
+        assert "1,234 of 10,000" in scores["volume"].evidence
+        assert "2,447 of 24,470" in scores["harm"].evidence
+        assert "per 1,000 residents" in scores["comparison"].evidence
+
+
+# --- figures cut from a count cube ------------------------------------------------------------
+
+
+def cube_counts(rows) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["area", "month", "crime_type", "count"])
+
+
+HARM_WEIGHTS = pd.DataFrame({"crime_type": ["Burglary", "Drugs", "Robbery"], "weight": [244.68, 3.66, 365.0]})
+
+
+class TestCountCubeFigures:
+    def test_figures_from_tidy_counts(self):
+        months = [str(p) for p in pd.period_range("2021-01", "2022-12", freq="M")]
+        rows = []
+        for i, month in enumerate(months):
+            rows += [("A", month, "Burglary", 10), ("A", month, "Anti-social behaviour", 30),
+                     ("B", month, "Burglary", 5), ("B", month, "Anti-social behaviour", 20)]
+        rows.append(("A", "2022-06", "Drugs", 7))
+        p = priority("sa", ("Burglary", "Drugs"))
+        a = assessment(priorities=[p])
+        cube = CountCube.build(cube_counts(rows), a, pd.Series({"A": 1000.0, "B": 2000.0}), HARM_WEIGHTS)
+        f = cube.figures(p)
+        assert f.history_months == tuple(months)
+        assert f.current == 127 and f.previous == 120
+        assert f.area_total == 12 * 40 + 7
+        assert f.harm == pytest.approx(120 * 244.68 + 7 * 3.66)
+        assert f.area_harm == pytest.approx(f.harm)  # ASB has no weight
+        assert list(f.comparator_counts) == [127, 60]
+        assert list(f.populations) == [1000.0, 2000.0]
+        asb = cube.figures(priority("asb", ("Anti-social behaviour",)))
+        assert asb.harm is None and asb.current == 360
+        assert harm.score(asb, RULES, PERIOD, UNIT).score is None
+
+    def test_no_previous_period_when_the_data_start_with_it(self):
+        rows = [("A", m, "Drugs", 1) for m in MONTHS_2022] + [("B", m, "Drugs", 1) for m in MONTHS_2022]
+        p = priority()
+        cube = CountCube.build(cube_counts(rows), assessment(priorities=[p]),
+                               pd.Series({"A": 1000.0, "B": 1000.0}), HARM_WEIGHTS)
+        f = cube.figures(p)
+        assert f.previous is None and len(f.history) == 12
+        assert trend.score(f, RULES, PERIOD).evidence.startswith("mann-kendall over 12 months")
+
+    @pytest.mark.xfail(reason="BUG: a weighted crime type absent from counts.csv gets harm None "
+                              "('has no harm weight') instead of a 0 share", strict=True)
+    def test_weighted_crime_type_with_no_records_is_a_zero_share_not_no_data(self):
+        rows = [(a, m, "Burglary", 5) for a in "AB" for m in MONTHS_2022]
+        p = priority("robbery", ("Robbery",))  # Robbery has a weight but no records anywhere
+        cube = CountCube.build(cube_counts(rows), assessment(priorities=[p]),
+                               pd.Series({"A": 1000.0, "B": 1000.0}), HARM_WEIGHTS)
+        f = cube.figures(p)
+        assert volume.score(f, RULES, PERIOD).score == 1
+        assert f.harm == 0.0
+        assert harm.score(f, RULES, PERIOD, UNIT).score == 1
+
+
+# --- properties -------------------------------------------------------------------------------
+
+whole = st.integers(min_value=0, max_value=10**6)
+
+
+class TestProperties:
+    @given(current=whole, other=whole, more=whole)
+    def test_more_of_the_priority_never_lowers_the_volume_score(self, current, other, more):
+        if current + other == 0:
+            return
+        before = volume.score(figures(current=current, area_total=current + other), RULES, PERIOD).score
+        after = volume.score(figures(current=current + more, area_total=current + more + other),
+                             RULES, PERIOD).score
+        assert after >= before
+
+    @given(own=st.floats(0, 1e7), other=st.floats(0, 1e7), more=st.floats(0, 1e7))
+    def test_more_harm_of_the_priority_never_lowers_the_harm_score(self, own, other, more):
+        if own + other == 0:
+            return
+        before = harm.score(figures(harm=own, area_harm=own + other), RULES, PERIOD, UNIT).score
+        after = harm.score(figures(harm=own + more, area_harm=own + more + other), RULES, PERIOD, UNIT).score
+        assert after >= before
+
+    @given(current=whole, previous=st.none() | whole, area_total=whole,
+           history=st.lists(st.integers(0, 500), min_size=0, max_size=30))
+    @settings(max_examples=150, deadline=None)
+    def test_trend_and_volume_scores_are_1_to_5_or_none(self, current, previous, area_total, history):
+        f = figures(current=current, previous=previous, area_total=area_total, history=np.array(history, dtype=np.int64))
+        for verdict in (trend.score(f, RULES, PERIOD), volume.score(f, RULES, PERIOD)):
+            assert verdict.score is None or verdict.score in (1, 2, 3, 4, 5)
+            assert (verdict.score is None) == (verdict.evidence == NO_DATA)
+
+    @given(data=st.lists(st.tuples(st.integers(0, 5000), st.floats(1_000, 500_000)), min_size=1, max_size=12),
+           index=st.integers(0, 11), overdispersion=st.booleans())
+    @settings(max_examples=150, deadline=None)
+    def test_comparison_scores_are_1_to_5_or_none(self, data, index, overdispersion):
+        counts = np.array([c for c, _ in data])
+        populations = np.array([p for _, p in data])
+        f = figures(comparators=tuple(f"area{i}" for i in range(len(data))), comparator_counts=counts,
+                    populations=populations, area_index=index % len(data))
+        verdict = comparison.score(f, ScoringModel(overdispersion=overdispersion), PERIOD)
+        assert verdict.score is None or verdict.score in (1, 2, 3, 4, 5)
+        assert (verdict.score is None) == (len(data) < 2 or counts.sum() == 0)
+
+    @given(own=st.none() | st.floats(0, 1e7), area=st.floats(0, 1e7))
+    def test_harm_scores_are_1_to_5_or_none(self, own, area):
+        if own is not None and own > area:
+            own, area = area, own
+        verdict = harm.score(figures(harm=own, area_harm=area), RULES, PERIOD, UNIT)
+        assert verdict.score is None or verdict.score in (1, 2, 3, 4, 5)
+        assert (verdict.score is None) == (own is None or area == 0)
