@@ -63,7 +63,7 @@ class TestRunOnTheDefault:
     def test_exits_cleanly(self, default_run):
         result, out = default_run
         assert result.returncode == 0, result.stderr
-        assert f"wrote 6 pages to {out}" in result.stdout
+        assert f"wrote 9 pages to {out}" in result.stdout
 
     def test_writes_index_pages_and_executed_notebooks(self, default_run):
         _, out = default_run

@@ -19,14 +19,18 @@ import yaml
 from tqdm import tqdm
 
 from assess import report
+from assess.actions import parse_as_of
 from assess.config import PROJECT_ROOT, Assessment, slug
 from assess.errors import NotebookError
 from assess.evidence import Evidence
+from assess.monitoring import check_quarter_end
 from assess.results import Scoring
 
 NOTEBOOK_DIR = PROJECT_ROOT / "notebooks"
 RENDERED_DIR = PROJECT_ROOT / "rendered"
+ACTION_PLAN_NOTEBOOK = "80_action_plan.ipynb"
 SCORING_NOTEBOOK = "90_scoring.ipynb"
+MONITORING_NOTEBOOK = "95_monitoring.ipynb"
 RESOLVED_PARAMS = "assessment.yaml"
 KERNEL_LOG = "kernels.log"
 
@@ -54,7 +58,8 @@ def default_out_dir(assessment: Assessment) -> Path:
 
 
 def notebooks_for(assessment: Assessment, notebook_dir: Path = NOTEBOOK_DIR) -> list[Path]:
-    """The priority notebooks the parameters name, in priority order, then the scoring notebook."""
+    """The priority notebooks the parameters name, in priority order, then the action plan,
+    scoring and monitoring notebooks."""
     paths = []
     for priority in assessment.priorities:
         if priority.notebook:
@@ -65,7 +70,7 @@ def notebooks_for(assessment: Assessment, notebook_dir: Path = NOTEBOOK_DIR) -> 
                     f"{priority.notebook}, which is not in {notebook_dir}"
                 )
             paths.append(path)
-    return paths + [notebook_dir / SCORING_NOTEBOOK]
+    return paths + [notebook_dir / n for n in (ACTION_PLAN_NOTEBOOK, SCORING_NOTEBOOK, MONITORING_NOTEBOOK)]
 
 
 def run_assessment(
@@ -75,8 +80,11 @@ def run_assessment(
     out_dir: Optional[Path] = None,
     workers: Optional[int] = None,
     progress: bool = True,
+    as_of: str = "",
+    monitoring_only: bool = False,
+    quarter_end: str = "",
 ) -> RunResult:
-    """Run every notebook of an assessment and write the rendered folder.
+    """Run the notebooks of an assessment (or its quarterly monitoring alone) and write the rendered folder.
 
     The inputs are read and checked before any notebook starts, so bad input costs
     nothing but one line.
@@ -84,8 +92,16 @@ def run_assessment(
     started = time.perf_counter()
     evidence = Evidence.load(params_file, area, data_dir)
     assessment = evidence.assessment
-    notebooks = notebooks_for(assessment)
-    target = Path(out_dir) if out_dir else default_out_dir(assessment)
+    as_of_date = parse_as_of(as_of)
+    quarter = check_quarter_end(quarter_end, evidence)
+    evidence.check_plan()
+    if monitoring_only:
+        notebooks = [NOTEBOOK_DIR / MONITORING_NOTEBOOK]
+        target = Path(out_dir) if out_dir else RENDERED_DIR / f"monitoring_{quarter.end}" / slug(assessment.area)
+    else:
+        notebooks = notebooks_for(assessment)
+        target = Path(out_dir) if out_dir else default_out_dir(assessment)
+    parameters = {"params_file": "", "area": "", "data_dir": "", "as_of": as_of_date.isoformat()}
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = target.parent / f".{target.name}.partial-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
@@ -93,10 +109,12 @@ def run_assessment(
     try:
         resolved = staging / RESOLVED_PARAMS
         resolved.write_text(yaml.safe_dump(assessment.to_yaml_dict(), sort_keys=False), encoding="utf-8")
+        parameters["params_file"] = str(resolved)
         # Scored once here (the Monte Carlo result is cached for the notebooks to reuse).
-        scoring = Scoring(evidence)
-        scoring.write(staging)
-        pages = _execute_all(notebooks, resolved, staging, workers, progress)
+        scoring = None if monitoring_only else Scoring(evidence)
+        if scoring is not None:
+            scoring.write(staging)
+        pages = _execute_all(notebooks, parameters, quarter.end, staging, workers, progress)
         report.write_index(evidence, scoring, pages, staging)
         _replace_dir(staging, target)
     except BaseException:
@@ -106,7 +124,8 @@ def run_assessment(
 
 
 def _execute_all(
-    notebooks: list[Path], params_file: Path, out: Path, workers: Optional[int], progress: bool
+    notebooks: list[Path], parameters: dict[str, str], quarter_end: str, out: Path, workers: Optional[int],
+    progress: bool,
 ) -> list[PageResult]:
     workers = max(1, min(workers or os.cpu_count() or 1, len(notebooks)))
     # spawn, not fork: the parent may hold threads (tqdm) that fork would copy mid-state.
@@ -114,7 +133,10 @@ def _execute_all(
     results: dict[str, PageResult] = {}
     with ProcessPoolExecutor(max_workers=workers, mp_context=context,
                              initializer=_send_stderr_to, initargs=(out / KERNEL_LOG,)) as pool:
-        futures = {pool.submit(execute_notebook, nb, params_file, out): nb for nb in notebooks}
+        futures = {}
+        for nb in notebooks:
+            own = {**parameters, "quarter_end": quarter_end} if nb.name == MONITORING_NOTEBOOK else parameters
+            futures[pool.submit(execute_notebook, nb, own, out)] = nb
         with tqdm(total=len(futures), desc="notebooks", unit="nb", disable=not progress) as bar:
             for future in as_completed(futures):
                 try:
@@ -133,7 +155,7 @@ def _send_stderr_to(log: Path) -> None:
     os.dup2(handle.fileno(), 2)
 
 
-def execute_notebook(notebook: Path, params_file: Path, out: Path) -> PageResult:
+def execute_notebook(notebook: Path, parameters: dict[str, str], out: Path) -> PageResult:
     """Execute one notebook with papermill and export it to HTML without code."""
     import papermill
     from papermill.exceptions import PapermillExecutionError
@@ -143,7 +165,7 @@ def execute_notebook(notebook: Path, params_file: Path, out: Path) -> PageResult
     try:
         papermill.execute_notebook(
             str(notebook), str(executed),
-            parameters={"params_file": str(params_file), "area": "", "data_dir": ""},
+            parameters=parameters,
             cwd=str(notebook.parent), progress_bar=False, log_output=False,
         )
     except PapermillExecutionError as exc:

@@ -191,3 +191,30 @@ def rank_interval_chart(ranking: pd.DataFrame, title: str, subtitle: str, source
         f"{t}: rank {r}, interval {lo} to {hi}" for t, r, lo, hi in
         zip(ranking["title"], ranking["rank"], ranking["rank_lower"], ranking["rank_upper"])) + ".")
     return Chart(_render(fig, ax, title, subtitle, source), alt, f"{title}. {subtitle}.")
+
+
+def grouped_bars(frame: pd.DataFrame, title: str, subtitle: str, measure: str,
+                 source: str = POLICE_SOURCE) -> Chart:
+    """Horizontal bars per row (e.g. priority), one per column, each labelled with its value and hatched.
+
+    Parameters
+    ----------
+    frame
+        Index: the groups; columns: the series, in the order to draw them.
+    """
+    hatches = ["", "//", "..", "xx", "\\\\"]
+    fig, ax = _figure(9, 0.9 * len(frame) * max(1, len(frame.columns) / 2) + 2)
+    height = 0.8 / len(frame.columns)
+    for j, column in enumerate(frame.columns):
+        ys = [i + j * height for i in range(len(frame))]
+        bars = ax.barh(ys, frame[column], height=height, color=PALETTE[j % len(PALETTE)],
+                       hatch=hatches[j % len(hatches)], edgecolor="white", label=column)
+        ax.bar_label(bars, labels=[f"{v:,.0f}" for v in frame[column]], padding=3, fontsize=9)
+    ax.set_yticks([i + height * (len(frame.columns) - 1) / 2 for i in range(len(frame))], frame.index)
+    ax.invert_yaxis()
+    ax.set_xlabel(measure)
+    ax.legend(frameon=False, loc="lower right")
+    alt = (f"Bar chart. {subtitle}. " + "; ".join(
+        f"{group}: " + ", ".join(f"{c.lower()} {frame.loc[group, c]:,.0f}" for c in frame.columns)
+        for group in frame.index) + ".")
+    return Chart(_render(fig, ax, title, subtitle, source), alt, f"{title}. {subtitle}.")

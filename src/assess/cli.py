@@ -44,6 +44,12 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--out", type=Path, default=None, metavar="DIR", help="output folder")
     run.add_argument("--workers", type=int, default=None, metavar="N",
                      help="notebooks run at once (default: one per core)")
+    run.add_argument("--as-of", default="", metavar="YYYY-MM-DD",
+                     help="date at which actions count as overdue (default: today)")
+    run.add_argument("--monitoring", action="store_true",
+                     help="run only the quarterly monitoring page (into rendered/monitoring_<quarter-end>/<area>/)")
+    run.add_argument("--quarter-end", default="", metavar="YYYY-MM",
+                     help="last month of the quarter to monitor (default: the end of the assessment period)")
     return parser
 
 
@@ -83,7 +89,8 @@ def _run(args: argparse.Namespace) -> int:
     # --data-dir alone means "assess this data on its own terms", not the Kent defaults.
     params = args.params or (None if args.data_dir else DEFAULT_PARAMS)
     result = run_assessment(params, args.area, args.data_dir, args.out, args.workers,
-                            progress=sys.stderr.isatty())
+                            progress=sys.stderr.isatty(), as_of=args.as_of,
+                            monitoring_only=args.monitoring, quarter_end=args.quarter_end)
     print(f"wrote {len(result.pages)} pages to {result.out_dir} in {result.seconds:.1f}s")
     print(f"open {result.out_dir / 'index.html'}")
     return 0

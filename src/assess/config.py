@@ -25,13 +25,17 @@ DEFAULT_PARAMS = PROJECT_ROOT / "params" / "assessment.yaml"
 DEFAULT_DATA_DIR = PROJECT_ROOT / "data"
 DEFAULT_PRIORITIES = PROJECT_ROOT / "params" / "priorities.yaml"
 DEFAULT_JUDGEMENTS = PROJECT_ROOT / "params" / "judgements.yaml"
+DEFAULT_ACTIONS = PROJECT_ROOT / "params" / "actions.yaml"
+DEFAULT_MEASURES = PROJECT_ROOT / "params" / "measures.yaml"
 
 
-class _Strict(BaseModel):
+class StrictModel(BaseModel):
+    """A parameters model: unknown keys are refused, values are frozen."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class PeriodModel(_Strict):
+class PeriodModel(StrictModel):
     start: str
     end: str
 
@@ -46,7 +50,7 @@ class PeriodModel(_Strict):
 CRITERIA = ("concern", "trend", "volume", "harm", "comparison", "added_value")
 
 
-class WeightsModel(_Strict):
+class WeightsModel(StrictModel):
     """Relative weight of each criterion in the composite score (renormalised to sum to 1)."""
 
     concern: float = Field(default=1.0, ge=0)
@@ -63,7 +67,7 @@ def _ascending_shares(value: list[float]) -> list[float]:
     return value
 
 
-class ScoringModel(_Strict):
+class ScoringModel(StrictModel):
     """How evidence becomes 1-5 scores, and how scores become a ranking.
 
     `volume_shares` and `harm_shares` are the lower bounds of scores 2, 3, 4 and 5 for
@@ -92,14 +96,14 @@ class ScoringModel(_Strict):
         return value
 
 
-class DisclosureModel(_Strict):
+class DisclosureModel(StrictModel):
     """Small counts on sensitive subjects are shown as "fewer than N" so no victim can be singled out."""
 
     threshold: int = Field(default=5, ge=2, le=100)
     sensitive_priorities: list[str] = Field(default_factory=lambda: ["domestic_abuse", "safeguarding"])
 
 
-class AssessmentModel(_Strict):
+class AssessmentModel(StrictModel):
     """The shape of `assessment.yaml`."""
 
     area: str
@@ -108,11 +112,13 @@ class AssessmentModel(_Strict):
     data_dir: str = "../data"
     priorities_file: str = "priorities.yaml"
     judgements_file: Optional[str] = "judgements.yaml"
+    actions_file: Optional[str] = "actions.yaml"
+    measures_file: Optional[str] = "measures.yaml"
     scoring: ScoringModel = Field(default_factory=ScoringModel)
     disclosure: DisclosureModel = Field(default_factory=DisclosureModel)
 
 
-class JudgementModel(_Strict):
+class JudgementModel(StrictModel):
     """A judged 1-5 score for the concern or added-value criterion."""
 
     score: int = Field(ge=1, le=5)
@@ -121,18 +127,18 @@ class JudgementModel(_Strict):
     judged_by: str
 
 
-class PriorityJudgementsModel(_Strict):
+class PriorityJudgementsModel(StrictModel):
     concern: Optional[JudgementModel] = None
     added_value: Optional[JudgementModel] = None
 
 
-class JudgementsModel(_Strict):
+class JudgementsModel(StrictModel):
     """The shape of `judgements.yaml`."""
 
     judgements: dict[str, PriorityJudgementsModel]
 
 
-class PriorityModel(_Strict):
+class PriorityModel(StrictModel):
     """One priority or candidate issue in `priorities.yaml`."""
 
     title: str
@@ -153,7 +159,7 @@ class PriorityModel(_Strict):
         return value
 
 
-class PrioritiesModel(_Strict):
+class PrioritiesModel(StrictModel):
     """The shape of `priorities.yaml`."""
 
     priorities: dict[str, PriorityModel]
@@ -216,6 +222,8 @@ class Assessment:
     disclosure: DisclosureModel = field(default_factory=DisclosureModel)
     judgements: dict[str, PriorityJudgementsModel] = field(default_factory=dict)
     judgements_file: Optional[Path] = None
+    actions_file: Optional[Path] = None
+    measures_file: Optional[Path] = None
     source: Optional[Path] = None
 
     @property
@@ -241,6 +249,8 @@ class Assessment:
             "data_dir": str(self.data_dir),
             "priorities_file": str(self.priorities_file),
             "judgements_file": str(self.judgements_file) if self.judgements_file else None,
+            "actions_file": str(self.actions_file) if self.actions_file else None,
+            "measures_file": str(self.measures_file) if self.measures_file else None,
             "scoring": self.scoring.model_dump(),
             "disclosure": self.disclosure.model_dump(),
         }
@@ -353,7 +363,10 @@ def resolve_assessment(
         base = path.parent
         chosen_data_dir = Path(data_dir).resolve() if data_dir else (base / model.data_dir).resolve()
         priorities_path = (base / model.priorities_file).resolve()
-        judgements_path = (base / model.judgements_file).resolve() if model.judgements_file else None
+        judgements_path, actions_path, measures_path = (
+            (base / name).resolve() if name else None
+            for name in (model.judgements_file, model.actions_file, model.measures_file)
+        )
         scoring, disclosure = model.scoring, model.disclosure
         wanted_area = area or model.area
         period = model.period
@@ -364,7 +377,7 @@ def resolve_assessment(
             raise ConfigError("no area given: pass --area NAME (or a parameters file with 'area')")
         chosen_data_dir = Path(data_dir).resolve() if data_dir else DEFAULT_DATA_DIR
         priorities_path = DEFAULT_PRIORITIES
-        judgements_path = DEFAULT_JUDGEMENTS
+        judgements_path, actions_path, measures_path = DEFAULT_JUDGEMENTS, DEFAULT_ACTIONS, DEFAULT_MEASURES
         scoring, disclosure = ScoringModel(), DisclosureModel()
         wanted_area, period, comparators = area, None, None
     where = str(path) if path else "--area"
@@ -405,7 +418,7 @@ def resolve_assessment(
         comparators=tuple(sorted(comparator_list)), data_dir=chosen_data_dir,
         priorities=priorities, priorities_file=priorities_path, scoring=scoring, disclosure=disclosure,
         judgements=load_judgements(judgements_path, priorities) if judgements_path else {},
-        judgements_file=judgements_path, source=path,
+        judgements_file=judgements_path, actions_file=actions_path, measures_file=measures_path, source=path,
     )
 
 

@@ -339,3 +339,149 @@ class ScoringPage:
         ]
         return present.Table(pd.DataFrame(rows, columns=["Setting", "Value"]),
                              "Scoring settings used (params/assessment.yaml)", {})
+
+
+def _actions_frame(actions, as_of) -> pd.DataFrame:
+    return pd.DataFrame({
+        "No.": [a.id for a in actions],
+        "Action": [a.action for a in actions],
+        "Lead": [a.lead for a in actions],
+        "Other partners": [a.partners or "none named" for a in actions],
+        "By when": [a.due_text for a in actions],
+        "Status": [a.status for a in actions],
+        "Latest update": [a.latest_update or "none" for a in actions],
+        "Overdue": ["OVERDUE" if a.is_overdue(as_of) else "no" for a in actions],
+    })
+
+
+def _measures_frame(results) -> pd.DataFrame:
+    return pd.DataFrame({
+        "Measure": [r.title for r in results],
+        "Target": [r.target for r in results],
+        "Period": [r.period or "none" for r in results],
+        "Position or value": [r.value for r in results],
+        "Status": [r.status.upper() if r.status in ("green", "amber", "red") else r.status for r in results],
+        "Evidence": [r.evidence for r in results],
+    })
+
+
+class ActionPlanPage:
+    """Success measures with their status, and the action plan with overdue actions flagged."""
+
+    def __init__(self, evidence: Evidence, as_of: str = ""):
+        from assess.actions import parse_as_of
+
+        self.evidence = evidence
+        self.assessment = evidence.assessment
+        self.as_of = parse_as_of(as_of)
+        self.period = period_text(self.assessment.period_start, self.assessment.period_end)
+
+    def measure_results(self, priority: Optional[str] = None, all_priorities: bool = True):
+        from assess.measures import evaluate
+
+        tables = self.evidence.tables
+        return [
+            evaluate(m, self.assessment, tables.counts, self.evidence.population, tables.indicators,
+                     self.assessment.months)
+            for m in self.evidence.measures if all_priorities or m.priority == priority
+        ]
+
+    def measures_table(self, priority: Optional[str] = None) -> present.Table | present.Text:
+        results = self.measure_results(priority, all_priorities=priority is None)
+        if not results:
+            return present.Text("The action plan sets no success measure for this priority.")
+        return present.Table(_measures_frame(results), f"Success measures, {self.assessment.area}, {self.period}", {})
+
+    def overdue_summary(self, priority: Optional[str] = None) -> present.Text:
+        actions = [a for a in self.evidence.actions if priority is None or a.priority == priority]
+        overdue = [a for a in actions if a.is_overdue(self.as_of)]
+        ongoing = sum(a.due is None for a in actions)
+        return present.Text(
+            f"{len(actions)} actions; {len(overdue)} overdue as of {self.as_of:%d %B %Y} (due before that date and "
+            f"not reported complete); {ongoing} ongoing with no end date."
+            + (" Overdue: " + ", ".join(a.id for a in overdue) + "." if overdue else "")
+        )
+
+    def actions_table(self, priority: Optional[str] = None) -> present.Table | present.Text:
+        actions = [a for a in self.evidence.actions if priority is None or a.priority == priority]
+        if not actions:
+            return present.Text("The action plan lists no actions for this priority.")
+        title = self.assessment.priority(priority).title if priority else "All priorities"
+        return present.Table(_actions_frame(actions, self.as_of),
+                             f"Action plan: {title}, as of {self.as_of:%d %B %Y}", {})
+
+
+class MonitoringPage:
+    """The quarterly monitoring page."""
+
+    def __init__(self, evidence: Evidence, quarter_end: str = "", as_of: str = ""):
+        from assess.monitoring import Monitoring, check_quarter_end
+
+        self.evidence = evidence
+        self.assessment = evidence.assessment
+        self.monitoring = Monitoring(evidence, check_quarter_end(quarter_end, evidence))
+        self.plan = ActionPlanPage(evidence, as_of)
+
+    @property
+    def quarter(self) -> str:
+        return self.monitoring.quarter.label
+
+    def summary(self) -> present.Text:
+        m = self.monitoring
+        return present.Text(
+            f"Monitoring for {self.assessment.area}, quarter {m.quarter.label}, against the previous quarter "
+            f"({m.previous.label}), the same quarter a year earlier ({m.year_before.label}) and the baseline of the "
+            f"assessment ({period_text(self.assessment.period_start, self.assessment.period_end)}, as a quarterly "
+            f"average). {m.reach_note}")
+
+    def counts_table(self) -> present.Table:
+        table = self.monitoring.priority_counts()
+
+        def against(value, p):
+            if value is None or pd.isna(value):
+                return "not in the data"
+            flag = "significant change" if p < 0.05 else "not significant"
+            return f"{int(value):,} ({flag}, p = {p:.2g})"
+
+        frame = pd.DataFrame({
+            "Priority": table["title"],
+            f"This quarter ({self.monitoring.quarter.label})": table["quarter"],
+            f"Previous quarter ({self.monitoring.previous.label})":
+                [against(v, p) for v, p in zip(table["previous"], table["previous_p"])],
+            f"Same quarter a year earlier ({self.monitoring.year_before.label})":
+                [against(v, p) for v, p in zip(table["year_before"], table["year_before_p"])],
+            "Baseline (quarterly average)": table["baseline"],
+        })
+        return present.Table(frame, f"Police-recorded offences and incidents per quarter, {self.assessment.area}",
+                             {f"This quarter ({self.monitoring.quarter.label})": present.whole,
+                              "Baseline (quarterly average)": lambda v: f"{float(v):,.1f}"})
+
+    def counts_chart(self) -> charts.Chart:
+        table = self.monitoring.priority_counts()
+        series = {"Baseline (quarterly average)": table["baseline"]}
+        if table["year_before"].notna().all():
+            series["Same quarter a year earlier"] = table["year_before"]
+        if table["previous"].notna().all():
+            series["Previous quarter"] = table["previous"]
+        series["This quarter"] = table["quarter"]
+        frame = pd.DataFrame(series)
+        frame.index = table["title"]
+        change = (table["quarter"] / table["baseline"] - 1)
+        biggest = table["title"][change.abs().idxmax()]
+        title = f"{biggest} moved furthest from its baseline this quarter"
+        subtitle = f"Recorded per quarter, {self.assessment.area}, {self.monitoring.quarter.label}"
+        return charts.grouped_bars(frame, title, subtitle, "Recorded per quarter")
+
+    def measures_table(self) -> present.Table:
+        rows = []
+        for now, before, year in self.monitoring.measures():
+            def status(r):
+                if r is None:
+                    return "not in the data"
+                return r.status if r.value == r.status else f"{r.value} ({r.status})"
+            rows.append({"Measure": now.title, "Target": now.target, "This quarter": status(now),
+                         "Previous quarter": status(before), "Same quarter a year earlier": status(year)})
+        return present.Table(pd.DataFrame(rows), f"Success measures by quarter, {self.assessment.area}", {})
+
+    def overdue_summary(self) -> present.Text:
+        return self.plan.overdue_summary()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Optional
 
 import nbformat
 from nbconvert import HTMLExporter
@@ -50,29 +50,34 @@ def _title_of(notebook: nbformat.NotebookNode) -> str:
     return "Strategic assessment"
 
 
-def write_index(evidence: Evidence, scoring: "Scoring", pages: list["PageResult"], out: Path) -> Path:
-    """`index.html`: the ranking first, then a link to every page and the data behind it."""
+def write_index(evidence: Evidence, scoring: Optional["Scoring"], pages: list["PageResult"], out: Path) -> Path:
+    """`index.html`: the ranking first (when scored), then a link to every page and the data behind it."""
     assessment = evidence.assessment
     period = period_text(assessment.period_start, assessment.period_end)
-    page_of = {p.notebook: p.html for p in pages}
-    ranking = scoring.ranking_table()
-    rows = []
-    for row in ranking.itertuples(index=False):
-        priority = assessment.priority(row.priority)
-        name = html.escape(priority.title + (" (candidate)" if priority.is_candidate else ""))
-        link = page_of.get(priority.notebook or "")
-        cell = f'<a href="{html.escape(link)}">{name}</a>' if link else name
-        score = "no data" if row.score is None or pd.isna(row.score) else f"{row.score:.2f}"
-        rows.append(
-            f"<tr><td>{row.rank}</td><td>{cell}</td><td>{score}</td>"
-            f"<td>{row.rank_lower} to {row.rank_upper}</td><td>{row.probability_top_3:.0%}</td>"
-            f"<td>{html.escape(row.flag or 'none')}</td></tr>"
-        )
     links = "".join(
         f'<li><a href="{html.escape(page.html)}">{html.escape(_page_title(out / page.notebook))}</a></li>'
         for page in pages
     )
-    title = f"Strategic assessment: {assessment.area}, {period}"
+    if scoring is None:
+        title = f"Quarterly monitoring: {assessment.area}"
+        body = f"<h1>{html.escape(title)}</h1>\n<ul>{links}</ul>"
+    else:
+        title = f"Strategic assessment: {assessment.area}, {period}"
+        body = f"""<h1>{html.escape(title)}</h1>
+<p>The Community Safety Partnership's priorities and {sum(p.is_candidate for p in assessment.priorities)} further
+candidate issues, ranked by the six criteria of the strategic assessment: community concern, trend, volume, harm,
+comparison with the other {len(assessment.comparators) - 1} areas, and whether the partnership can add value.
+The rank interval shows how far each rank could move by chance and with reasonable changes to the weights.</p>
+<h2>Ranking</h2>
+{_ranking_table(scoring, pages, period)}
+<p>Ties are broken as follows: {html.escape(TIE_BREAK_TEXT)}.</p>
+<h2>Pages</h2>
+<ul>{links}</ul>
+<h2>Data</h2>
+<ul>
+<li><a href="criteria.csv">criteria.csv</a>: every criterion score with its evidence, weight and reason</li>
+<li><a href="ranking.csv">ranking.csv</a>: the ranking with scores, rank intervals and chance of the top 3</li>
+</ul>"""
     document = f"""<!DOCTYPE html>
 <html lang="en-GB">
 <head>
@@ -89,30 +94,10 @@ a {{ color: #1d70b8; }}
 </head>
 <body>
 <main>
-<h1>{html.escape(title)}</h1>
-<p>The Community Safety Partnership's priorities and {sum(p.is_candidate for p in assessment.priorities)} further
-candidate issues, ranked by the six criteria of the strategic assessment: community concern, trend, volume, harm,
-comparison with the other {len(assessment.comparators) - 1} areas, and whether the partnership can add value.
-The rank interval shows how far each rank could move by chance and with reasonable changes to the weights.</p>
-<h2>Ranking</h2>
-<table>
-<caption>Ranking of the issues for {html.escape(assessment.area)}, {html.escape(period)}</caption>
-<thead><tr><th scope="col">Rank</th><th scope="col">Issue</th><th scope="col">Score (1-5)</th>
-<th scope="col">90% rank interval</th><th scope="col">Chance of the top 3</th><th scope="col">Note</th></tr></thead>
-<tbody>
-{"".join(rows)}
-</tbody>
-</table>
-<p>Ties are broken as follows: {html.escape(TIE_BREAK_TEXT)}.</p>
-<h2>Pages</h2>
-<ul>{links}</ul>
-<h2>Data</h2>
-<ul>
-<li><a href="criteria.csv">criteria.csv</a>: every criterion score with its evidence, weight and reason</li>
-<li><a href="ranking.csv">ranking.csv</a>: the ranking with scores, rank intervals and chance of the top 3</li>
-</ul>
+{body}
 <p>Produced {date.today():%d %B %Y} from data.police.uk street-level crime and ONS mid-year population
-estimates (Open Government Licence v3.0), Crime Harm Index weights and the partnership's judgements.</p>
+estimates (Open Government Licence v3.0), Crime Harm Index weights, partner returns and the partnership's
+judgements.</p>
 </main>
 </body>
 </html>
@@ -120,6 +105,31 @@ estimates (Open Government Licence v3.0), Crime Harm Index weights and the partn
     path = out / "index.html"
     path.write_text(document, encoding="utf-8")
     return path
+
+
+def _ranking_table(scoring: "Scoring", pages: list["PageResult"], period: str) -> str:
+    assessment = scoring.assessment
+    page_of = {p.notebook: p.html for p in pages}
+    rows = []
+    for row in scoring.ranking_table().itertuples(index=False):
+        priority = assessment.priority(row.priority)
+        name = html.escape(priority.title + (" (candidate)" if priority.is_candidate else ""))
+        link = page_of.get(priority.notebook or "")
+        cell = f'<a href="{html.escape(link)}">{name}</a>' if link else name
+        score = "no data" if row.score is None or pd.isna(row.score) else f"{row.score:.2f}"
+        rows.append(
+            f"<tr><td>{row.rank}</td><td>{cell}</td><td>{score}</td>"
+            f"<td>{row.rank_lower} to {row.rank_upper}</td><td>{row.probability_top_3:.0%}</td>"
+            f"<td>{html.escape(row.flag or 'none')}</td></tr>"
+        )
+    return f"""<table>
+<caption>Ranking of the issues for {html.escape(assessment.area)}, {html.escape(period)}</caption>
+<thead><tr><th scope="col">Rank</th><th scope="col">Issue</th><th scope="col">Score (1-5)</th>
+<th scope="col">90% rank interval</th><th scope="col">Chance of the top 3</th><th scope="col">Note</th></tr></thead>
+<tbody>
+{"".join(rows)}
+</tbody>
+</table>"""
 
 
 def _page_title(executed: Path) -> str:

@@ -1,0 +1,156 @@
+"""Success measures of the action plan, each with a red/amber/green status and its evidence.
+
+The kinds of measure are defined in `params/measures.yaml`; a new measure of a known kind
+is a new entry there, not new code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal, Optional
+
+import pandas as pd
+from pydantic import Field, field_validator
+
+from assess import stats
+from assess.config import Assessment, StrictModel, load_yaml, month_range, parse_model
+from assess.criteria.partner import period_label
+from assess.data.police_uk import CRIME_TYPES
+from assess.errors import ConfigError
+
+GREEN, AMBER, RED, NO_DATA = "green", "amber", "red", "no data"
+
+
+class MeasureModel(StrictModel):
+    id: str
+    priority: Optional[str] = None
+    title: str
+    target: str
+    kind: Literal["lowest_rank", "rank_improves", "indicator_falls", "indicator_at_least"]
+    crime_types: list[str] = Field(default_factory=list)
+    lowest: int = Field(default=3, ge=1)
+    amber_margin: float = Field(default=0, ge=0)
+    indicator: Optional[str] = None
+    target_value: Optional[float] = None
+    needs: str = ""
+
+    @field_validator("crime_types")
+    @classmethod
+    def _known(cls, value: list[str]) -> list[str]:
+        for crime_type in value:
+            if crime_type not in CRIME_TYPES:
+                raise ValueError(f"unknown crime type {crime_type!r}")
+        return value
+
+
+class MeasuresModel(StrictModel):
+    measures: list[MeasureModel]
+
+
+@dataclass(frozen=True)
+class MeasureResult:
+    """A success measure's status for one period, and the evidence behind it."""
+
+    id: str
+    priority: Optional[str]
+    title: str
+    target: str
+    period: str
+    value: str
+    status: str
+    evidence: str
+
+
+def load_measures(path: Path, assessment: Assessment) -> tuple[MeasureModel, ...]:
+    """The measures of `measures.yaml`, each complete for its kind."""
+    model = parse_model(MeasuresModel, load_yaml(path), path)
+    known = {p.key for p in assessment.priorities}
+    for number, measure in enumerate(model.measures):
+        where = f"{path}: field 'measures.{number}"
+        if measure.priority is not None and measure.priority not in known:
+            raise ConfigError(f"{where}.priority': unknown priority {measure.priority!r}")
+        if measure.kind in ("lowest_rank", "rank_improves") and not measure.crime_types:
+            raise ConfigError(f"{where}.crime_types': a {measure.kind} measure needs crime types")
+        if measure.kind.startswith("indicator") and not measure.indicator:
+            raise ConfigError(f"{where}.indicator': a {measure.kind} measure needs an indicator name")
+        if measure.kind == "indicator_at_least" and measure.target_value is None:
+            raise ConfigError(f"{where}.target_value': an indicator_at_least measure needs a target value")
+    return tuple(model.measures)
+
+
+def area_rank(counts: pd.DataFrame, population: pd.Series, area: str, crime_types: list[str],
+              months: list[str]) -> Optional[stats.Rank]:
+    """The area's rank (1 = lowest rate per resident) over some months; None if they are not all in the data."""
+    if not set(months) <= set(counts["month"]):
+        return None
+    rows = counts[counts["crime_type"].isin(crime_types) & counts["month"].isin(months)]
+    totals = rows.groupby("area")["count"].sum().reindex(population.index, fill_value=0)
+    return stats.rank_among((totals / population).to_dict(), area)
+
+
+def evaluate(measure: MeasureModel, assessment: Assessment, counts: pd.DataFrame, population: pd.Series,
+             indicators: pd.DataFrame, months: list[str], up_to: Optional[pd.Timestamp] = None) -> MeasureResult:
+    """A measure's status over `months` (police measures) or up to `up_to` (partner measures)."""
+    if measure.kind in ("lowest_rank", "rank_improves"):
+        return _rank_measure(measure, assessment, counts, population, months)
+    return _indicator_measure(measure, assessment, indicators, up_to)
+
+
+def _result(measure: MeasureModel, period: str, value: str, status: str, evidence: str) -> MeasureResult:
+    return MeasureResult(measure.id, measure.priority, measure.title, measure.target, period, value, status, evidence)
+
+
+def _rank_measure(measure: MeasureModel, assessment: Assessment, counts: pd.DataFrame,
+                  population: pd.Series, months: list[str]) -> MeasureResult:
+    period = f"{months[0]} to {months[-1]}"
+    rank = area_rank(counts, population, assessment.area, measure.crime_types, months)
+    if rank is None:
+        return _result(measure, period, "no data", NO_DATA, "The police data do not cover these months.")
+    value = f"{rank.rank} of {rank.n}"
+    if measure.kind == "lowest_rank":
+        if rank.rank <= measure.lowest:
+            status = GREEN
+        elif rank.rank <= measure.lowest + measure.amber_margin:
+            status = AMBER
+        else:
+            status = RED
+        return _result(measure, period, value, status,
+                       f"Ranked {value} from the lowest rate per 1,000 residents; the target is the lowest {measure.lowest}.")
+    first = pd.Period(months[0], freq="M")
+    before = month_range(str(first - len(months)), str(first - 1))
+    earlier = area_rank(counts, population, assessment.area, measure.crime_types, before)
+    if earlier is None:
+        return _result(measure, period, value, NO_DATA,
+                       f"Ranked {value} from the lowest; the data do not reach back to the period before, "
+                       "so no change in position can be shown.")
+    status = GREEN if rank.rank < earlier.rank else AMBER if rank.rank == earlier.rank else RED
+    return _result(measure, period, value, status,
+                   f"Ranked {value} from the lowest, against {earlier.rank} of {earlier.n} in the period before.")
+
+
+def _indicator_measure(measure: MeasureModel, assessment: Assessment, indicators: pd.DataFrame,
+                       up_to: Optional[pd.Timestamp]) -> MeasureResult:
+    rows = indicators[(indicators["indicator"] == measure.indicator) & (indicators["area"] == assessment.area)]
+    if up_to is not None:
+        rows = rows[rows["period_end"] <= up_to]
+    rows = rows.sort_values("period_end")
+    if rows.empty:
+        need = f" It needs: {measure.needs}." if measure.needs else ""
+        return _result(measure, "", "no data", NO_DATA,
+                       f"No partner return named {measure.indicator!r} is in the data.{need}")
+    latest = rows.iloc[-1]
+    period = period_label(latest["period_start"], latest["period_end"])
+    value = f"{latest['value']:,.1f}".removesuffix(".0")
+    if measure.kind == "indicator_at_least":
+        gap = measure.target_value - latest["value"]
+        status = GREEN if gap <= 0 else AMBER if gap <= measure.amber_margin else RED
+        return _result(measure, period, value, status,
+                       f"{value} against a target of {measure.target_value:g} ({latest['source']}).")
+    if len(rows) < 2:
+        return _result(measure, period, value, NO_DATA, "Only one period is reported, so no change can be shown.")
+    before = rows.iloc[-2]
+    status = GREEN if latest["value"] < before["value"] else AMBER if latest["value"] == before["value"] else RED
+    return _result(measure, period, value, status,
+                   f"{value} against {before['value']:,.1f} in "
+                   f"{period_label(before['period_start'], before['period_end'])} ({latest['source']}).")

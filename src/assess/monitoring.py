@@ -1,0 +1,122 @@
+"""Quarterly monitoring: the latest quarter against the one before, the same quarter a year
+earlier (where the data reach back) and the assessment's baseline.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+import pandas as pd
+
+from assess import stats
+from assess.config import month_range
+from assess.data.tables import is_month
+from assess.errors import ConfigError
+from assess.evidence import Evidence
+from assess.measures import MeasureResult, evaluate
+
+
+@dataclass(frozen=True)
+class Quarter:
+    """Three months ending at `end` (YYYY-MM)."""
+
+    end: str
+
+    @property
+    def months(self) -> list[str]:
+        last = pd.Period(self.end, freq="M")
+        return month_range(str(last - 2), self.end)
+
+    def shifted(self, quarters: int) -> "Quarter":
+        return Quarter(str(pd.Period(self.end, freq="M") - 3 * quarters))
+
+    @property
+    def label(self) -> str:
+        first = pd.Period(self.months[0], freq="M")
+        return f"{first.strftime('%b')} to {pd.Period(self.end, freq='M').strftime('%b %Y')}"
+
+    @property
+    def end_date(self) -> pd.Timestamp:
+        return pd.Period(self.end, freq="M").end_time.normalize()
+
+
+def check_quarter_end(text: str, evidence: Evidence) -> Quarter:
+    """The quarter ending in a month the data cover (default: the assessment period's end)."""
+    end = text or evidence.assessment.period_end
+    if not is_month(end):
+        raise ConfigError(f"--quarter-end: must be a month written YYYY-MM, not {end!r}")
+    quarter = Quarter(end)
+    have = set(evidence.tables.counts["month"])
+    missing = [m for m in quarter.months if m not in have]
+    if missing:
+        raise ConfigError(f"--quarter-end: the data have no counts for {', '.join(missing)} "
+                          f"(they cover {min(have)} to {max(have)})")
+    return quarter
+
+
+class Monitoring:
+    """The monitoring figures for one quarter."""
+
+    def __init__(self, evidence: Evidence, quarter: Quarter):
+        self.evidence = evidence
+        self.assessment = evidence.assessment
+        self.quarter = quarter
+        self.previous = quarter.shifted(1)
+        self.year_before = quarter.shifted(4)
+        self._months = set(evidence.tables.counts["month"])
+
+    def _covered(self, quarter: Quarter) -> bool:
+        return set(quarter.months) <= self._months
+
+    def priority_counts(self) -> pd.DataFrame:
+        """Per priority with police data: this quarter, the comparisons, and whether changes are significant."""
+        baseline_months = self.assessment.months
+        rows = []
+        for priority in self.assessment.priorities:
+            if not priority.has_police_data or priority.is_candidate:
+                continue
+            pe = self.evidence.for_priority(priority)
+            now = pe.total(self.quarter.months)
+            row = {"priority": priority.key, "title": priority.title, "quarter": now}
+            for name, other in (("previous", self.previous), ("year_before", self.year_before)):
+                if self._covered(other):
+                    before = pe.total(other.months)
+                    test = stats.compare_periods(now, before)
+                    row[name] = before
+                    row[f"{name}_p"] = test.p_value
+                else:
+                    row[name] = None
+                    row[f"{name}_p"] = None
+            # The baseline is the assessment period's quarterly average (its total per three months).
+            row["baseline"] = pe.total(baseline_months) * 3 / len(baseline_months)
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    def measures(self) -> list[tuple[MeasureResult, Optional[MeasureResult], Optional[MeasureResult]]]:
+        """Each success measure this quarter, the quarter before and the same quarter a year earlier."""
+        results = []
+        tables = self.evidence.tables
+        for measure in self.evidence.measures:
+            def at(quarter: Quarter) -> Optional[MeasureResult]:
+                if measure.kind.startswith("indicator"):
+                    return evaluate(measure, self.assessment, tables.counts, self.evidence.population,
+                                    tables.indicators, quarter.months, up_to=quarter.end_date)
+                if not self._covered(quarter):
+                    return None
+                return evaluate(measure, self.assessment, tables.counts, self.evidence.population,
+                                tables.indicators, quarter.months)
+            results.append((at(self.quarter), at(self.previous), at(self.year_before)))
+        return results
+
+    @property
+    def reach_note(self) -> str:
+        """What the data allow to be compared, said plainly."""
+        notes = []
+        if not self._covered(self.previous):
+            notes.append(f"the data do not reach back to the previous quarter ({self.previous.label})")
+        if not self._covered(self.year_before):
+            notes.append(f"the data do not reach back to the same quarter a year earlier ({self.year_before.label}), "
+                         "so no year-on-year comparison is shown")
+        text = "; ".join(notes)
+        return (text[0].upper() + text[1:] + ".") if notes else "All comparisons are available."
