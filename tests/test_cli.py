@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -12,11 +13,11 @@ import pandas as pd
 import pytest
 import yaml
 
-from assess.config import DEFAULT_DATA_DIR, DEFAULT_JUDGEMENTS, DEFAULT_PARAMS, DEFAULT_PRIORITIES
+from assess.config import DEFAULT_DATA_DIR, DEFAULT_PARAMS
 from conftest import street_row
 
 PRIORITY_PAGES = ["10_serious_acquisitive", "20_asb", "30_domestic_abuse", "40_safeguarding",
-                  "50_doorstep_crime", "60_substance_misuse"]
+                  "50_doorstep_crime", "60_substance_misuse", "80_action_plan", "90_scoring", "95_monitoring"]
 
 
 def assess(*args: str) -> subprocess.CompletedProcess:
@@ -55,7 +56,7 @@ class TestIngest:
 @pytest.fixture(scope="module")
 def default_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("run") / "sevenoaks"
-    result = assess("run", "--out", str(out))
+    result = assess("run", "--out", str(out), "--as-of", "2022-12-31")
     return result, out
 
 
@@ -92,6 +93,36 @@ class TestRunOnTheDefault:
         partner_page = visible_text(out / "30_domestic_abuse.html")
         assert "must come from partners" in partner_page and "DAVSS" in partner_page
 
+    def test_index_opens_with_the_ranking(self, default_run):
+        _, out = default_run
+        index = (out / "index.html").read_text()
+        assert index.index("<h2>Ranking</h2>") < index.index("<h2>Pages</h2>")
+        assert index.count("<tr><td>") == 9
+
+    def test_criteria_and_ranking_tables(self, default_run):
+        _, out = default_run
+        criteria = pd.read_csv(out / "criteria.csv")
+        ranking = pd.read_csv(out / "ranking.csv")
+        assert list(criteria.columns) == ["priority", "criterion", "evidence", "score", "weight", "reason"]
+        assert len(criteria) == 9 * 6 and len(ranking) == 9
+        assert list(ranking["rank"]) == list(range(1, 10))
+        assert (ranking["rank_lower"] <= ranking["rank"]).all() and (ranking["rank"] <= ranking["rank_upper"]).all()
+        # Every score is traceable: a scored criterion always carries its evidence and reason.
+        scored = criteria[criteria["score"].notna()]
+        assert (scored["evidence"] != "no data").all() and scored["reason"].str.len().gt(10).all()
+
+    def test_partner_evidence_action_plan_and_monitoring(self, default_run):
+        _, out = default_run
+        da = visible_text(out / "30_domestic_abuse.html")
+        assert "DAVSS referrals" in da and "older than the assessment period" in da
+        plan = visible_text(out / "80_action_plan.html")
+        assert "30 overdue as of 31 December 2022" in plan and "OVERDUE" in plan
+        assert "GREEN" in plan and "no data" in plan
+        monitoring = visible_text(out / "95_monitoring.html")
+        assert "Oct to Dec 2022" in monitoring and "no year-on-year comparison is shown" in monitoring
+        safeguarding = visible_text(out / "40_safeguarding.html")
+        assert "fewer than 5" in safeguarding
+
     def test_executed_notebook_carries_the_parameters(self, default_run):
         _, out = default_run
         notebook = nbformat.read(out / "20_asb.ipynb", as_version=4)
@@ -99,6 +130,20 @@ class TestRunOnTheDefault:
         assert len(injected) == 1 and "assessment.yaml" in injected[0].source
         resolved = yaml.safe_load((out / "assessment.yaml").read_text())
         assert resolved["area"] == "Sevenoaks" and len(resolved["comparators"]) == 13
+
+
+class TestMonitoringRun:
+    def test_monitoring_alone(self, tmp_path):
+        out = tmp_path / "monitoring"
+        result = assess("run", "--monitoring", "--quarter-end", "2022-09", "--out", str(out))
+        assert result.returncode == 0, result.stderr
+        assert sorted(p.name for p in out.glob("*.html")) == ["95_monitoring.html", "index.html"]
+        text = visible_text(out / "95_monitoring.html")
+        assert "quarter Jul to Sep 2022" in text and "Apr to Jun 2022" in text
+
+    def test_quarter_outside_the_data(self, tmp_path):
+        result = assess("run", "--monitoring", "--quarter-end", "2023-06", "--out", str(tmp_path / "m"))
+        assert result.returncode == 2 and "--quarter-end" in result.stderr
 
 
 class TestRunFailures:
@@ -111,18 +156,19 @@ class TestRunFailures:
         ])
         notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
         nbformat.write(notebook, broken)
-        priorities = yaml.safe_load(DEFAULT_PRIORITIES.read_text())
+        params_dir = tmp_path / "params"
+        shutil.copytree(DEFAULT_PARAMS.parent, params_dir)
+        priorities = yaml.safe_load((params_dir / "priorities.yaml").read_text())
         priorities["priorities"]["serious_acquisitive"]["notebook"] = str(broken)
-        (tmp_path / "priorities.yaml").write_text(yaml.safe_dump(priorities))
-        params = yaml.safe_load(DEFAULT_PARAMS.read_text())
-        params.update(data_dir=str(DEFAULT_DATA_DIR), priorities_file="priorities.yaml",
-                      judgements_file=str(DEFAULT_JUDGEMENTS))
-        (tmp_path / "assessment.yaml").write_text(yaml.safe_dump(params))
+        (params_dir / "priorities.yaml").write_text(yaml.safe_dump(priorities))
+        params = yaml.safe_load((params_dir / "assessment.yaml").read_text())
+        params["data_dir"] = str(DEFAULT_DATA_DIR)
+        (params_dir / "assessment.yaml").write_text(yaml.safe_dump(params))
         out = tmp_path / "out"
         out.mkdir()
         (out / "index.html").write_text("earlier run")
 
-        result = assess("run", "--params", str(tmp_path / "assessment.yaml"), "--out", str(out), "--workers", "1")
+        result = assess("run", "--params", str(params_dir / "assessment.yaml"), "--out", str(out), "--workers", "1")
 
         assert result.returncode == 2
         assert "broken.ipynb failed in cell 3" in result.stderr and "planted failure" in result.stderr

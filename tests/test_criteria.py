@@ -214,8 +214,6 @@ class TestTrendYearOnYear:
         assert trend.score(figures(current=1150, previous=1000), ScoringModel(significance=0.001),
                            PERIOD).score == 3
 
-    @pytest.mark.xfail(reason="BUG: trend._year_on_year evidence says 'previous 12 months' whatever the "
-                              "period's length", strict=True)
     def test_evidence_names_the_length_of_a_shorter_period(self):
         six = MONTHS_2022[:6]
         verdict = trend.score(figures(period_months=six, current=200, previous=100),
@@ -260,8 +258,6 @@ class TestTrendMonthly:
     def test_too_few_months_is_no_data(self):
         assert_no_data(trend.score(figures(history=np.array([1, 2, 3])), RULES, PERIOD), "trend", "(3)")
 
-    @pytest.mark.xfail(reason="BUG: a significant Mann-Kendall rise with a zero Sen's slope is scored 2 "
-                              "and described as 'a significant fall'", strict=True)
     def test_significant_rise_with_zero_sens_slope_is_not_called_a_fall(self):
         # Nine months of 0 then three of 1: S = +27, p = 0.016, but the median slope is 0.
         verdict = trend.score(figures(history=np.array([0] * 9 + [1] * 3)), RULES, PERIOD)
@@ -448,8 +444,6 @@ class TestCountCubeFigures:
         assert f.previous is None and len(f.history) == 12
         assert trend.score(f, RULES, PERIOD).evidence.startswith("mann-kendall over 12 months")
 
-    @pytest.mark.xfail(reason="BUG: a weighted crime type absent from counts.csv gets harm None "
-                              "('has no harm weight') instead of a 0 share", strict=True)
     def test_weighted_crime_type_with_no_records_is_a_zero_share_not_no_data(self):
         rows = [(a, m, "Burglary", 5) for a in "AB" for m in MONTHS_2022]
         p = priority("robbery", ("Robbery",))  # Robbery has a weight but no records anywhere

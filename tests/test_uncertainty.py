@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from assess.config import Assessment, Priority, ScoringModel
+from assess import cache
+from assess.config import (
+    DEFAULT_PARAMS, Assessment, JudgementModel, Priority, PriorityJudgementsModel, ScoringModel,
+)
 from assess.criteria import CountCube, police_scores
+from assess.data.indicators import INDICATOR_COLUMNS
+from assess.evidence import Evidence, Tables
+from assess.results import Scoring
 from assess.scoring import composite, rank_order
 from assess.uncertainty import INTERVAL, simulate_ranks
 
@@ -166,13 +173,6 @@ class TestScoringUncertainty:
     """The default assessment's ranking table reads the same simulation, through the cache."""
 
     def test_the_default_assessment(self, tmp_path, monkeypatch):
-        import dataclasses
-
-        from assess import cache
-        from assess.config import DEFAULT_PARAMS
-        from assess.evidence import Evidence
-        from assess.results import Scoring
-
         monkeypatch.setattr(cache, "CACHE_DIR", tmp_path)
         loaded = Evidence.load(DEFAULT_PARAMS)
         quick = dataclasses.replace(loaded.assessment, scoring=ScoringModel(draws=100))
@@ -195,3 +195,40 @@ class TestScoringUncertainty:
         again = Scoring(Evidence(quick, loaded.tables)).uncertainty
         assert np.array_equal(again.probabilities, result.probabilities)
         assert len(list(tmp_path.glob("ranks-*.pickle"))) == 1
+
+    def test_a_partner_figure_filling_a_police_gap_is_held_in_every_draw(self, tmp_path, monkeypatch):
+        monkeypatch.setattr(cache, "CACHE_DIR", tmp_path)
+        areas = ("A", "B", "C", "D", "E")
+        months = [f"2022-{m:02d}" for m in range(1, 13)]
+        # No drug offences anywhere, so the police comparison has no data; some burglary.
+        counts = pd.DataFrame([(a, m, t, 0 if t == "Drugs" else 20) for a in areas for m in months
+                               for t in ("Drugs", "Burglary")], columns=["area", "month", "crime_type", "count"])
+        # A partner count mapped to the comparison: area A far above the rest.
+        indicators = pd.DataFrame([
+            {"indicator": "Drug admissions", "priority": "drugs", "area": a,
+             "period_start": pd.Timestamp("2022-01-01"), "period_end": pd.Timestamp("2022-12-31"),
+             "value": 500.0 if a == "A" else 100.0, "unit": "count", "source": "public health", "file": "x.csv"}
+            for a in areas], columns=INDICATOR_COLUMNS + ["file"])
+        drugs = Priority(key="drugs", title="Drugs", summary="s", crime_types=("Drugs",), partner_evidence=(),
+                         notebook=None, indicators=(("Drug admissions", "comparison"),))
+        other = Priority(key="other", title="Other", summary="s", crime_types=(), partner_evidence=(),
+                         notebook=None)
+        judged = JudgementModel(score=2, confidence="low", rationale="r.", judged_by="test")
+        a = Assessment(area="A", period_start="2022-01", period_end="2022-12", comparators=areas,
+                       data_dir=tmp_path, priorities=(drugs, other), scoring=ScoringModel(draws=100),
+                       judgements={"other": PriorityJudgementsModel(concern=judged)})
+        population = pd.DataFrame({"area_code": list(areas), "area": list(areas), "year": 2020,
+                                   "population": 100_000.0})
+        harm_weights = pd.DataFrame({"crime_type": ["Burglary", "Drugs"], "weight": [244.68, 3.66],
+                                     "unit": "days of imprisonment", "source": "test"})
+        scoring = Scoring(Evidence(a, Tables(counts, population, harm_weights, indicators, ())))
+
+        # Observed: trend 3, volume 1, harm 1 from police data, comparison 5 from the partner count.
+        assert scoring.scores["drugs"] == {"concern": None, "trend": 3, "volume": 1, "harm": 1,
+                                           "comparison": 5, "added_value": None}
+        assert scoring.composites["drugs"].score == 2.5 and scoring.composites["other"].score == 2.0
+        assert scoring.order == ["drugs", "other"]
+        # Zero counts resample to zero, so every draw has the same police scores; with the
+        # partner comparison held, drugs (mean of 3, 1, 1, 5 under resampled weights) stays
+        # above other (2) in nearly every draw. Dropped, it averages 3, 1, 1 and falls below.
+        assert scoring.uncertainty.probability_top("drugs", 1) > 0.9

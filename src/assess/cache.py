@@ -1,7 +1,7 @@
 """A small on-disk cache for results that are slow to compute and fully fixed by their inputs.
 
-The key is a hash of every input, so a cached value can never be stale: change anything
-and the key changes. The batch computes once and every notebook of the run reuses it.
+The key is a hash of every input and of the package's source, so a cached value cannot
+be stale: change an input or the code and the key changes. The batch computes once and every notebook of the run reuses it.
 """
 
 from __future__ import annotations
@@ -18,9 +18,17 @@ CACHE_DIR = Path(os.environ.get("ASSESS_CACHE_DIR", PROJECT_ROOT / ".cache"))
 T = TypeVar("T")
 
 
-def input_key(*parts: Any) -> str:
-    """A hash of the inputs: bytes are hashed as they are, anything else by its repr."""
+def _code_version() -> bytes:
+    """A hash of the package's own source, so results computed by older code are not reused."""
     digest = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.rglob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.digest()
+
+
+def input_key(*parts: Any) -> str:
+    """A hash of the inputs and of the code: bytes are hashed as they are, anything else by its repr."""
+    digest = hashlib.sha256(_code_version())
     for part in parts:
         digest.update(part if isinstance(part, bytes) else repr(part).encode("utf-8"))
         digest.update(b"\x00")

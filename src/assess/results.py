@@ -16,7 +16,7 @@ import pandas as pd
 
 from assess.cache import cached, input_key
 from assess.config import CRITERIA, Priority, period_text
-from assess.criteria import CountCube, CriterionScore, police_scores, score_priority
+from assess.criteria import POLICE_CRITERIA, CountCube, CriterionScore, police_scores, score_priority
 from assess.evidence import Evidence
 from assess.scoring import Composite, Swap, composite, neighbour_swaps, rank_order
 from assess.uncertainty import RankUncertainty, simulate_ranks
@@ -44,6 +44,13 @@ class Scoring:
             for p in self.priorities
         }
         self.scores = {k: {c: s.score for c, s in v.items()} for k, v in self.criteria.items()}
+        # The criteria the police counts decide, per priority: these are resampled; the rest
+        # (judgements, partner figures filling a gap) are held fixed.
+        self._resampled: dict[str, set[str]] = {
+            k: {c for c in POLICE_CRITERIA if self.scores[k][c] is not None and
+                self.criteria[k][c].evidence == police[c].evidence}
+            for k, police in self._police_verdicts().items()
+        }
         self.composites: dict[str, Composite] = {
             k: composite(k, self.scores[k], self.weights) for k in self.scores
         }
@@ -52,14 +59,15 @@ class Scoring:
     def title(self, key: str) -> str:
         return self.assessment.priority(key).title
 
+    def _police_verdicts(self, cube: Optional[CountCube] = None) -> dict[str, dict[str, CriterionScore]]:
+        cube = cube or self.cube
+        return {p.key: police_scores(cube.figures(p), p, self.assessment, self.period, self.harm_unit)
+                for p in self.priorities if p.has_police_data}
+
     def _police_scores(self, cube: CountCube) -> dict[str, dict[str, Optional[int]]]:
-        """Police-based scores of the priorities that have police data, from a (resampled) cube."""
-        scores = {}
-        for p in self.priorities:
-            if p.has_police_data:
-                verdicts = police_scores(cube.figures(p), p, self.assessment, self.period, self.harm_unit)
-                scores[p.key] = {c: v.score for c, v in verdicts.items()}
-        return scores
+        """The resampled criteria of each priority, scored from a (resampled) cube."""
+        return {k: {c: v.score for c, v in verdicts.items() if c in self._resampled[k]}
+                for k, verdicts in self._police_verdicts(cube).items()}
 
     @cached_property
     def uncertainty(self) -> RankUncertainty:
@@ -67,11 +75,8 @@ class Scoring:
 
         Scores not drawn from police counts (judgements, partner figures) are held fixed.
         """
-        resampled = {"trend", "volume", "harm", "comparison"}
-        fixed = {
-            p.key: {c: s for c, s in self.scores[p.key].items() if not (p.has_police_data and c in resampled)}
-            for p in self.priorities
-        }
+        fixed = {k: {c: s for c, s in scores.items() if c not in self._resampled.get(k, set())}
+                 for k, scores in self.scores.items()}
         cube = self.cube
         key = input_key(
             cube.values.tobytes(), cube.values.shape, cube.areas, cube.months, cube.crime_types,

@@ -57,13 +57,27 @@ def rank_order(composites: Sequence[Composite], scores: Mapping[str, Mapping[str
 
     Priorities with no composite (no criterion had data) come last.
     """
-    def key(item: Composite):
+    def tie_key(item: Composite):
         own = scores[item.priority]
-        tie = tuple(-(own.get(c) or 0) for c in TIE_BREAK)
-        value = item.score if item.score is not None else -np.inf
-        return (-round(value, 9), *tie, item.priority)
+        return (*(-(own.get(c) or 0) for c in TIE_BREAK), item.priority)
 
-    return [c.priority for c in sorted(composites, key=key)]
+    by_score = sorted(composites, key=lambda c: (-(c.score if c.score is not None else -np.inf), c.priority))
+    # Scores within _EQUAL of the first of a run are equal (they differ only by rounding).
+    order: list[str] = []
+    group: list[Composite] = []
+    for item in by_score:
+        if group and not _same_score(group[0], item):
+            order += [c.priority for c in sorted(group, key=tie_key)]
+            group = []
+        group.append(item)
+    order += [c.priority for c in sorted(group, key=tie_key)]
+    return order
+
+
+def _same_score(a: Composite, b: Composite) -> bool:
+    if a.score is None or b.score is None:
+        return a.score is None and b.score is None
+    return abs(a.score - b.score) < _EQUAL
 
 
 @dataclass(frozen=True)

@@ -107,6 +107,8 @@ class CountCube:
         weighted = ~np.isnan(self._weights)
         harm_types = types & weighted
         weights = np.nan_to_num(self._weights)
+        # Judged by the priority's own list: a weighted type with no records has harm 0, not none.
+        has_weight = any(t in self.harm_weights for t in priority.crime_types)
         return PriorityFigures(
             key=priority.key,
             title=priority.title,
@@ -116,7 +118,7 @@ class CountCube:
             current=int(series[self._in_period].sum()),
             previous=int(series[self._in_previous].sum()) if self._has_previous else None,
             area_total=int(period_area.sum()),
-            harm=float((period_area[:, harm_types] * weights[harm_types]).sum()) if harm_types.any() else None,
+            harm=float((period_area[:, harm_types] * weights[harm_types]).sum()) if has_weight else None,
             area_harm=float((period_area * weights).sum()),
             comparators=self.areas,
             comparator_counts=self.values[:, self._in_period][:, :, types].sum(axis=(1, 2)),

@@ -7,6 +7,8 @@ there are 24 months or more, with Sen's slope annualised as a share of the mean)
 
 from __future__ import annotations
 
+import math
+
 from assess import stats
 from assess.config import ScoringModel
 from assess.criteria.figures import PriorityFigures
@@ -29,15 +31,21 @@ def _year_on_year(figures: PriorityFigures, rules: ScoringModel, period: str) ->
     if figures.current == figures.previous == 0:
         change = 0.0
     result = score_from_change(change, test.significant, rules.large_change)
-    direction = "rose" if figures.current > figures.previous else "fell" if figures.current < figures.previous else "held"
-    size = "" if test.pct_change is None else f" {abs(test.pct_change):.0f}%"
+    direction = ("rose" if figures.current > figures.previous else "fell" if figures.current < figures.previous
+                 else "held steady")
+    size = "" if test.pct_change is None or direction == "held steady" else f" {abs(test.pct_change):.0f}%"
     verdict = "a significant change" if test.significant else "not a significant change"
+    months = len(figures.period_months)
     return CriterionScore(
         figures.key, CRITERION, result,
-        evidence=(f"{figures.current:,} in {period} against {figures.previous:,} in the previous 12 months; "
+        evidence=(f"{figures.current:,} in {period} against {figures.previous:,} in the previous {months} months; "
                   f"rate ratio {_ratio(test)}, exact test p = {test.p_value:.3g}"),
-        reason=f"{figures.title} {direction}{size} year on year, {verdict}.",
+        reason=f"{figures.title} {direction}{size} {_against(months)}, {verdict}.",
     )
+
+
+def _against(months: int) -> str:
+    return "year on year" if months == 12 else f"on the previous {months} months"
 
 
 def _ratio(test: stats.PeriodComparison) -> str:
@@ -53,12 +61,15 @@ def _monthly_trend(figures: PriorityFigures, rules: ScoringModel) -> CriterionSc
     yearly = test.slope * 12 / mean if mean > 0 else 0.0
     significant = test.p_value < rules.significance
     months = f"{figures.history_months[0]} to {figures.history_months[-1]}"
+    # The direction is Kendall's S, not the slope: Sen's slope can be 0 under a significant trend
+    # of mostly tied values, which is still a (small) rise or fall.
+    change = yearly if yearly != 0 else math.copysign(1e-12, test.s)
     if significant:
-        verdict = f"a significant {'rise' if yearly > 0 else 'fall'}"
+        verdict = f"a significant {'rise' if test.s > 0 else 'fall'}"
     else:
         verdict = "no significant trend"
     return CriterionScore(
-        figures.key, CRITERION, score_from_change(yearly, significant, rules.large_change),
+        figures.key, CRITERION, score_from_change(change, significant, rules.large_change),
         evidence=(f"{test.method} over {len(series)} months ({months}): S = {test.s}, p = {test.p_value:.3g}; "
                   f"Sen's slope {test.slope:+.2f} a month ({yearly:+.0%} a year of the monthly mean {mean:.1f})"),
         reason=f"{figures.title} shows {verdict} over {len(series)} months ({yearly:+.0%} a year).",

@@ -75,7 +75,7 @@ def read_indicator_folder(folder: Path, priorities: Optional[Iterable[str]] = No
 
 
 def _read_spreadsheet(path: Path) -> tuple[pd.DataFrame, int]:
-    """The indicator table of a workbook, and how many rows sit above its header."""
+    """The indicator table of a workbook, and how many rows sit above its header row."""
     try:
         sheets = pd.read_excel(path, sheet_name=None, header=None, dtype=object, engine="calamine")
     except Exception as exc:  # calamine raises its own types for every kind of broken file
@@ -89,8 +89,11 @@ def _read_spreadsheet(path: Path) -> tuple[pd.DataFrame, int]:
         if all(c in cells for c in INDICATOR_COLUMNS):
             table = raw.iloc[row + 1:].copy()
             table.columns = cells
-            table = table[INDICATOR_COLUMNS].dropna(how="all").reset_index(drop=True)
-            return table.map(_cell_text), row + 1
+            table = table[INDICATOR_COLUMNS]
+            # Keep blank rows inside the table (they are errors to report) but not those after it.
+            filled = table.notna().any(axis=1).to_numpy()
+            last = filled.nonzero()[0].max() + 1 if filled.any() else 0
+            return table.iloc[:last].reset_index(drop=True).map(_cell_text), row
     raise InputError(
         f"{path}: sheet {name!r} has no header row with the columns {', '.join(INDICATOR_COLUMNS)} "
         f"in its first {_HEADER_SEARCH_ROWS} rows"
