@@ -23,6 +23,8 @@ from assess.actions import parse_as_of
 from assess.config import PROJECT_ROOT, Assessment, slug
 from assess.errors import NotebookError
 from assess.evidence import Evidence
+from assess.excel import write_workbook
+from assess.provenance import write_manifest
 from assess.monitoring import check_quarter_end
 from assess.results import Scoring
 
@@ -32,7 +34,6 @@ ACTION_PLAN_NOTEBOOK = "80_action_plan.ipynb"
 SCORING_NOTEBOOK = "90_scoring.ipynb"
 MONITORING_NOTEBOOK = "95_monitoring.ipynb"
 RESOLVED_PARAMS = "assessment.yaml"
-KERNEL_LOG = "kernels.log"
 
 
 @dataclass(frozen=True)
@@ -106,21 +107,41 @@ def run_assessment(
     staging = target.parent / f".{target.name}.partial-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
+    timings: dict[str, float] = {"reading and checking inputs": time.perf_counter() - started}
     try:
         resolved = staging / RESOLVED_PARAMS
         resolved.write_text(yaml.safe_dump(assessment.to_yaml_dict(), sort_keys=False), encoding="utf-8")
         parameters["params_file"] = str(resolved)
-        # Scored once here (the Monte Carlo result is cached for the notebooks to reuse).
-        scoring = None if monitoring_only else Scoring(evidence)
-        if scoring is not None:
+        scoring = None
+        if not monitoring_only:
+            # Scored once here (the Monte Carlo result is cached for the notebooks to reuse).
+            step = time.perf_counter()
+            scoring = Scoring(evidence)
             scoring.write(staging)
+            write_workbook(evidence, scoring, staging, as_of_date)
+            timings["scoring and workbook"] = time.perf_counter() - step
+        step = time.perf_counter()
         pages = _execute_all(notebooks, parameters, quarter.end, staging, workers, progress)
+        timings["notebooks"] = time.perf_counter() - step
+        timings.update({f"notebook {p.notebook}": p.seconds for p in pages})
         report.write_index(evidence, scoring, pages, staging)
+        timings["total"] = time.perf_counter() - started
+        outputs = [p for p in staging.iterdir() if p.suffix in (".csv", ".xlsx", ".html")]
+        write_manifest(staging, _inputs(evidence), {**assessment.to_yaml_dict(), "as_of": as_of_date.isoformat(),
+                       "quarter_end": quarter.end, "monitoring_only": monitoring_only}, timings, outputs)
         _replace_dir(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return RunResult(target, tuple(pages), time.perf_counter() - started)
+
+
+def _inputs(evidence: Evidence) -> list[Path]:
+    """Every file the run read: data tables, partner returns and parameter files."""
+    assessment = evidence.assessment
+    params = [assessment.source, assessment.priorities_file, assessment.judgements_file,
+              assessment.actions_file, assessment.measures_file]
+    return list(evidence.tables.files) + [p for p in params if p is not None]
 
 
 def _execute_all(
@@ -131,8 +152,7 @@ def _execute_all(
     # spawn, not fork: the parent may hold threads (tqdm) that fork would copy mid-state.
     context = multiprocessing.get_context("spawn")
     results: dict[str, PageResult] = {}
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                             initializer=_send_stderr_to, initargs=(out / KERNEL_LOG,)) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_quiet_kernels) as pool:
         futures = {}
         for nb in notebooks:
             own = {**parameters, "quarter_end": quarter_end} if nb.name == MONITORING_NOTEBOOK else parameters
@@ -149,10 +169,12 @@ def _execute_all(
     return [results[nb.name] for nb in notebooks]
 
 
-def _send_stderr_to(log: Path) -> None:
-    """Kernels inherit the worker's stderr: keep their chatter in a log, off the terminal."""
-    handle = open(log, "a", encoding="utf-8")
-    os.dup2(handle.fileno(), 2)
+def _quiet_kernels() -> None:
+    """Kernels inherit the worker's stderr; their start-up chatter is noise on the terminal.
+
+    A failing cell's error reaches the user through papermill, not through this stream.
+    """
+    os.dup2(os.open(os.devnull, os.O_WRONLY), 2)
 
 
 def execute_notebook(notebook: Path, parameters: dict[str, str], out: Path) -> PageResult:

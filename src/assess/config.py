@@ -101,6 +101,15 @@ class DisclosureModel(StrictModel):
 
     threshold: int = Field(default=5, ge=2, le=100)
     sensitive_priorities: list[str] = Field(default_factory=lambda: ["domestic_abuse", "safeguarding"])
+    sensitive_crime_types: list[str] = Field(default_factory=lambda: ["Violence and sexual offences"])
+
+    @field_validator("sensitive_crime_types")
+    @classmethod
+    def _known_crime_types(cls, value: list[str]) -> list[str]:
+        for crime_type in value:
+            if crime_type not in CRIME_TYPES:
+                raise ValueError(f"unknown crime type {crime_type!r}")
+        return value
 
 
 class AssessmentModel(StrictModel):
@@ -182,9 +191,6 @@ class Priority:
     @property
     def has_police_data(self) -> bool:
         return bool(self.crime_types)
-
-    def is_sensitive(self, assessment: "Assessment") -> bool:
-        return self.key in assessment.disclosure.sensitive_priorities
 
     def indicators_for(self, criterion: str) -> list[str]:
         """Partner indicators mapped to a criterion, in the order listed."""

@@ -13,7 +13,7 @@ import pandas as pd
 from assess import charts, present
 from assess.config import CRITERIA, period_text
 from assess.data.indicators import COUNT_UNIT
-from assess.disclosure import shown_count
+from assess.disclosure import is_sensitive, is_small, shown_count, suppress_grid, suppressed_text
 from assess.evidence import Evidence, PriorityEvidence
 from assess.scoring import TIE_BREAK_TEXT
 
@@ -53,25 +53,53 @@ class PriorityPage:
         rate = self.evidence.rates().set_index("area").loc[area]
         rank, n = self.evidence.area_rank()
         types = _join(t.lower() for t in self.priority.crime_types)
-        text = (
-            f"Police recorded {self.total:,} {self._noun} ({types}) in {area} from {self.period}: "
-            f"{rate['rate']:.2f} per 1,000 residents (95% confidence interval "
-            f"{rate['lower']:.2f} to {rate['upper']:.2f}). Among the {n} areas compared it ranks "
-            f"{rank} of {n}, where 1 is the lowest rate."
-        )
+        if self._hidden_total(self.total):
+            figures = f"{self._suppressed} {self._noun} ({types}) in {area} from {self.period}."
+        else:
+            figures = (f"{self.total:,} {self._noun} ({types}) in {area} from {self.period}: "
+                       f"{rate['rate']:.2f} per 1,000 residents (95% confidence interval "
+                       f"{rate['lower']:.2f} to {rate['upper']:.2f}).")
+        text = (f"Police recorded {figures} Among the {n} areas compared it ranks {rank} of {n}, "
+                "where 1 is the lowest rate.")
         previous = self.evidence.previous_total()
         if previous is None:
             text += " The data do not reach back to the previous 12 months, so no year-on-year change is shown."
         else:
-            text += f" The previous period had {previous:,}."
+            shown = self._suppressed if self._hidden_total(previous) else f"{previous:,}"
+            text += f" The previous period had {shown}."
         return present.Text(text)
+
+    @property
+    def _sensitive(self) -> bool:
+        return is_sensitive(self.priority, self.assessment)
+
+    @property
+    def _suppressed(self) -> str:
+        return suppressed_text(self.assessment)
+
+    def _hidden_total(self, value: int) -> bool:
+        return self._sensitive and is_small(value, self.assessment.disclosure.threshold)
+
+    def _monthly_hidden(self, monthly: pd.DataFrame) -> pd.DataFrame:
+        """Which monthly cells (crime types and, when shown, All) to suppress on this page."""
+        grid = monthly.copy()
+        if grid.shape[1] > 1:
+            grid["All"] = grid.sum(axis=1)
+        if not self._sensitive:
+            return pd.DataFrame(False, index=grid.index, columns=grid.columns)
+        # Row totals (All) and column totals (the breakdown, the headline) are shown on the page.
+        mask = suppress_grid(grid.to_numpy(), self.assessment.disclosure.threshold, True, True)
+        return pd.DataFrame(mask, index=grid.index, columns=grid.columns)
 
     @property
     def _noun(self) -> str:
         return "incidents" if self.priority.crime_types == ("Anti-social behaviour",) else "offences"
 
-    def monthly_chart(self) -> charts.Chart:
+    def monthly_chart(self) -> charts.Chart | present.Text:
         monthly = self.evidence.monthly()
+        if self._monthly_hidden(monthly).to_numpy().any():
+            return present.Text(f"The monthly chart is withheld: some months have {self._suppressed} "
+                                f"{self._noun}, which could identify victims on this sensitive subject.")
         peak = monthly.sum(axis=1)
         title = (f"{self.priority.title} in {self.assessment.area} peaked in "
                  f"{pd.Period(peak.idxmax(), freq='M').strftime('%B %Y')} at {peak.max():,} {self._noun}")
@@ -80,29 +108,42 @@ class PriorityPage:
 
     def monthly_table(self) -> present.Table:
         monthly = self.evidence.monthly()
-        frame = monthly.reset_index().rename(columns={"month": "Month"})
-        frame["Month"] = [pd.Period(m, freq="M").strftime("%b %Y") for m in frame["Month"]]
+        hidden = self._monthly_hidden(monthly)
+        grid = monthly.copy()
         if monthly.shape[1] > 1:
-            frame["All"] = monthly.sum(axis=1).to_numpy()
+            grid["All"] = monthly.sum(axis=1)
+        grid = grid.astype(object).mask(hidden, self._suppressed)
+        frame = grid.reset_index().rename(columns={"month": "Month"})
+        frame["Month"] = [pd.Period(m, freq="M").strftime("%b %Y") for m in frame["Month"]]
         formats = {c: present.whole for c in frame.columns if c != "Month"}
         return present.Table(frame, f"Recorded {self._noun} per month, {self.assessment.area}, {self.period}", formats)
 
     def breakdown_table(self) -> present.Table:
         table = self.evidence.breakdown()
+        hidden = (suppress_grid([table["count"].to_numpy()], self.assessment.disclosure.threshold, True, False)[0]
+                  if self._sensitive else [False] * len(table))
         frame = pd.DataFrame({
             "Crime type": table["crime_type"],
-            self._noun.capitalize(): table["count"],
-            "Share of the priority": table["share"],
+            self._noun.capitalize(): table["count"].astype(object).mask(hidden, self._suppressed),
+            # A share of a suppressed count would give the count away.
+            "Share of the priority": table["share"].astype(object).mask(hidden, self._suppressed),
         })
         formats = {self._noun.capitalize(): present.whole, "Share of the priority": present.percent}
         if "previous" in table:
-            frame["Previous 12 months"] = table["previous"]
+            previous_hidden = (suppress_grid([table["previous"].to_numpy()], self.assessment.disclosure.threshold,
+                                             True, False)[0] if self._sensitive else [False] * len(table))
+            frame["Previous 12 months"] = table["previous"].astype(object).mask(previous_hidden, self._suppressed)
             formats["Previous 12 months"] = present.whole
         caption = f"{self.priority.title} by crime type, {self.assessment.area}, {self.period}"
         return present.Table(frame, caption, formats)
 
     def comparison_table(self) -> present.Table:
         rates = self.evidence.rates()
+        if self._sensitive:
+            # A small count is hidden with every figure derived from it (its rate and interval).
+            small = [is_small(c, self.assessment.disclosure.threshold) for c in rates["count"]]
+            rates = rates.astype({c: object for c in ("count", "rate", "lower", "upper")})
+            rates.loc[small, ["count", "rate", "lower", "upper"]] = self._suppressed
         frame = pd.DataFrame({
             "Rank (1 = lowest rate)": rates["rank"],
             "Area": [f"{a} (assessed)" if is_area else a for a, is_area in zip(rates["area"], rates["is_area"])],
@@ -118,8 +159,11 @@ class PriorityPage:
                    "(residents: ONS mid-year estimate)")
         return present.Table(frame, caption, formats)
 
-    def comparison_chart(self) -> charts.Chart:
+    def comparison_chart(self) -> charts.Chart | present.Text:
         rates = self.evidence.rates()
+        if self._sensitive and any(is_small(c, self.assessment.disclosure.threshold) for c in rates["count"]):
+            return present.Text(f"The comparison chart is withheld: some areas have {self._suppressed} "
+                                f"{self._noun}, which could identify victims on this sensitive subject.")
         rank, n = self.evidence.area_rank()
         title = f"{self.assessment.area} has the {_rank_words(rank, n)} rate of {self.priority.title.lower()} of {n} areas"
         subtitle = f"Rate per 1,000 residents, {self.period}"

@@ -28,9 +28,12 @@ class Table:
         for _, row in self.frame.iterrows():
             cells = "".join(f"<td>{html.escape(self._format(c, row[c]))}</td>" for c in self.frame.columns)
             body.append(f"<tr>{cells}</tr>")
+        # A focusable, labelled region lets keyboard users scroll a wide table on a phone.
+        caption = html.escape(self.caption)
         return (
-            f'<table class="assess-table"><caption>{html.escape(self.caption)}</caption>'
-            f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+            f'<div class="assess-table-region" role="region" tabindex="0" aria-label="{caption}">'
+            f'<table class="assess-table"><caption>{caption}</caption>'
+            f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
         )
 
     def _format(self, column: str, value: object) -> str:
@@ -43,16 +46,17 @@ class Table:
         return f"{self.caption}\n{self.frame.to_string(index=False)}"
 
 
+# Formatters pass text through unchanged: a suppressed cell already holds "fewer than 5".
 def whole(value: object) -> str:
-    return f"{int(value):,}"
+    return value if isinstance(value, str) else f"{int(value):,}"
 
 
 def rate(value: object) -> str:
-    return f"{float(value):.2f}"
+    return value if isinstance(value, str) else f"{float(value):.2f}"
 
 
 def percent(value: object) -> str:
-    return f"{float(value):.0%}"
+    return value if isinstance(value, str) else f"{float(value):.0%}"
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from assess.batch import PageResult
     from assess.results import Scoring
 
+TEMPLATES = Path(__file__).parent / "templates"
 # Cells that matter to the analyst or the tests but mean nothing to a partner reading HTML.
 HIDDEN_CELL_TAGS = ("parameters", "injected-parameters", "nbval-check")
 
@@ -28,7 +29,8 @@ HIDDEN_CELL_TAGS = ("parameters", "injected-parameters", "nbval-check")
 def export_html(executed: Path, out: Path) -> Path:
     """Export an executed notebook to HTML with no code, prompts or hidden cells."""
     notebook = nbformat.read(executed, as_version=4)
-    exporter = HTMLExporter(template_name="lab")
+    exporter = HTMLExporter(template_name="assess", extra_template_basedirs=[str(TEMPLATES)])
+    exporter.language_code = "en-GB"
     exporter.exclude_input = True
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True

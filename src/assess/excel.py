@@ -1,0 +1,107 @@
+"""An Excel workbook for partners: the ranking, the criteria, the indicators and the action plan."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+
+from assess.config import period_text
+from assess.disclosure import is_sensitive, is_small, suppressed_text
+from assess.evidence import Evidence
+
+WORKBOOK = "assessment.xlsx"
+
+
+def write_workbook(evidence: Evidence, scoring, out: Path, as_of: date) -> Path:
+    """Write the workbook: a first sheet saying what each sheet holds, then one sheet per table."""
+    assessment = evidence.assessment
+    period = period_text(assessment.period_start, assessment.period_end)
+    sheets = {
+        "Ranking": (scoring.ranking_table(), "Rank of every priority and candidate issue, its score (1-5), "
+                    "90% rank interval and chance of the top 3."),
+        "Criteria": (scoring.criteria_table(), "Every criterion score with its evidence, weight and reason."),
+        "Indicators": (_indicators(evidence), "Partner figures, each with its own period and source; small "
+                       "counts on sensitive subjects shown as 'fewer than' the threshold."),
+        "Action plan": (_actions(evidence, as_of), f"The action plan, overdue actions flagged as of {as_of:%d %B %Y}."),
+    }
+    book = Workbook()
+    about = book.active
+    about.title = "About"
+    about.append([f"Strategic assessment: {assessment.area}, {period}"])
+    about["A1"].font = Font(bold=True, size=14)
+    about.append([])
+    about.append(["Sheet", "What it holds"])
+    for name, (_, description) in sheets.items():
+        about.append([name, description])
+    about.append([])
+    about.append(["Sources and periods"])
+    for line in _sources(evidence, period):
+        about.append([line])
+    about.append([])
+    about.append([f"Produced {date.today():%d %B %Y} by the Strategic Assessment Workbook."])
+    for cell in about[3]:
+        cell.font = Font(bold=True)
+    about.column_dimensions["A"].width = 28
+    about.column_dimensions["B"].width = 100
+    for name, (frame, _) in sheets.items():
+        _write_sheet(book.create_sheet(name), frame)
+    path = out / WORKBOOK
+    book.save(path)
+    return path
+
+
+def _write_sheet(sheet, frame: pd.DataFrame) -> None:
+    sheet.append(list(frame.columns))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in frame.itertuples(index=False):
+        sheet.append([_cell(v) for v in row])
+    sheet.freeze_panes = "A2"
+    for i, column in enumerate(frame.columns, start=1):
+        longest = max([len(str(column))] + [len(str(v)) for v in frame[column].head(200)])
+        sheet.column_dimensions[get_column_letter(i)].width = min(60, max(10, longest + 2))
+        if longest > 60:
+            for cell in sheet[get_column_letter(i)][1:]:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def _cell(value):
+    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
+        return "no data"
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    return value
+
+
+def _indicators(evidence: Evidence) -> pd.DataFrame:
+    table = evidence.tables.indicators.drop(columns=["file"]).copy()
+    assessment = evidence.assessment
+    sensitive = {p.key for p in assessment.priorities if is_sensitive(p, assessment)}
+    small = table["priority"].isin(sensitive) & (table["unit"] == "count") & table["value"].map(
+        lambda v: is_small(v, assessment.disclosure.threshold))
+    table["value"] = table["value"].astype(object)
+    table.loc[small, "value"] = suppressed_text(assessment)
+    return table
+
+
+def _actions(evidence: Evidence, as_of: date) -> pd.DataFrame:
+    return pd.DataFrame([{
+        "id": a.id, "priority": a.priority, "action": a.action, "lead": a.lead, "partners": a.partners,
+        "by_when": a.due_text, "status": a.status, "latest_update": a.latest_update,
+        "overdue": "OVERDUE" if a.is_overdue(as_of) else "no",
+    } for a in evidence.actions])
+
+
+def _sources(evidence: Evidence, period: str) -> list[str]:
+    lines = [f"Police recorded crime: data.police.uk street-level crime, {period} (Open Government Licence v3.0).",
+             "Population: ONS mid-year population estimates.",
+             f"Harm weights: {evidence.tables.harm_weights['source'].iloc[0]}."]
+    indicators = evidence.tables.indicators
+    for source, rows in indicators.groupby("source"):
+        lines.append(f"{source}: {rows['period_start'].min():%b %Y} to {rows['period_end'].max():%b %Y}.")
+    return lines
