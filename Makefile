@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup assessment test lab bench clean
+.PHONY: setup setup-browser assessment test lab bench clean
 
 setup: $(STAMP)
 
@@ -18,7 +18,13 @@ $(STAMP): pyproject.toml
 assessment: setup
 	$(BIN)/assess run
 
-test: setup
+# The accessibility tests drive Debian's Chromium (headless); install it once if missing.
+setup-browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "installing chromium for the browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; }
+
+test: setup setup-browser
 	$(BIN)/python -m pytest --nbval-lax -p no:cacheprovider
 
 lab: setup

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -46,3 +48,16 @@ def write_street(tmp_path):
         return path
 
     return write
+
+
+def assess(*args: str) -> subprocess.CompletedProcess:
+    """Run the `assess` command as a user would."""
+    return subprocess.run([sys.executable, "-m", "assess.cli", *args], capture_output=True, text=True)
+
+
+@pytest.fixture(scope="session")
+def default_run(tmp_path_factory):
+    """One full run on the embedded default, shared by the tests that read its output."""
+    out = tmp_path_factory.mktemp("run") / "sevenoaks"
+    result = assess("run", "--out", str(out), "--as-of", "2022-12-31")
+    return result, out

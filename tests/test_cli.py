@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
@@ -14,14 +12,10 @@ import pytest
 import yaml
 
 from assess.config import DEFAULT_DATA_DIR, DEFAULT_PARAMS
-from conftest import street_row
+from conftest import assess, street_row
 
 PRIORITY_PAGES = ["10_serious_acquisitive", "20_asb", "30_domestic_abuse", "40_safeguarding",
                   "50_doorstep_crime", "60_substance_misuse", "80_action_plan", "90_scoring", "95_monitoring"]
-
-
-def assess(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "assess.cli", *args], capture_output=True, text=True)
 
 
 def visible_text(page: Path) -> str:
@@ -51,13 +45,6 @@ class TestIngest:
         assert result.stderr.count("\n") == 1 and "bad.csv: row 2" in result.stderr
         assert "Traceback" not in result.stderr
         assert out.read_text() == "earlier output\n"
-
-
-@pytest.fixture(scope="module")
-def default_run(tmp_path_factory):
-    out = tmp_path_factory.mktemp("run") / "sevenoaks"
-    result = assess("run", "--out", str(out), "--as-of", "2022-12-31")
-    return result, out
 
 
 class TestRunOnTheDefault:

@@ -92,6 +92,9 @@ table {{ border-collapse: collapse; width: 100%; }}
 caption {{ text-align: left; font-weight: bold; padding: 0.5rem 0; }}
 th, td {{ border-bottom: 1px solid #b1b4b6; padding: 0.4rem; text-align: left; vertical-align: top; }}
 a {{ color: #1d70b8; }}
+.assess-table-region {{ overflow-x: auto; max-width: 100%; }}
+.assess-table-region:focus {{ outline: 3px solid #ffdd00; }}
+@media print {{ .assess-table-region {{ overflow: visible; }} a {{ color: #0b0c0c; }} }}
 </style>
 </head>
 <body>
@@ -124,14 +127,15 @@ def _ranking_table(scoring: "Scoring", pages: list["PageResult"], period: str) -
             f"<td>{row.rank_lower} to {row.rank_upper}</td><td>{row.probability_top_3:.0%}</td>"
             f"<td>{html.escape(row.flag or 'none')}</td></tr>"
         )
-    return f"""<table>
-<caption>Ranking of the issues for {html.escape(assessment.area)}, {html.escape(period)}</caption>
+    caption = html.escape(f"Ranking of the issues for {assessment.area}, {period}")
+    return f"""<div class="assess-table-region" role="region" tabindex="0" aria-label="{caption}"><table>
+<caption>{caption}</caption>
 <thead><tr><th scope="col">Rank</th><th scope="col">Issue</th><th scope="col">Score (1-5)</th>
 <th scope="col">90% rank interval</th><th scope="col">Chance of the top 3</th><th scope="col">Note</th></tr></thead>
 <tbody>
 {"".join(rows)}
 </tbody>
-</table>"""
+</table></div>"""
 
 
 def _page_title(executed: Path) -> str:
