@@ -61,6 +61,10 @@ def _write_sheet(sheet, frame: pd.DataFrame) -> None:
         cell.font = Font(bold=True)
     for row in frame.itertuples(index=False):
         sheet.append([_cell(v) for v in row])
+        for cell in sheet[sheet.max_row]:
+            # Text typed by a partner that starts like a formula stays text: it must never run.
+            if isinstance(cell.value, str) and cell.value.startswith(("=", "+", "-", "@")):
+                cell.data_type = "s"
     sheet.freeze_panes = "A2"
     for i, column in enumerate(frame.columns, start=1):
         longest = max([len(str(column))] + [len(str(v)) for v in frame[column].head(200)])

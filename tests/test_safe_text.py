@@ -1,0 +1,73 @@
+"""Text typed by partners is shown as typed and never runs, in the pages and the workbook."""
+
+from __future__ import annotations
+
+import shutil
+
+import openpyxl
+import pandas as pd
+import pytest
+import yaml
+
+from assess.config import DEFAULT_DATA_DIR, DEFAULT_PARAMS
+from conftest import assess
+
+PAYLOADS = [
+    "<script>window.__pwned = 1; alert(1)</script>",
+    '<img src=x onerror="window.__pwned = 2; alert(2)">',
+    '"><svg onload="window.__pwned = 3">',
+    "=HYPERLINK(\"http://example.invalid\", \"click\")",
+]
+
+
+@pytest.fixture(scope="module")
+def hostile_run(tmp_path_factory):
+    """A run whose partner returns, actions and judgements all carry markup and script."""
+    root = tmp_path_factory.mktemp("hostile")
+    data, params = root / "data", root / "params"
+    shutil.copytree(DEFAULT_DATA_DIR, data)
+    shutil.copytree(DEFAULT_PARAMS.parent, params)
+    rows = [{"indicator": f"Referrals {p}", "priority": "domestic_abuse", "area": "Sevenoaks",
+             "period_start": "2022-01-01", "period_end": "2022-12-31", "value": 10 + i, "unit": "count",
+             "source": f"Return {p}"} for i, p in enumerate(PAYLOADS)]
+    pd.DataFrame(rows).to_csv(data / "partners" / "hostile.csv", index=False)
+    actions = yaml.safe_load((params / "actions.yaml").read_text())
+    actions["actions"].append({"id": "9.1", "priority": "asb", "action": PAYLOADS[0], "lead": PAYLOADS[1],
+                               "partners": PAYLOADS[2], "by_when": "2022-06", "latest_update": PAYLOADS[3]})
+    (params / "actions.yaml").write_text(yaml.safe_dump(actions))
+    judgements = yaml.safe_load((params / "judgements.yaml").read_text())
+    judgements["judgements"]["asb"]["concern"]["rationale"] = " ".join(PAYLOADS)
+    (params / "judgements.yaml").write_text(yaml.safe_dump(judgements))
+    settings = yaml.safe_load((params / "assessment.yaml").read_text())
+    settings["data_dir"] = str(data)
+    (params / "assessment.yaml").write_text(yaml.safe_dump(settings))
+    out = root / "out"
+    result = assess("run", "--params", str(params / "assessment.yaml"), "--out", str(out), "--as-of", "2022-12-31")
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def test_nothing_runs_and_text_shows_as_typed(hostile_run):
+    from test_browser import OfflineBrowser, sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = OfflineBrowser(playwright)
+        page = browser.page()
+        for name, must_show in [("30_domestic_abuse.html", PAYLOADS), ("20_asb.html", PAYLOADS),
+                                ("80_action_plan.html", PAYLOADS), ("90_scoring.html", [PAYLOADS[0]])]:
+            page.goto((hostile_run / name).as_uri())
+            assert page.evaluate("window.__pwned") is None, name
+            assert page.evaluate("document.querySelectorAll('svg[onload], img[onerror], script').length") == 0, name
+            text = page.inner_text("body")
+            for payload in must_show:
+                assert payload in text, f"{name}: {payload!r} not shown as typed"
+        browser.browser.close()
+    assert browser.requested == []
+
+
+def test_workbook_keeps_formulas_as_text(hostile_run):
+    book = openpyxl.load_workbook(hostile_run / "assessment.xlsx")
+    cells = [c for row in book["Action plan"].iter_rows() for c in row if c.value == PAYLOADS[3]]
+    assert cells and all(c.data_type == "s" for c in cells)
+    sources = [c for row in book["Indicators"].iter_rows() for c in row if isinstance(c.value, str) and c.value.startswith("=")]
+    assert all(c.data_type == "s" for c in sources)
