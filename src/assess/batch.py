@@ -1,32 +1,31 @@
-"""The annual batch: execute the notebooks with papermill, export HTML, write the index.
+"""The annual batch: one area, every area of the county, or the quarterly monitoring alone.
 
+Inputs are read and checked before any notebook starts, so bad input costs one line.
 Everything is written into a hidden folder beside the destination and moved into place
 only once complete, so a run that fails (or is killed) leaves earlier output as it was.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import shutil
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
 import yaml
-from tqdm import tqdm
 
 from assess import report
 from assess.actions import parse_as_of
-from assess.config import PROJECT_ROOT, Assessment, slug
+from assess.config import PROJECT_ROOT, Assessment, data_dir_for, slug
+from assess.data.counts import read_counts
 from assess.errors import NotebookError
 from assess.evidence import Evidence
 from assess.excel import write_workbook
+from assess.executor import NotebookTask, PageResult, run_tasks
+from assess.monitoring import Quarter, check_quarter_end
 from assess.provenance import write_manifest
-from assess.monitoring import check_quarter_end
-from assess.results import Scoring
 
 NOTEBOOK_DIR = PROJECT_ROOT / "notebooks"
 RENDERED_DIR = PROJECT_ROOT / "rendered"
@@ -34,15 +33,21 @@ ACTION_PLAN_NOTEBOOK = "80_action_plan.ipynb"
 SCORING_NOTEBOOK = "90_scoring.ipynb"
 MONITORING_NOTEBOOK = "95_monitoring.ipynb"
 RESOLVED_PARAMS = "assessment.yaml"
+COUNTY_FOLDER = "county"
 
 
 @dataclass(frozen=True)
-class PageResult:
-    """One executed notebook and its HTML page."""
+class RunOptions:
+    """How to run: where, with what, and on which machines."""
 
-    notebook: str
-    html: str
-    seconds: float
+    params_file: Optional[Path] = None
+    data_dir: Optional[Path] = None
+    out_dir: Optional[Path] = None
+    workers: Optional[int] = None
+    scheduler: Optional[str] = None
+    progress: bool = True
+    as_of: str = ""
+    quarter_end: str = ""
 
 
 @dataclass(frozen=True)
@@ -52,6 +57,23 @@ class RunResult:
     out_dir: Path
     pages: tuple[PageResult, ...]
     seconds: float
+
+    @property
+    def index(self) -> Path:
+        """The page to open first: the area's index, or the county summary of an all-areas run."""
+        county = self.out_dir / COUNTY_FOLDER / "index.html"
+        return county if county.exists() else self.out_dir / "index.html"
+
+
+@dataclass
+class _AreaRun:
+    """One area's assessment being prepared in its staging folder."""
+
+    evidence: Evidence
+    quarter: Quarter
+    target: Path
+    staging: Path
+    tasks: list[NotebookTask]
 
 
 def default_out_dir(assessment: Assessment) -> Path:
@@ -74,66 +96,98 @@ def notebooks_for(assessment: Assessment, notebook_dir: Path = NOTEBOOK_DIR) -> 
     return paths + [notebook_dir / n for n in (ACTION_PLAN_NOTEBOOK, SCORING_NOTEBOOK, MONITORING_NOTEBOOK)]
 
 
-def run_assessment(
-    params_file: Optional[Path] = None,
-    area: Optional[str] = None,
-    data_dir: Optional[Path] = None,
-    out_dir: Optional[Path] = None,
-    workers: Optional[int] = None,
-    progress: bool = True,
-    as_of: str = "",
-    monitoring_only: bool = False,
-    quarter_end: str = "",
-) -> RunResult:
-    """Run the notebooks of an assessment (or its quarterly monitoring alone) and write the rendered folder.
+def run_assessment(options: RunOptions, area: Optional[str] = None, monitoring_only: bool = False) -> RunResult:
+    """Run the notebooks of one area's assessment (or its quarterly monitoring alone)."""
+    started = time.perf_counter()
+    evidence = Evidence.load(options.params_file, area, options.data_dir)
+    if monitoring_only:
+        quarter = check_quarter_end(options.quarter_end, evidence)
+        target = options.out_dir or RENDERED_DIR / f"monitoring_{quarter.end}" / slug(evidence.assessment.area)
+    else:
+        target = options.out_dir or default_out_dir(evidence.assessment)
+    run = _prepare(evidence, options, Path(target), monitoring_only)
+    try:
+        pages = run_tasks(run.tasks, options.workers, options.scheduler, options.progress)
+        _finish(run, options, pages, started, monitoring_only)
+        _replace_dir(run.staging, run.target)
+    except BaseException:
+        shutil.rmtree(run.staging, ignore_errors=True)
+        raise
+    return RunResult(run.target, tuple(pages), time.perf_counter() - started)
 
-    The inputs are read and checked before any notebook starts, so bad input costs
-    nothing but one line.
+
+def run_all_areas(options: RunOptions) -> RunResult:
+    """Assess every comparator area, then write a county summary beside them.
+
+    All areas' notebooks go to one pool, so the workers stay busy from the first area to
+    the last.
     """
     started = time.perf_counter()
-    evidence = Evidence.load(params_file, area, data_dir)
+    # Without a parameters file there is no named area: start from the first in the data.
+    area = None if options.params_file else read_counts(data_dir_for(None, options.data_dir) / "counts.csv")["area"].min()
+    first = Evidence.load(options.params_file, area, options.data_dir)
+    root = Path(options.out_dir) if options.out_dir else RENDERED_DIR / first.assessment.period_label
+    runs = []
+    try:
+        for area in first.assessment.comparators:
+            evidence = first if area == first.assessment.area else Evidence.load(
+                options.params_file, area, options.data_dir)
+            runs.append(_prepare(evidence, options, root / slug(area), monitoring_only=False))
+        tasks = [task for run in runs for task in run.tasks]
+        pages = run_tasks(tasks, options.workers, options.scheduler, options.progress)
+        for run in runs:
+            own = [p for p in pages if p.out == run.staging]
+            _finish(run, options, own, started, monitoring_only=False)
+        county_staging = root / f".{COUNTY_FOLDER}.partial-{os.getpid()}"
+        county_staging.mkdir(parents=True)
+        report.write_county_summary([run.evidence for run in runs], county_staging)
+        for run in runs:
+            _replace_dir(run.staging, run.target)
+        _replace_dir(county_staging, root / COUNTY_FOLDER)
+    except BaseException:
+        for run in runs:
+            shutil.rmtree(run.staging, ignore_errors=True)
+        shutil.rmtree(root / f".{COUNTY_FOLDER}.partial-{os.getpid()}", ignore_errors=True)
+        raise
+    return RunResult(root, tuple(pages), time.perf_counter() - started)
+
+
+def _prepare(evidence: Evidence, options: RunOptions, target: Path, monitoring_only: bool) -> _AreaRun:
+    """Check everything the run needs, score the area, and list its notebook tasks."""
     assessment = evidence.assessment
-    as_of_date = parse_as_of(as_of)
-    quarter = check_quarter_end(quarter_end, evidence)
+    as_of = parse_as_of(options.as_of)
+    quarter = check_quarter_end(options.quarter_end, evidence)
     evidence.check_plan()
-    if monitoring_only:
-        notebooks = [NOTEBOOK_DIR / MONITORING_NOTEBOOK]
-        target = Path(out_dir) if out_dir else RENDERED_DIR / f"monitoring_{quarter.end}" / slug(assessment.area)
-    else:
-        notebooks = notebooks_for(assessment)
-        target = Path(out_dir) if out_dir else default_out_dir(assessment)
-    parameters = {"params_file": "", "area": "", "data_dir": "", "as_of": as_of_date.isoformat()}
+    notebooks = [NOTEBOOK_DIR / MONITORING_NOTEBOOK] if monitoring_only else notebooks_for(assessment)
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = target.parent / f".{target.name}.partial-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
-    timings: dict[str, float] = {"reading and checking inputs": time.perf_counter() - started}
-    try:
-        resolved = staging / RESOLVED_PARAMS
-        resolved.write_text(yaml.safe_dump(assessment.to_yaml_dict(), sort_keys=False), encoding="utf-8")
-        parameters["params_file"] = str(resolved)
-        scoring = None
-        if not monitoring_only:
-            # Scored once here (the Monte Carlo result is cached for the notebooks to reuse).
-            step = time.perf_counter()
-            scoring = Scoring(evidence)
-            scoring.write(staging)
-            write_workbook(evidence, scoring, staging, as_of_date)
-            timings["scoring and workbook"] = time.perf_counter() - step
-        step = time.perf_counter()
-        pages = _execute_all(notebooks, parameters, quarter.end, staging, workers, progress)
-        timings["notebooks"] = time.perf_counter() - step
-        timings.update({f"notebook {p.notebook}": p.seconds for p in pages})
-        report.write_index(evidence, scoring, pages, staging)
-        timings["total"] = time.perf_counter() - started
-        outputs = [p for p in staging.iterdir() if p.suffix in (".csv", ".xlsx", ".html")]
-        write_manifest(staging, _inputs(evidence), {**assessment.to_yaml_dict(), "as_of": as_of_date.isoformat(),
-                       "quarter_end": quarter.end, "monitoring_only": monitoring_only}, timings, outputs)
-        _replace_dir(staging, target)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return RunResult(target, tuple(pages), time.perf_counter() - started)
+    resolved = staging / RESOLVED_PARAMS
+    resolved.write_text(yaml.safe_dump(assessment.to_yaml_dict(), sort_keys=False), encoding="utf-8")
+    parameters = {"params_file": str(resolved), "area": "", "data_dir": "", "as_of": as_of.isoformat()}
+    tasks = [NotebookTask(nb, {**parameters, "quarter_end": quarter.end} if nb.name == MONITORING_NOTEBOOK
+                          else parameters, staging) for nb in notebooks]
+    return _AreaRun(evidence, quarter, target, staging, tasks)
+
+
+def _finish(run: _AreaRun, options: RunOptions, pages: list[PageResult], started: float,
+            monitoring_only: bool) -> None:
+    """Write the scores, workbook, index and manifest of a finished area.
+
+    The scoring notebook has already run the Monte Carlo in a worker; its result comes
+    from the on-disk cache here (keyed by every input), so it is not computed twice.
+    """
+    assessment = run.evidence.assessment
+    if not monitoring_only:
+        run.evidence.scoring.write(run.staging)
+        write_workbook(run.evidence, run.evidence.scoring, run.staging, parse_as_of(options.as_of))
+    report.write_index(run.evidence, None if monitoring_only else run.evidence.scoring, pages, run.staging)
+    timings = {"total": time.perf_counter() - started, **{f"notebook {p.notebook}": p.seconds for p in pages}}
+    outputs = [p for p in run.staging.iterdir() if p.suffix in (".csv", ".xlsx", ".html")]
+    parameters = {**assessment.to_yaml_dict(), "as_of": parse_as_of(options.as_of).isoformat(),
+                  "quarter_end": run.quarter.end, "monitoring_only": monitoring_only}
+    write_manifest(run.staging, _inputs(run.evidence), parameters, timings, outputs)
 
 
 def _inputs(evidence: Evidence) -> list[Path]:
@@ -142,72 +196,6 @@ def _inputs(evidence: Evidence) -> list[Path]:
     params = [assessment.source, assessment.priorities_file, assessment.judgements_file,
               assessment.actions_file, assessment.measures_file]
     return list(evidence.tables.files) + [p for p in params if p is not None]
-
-
-def _execute_all(
-    notebooks: list[Path], parameters: dict[str, str], quarter_end: str, out: Path, workers: Optional[int],
-    progress: bool,
-) -> list[PageResult]:
-    workers = max(1, min(workers or os.cpu_count() or 1, len(notebooks)))
-    # spawn, not fork: the parent may hold threads (tqdm) that fork would copy mid-state.
-    context = multiprocessing.get_context("spawn")
-    results: dict[str, PageResult] = {}
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_quiet_kernels) as pool:
-        futures = {}
-        for nb in notebooks:
-            own = {**parameters, "quarter_end": quarter_end} if nb.name == MONITORING_NOTEBOOK else parameters
-            futures[pool.submit(execute_notebook, nb, own, out)] = nb
-        with tqdm(total=len(futures), desc="notebooks", unit="nb", disable=not progress) as bar:
-            for future in as_completed(futures):
-                try:
-                    page = future.result()
-                except NotebookError:
-                    pool.shutdown(wait=True, cancel_futures=True)
-                    raise
-                results[page.notebook] = page
-                bar.update()
-    return [results[nb.name] for nb in notebooks]
-
-
-def _quiet_kernels() -> None:
-    """Kernels inherit the worker's stderr; their start-up chatter is noise on the terminal.
-
-    A failing cell's error reaches the user through papermill, not through this stream.
-    """
-    os.dup2(os.open(os.devnull, os.O_WRONLY), 2)
-
-
-def execute_notebook(notebook: Path, parameters: dict[str, str], out: Path) -> PageResult:
-    """Execute one notebook with papermill and export it to HTML without code."""
-    import papermill
-    from papermill.exceptions import PapermillExecutionError
-
-    started = time.perf_counter()
-    executed = out / notebook.name
-    try:
-        papermill.execute_notebook(
-            str(notebook), str(executed),
-            parameters=parameters,
-            cwd=str(notebook.parent), progress_bar=False, log_output=False,
-        )
-    except PapermillExecutionError as exc:
-        cell = _source_cell_number(executed, exc.cell_index)
-        raise NotebookError(
-            f"notebook {notebook.name} failed in cell {cell}: {exc.ename}: {exc.evalue}"
-        ) from None
-    html_path = report.export_html(executed, out)
-    return PageResult(notebook.name, html_path.name, time.perf_counter() - started)
-
-
-def _source_cell_number(executed: Path, index: int) -> int:
-    """Number (from 1) of a failing cell in the notebook as the analyst sees it.
-
-    papermill inserts an injected-parameters cell, shifting later cells by one.
-    """
-    import nbformat
-
-    cells = nbformat.read(executed, as_version=4).cells[: index + 1]
-    return sum("injected-parameters" not in c.metadata.get("tags", []) for c in cells)
 
 
 def _replace_dir(staging: Path, target: Path) -> None:

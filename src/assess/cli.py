@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Optional, Sequence
 
-from assess.errors import AssessError
+from assess.errors import AssessError, ConfigError
 
 EXIT_USER_ERROR = 2
 
@@ -38,7 +38,10 @@ def _parser() -> argparse.ArgumentParser:
                      help="assessment parameters (default: params/assessment.yaml, unless "
                           "--data-dir is given alone: then every area in the data is compared "
                           "over its latest 12 months)")
-    run.add_argument("--area", default=None, metavar="NAME", help="district to assess")
+    which = run.add_mutually_exclusive_group()
+    which.add_argument("--area", default=None, metavar="NAME", help="district to assess")
+    which.add_argument("--all-areas", action="store_true",
+                       help="assess every comparator area and write a county summary (rendered/<period>/county/)")
     run.add_argument("--data-dir", type=Path, default=None, metavar="DIR",
                      help="folder with counts.csv and population.csv")
     run.add_argument("--out", type=Path, default=None, metavar="DIR", help="output folder")
@@ -46,6 +49,9 @@ def _parser() -> argparse.ArgumentParser:
                      help="notebooks run at once (default: one per core)")
     run.add_argument("--as-of", default="", metavar="YYYY-MM-DD",
                      help="date at which actions count as overdue (default: today)")
+    run.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                     help="run the notebooks on a Dask distributed cluster (e.g. tcp://host:8786) "
+                          "instead of local worker processes")
     run.add_argument("--monitoring", action="store_true",
                      help="run only the quarterly monitoring page (into rendered/monitoring_<quarter-end>/<area>/)")
     run.add_argument("--quarter-end", default="", metavar="YYYY-MM",
@@ -83,16 +89,22 @@ def _ingest(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from assess.batch import run_assessment
+    from assess.batch import RunOptions, run_all_areas, run_assessment
     from assess.config import DEFAULT_PARAMS
 
     # --data-dir alone means "assess this data on its own terms", not the Kent defaults.
     params = args.params or (None if args.data_dir else DEFAULT_PARAMS)
-    result = run_assessment(params, args.area, args.data_dir, args.out, args.workers,
-                            progress=sys.stderr.isatty(), as_of=args.as_of,
-                            monitoring_only=args.monitoring, quarter_end=args.quarter_end)
+    options = RunOptions(params_file=params, data_dir=args.data_dir, out_dir=args.out, workers=args.workers,
+                         scheduler=args.scheduler, progress=sys.stderr.isatty(), as_of=args.as_of,
+                         quarter_end=args.quarter_end)
+    if args.all_areas:
+        if args.monitoring:
+            raise ConfigError("--all-areas and --monitoring: run the monitoring one area at a time")
+        result = run_all_areas(options)
+    else:
+        result = run_assessment(options, args.area, monitoring_only=args.monitoring)
     print(f"wrote {len(result.pages)} pages to {result.out_dir} in {result.seconds:.1f}s")
-    print(f"open {result.out_dir / 'index.html'}")
+    print(f"open {result.index}")
     return 0
 
 

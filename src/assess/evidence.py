@@ -26,6 +26,7 @@ from assess.errors import InputError
 if TYPE_CHECKING:
     from assess.actions import Action
     from assess.measures import MeasureModel
+    from assess.results import Scoring
 
 
 @dataclass(frozen=True)
@@ -119,6 +120,13 @@ class Evidence:
 
         path = self.assessment.measures_file
         return load_measures(path, self.assessment) if path else ()
+
+    @cached_property
+    def scoring(self) -> "Scoring":
+        """The six criteria and the ranking, computed once for this evidence."""
+        from assess.results import Scoring
+
+        return Scoring(self)
 
     def check_plan(self) -> None:
         """Read the action plan and success measures now, so a mistake in them stops a run early."""

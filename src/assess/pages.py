@@ -18,13 +18,40 @@ from assess.evidence import Evidence, PriorityEvidence
 from assess.scoring import TIE_BREAK_TEXT
 
 
+_OPENED: dict[tuple, Evidence] = {}
+# A worker running every area of a county sees a few areas' notebooks interleaved.
+_OPENED_KEPT = 4
+
+
 def open_evidence(params_file: str = "", area: str = "", data_dir: str = "") -> Evidence:
-    """The notebooks' entry point: empty strings mean "use the default"."""
-    return Evidence.load(
-        params_file=Path(params_file) if params_file else None,
-        area=area or None,
-        data_dir=Path(data_dir) if data_dir else None,
-    )
+    """The notebooks' entry point: empty strings mean "use the default".
+
+    Inputs are read and checked once per kernel: when the batch runs several notebooks in
+    one kernel, the later ones reuse the evidence (and its scoring) while no input file has
+    changed since.
+    """
+    params = Path(params_file).resolve() if params_file else None
+    folder = Path(data_dir).resolve() if data_dir else None
+    key = (params, area, folder, _fingerprint(params, folder))
+    if key not in _OPENED:
+        while len(_OPENED) >= _OPENED_KEPT:
+            del _OPENED[next(iter(_OPENED))]
+        _OPENED[key] = Evidence.load(params_file=params, area=area or None, data_dir=folder)
+    return _OPENED[key]
+
+
+def _fingerprint(params: Optional[Path], data_dir: Optional[Path]) -> tuple:
+    """Size and modification time of every file a run may read, to notice any change."""
+    from assess.config import DEFAULT_PARAMS, data_dir_for
+
+    folders = {(params or DEFAULT_PARAMS).parent, data_dir_for(params, data_dir)}
+    stamps = []
+    for folder in sorted(folders):
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                stat = path.stat()
+                stamps.append((str(path), stat.st_size, stat.st_mtime_ns))
+    return tuple(stamps)
 
 
 class PriorityPage:
@@ -172,9 +199,7 @@ class PriorityPage:
 
     def criteria_table(self) -> present.Table:
         """This priority's six criterion scores, from the same functions as the ranking."""
-        from assess.results import Scoring
-
-        scores = Scoring(self.evidence.evidence).criteria[self.priority.key]
+        scores = self.evidence.evidence.scoring.criteria[self.priority.key]
         frame = pd.DataFrame({
             "Criterion": [CRITERION_NAMES[c] for c in CRITERIA],
             "Score (1-5)": [scores[c].score for c in CRITERIA],
@@ -260,9 +285,7 @@ class ScoringPage:
     """The sections of the scoring page: matrix, ranking, uncertainty and sensitivity."""
 
     def __init__(self, evidence: Evidence):
-        from assess.results import Scoring
-
-        self.scoring = Scoring(evidence)
+        self.scoring = evidence.scoring
         self.assessment = evidence.assessment
         self.period = period_text(self.assessment.period_start, self.assessment.period_end)
 

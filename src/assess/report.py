@@ -13,7 +13,8 @@ from nbconvert.preprocessors import TagRemovePreprocessor
 
 import pandas as pd
 
-from assess.config import period_text
+from assess import present
+from assess.config import period_text, slug as slug_of
 from assess.evidence import Evidence
 from assess.scoring import TIE_BREAK_TEXT
 
@@ -79,8 +80,18 @@ The rank interval shows how far each rank could move by chance and with reasonab
 <ul>
 <li><a href="criteria.csv">criteria.csv</a>: every criterion score with its evidence, weight and reason</li>
 <li><a href="ranking.csv">ranking.csv</a>: the ranking with scores, rank intervals and chance of the top 3</li>
+<li><a href="assessment.xlsx">assessment.xlsx</a>: the ranking, criteria, partner figures and action plan as an Excel workbook</li>
+<li><a href="manifest.json">manifest.json</a>: every input with its checksum, the parameters and package versions</li>
 </ul>"""
-    document = f"""<!DOCTYPE html>
+    document = _page(title, body)
+    path = out / "index.html"
+    path.write_text(document, encoding="utf-8")
+    return path
+
+
+def _page(title: str, body: str) -> str:
+    """A complete, self-contained page in the workbook's plain style."""
+    return f"""<!DOCTYPE html>
 <html lang="en-GB">
 <head>
 <meta charset="utf-8">
@@ -92,6 +103,8 @@ table {{ border-collapse: collapse; width: 100%; }}
 caption {{ text-align: left; font-weight: bold; padding: 0.5rem 0; }}
 th, td {{ border-bottom: 1px solid #b1b4b6; padding: 0.4rem; text-align: left; vertical-align: top; }}
 a {{ color: #1d70b8; }}
+figure {{ margin: 1rem 0; }}
+img {{ max-width: 100%; height: auto; }}
 .assess-table-region {{ overflow-x: auto; max-width: 100%; }}
 .assess-table-region:focus {{ outline: 3px solid #ffdd00; }}
 @media print {{ .assess-table-region {{ overflow: visible; }} a {{ color: #0b0c0c; }} }}
@@ -107,9 +120,6 @@ judgements.</p>
 </body>
 </html>
 """
-    path = out / "index.html"
-    path.write_text(document, encoding="utf-8")
-    return path
 
 
 def _ranking_table(scoring: "Scoring", pages: list["PageResult"], period: str) -> str:
@@ -140,3 +150,48 @@ def _ranking_table(scoring: "Scoring", pages: list["PageResult"], period: str) -
 
 def _page_title(executed: Path) -> str:
     return _title_of(nbformat.read(executed, as_version=4))
+
+
+def write_county_summary(evidences: list[Evidence], out: Path) -> Path:
+    """`county/index.html`: every area's ranking side by side, and each criterion across areas."""
+    from assess import charts
+    from assess.config import CRITERIA
+    from assess.pages import CRITERION_NAMES, SCORING_SOURCE, SHORT_CRITERION_NAMES
+
+    first = evidences[0].assessment
+    period = period_text(first.period_start, first.period_end)
+    titles = {p.key: p.title + (" (candidate)" if p.is_candidate else "") for p in first.priorities}
+    areas = [e.assessment.area for e in evidences]
+    ranks = pd.DataFrame({e.assessment.area: e.scoring.ranking_table().set_index("priority")["rank"]
+                          for e in evidences}).reindex(list(titles))
+    ranks.index = [titles[k] for k in ranks.index]
+    ranking = present.Table(ranks.reset_index().rename(columns={"index": "Issue"}),
+                            f"Rank of each issue in each area (1 = highest priority), {period}", {})
+    sections = []
+    for criterion in CRITERIA:
+        values = pd.DataFrame({titles[k]: [e.scoring.scores[k][criterion] for e in evidences] for k in titles},
+                              index=areas, dtype="float")
+        labels = values.apply(lambda col: col.map(lambda v: "no data" if pd.isna(v) else f"{int(v)}"))
+        alt = (f"Grid of {CRITERION_NAMES[criterion].lower()} scores by area and issue. " + "; ".join(
+            f"{area}: " + ", ".join(f"{issue} {labels.loc[area, issue]}" for issue in values.columns)
+            for area in values.index) + ".")
+        chart = charts.annotated_heatmap(
+            values, labels, f"{CRITERION_NAMES[criterion]}: where each area stands",
+            f"Score 1 (least reason to prioritise) to 5 (most), {period}", SCORING_SOURCE, (1, 5),
+            "Score (1-5)", alt)
+        name = SHORT_CRITERION_NAMES[criterion].replace(chr(10), " ")
+        sections.append(f"<h3>{html.escape(name)}</h3>{chart._repr_html_()}")
+    links = "".join(f'<li><a href="../{slug_of(a)}/index.html">{html.escape(a)}</a></li>' for a in areas)
+    title = f"County summary: {len(areas)} areas, {period}"
+    document = _page(title, f"""<h1>{html.escape(title)}</h1>
+<p>Every area assessed on the same six criteria and weights. Each area's own page gives the evidence and
+the uncertainty of its ranking.</p>
+<h2>Rankings side by side</h2>
+{ranking._repr_html_()}
+<h2>Each criterion across the areas</h2>
+{"".join(sections)}
+<h2>Areas</h2>
+<ul>{links}</ul>""")
+    path = out / "index.html"
+    path.write_text(document, encoding="utf-8")
+    return path
