@@ -21,7 +21,9 @@ def test_environment_yml_lists_every_dependency_of_pyproject():
     for extra in project["optional-dependencies"].values():
         wanted |= _names(extra)
     environment = yaml.safe_load((PROJECT_ROOT / "environment.yml").read_text())
-    conda = _names([d for d in environment["dependencies"] if isinstance(d, str)])
+    listed = [d for d in environment["dependencies"] if isinstance(d, str)]
+    listed += [d for d in environment["dependencies"] if isinstance(d, dict) for d in d.get("pip", [])]
+    conda = _names(listed)
     assert wanted - conda == set()
 
 

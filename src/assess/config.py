@@ -29,6 +29,14 @@ DEFAULT_ACTIONS = PROJECT_ROOT / "params" / "actions.yaml"
 DEFAULT_MEASURES = PROJECT_ROOT / "params" / "measures.yaml"
 
 
+def known_crime_types(value: list[str]) -> list[str]:
+    """A pydantic validator: every name is one of the data.police.uk crime types."""
+    for crime_type in value:
+        if crime_type not in CRIME_TYPES:
+            raise ValueError(f"unknown crime type {crime_type!r}; use one of: {', '.join(CRIME_TYPES)}")
+    return value
+
+
 class StrictModel(BaseModel):
     """A parameters model: unknown keys are refused, values are frozen."""
 
@@ -103,13 +111,7 @@ class DisclosureModel(StrictModel):
     sensitive_priorities: list[str] = Field(default_factory=lambda: ["domestic_abuse", "safeguarding"])
     sensitive_crime_types: list[str] = Field(default_factory=lambda: ["Violence and sexual offences"])
 
-    @field_validator("sensitive_crime_types")
-    @classmethod
-    def _known_crime_types(cls, value: list[str]) -> list[str]:
-        for crime_type in value:
-            if crime_type not in CRIME_TYPES:
-                raise ValueError(f"unknown crime type {crime_type!r}")
-        return value
+    _known = field_validator("sensitive_crime_types")(known_crime_types)
 
 
 class AssessmentModel(StrictModel):
@@ -157,15 +159,7 @@ class PriorityModel(StrictModel):
     indicators: dict[str, Literal["trend", "comparison"]] = Field(default_factory=dict)
     notebook: Optional[str] = None
 
-    @field_validator("crime_types")
-    @classmethod
-    def _known_crime_types(cls, value: list[str]) -> list[str]:
-        for crime_type in value:
-            if crime_type not in CRIME_TYPES:
-                raise ValueError(
-                    f"unknown crime type {crime_type!r}; use one of: {', '.join(CRIME_TYPES)}"
-                )
-        return value
+    _known = field_validator("crime_types")(known_crime_types)
 
 
 class PrioritiesModel(StrictModel):

@@ -14,9 +14,8 @@ import pandas as pd
 from pydantic import Field, field_validator
 
 from assess import stats
-from assess.config import Assessment, StrictModel, load_yaml, month_range, parse_model
+from assess.config import Assessment, StrictModel, known_crime_types, load_yaml, month_range, parse_model
 from assess.criteria.partner import period_label
-from assess.data.police_uk import CRIME_TYPES
 from assess.errors import ConfigError
 
 GREEN, AMBER, RED, NO_DATA = "green", "amber", "red", "no data"
@@ -35,13 +34,7 @@ class MeasureModel(StrictModel):
     target_value: Optional[float] = None
     needs: str = ""
 
-    @field_validator("crime_types")
-    @classmethod
-    def _known(cls, value: list[str]) -> list[str]:
-        for crime_type in value:
-            if crime_type not in CRIME_TYPES:
-                raise ValueError(f"unknown crime type {crime_type!r}")
-        return value
+    _known = field_validator("crime_types")(known_crime_types)
 
 
 class MeasuresModel(StrictModel):
