@@ -147,7 +147,7 @@ class TestRunFailures:
         shutil.copytree(DEFAULT_PARAMS.parent, params_dir)
         priorities = yaml.safe_load((params_dir / "priorities.yaml").read_text())
         priorities["priorities"]["serious_acquisitive"]["notebook"] = str(broken)
-        (params_dir / "priorities.yaml").write_text(yaml.safe_dump(priorities))
+        (params_dir / "priorities.yaml").write_text(yaml.safe_dump(priorities, sort_keys=False))
         params = yaml.safe_load((params_dir / "assessment.yaml").read_text())
         params["data_dir"] = str(DEFAULT_DATA_DIR)
         (params_dir / "assessment.yaml").write_text(yaml.safe_dump(params))

@@ -14,6 +14,7 @@ import multiprocessing
 import os
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Optional
@@ -70,8 +71,22 @@ def run_tasks(tasks: list[NotebookTask], workers: Optional[int] = None, schedule
         try:
             return _collect(as_completed(futures), futures, len(tasks), progress)
         except NotebookError:
-            pool.shutdown(wait=True, cancel_futures=True)
+            _stop_now(pool)
             raise
+        except BrokenProcessPool:
+            raise NotebookError("a worker process died while running the notebooks (out of memory?); "
+                                "try again with fewer --workers") from None
+
+
+def _stop_now(pool: ProcessPoolExecutor) -> None:
+    """Stop the other notebooks at once: the run has failed and their output would be discarded.
+
+    The pool has no public way to stop running tasks before Python 3.14, so its workers
+    are terminated; their kernels notice their parent has gone and exit too.
+    """
+    for process in list(getattr(pool, "_processes", {}).values()):
+        process.terminate()
+    pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _run_on_dask(tasks: list[NotebookTask], scheduler: str, progress: bool) -> list[PageResult]:

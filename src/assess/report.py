@@ -7,9 +7,6 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
-import nbformat
-from nbconvert import HTMLExporter
-from nbconvert.preprocessors import TagRemovePreprocessor
 
 import pandas as pd
 
@@ -29,6 +26,11 @@ HIDDEN_CELL_TAGS = ("parameters", "injected-parameters", "nbval-check")
 
 def export_html(executed: Path, out: Path) -> Path:
     """Export an executed notebook to HTML with no code, prompts or hidden cells."""
+    # Imported here: nbformat's import is slow (seconds) and most callers never export.
+    import nbformat
+    from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
+
     notebook = nbformat.read(executed, as_version=4)
     exporter = HTMLExporter(template_name="assess", extra_template_basedirs=[str(TEMPLATES)])
     exporter.language_code = "en-GB"
@@ -43,7 +45,7 @@ def export_html(executed: Path, out: Path) -> Path:
     return path
 
 
-def _title_of(notebook: nbformat.NotebookNode) -> str:
+def _title_of(notebook) -> str:
     """The first heading of the notebook, used as the page title."""
     for cell in notebook.cells:
         if cell.cell_type == "markdown":
@@ -149,6 +151,8 @@ def _ranking_table(scoring: "Scoring", pages: list["PageResult"], period: str) -
 
 
 def _page_title(executed: Path) -> str:
+    import nbformat
+
     return _title_of(nbformat.read(executed, as_version=4))
 
 
