@@ -168,6 +168,9 @@ def _prepare(evidence: Evidence, options: RunOptions, target: Path, monitoring_o
     parameters = {"params_file": str(resolved), "area": "", "data_dir": "", "as_of": as_of.isoformat()}
     tasks = [NotebookTask(nb, {**parameters, "quarter_end": quarter.end} if nb.name == MONITORING_NOTEBOOK
                           else parameters, staging) for nb in notebooks]
+    # The scoring notebook runs the Monte Carlo, the longest task: start it first so the
+    # other workers fill in around it instead of waiting for it at the end.
+    tasks.sort(key=lambda task: task.notebook.name != SCORING_NOTEBOOK)
     return _AreaRun(evidence, quarter, target, staging, tasks)
 
 
