@@ -31,11 +31,16 @@ def write_national_year(folder: Path, rows: int, year: int = 2022, seed: int = 1
     paths = []
     for force in forces:
         names = districts.loc[districts["force"] == force, "area"].to_numpy()
+        offsets = districts.index[districts["force"] == force].to_numpy()
         for month in range(1, 13):
             n = per_file
-            district = names[rng.integers(0, len(names), n)]
+            which = rng.integers(0, len(names), n)
+            district = names[which]
             lsoa_number = rng.integers(1, 40, n)
-            letter = np.array(list("ABCDE"))[rng.integers(0, 5, n)]
+            letter_index = rng.integers(0, 5, n)
+            letter = np.array(list("ABCDE"))[letter_index]
+            # One code per LSOA name, as in the real files (about 66,000 nationally).
+            code = 900000 + offsets[which] * 200 + lsoa_number * 5 + letter_index
             crime_type = np.array(CRIME_TYPES)[rng.integers(0, len(CRIME_TYPES), n)]
             is_asb = crime_type == "Anti-social behaviour"
             ids = rng.integers(0, 2**63, (n, 4), dtype=np.int64)
@@ -49,7 +54,7 @@ def write_national_year(folder: Path, rows: int, year: int = 2022, seed: int = 1
                 "Longitude": np.round(rng.uniform(-3, 1, n), 6).astype(str),
                 "Latitude": np.round(rng.uniform(50.5, 54, n), 6).astype(str),
                 "Location": np.full(n, "On or near High Street"),
-                "LSOA code": np.char.add("E01", rng.integers(900000, 999999, n).astype(str)),  # no real LSOA
+                "LSOA code": np.char.add("E01", code.astype(str)),  # above every real LSOA code
                 "LSOA name": lsoa_name, "Crime type": crime_type,
                 "Last outcome category": np.where(is_asb, "", np.array(OUTCOMES)[rng.integers(0, 5, n)]),
                 "Context": np.full(n, ""),

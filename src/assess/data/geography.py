@@ -63,8 +63,3 @@ class Geography:
     def force_of(self, areas: pd.Series) -> pd.Series:
         """Police force area of each district, NA where the reference list does not know it."""
         return areas.map(self.area_force)
-
-
-def lsoa_name_prefix_is_valid(names: pd.Series) -> pd.Series:
-    """True where an LSOA name ends in the published ' NNNX' pattern."""
-    return names.str.contains(_LSOA_SUFFIX, regex=True, na=False)
