@@ -137,12 +137,6 @@ class Evidence:
             priority = self.assessment.priority(priority)
         return PriorityEvidence(self, priority)
 
-    def area_total(self, months: list[str], area: Optional[str] = None) -> int:
-        """All recorded crime and ASB in an area over some months."""
-        counts = self._counts_in_scope
-        rows = counts[(counts["area"] == (area or self.assessment.area)) & counts["month"].isin(months)]
-        return int(rows["count"].sum())
-
 
 class PriorityEvidence:
     """The police-recorded evidence of one priority in the assessed area and its comparators."""
@@ -188,12 +182,6 @@ class PriorityEvidence:
         table = rows.pivot_table(index="month", columns="crime_type", values="count", aggfunc="sum")
         table = table.reindex(index=self.assessment.months, columns=list(self.priority.crime_types))
         return table.fillna(0).astype("int64")
-
-    def monthly_series(self, months: Optional[list[str]] = None) -> pd.Series:
-        """The priority's total per month, over the period or the given months."""
-        months = months or self.assessment.months
-        rows = self._counts[(self._counts["area"] == self.assessment.area) & self._counts["month"].isin(months)]
-        return rows.groupby("month")["count"].sum().reindex(months, fill_value=0).astype("int64")
 
     def breakdown(self) -> pd.DataFrame:
         """This period by crime type: count, share of the priority, and the previous period."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
-from typing import Callable, Mapping, Optional
+from typing import Callable, Mapping
 
 import pandas as pd
 
@@ -64,15 +64,12 @@ class Text:
     """A paragraph of plain text shown as HTML, escaped."""
 
     text: str
-    heading: Optional[str] = None
-    level: int = 3
 
     def _repr_html_(self) -> str:
-        head = f"<h{self.level}>{html.escape(self.heading)}</h{self.level}>" if self.heading else ""
-        return f"{head}<p>{html.escape(self.text)}</p>"
+        return f"<p>{html.escape(self.text)}</p>"
 
     def __repr__(self) -> str:
-        return f"{self.heading}\n{self.text}" if self.heading else self.text
+        return self.text
 
 
 @dataclass(frozen=True)
@@ -80,14 +77,9 @@ class BulletList:
     """A list of plain-text items shown as HTML, escaped."""
 
     items: tuple[str, ...]
-    heading: Optional[str] = None
-    level: int = 3
 
     def _repr_html_(self) -> str:
-        head = f"<h{self.level}>{html.escape(self.heading)}</h{self.level}>" if self.heading else ""
-        items = "".join(f"<li>{html.escape(item)}</li>" for item in self.items)
-        return f"{head}<ul>{items}</ul>"
+        return "<ul>" + "".join(f"<li>{html.escape(item)}</li>" for item in self.items) + "</ul>"
 
     def __repr__(self) -> str:
-        lines = [f"- {item}" for item in self.items]
-        return "\n".join(([self.heading] if self.heading else []) + lines)
+        return "\n".join(f"- {item}" for item in self.items)
