@@ -14,7 +14,9 @@ import pandas as pd
 from pydantic import Field, field_validator
 
 from assess import stats
-from assess.config import Assessment, StrictModel, known_crime_types, load_yaml, month_range, parse_model
+from assess.config import (
+    Assessment, StrictModel, known_crime_types, load_yaml, month_range, parse_model, period_text,
+)
 from assess.criteria.partner import period_label
 from assess.errors import ConfigError
 
@@ -96,7 +98,7 @@ def _result(measure: MeasureModel, period: str, value: str, status: str, evidenc
 
 def _rank_measure(measure: MeasureModel, assessment: Assessment, counts: pd.DataFrame,
                   population: pd.Series, months: list[str]) -> MeasureResult:
-    period = f"{months[0]} to {months[-1]}"
+    period = period_text(months[0], months[-1])
     rank = area_rank(counts, population, assessment.area, measure.crime_types, months)
     if rank is None:
         return _result(measure, period, "no data", NO_DATA, "The police data do not cover these months.")
