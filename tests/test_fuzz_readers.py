@@ -23,7 +23,9 @@ from assess.data.population import read_population
 from assess.errors import AssessError
 
 GEOGRAPHY = Geography.from_dir(DEFAULT_DATA_DIR)
-FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+# Derandomised so CI is repeatable; raise max_examples locally to search harder.
+FUZZ = settings(max_examples=60, deadline=None, derandomize=True,
+                suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 # Cells that are nearly right are the ones that find bugs: real values, edge values, junk.
 cells = st.one_of(

@@ -10,6 +10,10 @@ class AssessError(Exception):
     field, and what to fix.
     """
 
+    def __str__(self) -> str:
+        # A value quoted from a user's file may hold line breaks; the message stays one line.
+        return super().__str__().replace("\r", "\\r").replace("\n", "\\n")
+
 
 class InputError(AssessError):
     """A data file is unreadable, malformed or inconsistent."""

@@ -43,7 +43,7 @@ def read_table(path: Path, required: Iterable[str]) -> pd.DataFrame:
     if missing:
         raise InputError(
             f"{path}: missing column(s) {', '.join(missing)}; "
-            f"found {', '.join(frame.columns) or 'none'}"
+            f"found {', '.join(repr(c) for c in frame.columns) or 'none'}"
         )
     for column in required:
         blank = frame[column].str.strip() == ""
