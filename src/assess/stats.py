@@ -479,18 +479,18 @@ def _check_series(series: ArrayLike, minimum: int, needed: str) -> np.ndarray:
 
 
 def _check_positive_array(values: ArrayLike, name: str) -> np.ndarray:
-    array = np.atleast_1d(np.asarray(values, dtype=float))
-    if array.ndim != 1 or array.size == 0:
-        raise InputError(f"{name} must be a non-empty list of numbers")
-    if not (np.isfinite(array) & (array > 0)).all():
-        raise InputError(f"{name} must all be positive numbers")
-    return array
+    return _check_array(values, name, zero_allowed=False)
 
 
 def _check_count_array(values: ArrayLike, name: str) -> np.ndarray:
+    return _check_array(values, name, zero_allowed=True)
+
+
+def _check_array(values: ArrayLike, name: str, zero_allowed: bool) -> np.ndarray:
     array = np.atleast_1d(np.asarray(values, dtype=float))
     if array.ndim != 1 or array.size == 0:
         raise InputError(f"{name} must be a non-empty list of numbers")
-    if not (np.isfinite(array) & (array >= 0)).all():
-        raise InputError(f"{name} must all be non-negative numbers")
+    in_range = array >= 0 if zero_allowed else array > 0
+    if not (np.isfinite(array) & in_range).all():
+        raise InputError(f"{name} must all be {'non-negative' if zero_allowed else 'positive'} numbers")
     return array
