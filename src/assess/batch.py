@@ -130,8 +130,7 @@ def run_all_areas(options: RunOptions) -> RunResult:
     runs = []
     try:
         for area in first.assessment.comparators:
-            evidence = first if area == first.assessment.area else Evidence.load(
-                options.params_file, area, options.data_dir)
+            evidence = first if area == first.assessment.area else first.for_area(area)
             runs.append(_prepare(evidence, options, root / slug(area), monitoring_only=False))
         tasks = [task for run in runs for task in run.tasks]
         pages = run_tasks(tasks, options.workers, options.scheduler, options.progress)

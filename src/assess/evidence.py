@@ -84,6 +84,11 @@ class Evidence:
         tables = Tables.read(folder, counts, [p.key for p in assessment.priorities])
         return cls(assessment, tables)
 
+    def for_area(self, area: str) -> "Evidence":
+        """The same inputs assessed for another area, without reading them again."""
+        assessment = resolve_assessment(self.tables.counts, self.assessment.source, area, self.assessment.data_dir)
+        return Evidence(assessment, self.tables)
+
     def _check_population(self) -> None:
         known = set(self.tables.population["area"])
         missing = [a for a in self.assessment.comparators if a not in known]
