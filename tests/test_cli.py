@@ -8,7 +8,6 @@ from pathlib import Path
 
 import nbformat
 import pandas as pd
-import pytest
 import yaml
 
 from assess.config import DEFAULT_DATA_DIR, DEFAULT_PARAMS

@@ -210,8 +210,13 @@ class PriorityEvidence:
     def rates(self) -> pd.DataFrame:
         """Every comparator's count, rate per 1,000 residents with its 95% interval, and rank.
 
-        Rank 1 is the lowest rate, as in the plan's "lowest 3 in the county" measure.
+        Rank 1 is the lowest rate, as in the plan's "lowest 3 in the county" measure. A page
+        asks for it several times; it is computed once (a copy is returned each time).
         """
+        return self._rates.copy()
+
+    @cached_property
+    def _rates(self) -> pd.DataFrame:
         months = self.assessment.months
         in_period = self._counts[self._counts["month"].isin(months)]
         counts = in_period.groupby("area")["count"].sum().reindex(list(self.assessment.comparators), fill_value=0)

@@ -7,7 +7,6 @@ notebooks, which call the same functions so the numbers always agree.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Optional
