@@ -51,6 +51,8 @@ def _style() -> None:
     sns.set_theme(style="whitegrid", palette=PALETTE, rc={
         "font.family": "DejaVu Sans", "axes.titlesize": 13, "axes.titleweight": "bold",
         "axes.titlelocation": "left", "axes.edgecolor": "#3D3D3D", "grid.color": "#E5E5E5",
+        # Names come from data: a "$" in one must print as a dollar, not start mathtext.
+        "text.parse_math": False,
     })
 
 

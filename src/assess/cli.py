@@ -9,9 +9,10 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Optional, Sequence
+from contextlib import contextmanager
+from typing import Iterator, Optional, Sequence
 
-from assess.errors import AssessError, ConfigError
+from assess.errors import AssessError, ConfigError, OutputError
 
 EXIT_USER_ERROR = 2
 
@@ -76,9 +77,14 @@ def _ingest(args: argparse.Namespace) -> int:
     from assess.data.geography import Geography
     from assess.data.police_uk import read_street_files
 
+    from assess.data.counts import COUNT_COLUMNS
+    from assess.outputs import check_table_destination
+
+    check_table_destination(args.out, ",".join(COUNT_COLUMNS))
     geography = Geography.from_dir(args.lookup_dir or DEFAULT_DATA_DIR)
     counts, report = read_street_files(args.files, geography)
-    write_counts(counts, args.out)
+    with _faults_as_one_line():
+        write_counts(counts, args.out)
     for line in report.summary_lines():
         print(line)
     print("records per area:")
@@ -86,6 +92,17 @@ def _ingest(args: argparse.Namespace) -> int:
         print(f"  {area}: {total:,}")
     print(f"wrote {len(counts):,} rows for {counts['area'].nunique()} areas to {args.out}")
     return 0
+
+
+@contextmanager
+def _faults_as_one_line() -> Iterator[None]:
+    """A full disk, a read-only folder or a missing permission is the user's to fix: one line."""
+    from assess.outputs import os_error_line
+
+    try:
+        yield
+    except OSError as exc:
+        raise OutputError(os_error_line(exc)) from None
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -97,12 +114,13 @@ def _run(args: argparse.Namespace) -> int:
     options = RunOptions(params_file=params, data_dir=args.data_dir, out_dir=args.out, workers=args.workers,
                          scheduler=args.scheduler, progress=sys.stderr.isatty(), as_of=args.as_of,
                          quarter_end=args.quarter_end)
-    if args.all_areas:
-        if args.monitoring:
-            raise ConfigError("--all-areas and --monitoring: run the monitoring one area at a time")
-        result = run_all_areas(options)
-    else:
-        result = run_assessment(options, args.area, monitoring_only=args.monitoring)
+    if args.all_areas and args.monitoring:
+        raise ConfigError("--all-areas and --monitoring: run the monitoring one area at a time")
+    with _faults_as_one_line():
+        if args.all_areas:
+            result = run_all_areas(options)
+        else:
+            result = run_assessment(options, args.area, monitoring_only=args.monitoring)
     print(f"wrote {len(result.pages)} pages to {result.out_dir} in {result.seconds:.1f}s")
     print(f"open {result.index}")
     return 0

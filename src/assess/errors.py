@@ -25,3 +25,7 @@ class ConfigError(AssessError):
 
 class NotebookError(AssessError):
     """A notebook failed while the batch was executing it."""
+
+
+class OutputError(AssessError):
+    """The output folder cannot be written safely (it holds other files, is locked, ...)."""

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
+import io
+import re
+import zipfile
+from datetime import date, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -10,6 +13,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from assess.cells import inert
 from assess.config import period_text
 from assess.disclosure import is_sensitive, is_small, suppressed_text
 from assess.evidence import Evidence
@@ -32,18 +36,18 @@ def write_workbook(evidence: Evidence, scoring, out: Path, as_of: date) -> Path:
     book = Workbook()
     about = book.active
     about.title = "About"
-    about.append([f"Strategic assessment: {assessment.area}, {period}"])
+    _append(about, [f"Strategic assessment: {assessment.area}, {period}"])
     about["A1"].font = Font(bold=True, size=14)
     about.append([])
-    about.append(["Sheet", "What it holds"])
+    _append(about, ["Sheet", "What it holds"])
     for name, (_, description) in sheets.items():
-        about.append([name, description])
+        _append(about, [name, description])
     about.append([])
-    about.append(["Sources and periods"])
+    _append(about, ["Sources and periods"])
     for line in _sources(evidence, period):
-        about.append([line])
+        _append(about, [line])
     about.append([])
-    about.append([f"Produced {date.today():%d %B %Y} by the Strategic Assessment Workbook."])
+    _append(about, [f"Produced {date.today():%d %B %Y} by the Strategic Assessment Workbook."])
     for cell in about[3]:
         cell.font = Font(bold=True)
     about.column_dimensions["A"].width = 28
@@ -51,20 +55,50 @@ def write_workbook(evidence: Evidence, scoring, out: Path, as_of: date) -> Path:
     for name, (frame, _) in sheets.items():
         _write_sheet(book.create_sheet(name), frame)
     path = out / WORKBOOK
-    book.save(path)
+    path.write_bytes(_reproducible(book))
     return path
 
 
+# Fixed document times: the same inputs give the same bytes (the produced date is in the About sheet).
+_DOCUMENT_TIME = datetime(2000, 1, 1)
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+# openpyxl stamps the time of saving into the core properties whatever they were set to.
+_SAVED_AT = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
+
+
+def _reproducible(book: Workbook) -> bytes:
+    """The workbook's bytes with no time of writing in them (document properties, zip entries)."""
+    book.properties.created = book.properties.modified = _DOCUMENT_TIME
+    buffer = io.BytesIO()
+    book.save(buffer)
+    fixed = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as source, \
+            zipfile.ZipFile(fixed, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            entry = zipfile.ZipInfo(item.filename, date_time=_ZIP_TIME)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = item.external_attr
+            data = source.read(item)
+            if item.filename == "docProps/core.xml":
+                data = _SAVED_AT.sub(rb"\g<1>" + _DOCUMENT_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode() + rb"\g<2>", data)
+            target.writestr(entry, data)
+    return fixed.getvalue()
+
+
+def _append(sheet, values: list) -> None:
+    """Add a row; text that could start a formula is made inert and kept as text."""
+    sheet.append([inert(v) for v in values])
+    for cell in sheet[sheet.max_row]:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"
+
+
 def _write_sheet(sheet, frame: pd.DataFrame) -> None:
-    sheet.append(list(frame.columns))
+    _append(sheet, [str(c) for c in frame.columns])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in frame.itertuples(index=False):
-        sheet.append([_cell(v) for v in row])
-        for cell in sheet[sheet.max_row]:
-            # Text typed by a partner that starts like a formula stays text: it must never run.
-            if isinstance(cell.value, str) and cell.value.startswith(("=", "+", "-", "@")):
-                cell.data_type = "s"
+        _append(sheet, [_cell(v) for v in row])
     sheet.freeze_panes = "A2"
     for i, column in enumerate(frame.columns, start=1):
         longest = max([len(str(column))] + [len(str(v)) for v in frame[column].head(200)])

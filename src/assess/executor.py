@@ -12,6 +12,7 @@ from __future__ import annotations
 import atexit
 import multiprocessing
 import os
+import shlex
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
@@ -122,7 +123,12 @@ _KERNEL = None  # this worker process's kernel manager
 
 
 def _worker_kernel(cwd: Path):
-    """This worker's kernel, started on first use (or after it died), namespace cleared otherwise."""
+    """This worker's kernel, started on first use (or after it died), namespace cleared otherwise.
+
+    The kernel works in `cwd` (the notebook's output folder), as Jupyter's would for the kept
+    notebook, so paths the notebook is given relative to it (its parameters file) resolve the
+    same in the batch and when an analyst re-runs the kept notebook.
+    """
     from jupyter_client import KernelManager
 
     global _KERNEL
@@ -131,7 +137,8 @@ def _worker_kernel(cwd: Path):
         client.start_channels()
         try:
             client.wait_for_ready(timeout=_STARTUP_TIMEOUT)
-            client.execute_interactive("%reset -f", store_history=False, timeout=_STARTUP_TIMEOUT)
+            client.execute_interactive(f"%reset -f\n%cd -q {shlex.quote(str(cwd))}", store_history=False,
+                                       timeout=_STARTUP_TIMEOUT)
         finally:
             client.stop_channels()
         return _KERNEL
@@ -157,7 +164,7 @@ def execute_notebook(task: NotebookTask) -> PageResult:
 
     started = time.perf_counter()
     executed = task.out / task.notebook.name
-    kernel = _worker_kernel(task.notebook.parent)
+    kernel = _worker_kernel(task.out)
     try:
         papermill.execute_notebook(
             str(task.notebook), str(executed), parameters=task.parameters, km=kernel,

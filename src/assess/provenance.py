@@ -51,16 +51,57 @@ def package_versions() -> dict[str, str]:
 
 def write_manifest(out: Path, inputs: Iterable[Path], parameters: dict[str, Any],
                    timings: dict[str, float], outputs: Iterable[Path]) -> Path:
-    """Write `manifest.json`: inputs with sha256, parameters, versions, commit, timings, outputs."""
+    """Write `manifest.json`: inputs with sha256, parameters, versions, commit, outputs.
+
+    Everything but `run_metadata` (when the run happened and how long it took) is the same
+    for the same inputs, code and packages, so two manifests can be compared directly.
+    """
     manifest = {
-        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "git_commit": git_commit(),
         "inputs": [{"path": str(p), "bytes": p.stat().st_size, "sha256": sha256(p)} for p in sorted(set(inputs))],
         "parameters": parameters,
         "versions": package_versions(),
-        "timings_seconds": {k: round(v, 3) for k, v in timings.items()},
-        "outputs": [{"file": p.name, "sha256": sha256(p)} for p in sorted(outputs)],
+        "outputs": [{"file": p.relative_to(out).as_posix(), "sha256": sha256(p)} for p in sorted(outputs)],
+        "run_metadata": {
+            "about": "when this run happened and how long it took: differs from run to run",
+            "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "timings_seconds": {k: round(v, 3) for k, v in timings.items()},
+        },
     }
     path = out / "manifest.json"
     path.write_text(json.dumps(manifest, indent=2, default=str) + "\n", encoding="utf-8")
     return path
+
+
+# What papermill records of when and where a notebook ran; the kept notebooks leave it out.
+_RUN_KEYS = ("start_time", "end_time", "duration", "output_path", "input_path")
+
+
+def tidy_executed_notebook(path: Path) -> None:
+    """Strip from an executed notebook what depends on when, where and in which kernel it ran.
+
+    Timestamps and durations, the staging path, and execution counts that carry on from
+    earlier notebooks in a reused kernel would make two runs of the same inputs differ.
+    Execution counts are renumbered from 1, as a fresh kernel would number them.
+    """
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    papermill = notebook.get("metadata", {}).get("papermill", {})
+    for key in _RUN_KEYS:
+        papermill.pop(key, None)
+    count = 0
+    for cell in notebook.get("cells", []):
+        metadata = cell.get("metadata", {})
+        metadata.pop("papermill", None)
+        metadata.pop("execution", None)
+        if "injected-parameters" in metadata.get("tags", []):
+            cell["id"] = "injected-parameters"  # papermill gives it a random one
+        if cell.get("cell_type") != "code":
+            continue
+        if cell.get("execution_count") is not None:
+            count += 1
+            cell["execution_count"] = count
+        for output in cell.get("outputs", []):
+            if "execution_count" in output:
+                output["execution_count"] = cell["execution_count"]
+    # nbformat's own layout, so Jupyter rewrites the file unchanged.
+    path.write_text(json.dumps(notebook, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")

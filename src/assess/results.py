@@ -14,6 +14,7 @@ from typing import Optional
 import pandas as pd
 
 from assess.cache import cached, input_key
+from assess.cells import write_csv
 from assess.config import CRITERIA, Priority, period_text
 from assess.criteria import POLICE_CRITERIA, CountCube, CriterionScore, police_scores, score_priority
 from assess.evidence import Evidence
@@ -126,8 +127,8 @@ class Scoring:
     def write(self, out: Path) -> tuple[Path, Path]:
         """Write `criteria.csv` and `ranking.csv` into a folder."""
         criteria_path, ranking_path = out / "criteria.csv", out / "ranking.csv"
-        self.criteria_table().to_csv(criteria_path, index=False, lineterminator="\n")
-        self.ranking_table().to_csv(ranking_path, index=False, lineterminator="\n")
+        write_csv(self.criteria_table(), criteria_path)
+        write_csv(self.ranking_table(), ranking_path)
         return criteria_path, ranking_path
 
 
