@@ -12,6 +12,7 @@ from assess.config import DEFAULT_PARAMS
 from assess.evidence import Evidence
 from assess.provenance import sha256
 from assess.results import Scoring
+from conftest import assess as run_assess
 
 
 def test_manifest_records_every_input(default_run):
@@ -26,7 +27,7 @@ def test_manifest_records_every_input(default_run):
     assert manifest["parameters"]["area"] == "Sevenoaks" and manifest["parameters"]["as_of"] == "2022-12-31"
     assert manifest["versions"]["pandas"] and manifest["versions"]["python"]
     assert len(manifest["git_commit"]) >= 40 or manifest["git_commit"] == "unknown"
-    assert manifest["timings_seconds"]["total"] > 0
+    assert manifest["run_metadata"]["timings_seconds"]["total"] > 0
     outputs = {o["file"]: o["sha256"] for o in manifest["outputs"]}
     assert outputs["ranking.csv"] == sha256(out / "ranking.csv")
 
@@ -55,3 +56,35 @@ def test_workbook_opens_with_its_sheets(default_run):
     assert book["Action plan"].max_row == 48
     values = [row[5] for row in book["Indicators"].iter_rows(values_only=True)]
     assert "fewer than 5" in values  # the plan's small safeguarding counts
+
+
+def test_two_runs_give_byte_identical_outputs(default_run, tmp_path):
+    """Every file of a second run matches the first, but the manifest's labelled run metadata."""
+    _, first = default_run
+    second = tmp_path / "second"
+    result = run_assess("run", "--out", str(second), "--as-of", "2022-12-31")
+    assert result.returncode == 0, result.stderr
+    names = sorted(p.relative_to(first).as_posix() for p in first.rglob("*") if p.is_file())
+    assert names == sorted(p.relative_to(second).as_posix() for p in second.rglob("*") if p.is_file())
+    differ = [n for n in names if (first / n).read_bytes() != (second / n).read_bytes()]
+    assert differ == ["manifest.json"]
+    manifests = [json.loads((folder / "manifest.json").read_text()) for folder in (first, second)]
+    for manifest in manifests:
+        manifest.pop("run_metadata")
+    assert manifests[0] == manifests[1]
+
+
+def test_a_kept_notebook_reruns_where_it_lies(default_run, tmp_path):
+    """The kept notebook names its parameters file relative to itself, so it runs as it is."""
+    import shutil
+
+    import papermill
+
+    _, out = default_run
+    copy = tmp_path / "moved"
+    shutil.copytree(out, copy)
+    notebook = json.loads((copy / "20_asb.ipynb").read_text())
+    injected = next(c for c in notebook["cells"] if "injected-parameters" in c["metadata"].get("tags", []))
+    assert 'params_file = "assessment.yaml"' in "".join(injected["source"])
+    papermill.execute_notebook(str(copy / "20_asb.ipynb"), str(tmp_path / "rerun.ipynb"), cwd=str(copy),
+                               progress_bar=False)

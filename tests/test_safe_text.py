@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from assess.config import DEFAULT_DATA_DIR, DEFAULT_PARAMS
+from assess.cells import FORMULA_STARTS
 from conftest import assess
 
 PAYLOADS = [
@@ -36,7 +37,8 @@ def hostile_run(tmp_path_factory):
                                "partners": PAYLOADS[2], "by_when": "2022-06", "latest_update": PAYLOADS[3]})
     (params / "actions.yaml").write_text(yaml.safe_dump(actions))
     judgements = yaml.safe_load((params / "judgements.yaml").read_text())
-    judgements["judgements"]["asb"]["concern"]["rationale"] = " ".join(PAYLOADS)
+    # Formula first: a rationale that starts like one must reach criteria.csv as inert text.
+    judgements["judgements"]["asb"]["concern"]["rationale"] = " ".join(PAYLOADS[3:] + PAYLOADS[:3])
     (params / "judgements.yaml").write_text(yaml.safe_dump(judgements))
     settings = yaml.safe_load((params / "assessment.yaml").read_text())
     settings["data_dir"] = str(data)
@@ -65,9 +67,16 @@ def test_nothing_runs_and_text_shows_as_typed(hostile_run):
     assert browser.requested == []
 
 
-def test_workbook_keeps_formulas_as_text(hostile_run):
+def test_formula_text_is_inert_in_every_sheet_and_csv(hostile_run):
+    """Text that starts like a formula is prefixed with an apostrophe and stored as text, everywhere."""
     book = openpyxl.load_workbook(hostile_run / "assessment.xlsx")
-    cells = [c for row in book["Action plan"].iter_rows() for c in row if c.value == PAYLOADS[3]]
-    assert cells and all(c.data_type == "s" for c in cells)
-    sources = [c for row in book["Indicators"].iter_rows() for c in row if isinstance(c.value, str) and c.value.startswith("=")]
-    assert all(c.data_type == "s" for c in sources)
+    texts = [c for sheet in book for row in sheet.iter_rows() for c in row if isinstance(c.value, str)]
+    assert [c for c in texts if c.value == "'" + PAYLOADS[3]], "the payload should be in the action plan"
+    assert all(c.data_type == "s" for c in texts)
+    assert not [c.value for c in texts if c.value.startswith(FORMULA_STARTS)]
+    for name in ("criteria.csv", "ranking.csv"):
+        table = pd.read_csv(hostile_run / name, dtype=str, keep_default_na=False)
+        cells = [v for column in table.columns for v in table[column]] + list(table.columns)
+        assert not [v for v in cells if v.startswith(FORMULA_STARTS)], name
+    reasons = pd.read_csv(hostile_run / "criteria.csv", dtype=str)["reason"]
+    assert reasons.str.startswith("'" + PAYLOADS[3]).any()  # the judged rationale, kept as text
