@@ -6,6 +6,7 @@ be stale: change an input or the code and the key changes. The batch computes on
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import pickle
@@ -45,9 +46,14 @@ def cached(name: str, key: str, compute: Callable[[], T]) -> T:
         except (OSError, pickle.UnpicklingError, EOFError):
             pass  # A damaged entry is recomputed below.
     value = compute()
-    CACHE_DIR.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
-    with open(partial, "wb") as handle:
-        pickle.dump(value, handle)
-    partial.replace(path)
+    try:
+        CACHE_DIR.mkdir(parents=True, exist_ok=True)
+        with open(partial, "wb") as handle:
+            pickle.dump(value, handle)
+        partial.replace(path)
+    except OSError:
+        # A cache that cannot be written (read-only install, full disk) only costs time.
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)
     return value

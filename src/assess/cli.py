@@ -121,7 +121,8 @@ def _run(args: argparse.Namespace) -> int:
             result = run_all_areas(options)
         else:
             result = run_assessment(options, args.area, monitoring_only=args.monitoring)
-    print(f"wrote {len(result.pages)} pages to {result.out_dir} in {result.seconds:.1f}s")
+    count = len(result.pages)
+    print(f"wrote {count} page{'' if count == 1 else 's'} to {result.out_dir} in {result.seconds:.1f}s")
     print(f"open {result.index}")
     return 0
 

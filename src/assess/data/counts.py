@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -34,6 +35,9 @@ def write_counts(counts: pd.DataFrame, path: Path) -> None:
     """Write a counts table atomically: a failed write leaves any earlier file as it was."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.partial")
-    counts[COUNT_COLUMNS].to_csv(partial, index=False, lineterminator="\n")
-    partial.replace(path)
+    partial = path.with_name(f".{path.name}.partial-{os.getpid()}")
+    try:
+        counts[COUNT_COLUMNS].to_csv(partial, index=False, lineterminator="\n")
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)  # nothing half-written is left behind
