@@ -13,7 +13,11 @@ from typing import Iterable, Optional
 
 import pandas as pd
 
-from assess.data.tables import first_row, read_table
+from assess.data.spreadsheets import first_error_cell, read_sheets
+from assess.data.tables import (
+    COUNT_WORDS, MAX_COUNT, first_row, holds_spreadsheet_error, read_table, refuse_spreadsheet_errors, to_number,
+    whole_between,
+)
 from assess.errors import InputError
 
 INDICATOR_COLUMNS = ["indicator", "priority", "area", "period_start", "period_end", "value", "unit", "source"]
@@ -22,6 +26,7 @@ PERCENT_UNIT = "percent"
 SPREADSHEET_SUFFIXES = {".xlsx", ".xls"}
 READABLE_SUFFIXES = {".csv"} | SPREADSHEET_SUFFIXES
 _HEADER_SEARCH_ROWS = 15
+_EMPTY_OR_ERROR = "is empty or holds a spreadsheet error such as #DIV/0!; fill it in or fix the formula"
 
 
 def read_indicators(path: Path, priorities: Optional[Iterable[str]] = None) -> pd.DataFrame:
@@ -50,7 +55,9 @@ def read_indicators(path: Path, priorities: Optional[Iterable[str]] = None) -> p
         frame, row_offset = _read_spreadsheet(path)
     if frame.empty:
         raise InputError(f"{path}: header only, no indicator rows")
-    return _checked(frame, path, row_offset, set(priorities) if priorities is not None else None)
+    # Calamine reads an error cell as empty: in an .xlsx it was named above, in an .xls it cannot be.
+    empty = _EMPTY_OR_ERROR if suffix == ".xls" else "is empty"
+    return _checked(frame, path, row_offset, set(priorities) if priorities is not None else None, empty)
 
 
 def read_indicator_folder(folder: Path, priorities: Optional[Iterable[str]] = None) -> pd.DataFrame:
@@ -76,10 +83,7 @@ def read_indicator_folder(folder: Path, priorities: Optional[Iterable[str]] = No
 
 def _read_spreadsheet(path: Path) -> tuple[pd.DataFrame, int]:
     """The indicator table of a workbook, and how many rows sit above its header row."""
-    try:
-        sheets = pd.read_excel(path, sheet_name=None, header=None, dtype=object, engine="calamine")
-    except Exception as exc:  # calamine raises its own types for every kind of broken file
-        raise InputError(f"{path}: not a readable spreadsheet ({type(exc).__name__}); save it again as .xlsx") from None
+    sheets = read_sheets(path)
     if not sheets:
         raise InputError(f"{path}: the workbook has no sheets")
     name = next((n for n in sheets if str(n).strip().lower() == "indicators"), next(iter(sheets)))
@@ -93,11 +97,30 @@ def _read_spreadsheet(path: Path) -> tuple[pd.DataFrame, int]:
             # Keep blank rows inside the table (they are errors to report) but not those after it.
             filled = table.notna().any(axis=1).to_numpy()
             last = filled.nonzero()[0].max() + 1 if filled.any() else 0
-            return table.iloc[:last].reset_index(drop=True).map(_cell_text), row
+            table = table.iloc[:last].reset_index(drop=True).map(_cell_text)
+            _refuse_error_cells(path, str(name), table, row, [cells.index(c) + 1 for c in INDICATOR_COLUMNS])
+            refuse_spreadsheet_errors(table, INDICATOR_COLUMNS, path, row)
+            return table, row
     raise InputError(
         f"{path}: sheet {name!r} has no header row with the columns {', '.join(INDICATOR_COLUMNS)} "
         f"in its first {_HEADER_SEARCH_ROWS} rows"
     )
+
+
+def _refuse_error_cells(path: Path, sheet: str, table: pd.DataFrame, header_index: int, columns: list[int]) -> None:
+    """Name the first error cell (#DIV/0!, ...) that calamine read as empty, if any cell is empty.
+
+    `header_index` is the header's 0-based row in the sheet; `columns` are the 1-based sheet
+    columns of INDICATOR_COLUMNS.
+    """
+    if not (table == "").any().any():
+        return
+    first = header_index + 2
+    found = first_error_cell(path, sheet, range(first, first + len(table)), columns)
+    if found is not None:
+        row, column, error = found
+        name = INDICATOR_COLUMNS[columns.index(column)]
+        raise InputError(f"{path}: row {row}: column '{name}' {holds_spreadsheet_error(error)}")
 
 
 def _cell_text(value: object) -> str:
@@ -111,14 +134,16 @@ def _cell_text(value: object) -> str:
     return str(value).strip()
 
 
-def _checked(frame: pd.DataFrame, path: Path, row_offset: int, priorities: Optional[set[str]]) -> pd.DataFrame:
+def _checked(
+    frame: pd.DataFrame, path: Path, row_offset: int, priorities: Optional[set[str]], empty: str,
+) -> pd.DataFrame:
     def where(mask: pd.Series) -> str:
         return f"{path}: row {first_row(mask) + row_offset}"
 
     for column in INDICATOR_COLUMNS:
         blank = frame[column].astype(str).str.strip() == ""
         if blank.any():
-            raise InputError(f"{where(blank)}: column '{column}' is empty")
+            raise InputError(f"{where(blank)}: column '{column}' {empty}")
     frame = frame.copy()
     for column in ("period_start", "period_end"):
         dates = pd.to_datetime(frame[column], format="%Y-%m-%d", errors="coerce")
@@ -130,16 +155,11 @@ def _checked(frame: pd.DataFrame, path: Path, row_offset: int, priorities: Optio
     backwards = frame["period_end"] < frame["period_start"]
     if backwards.any():
         raise InputError(f"{where(backwards)}: period_end is before period_start")
-    values = pd.to_numeric(frame["value"], errors="coerce")
-    if values.isna().any():
-        bad = values.isna()
-        raise InputError(f"{where(bad)}: column 'value' must be a number, not {frame['value'][bad].iloc[0]!r}")
-    frame["value"] = values.astype(float)
-    counts = frame["unit"] == COUNT_UNIT
-    bad_count = counts & ((frame["value"] < 0) | (frame["value"] % 1 != 0))
+    frame["value"] = to_number(frame, "value", path, "a number", row_offset=row_offset)
+    bad_count = (frame["unit"] == COUNT_UNIT) & ~whole_between(0, MAX_COUNT)(frame["value"])
     if bad_count.any():
-        raise InputError(f"{where(bad_count)}: a count must be a whole number 0 or more, "
-                         f"not {frame['value'][bad_count].iloc[0]:g}")
+        value = frame["value"][bad_count].iloc[0]
+        raise InputError(f"{where(bad_count)}: a count must be {COUNT_WORDS}, not {value:g}")
     negative = frame["value"] < 0
     if negative.any():
         raise InputError(f"{where(negative)}: column 'value' must not be negative")

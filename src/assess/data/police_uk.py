@@ -8,6 +8,7 @@ minute and a few hundred megabytes.
 
 from __future__ import annotations
 
+import csv
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +20,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from assess.data.geography import Geography
+from assess.data.tables import MAX_LINE_BYTES, read_first_line
 from assess.errors import InputError
 
 STREET_COLUMNS = (
@@ -157,6 +159,9 @@ def _read_one(path: Path, report: IngestReport, geography: Geography) -> pd.Data
     try:
         table = pacsv.read_csv(
             path,
+            # Our own reading of the header names the columns, so "Crime ID, Month, ..." (spaces after
+            # the commas), a byte-order mark or quoted names still match the names we keep.
+            read_options=pacsv.ReadOptions(column_names=header, skip_rows=1, block_size=MAX_LINE_BYTES),
             convert_options=pacsv.ConvertOptions(
                 include_columns=_KEPT,
                 column_types={c: pa.string() for c in _KEPT},
@@ -165,6 +170,8 @@ def _read_one(path: Path, report: IngestReport, geography: Geography) -> pd.Data
         )
     except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: {_arrow_message(exc)}") from None
+    # `Month, "Burglary"`: after a comma and a space pyarrow keeps the spaces, and the quotes with them.
+    table = pa.table({c: pc.utf8_trim(table[c], characters=' \t"') for c in _KEPT})
     report.rows_read[path.name] = table.num_rows
     if table.num_rows == 0:
         raise InputError(f"{path}: header only, no records")
@@ -187,13 +194,17 @@ def _read_one(path: Path, report: IngestReport, geography: Geography) -> pd.Data
 
 
 def _read_header(path: Path) -> list[str]:
-    with open(path, "rb") as handle:
-        first = handle.readline()
+    """The column names of a street-level file, without a byte-order mark, quotes or surrounding spaces."""
     try:
-        text = first.decode("utf-8-sig")
+        text = read_first_line(path).decode("utf-8-sig")
+        names = next(csv.reader([text.rstrip("\r\n")], skipinitialspace=True), [])
     except UnicodeDecodeError:
         raise InputError(f"{path}: not UTF-8 text; expected a data.police.uk street-level CSV") from None
-    return [c.strip().strip('"') for c in text.rstrip("\r\n").split(",")]
+    except csv.Error as exc:  # a name longer than the csv module allows
+        raise InputError(
+            f"{path}: line 1 is not a header row ({exc}); expected a data.police.uk street-level CSV"
+        ) from None
+    return [name.strip() for name in names]
 
 
 def _check_column(path: Path, table: pa.Table, column: str, ok: pa.ChunkedArray, what: str) -> None:
@@ -211,6 +222,8 @@ def _arrow_message(exc: Exception) -> str:
         return f"a row has the wrong number of columns, the file may be truncated ({text})"
     if "UTF8" in text or "utf-8" in text.lower():
         return "not UTF-8 text; expected a data.police.uk street-level CSV"
+    if "straddling" in text:  # a row that does not fit in one block of the reader
+        return f"a row is longer than {MAX_LINE_BYTES / 2**20:g} MB; not a data.police.uk street-level CSV"
     return text
 
 

@@ -6,10 +6,17 @@ from pathlib import Path
 
 import pandas as pd
 
-from assess.data.tables import first_row, read_table, refuse_duplicates, to_positive_number
+from assess.data.tables import read_table, refuse_duplicates, to_number, whole_between
 from assess.errors import InputError
 
 POPULATION_COLUMNS = ["area_code", "area", "year", "population"]
+MIN_POPULATION = 1_000
+"""The fewest residents a district may have: the smallest (Isles of Scilly) has over 2,000, so
+fewer is a figure in thousands or a typing mistake, and rates per 1,000 would explode."""
+MAX_POPULATION = 100_000_000
+"""The most residents a district may have: more than the whole United Kingdom."""
+YEARS = (1900, 2100)
+"""The first and last year an estimate may be for; outside them the year is a typing mistake."""
 # The geographies that are community safety districts (lower-tier or unitary authorities).
 _DISTRICT_GEOGRAPHIES = {
     "Non-metropolitan District", "Unitary Authority", "Metropolitan District", "London Borough",
@@ -19,11 +26,13 @@ _DISTRICT_GEOGRAPHIES = {
 def read_population(path: Path) -> pd.DataFrame:
     """Read the tidy population table `area_code, area, year, population`."""
     frame = read_table(path, POPULATION_COLUMNS)
-    frame["population"] = to_positive_number(frame, "population", path)
-    years = pd.to_numeric(frame["year"], errors="coerce")
-    if years.isna().any():
-        raise InputError(f"{path}: row {first_row(years.isna())}: column 'year' must be a year such as 2020")
-    frame["year"] = years.astype("int64")
+    frame["population"] = to_number(
+        frame, "population", path, f"a whole number of residents from {MIN_POPULATION:,} to {MAX_POPULATION:,}",
+        whole_between(MIN_POPULATION, MAX_POPULATION),
+    )
+    frame["year"] = to_number(
+        frame, "year", path, f"a year from {YEARS[0]} to {YEARS[1]}, such as 2020", whole_between(*YEARS)
+    ).astype("int64")
     refuse_duplicates(frame, ["area", "year"], path, "the population of an area in a year")
     return frame[POPULATION_COLUMNS]
 
