@@ -13,7 +13,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assess.config import AssessmentModel, DEFAULT_DATA_DIR, load_yaml, parse_model
+from assess.config import AssessmentModel, DEFAULT_DATA_DIR, parse_model
+from assess.params_file import load_yaml
 from assess.data.counts import read_counts
 from assess.data.geography import Geography
 from assess.data.harm import read_harm_weights

@@ -25,7 +25,8 @@ import pytest
 import yaml
 
 from assess.cli import main
-from assess.config import DEFAULT_DATA_DIR, DEFAULT_PARAMS, MAX_PARAMS_BYTES, MAX_YAML_DEPTH, load_yaml
+from assess.config import DEFAULT_DATA_DIR, DEFAULT_PARAMS
+from assess.params_file import MAX_PARAMS_BYTES, MAX_YAML_DEPTH, load_yaml
 from assess.data.counts import read_counts
 from assess.data.geography import Geography
 from assess.data.indicators import INDICATOR_COLUMNS, read_indicators

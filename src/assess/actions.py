@@ -11,7 +11,8 @@ from typing import Literal, Optional
 
 from pydantic import Field, field_validator
 
-from assess.config import Assessment, StrictModel, load_yaml, parse_model
+from assess.config import Assessment, StrictModel, parse_model
+from assess.params_file import load_yaml
 from assess.errors import ConfigError
 
 ONGOING = "ongoing"
