@@ -11,6 +11,7 @@ import pandas as pd
 import yaml
 
 from assess.config import DEFAULT_DATA_DIR, DEFAULT_PARAMS
+from assess.outputs import write_marker
 from conftest import assess, street_row
 
 PRIORITY_PAGES = ["10_serious_acquisitive", "20_asb", "30_domestic_abuse", "40_safeguarding",
@@ -37,13 +38,13 @@ class TestIngest:
 
     def test_bad_file_is_one_line_exit_2_and_nothing_written(self, write_street, tmp_path):
         out = tmp_path / "counts.csv"
-        out.write_text("earlier output\n")
+        out.write_text("area,month,crime_type,count\nDover,2022-01,Drugs,3\n")  # an earlier ingest
         bad = write_street("bad.csv", [street_row(month="2022-1")])
         result = assess("ingest", str(bad), "--out", str(out))
         assert result.returncode == 2
         assert result.stderr.count("\n") == 1 and "bad.csv: row 2" in result.stderr
         assert "Traceback" not in result.stderr
-        assert out.read_text() == "earlier output\n"
+        assert out.read_text() == "area,month,crime_type,count\nDover,2022-01,Drugs,3\n"
 
 
 class TestRunOnTheDefault:
@@ -153,13 +154,14 @@ class TestRunFailures:
         out = tmp_path / "out"
         out.mkdir()
         (out / "index.html").write_text("earlier run")
+        write_marker(out)  # an earlier run's output, which a new run may replace
 
         result = assess("run", "--params", str(params_dir / "assessment.yaml"), "--out", str(out), "--workers", "1")
 
         assert result.returncode == 2
         assert "broken.ipynb failed in cell 3" in result.stderr and "planted failure" in result.stderr
         assert "Traceback" not in result.stderr
-        assert [p.name for p in out.iterdir()] == ["index.html"]
+        assert sorted(p.name for p in out.iterdir()) == [".assess-output", "index.html"]
         assert (out / "index.html").read_text() == "earlier run"
         assert not list(tmp_path.glob(".out.partial-*"))
 

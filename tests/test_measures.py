@@ -7,6 +7,7 @@ import pytest
 
 from assess.config import DEFAULT_DATA_DIR, DEFAULT_MEASURES, DEFAULT_PARAMS, resolve_assessment
 from assess.data.counts import read_counts
+from assess.data.indicators import INDICATOR_COLUMNS
 from assess.measures import AMBER, GREEN, NO_DATA, RED, MeasureModel, evaluate, load_measures
 
 AREAS = [f"Area {c}" for c in "ABCDEFGH"]
@@ -38,8 +39,7 @@ def status(m, setting, months, indicators=None, area=None):
     assessment, counts, population = setting
     if area:
         assessment = resolve_assessment(counts, None, area=area)
-    indicators = indicators if indicators is not None else pd.DataFrame(
-        columns=["indicator", "area", "period_start", "period_end", "value", "source"])
+    indicators = indicators if indicators is not None else pd.DataFrame(columns=INDICATOR_COLUMNS)
     return evaluate(m, assessment, counts, population, indicators, months)
 
 
@@ -78,8 +78,9 @@ class TestIndicators:
     def indicators(self, values):
         starts = ["2022-01-01", "2022-04-01", "2022-07-01"][: len(values)]
         ends = ["2022-03-31", "2022-06-30", "2022-09-30"][: len(values)]
-        return pd.DataFrame({"indicator": "Repeat victims", "area": "Area D", "period_start": pd.to_datetime(starts),
-                             "period_end": pd.to_datetime(ends), "value": values, "source": "MARAC"})
+        return pd.DataFrame({"indicator": "Repeat victims", "priority": "domestic_abuse", "area": "Area D",
+                             "period_start": pd.to_datetime(starts), "period_end": pd.to_datetime(ends),
+                             "value": values, "unit": "percent", "source": "MARAC"})
 
     @pytest.mark.parametrize("values, expected", [([30.0, 25.0], GREEN), ([30.0, 30.0], AMBER), ([25.0, 30.0], RED)])
     def test_falls(self, setting, values, expected):

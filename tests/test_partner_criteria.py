@@ -56,8 +56,10 @@ class TestTrend:
     def test_small_sensitive_counts_are_suppressed(self, assessment):
         table = rows([3, 4], ["2022-07-01", "2022-10-01"], ["2022-09-30", "2022-12-31"])
         verdict = partner.trend(priority(Referrals="trend"), table, assessment)
-        assert verdict.score == 3 and "suppressed" in verdict.evidence
+        assert verdict.score == 3 and verdict.evidence.count("fewer than 5") == 2
         assert " 3 " not in verdict.evidence and " 4 " not in verdict.evidence
+        # Nor the change: "rose 33%" would give the counts back.
+        assert "withheld" in verdict.reason and "rose" not in verdict.reason and "%" not in verdict.reason
 
 
 class TestComparison:

@@ -1,13 +1,16 @@
 """The `assess` command: `ingest` raw police files, `run` the assessment.
 
 A user's mistake (bad file, bad parameter) is one line on stderr and exit status 2,
-never a traceback.
+never a traceback. Ctrl-C or SIGTERM stops the run, its workers and kernels, and leaves
+earlier output as it was: one line and exit status 130.
 """
 
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+import threading
 from pathlib import Path
 from contextlib import contextmanager
 from typing import Iterator, Optional, Sequence
@@ -15,6 +18,7 @@ from typing import Iterator, Optional, Sequence
 from assess.errors import AssessError, ConfigError, OutputError
 
 EXIT_USER_ERROR = 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, what a shell reports for a command stopped by Ctrl-C
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -61,14 +65,53 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    args = _parser().parse_args(argv)
+    with _stop_on_signals():
+        try:
+            args = _parser().parse_args(argv)
+            if args.command == "ingest":
+                return _ingest(args)
+            return _run(args)
+        except AssessError as exc:
+            print(f"assess: error: {exc}", file=sys.stderr)
+            return EXIT_USER_ERROR
+        except KeyboardInterrupt:
+            print("assess: interrupted; earlier output left as it was", file=sys.stderr)
+            return EXIT_INTERRUPTED
+
+
+@contextmanager
+def _stop_on_signals() -> Iterator[None]:
+    """Make SIGTERM stop the command as Ctrl-C does, and a second signal wait for the first.
+
+    Both raise KeyboardInterrupt in the main thread, so every clean-up on the way out runs:
+    the workers and their kernels are stopped (`executor.run_tasks`) and staging folders
+    removed (`outputs.Destination`). Further signals are then ignored, so that a second
+    Ctrl-C cannot cut that clean-up short, until the process exits. Without an interrupt the
+    caller's handlers are put back (tests call `main` in-process). Signal handlers can only
+    be set in the main thread; elsewhere nothing changes.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    stops = (signal.SIGINT, signal.SIGTERM)
+    previous = {number: signal.getsignal(number) for number in stops}
+    interrupted = False
+
+    def stop(number: int, frame: object) -> None:
+        nonlocal interrupted
+        interrupted = True
+        for each in stops:
+            signal.signal(each, signal.SIG_IGN)
+        raise KeyboardInterrupt
+
+    for number in stops:
+        signal.signal(number, stop)
     try:
-        if args.command == "ingest":
-            return _ingest(args)
-        return _run(args)
-    except AssessError as exc:
-        print(f"assess: error: {exc}", file=sys.stderr)
-        return EXIT_USER_ERROR
+        yield
+    finally:
+        if not interrupted:
+            for number, handler in previous.items():
+                signal.signal(number, handler)
 
 
 def _ingest(args: argparse.Namespace) -> int:

@@ -21,6 +21,7 @@ from assess.data.counts import read_counts
 from assess.data.harm import read_harm_weights
 from assess.data.indicators import READABLE_SUFFIXES, read_indicator_folder
 from assess.data.population import population_for, read_population
+from assess.disclosure import CountRule, Disclosure
 from assess.errors import InputError
 
 if TYPE_CHECKING:
@@ -127,6 +128,11 @@ class Evidence:
         return load_measures(path, self.assessment) if path else ()
 
     @cached_property
+    def disclosure(self) -> Disclosure:
+        """The run's disclosure policy: what may be shown of which counts."""
+        return Disclosure.of(self.assessment)
+
+    @cached_property
     def scoring(self) -> "Scoring":
         """The six criteria and the ranking, computed once for this evidence."""
         from assess.results import Scoring
@@ -158,6 +164,11 @@ class PriorityEvidence:
         return self.priority.has_police_data
 
     @property
+    def rule(self) -> CountRule:
+        """Disclosure control of this priority's counts."""
+        return self.evidence.disclosure.rule(self.priority)
+
+    @property
     def previous_months(self) -> list[str]:
         """The same number of months immediately before the period."""
         months = self.assessment.months
@@ -187,6 +198,17 @@ class PriorityEvidence:
         table = rows.pivot_table(index="month", columns="crime_type", values="count", aggfunc="sum")
         table = table.reindex(index=self.assessment.months, columns=list(self.priority.crime_types))
         return table.fillna(0).astype("int64")
+
+    def monthly_hidden(self) -> pd.DataFrame:
+        """Which cells of the monthly table (crime types and, with several, All) are not shown.
+
+        The table's rows have their total in All, and its columns theirs in the breakdown
+        and the headline, so both are shown totals for secondary suppression.
+        """
+        grid = self.monthly()
+        if grid.shape[1] > 1:
+            grid["All"] = grid.sum(axis=1)
+        return pd.DataFrame(self.rule.grid(grid.to_numpy(), True, True), index=grid.index, columns=grid.columns)
 
     def breakdown(self) -> pd.DataFrame:
         """This period by crime type: count, share of the priority, and the previous period."""

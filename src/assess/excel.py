@@ -15,7 +15,6 @@ from openpyxl.utils import get_column_letter
 
 from assess.cells import inert
 from assess.config import period_text
-from assess.disclosure import is_sensitive, is_small, suppressed_text
 from assess.evidence import Evidence
 
 WORKBOOK = "assessment.xlsx"
@@ -118,12 +117,9 @@ def _cell(value):
 
 def _indicators(evidence: Evidence) -> pd.DataFrame:
     table = evidence.tables.indicators.drop(columns=["file"]).copy()
-    assessment = evidence.assessment
-    sensitive = {p.key for p in assessment.priorities if is_sensitive(p, assessment)}
-    small = table["priority"].isin(sensitive) & (table["unit"] == "count") & table["value"].map(
-        lambda v: is_small(v, assessment.disclosure.threshold))
+    hidden = evidence.disclosure.hidden_indicators(table, evidence.assessment.comparators)
     table["value"] = table["value"].astype(object)
-    table.loc[small, "value"] = suppressed_text(assessment)
+    table.loc[hidden, "value"] = table.loc[hidden, "value"].map(evidence.disclosure.words)
     return table
 
 

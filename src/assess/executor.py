@@ -5,6 +5,11 @@ clearing the namespace between them. The kernel starts and imports the libraries
 worker instead of once per notebook, and the evidence the notebooks read is memoised in it
 (see `pages.open_evidence`). This is safe because the notebooks keep no state but their
 namespace; a kernel that died is replaced.
+
+Every process ends with the run. A failure, Ctrl-C or SIGTERM in the main process stops the
+workers, and each worker kills its kernel before it exits. A worker whose main process is
+gone (killed with SIGKILL) kills its kernel and exits; a kernel whose worker is gone exits
+by itself (ipykernel watches the parent named by JPY_PARENT_PID, which jupyter_client sets).
 """
 
 from __future__ import annotations
@@ -12,21 +17,33 @@ from __future__ import annotations
 import atexit
 import multiprocessing
 import os
+import queue
 import shlex
+import signal
+import threading
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Optional
+from typing import TYPE_CHECKING, Iterable, Iterator, Optional
 
 from tqdm import tqdm
 
 from assess import report
 from assess.errors import ConfigError, NotebookError
 
+if TYPE_CHECKING:
+    from jupyter_client import AsyncKernelManager
+
 KERNEL_NAME = "python3"
-_STARTUP_TIMEOUT = 120
+# Clearing the namespace takes well under a second; a kernel silent for this long is dead or stuck.
+_CLEAR_TIMEOUT = 30
+# How often a worker checks that the main process is still there (seconds).
+_PARENT_POLL = 0.5
+# How long a stopped worker may take to kill its kernel before it is killed itself (seconds).
+_STOP_GRACE = 2.0
 
 
 @dataclass(frozen=True)
@@ -67,26 +84,54 @@ def run_tasks(tasks: list[NotebookTask], workers: Optional[int] = None, schedule
     workers = max(1, min(workers or os.cpu_count() or 1, len(tasks)))
     # spawn, not fork: the parent may hold threads (tqdm) that fork would copy mid-state.
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures = {pool.submit(execute_notebook, task): i for i, task in enumerate(tasks)}
-        try:
-            return _collect(as_completed(futures), futures, len(tasks), progress)
-        except NotebookError:
-            _stop_now(pool)
-            raise
-        except BrokenProcessPool:
-            raise NotebookError("a worker process died while running the notebooks (out of memory?); "
-                                "try again with fewer --workers") from None
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker,
+                               initargs=(os.getpid(),))
+    try:
+        with _sigint_blocked():
+            futures = {pool.submit(execute_notebook, task): i for i, task in enumerate(tasks)}
+        results = _collect(as_completed(futures), futures, len(tasks), progress)
+        pool.shutdown()  # the workers exit, and kill their kernels as they do
+        return results
+    except BrokenProcessPool:
+        _stop_now(pool)
+        raise NotebookError("a worker process died while running the notebooks (out of memory?); "
+                            "try again with fewer --workers") from None
+    except BaseException:
+        # A failed notebook, Ctrl-C or SIGTERM: the other notebooks' output would be discarded.
+        _stop_now(pool)
+        raise
+
+
+@contextmanager
+def _sigint_blocked() -> Iterator[None]:
+    """Start workers with Ctrl-C blocked, as they inherit this thread's signal mask.
+
+    Until its initializer ignores SIGINT, a worker would die of a Ctrl-C with a traceback
+    on the terminal; the main process stops the workers itself. A Ctrl-C meanwhile is kept
+    pending for this thread, not lost.
+    """
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
 
 
 def _stop_now(pool: ProcessPoolExecutor) -> None:
-    """Stop the other notebooks at once: the run has failed and their output would be discarded.
+    """Stop every worker at once, and their kernels with them.
 
     The pool has no public way to stop running tasks before Python 3.14, so its workers
-    are terminated; their kernels notice their parent has gone and exit too.
+    are sent SIGTERM, on which each kills its kernel and exits (see `_start_worker`). One
+    that has not exited after a grace period is killed; its kernel then notices and exits.
     """
-    for process in list(getattr(pool, "_processes", {}).values()):
+    processes = list((pool._processes or {}).values())
+    for process in processes:
         process.terminate()
+    deadline = time.monotonic() + _STOP_GRACE
+    for process in processes:
+        process.join(max(0.0, deadline - time.monotonic()))
+        if process.is_alive():
+            process.kill()
     pool.shutdown(wait=True, cancel_futures=True)
 
 
@@ -105,7 +150,7 @@ def _run_on_dask(tasks: list[NotebookTask], scheduler: str, progress: bool) -> l
         futures = {client.submit(execute_notebook, task, pure=False): i for i, task in enumerate(tasks)}
         try:
             return _collect(dask_completed(list(futures)), futures, len(tasks), progress)
-        except NotebookError:
+        except BaseException:
             client.cancel(list(futures))
             raise
 
@@ -119,34 +164,103 @@ def _collect(done: Iterable, index: dict, total: int, progress: bool) -> list[Pa
     return [r for r in results if r is not None]
 
 
-_KERNEL = None  # this worker process's kernel manager
+_KERNEL: Optional[AsyncKernelManager] = None  # this worker process's kernel manager
 
 
-def _worker_kernel(cwd: Path):
+def _start_worker(parent: int) -> None:
+    """Make a pool worker, and its kernel, end with the run (the pool's initializer).
+
+    The main process decides when to stop, so a Ctrl-C reaching the worker too is ignored;
+    SIGTERM, the main process's way of stopping it, kills the kernel before the worker exits.
+    A daemon thread does the same once the main process `parent` is gone.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # Unblocked (see `_sigint_blocked`) so that kernels do not inherit the block.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    signal.signal(signal.SIGTERM, _end_worker)
+    threading.Thread(target=_watch_parent, args=(parent,), name="assess-watch-parent", daemon=True).start()
+
+
+def _watch_parent(parent: int) -> None:
+    """End this worker once its parent has gone: the worker is then re-parented."""
+    while os.getppid() == parent:
+        time.sleep(_PARENT_POLL)
+    _end_worker()
+
+
+def _end_worker(*_signal_args: object) -> None:
+    """Kill the kernel, then exit at once: a stopped worker has nothing left to finish."""
+    _kill_kernel()
+    os._exit(128 + signal.SIGTERM)
+
+
+def _kill_kernel() -> None:
+    """Kill this worker's kernel and whatever it started, and remove its connection file.
+
+    Called only as the worker exits, from a signal handler, a thread or atexit: it takes no
+    lock the interrupted code may hold (`Popen.wait` would), so it reaps with `os.waitpid`.
+    """
+    process = getattr(getattr(_KERNEL, "provisioner", None), "process", None)
+    if process is not None and process.returncode is None:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)  # jupyter_client starts it in its own session
+            os.waitpid(process.pid, 0)
+        except (ProcessLookupError, ChildProcessError):
+            pass  # already gone, or reaped by the thread polling it
+    if _KERNEL is not None:
+        _KERNEL.cleanup_connection_file()
+
+
+def _worker_kernel(cwd: Path) -> AsyncKernelManager:
     """This worker's kernel, started on first use (or after it died), namespace cleared otherwise.
 
     The kernel works in `cwd` (the notebook's output folder), as Jupyter's would for the kept
     notebook, so paths the notebook is given relative to it (its parameters file) resolve the
     same in the batch and when an analyst re-runs the kept notebook.
+
+    The manager is asynchronous because nbclient's check that the kernel is alive runs beside
+    the cell on one event loop: a blocking client's wait for output holds that loop, so a
+    kernel that died mid-cell (killed, out of memory) would be waited for forever.
     """
-    from jupyter_client import KernelManager
+    from jupyter_client import AsyncKernelManager
+    from jupyter_core.utils import run_sync
 
     global _KERNEL
-    if _KERNEL is not None and _KERNEL.is_alive():
-        client = _KERNEL.blocking_client()
-        client.start_channels()
-        try:
-            client.wait_for_ready(timeout=_STARTUP_TIMEOUT)
-            client.execute_interactive(f"%reset -f\n%cd -q {shlex.quote(str(cwd))}", store_history=False,
-                                       timeout=_STARTUP_TIMEOUT)
-        finally:
-            client.stop_channels()
-        return _KERNEL
-    _quiet_stderr()
-    _KERNEL = KernelManager(kernel_name=KERNEL_NAME)
-    _KERNEL.start_kernel(cwd=str(cwd))
-    atexit.register(_KERNEL.shutdown_kernel, now=True)
+    if _KERNEL is None:
+        _quiet_stderr()
+        atexit.register(_kill_kernel)  # a worker the pool shuts down exits normally
+    else:
+        if _clear(_KERNEL, cwd):
+            return _KERNEL
+        run_sync(_KERNEL.shutdown_kernel)(now=True)  # reaps it and removes its connection file
+    _KERNEL = AsyncKernelManager(kernel_name=KERNEL_NAME)
+    run_sync(_KERNEL.start_kernel)(cwd=str(cwd))
     return _KERNEL
+
+
+def _clear(kernel: AsyncKernelManager, cwd: Path) -> bool:
+    """Empty the kernel's namespace and move it to `cwd`; False if it died or did not answer.
+
+    The reply is awaited a second at a time, checking in between that the kernel lives,
+    so a kernel that died since its last notebook is replaced at once.
+    """
+    client = kernel.blocking_client()
+    client.start_channels()
+    try:
+        client.wait_for_ready(timeout=_CLEAR_TIMEOUT)
+        request = client.execute(f"%reset -f\n%cd -q {shlex.quote(str(cwd))}", store_history=False)
+        deadline = time.monotonic() + _CLEAR_TIMEOUT
+        while client.is_alive() and time.monotonic() < deadline:
+            try:
+                if client.get_shell_msg(timeout=1)["parent_header"].get("msg_id") == request:
+                    return True
+            except queue.Empty:
+                pass
+        return False
+    except RuntimeError:  # wait_for_ready: it died or did not start answering
+        return False
+    finally:
+        client.stop_channels()
 
 
 def _quiet_stderr() -> None:
@@ -160,33 +274,41 @@ def _quiet_stderr() -> None:
 def execute_notebook(task: NotebookTask) -> PageResult:
     """Execute one notebook with papermill in this worker's kernel and export it to HTML."""
     import papermill
+    from nbclient.exceptions import DeadKernelError
     from papermill.exceptions import PapermillExecutionError
 
     started = time.perf_counter()
     executed = task.out / task.notebook.name
     kernel = _worker_kernel(task.out)
+    # nbclient's hooks tell the notebook as run and the last cell sent to the kernel, so a
+    # failure names the cell even when the kernel died before the notebook could be saved.
+    seen: dict = {}
     try:
         papermill.execute_notebook(
             str(task.notebook), str(executed), parameters=task.parameters, km=kernel,
             cwd=str(task.notebook.parent), progress_bar=False, log_output=False,
             # Saving after every cell rewrites the whole notebook, images and all: save once at the end.
             request_save_on_cell_execute=False, autosave_cell_every=0,
+            on_notebook_start=lambda notebook: seen.update(cells=notebook.cells),
+            on_cell_execute=lambda cell, cell_index: seen.update(index=cell_index),
         )
     except PapermillExecutionError as exc:
-        cell = _source_cell_number(executed, exc.cell_index)
+        cell = _source_cell_number(seen["cells"], exc.cell_index)
         raise NotebookError(
             f"notebook {task.notebook.name} failed in cell {cell}: {exc.ename}: {exc.evalue}"
+        ) from None
+    except DeadKernelError:
+        cell = _source_cell_number(seen["cells"], seen["index"])
+        raise NotebookError(
+            f"notebook {task.notebook.name}: its kernel died while running cell {cell} (out of memory?)"
         ) from None
     html_path = report.export_html(executed, task.out)
     return PageResult(task.notebook.name, html_path.name, time.perf_counter() - started, task.out)
 
 
-def _source_cell_number(executed: Path, index: int) -> int:
-    """Number (from 1) of a failing cell in the notebook as the analyst sees it.
+def _source_cell_number(cells: list, index: int) -> int:
+    """Number (from 1) of the cell at `index` in the notebook as the analyst sees it.
 
     papermill inserts an injected-parameters cell, shifting later cells by one.
     """
-    import nbformat
-
-    cells = nbformat.read(executed, as_version=4).cells[: index + 1]
-    return sum("injected-parameters" not in c.metadata.get("tags", []) for c in cells)
+    return sum("injected-parameters" not in c.metadata.get("tags", []) for c in cells[: index + 1])

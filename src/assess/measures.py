@@ -18,6 +18,7 @@ from assess.config import (
     Assessment, StrictModel, known_crime_types, load_yaml, month_range, parse_model, period_text,
 )
 from assess.criteria.partner import period_label
+from assess.disclosure import Disclosure
 from assess.errors import ConfigError
 
 GREEN, AMBER, RED, NO_DATA = "green", "amber", "red", "no data"
@@ -126,6 +127,16 @@ def _rank_measure(measure: MeasureModel, assessment: Assessment, counts: pd.Data
 
 def _indicator_measure(measure: MeasureModel, assessment: Assessment, indicators: pd.DataFrame,
                        up_to: Optional[pd.Timestamp]) -> MeasureResult:
+    """The latest partner figure against its target or the one before, each as it may be shown.
+
+    The status stays: like a criterion score, it only places the figure in a band.
+    """
+    disclosure = Disclosure.of(assessment)
+    hidden = disclosure.hidden_indicators(indicators, assessment.comparators)
+
+    def shown(row: pd.Series) -> str:
+        return disclosure.words(row["value"]) if hidden[row.name] else f"{row['value']:,.1f}"
+
     rows = indicators[(indicators["indicator"] == measure.indicator) & (indicators["area"] == assessment.area)]
     if up_to is not None:
         rows = rows[rows["period_end"] <= up_to]
@@ -136,7 +147,7 @@ def _indicator_measure(measure: MeasureModel, assessment: Assessment, indicators
                        f"No partner return named {measure.indicator!r} is in the data.{need}")
     latest = rows.iloc[-1]
     period = period_label(latest["period_start"], latest["period_end"])
-    value = f"{latest['value']:,.1f}".removesuffix(".0")
+    value = shown(latest).removesuffix(".0")
     if measure.kind == "indicator_at_least":
         gap = measure.target_value - latest["value"]
         status = GREEN if gap <= 0 else AMBER if gap <= measure.amber_margin else RED
@@ -147,5 +158,5 @@ def _indicator_measure(measure: MeasureModel, assessment: Assessment, indicators
     before = rows.iloc[-2]
     status = GREEN if latest["value"] < before["value"] else AMBER if latest["value"] == before["value"] else RED
     return _result(measure, period, value, status,
-                   f"{value} against {before['value']:,.1f} in "
+                   f"{value} against {shown(before)} in "
                    f"{period_label(before['period_start'], before['period_end'])} ({latest['source']}).")

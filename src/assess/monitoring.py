@@ -13,7 +13,7 @@ from assess import stats
 from assess.config import month_range
 from assess.data.tables import is_month
 from assess.errors import ConfigError
-from assess.evidence import Evidence
+from assess.evidence import Evidence, PriorityEvidence
 from assess.measures import MeasureResult, evaluate
 
 
@@ -70,7 +70,12 @@ class Monitoring:
         return set(quarter.months) <= self._months
 
     def priority_counts(self) -> pd.DataFrame:
-        """Per priority with police data: this quarter, the comparisons, and whether changes are significant."""
+        """Per priority with police data: this quarter, the comparisons, and whether changes are significant.
+
+        `*_hidden` says which figures must not be shown (see `assess.disclosure`): a small
+        quarter, a quarter that would give back a month hidden on the priority's page (it is
+        their total), and the baseline of a small period total (it is that total over 4).
+        """
         baseline_months = self.assessment.months
         rows = []
         for priority in self.assessment.priorities:
@@ -78,20 +83,34 @@ class Monitoring:
                 continue
             pe = self.evidence.for_priority(priority)
             now = pe.total(self.quarter.months)
-            row = {"priority": priority.key, "title": priority.title, "quarter": now}
+            row = {"priority": priority.key, "title": priority.title, "quarter": now,
+                   "quarter_hidden": self._hidden(pe, self.quarter, now)}
             for name, other in (("previous", self.previous), ("year_before", self.year_before)):
                 if self._covered(other):
                     before = pe.total(other.months)
                     test = stats.compare_periods(now, before)
                     row[name] = before
                     row[f"{name}_p"] = test.p_value
+                    row[f"{name}_hidden"] = self._hidden(pe, other, before)
                 else:
                     row[name] = None
                     row[f"{name}_p"] = None
+                    row[f"{name}_hidden"] = False
             # The baseline is the assessment period's quarterly average (its total per three months).
-            row["baseline"] = pe.total(baseline_months) * 3 / len(baseline_months)
+            total = pe.total(baseline_months)
+            row["baseline"] = total * 3 / len(baseline_months)
+            row["baseline_hidden"] = pe.rule.hides(total)
             rows.append(row)
         return pd.DataFrame(rows)
+
+    @staticmethod
+    def _hidden(pe: PriorityEvidence, quarter: Quarter, count: int) -> bool:
+        """Whether a quarter's count must not be shown: small, or the total of months hidden on the page."""
+        hidden = pe.monthly_hidden()
+        column = hidden.columns[-1]  # All, or the only crime type
+        months = [m for m in quarter.months if m in hidden.index and hidden.at[m, column]]
+        monthly = pe.monthly()
+        return pe.rule.hides(count) or pe.rule.exposes(monthly.loc[months].sum(axis=1))
 
     def measures(self) -> list[tuple[MeasureResult, Optional[MeasureResult], Optional[MeasureResult]]]:
         """Each success measure this quarter, the quarter before and the same quarter a year earlier."""

@@ -12,8 +12,7 @@ import pandas as pd
 
 from assess import charts, present
 from assess.config import CRITERIA, period_text
-from assess.data.indicators import COUNT_UNIT
-from assess.disclosure import is_sensitive, is_small, shown_count, suppress_grid, suppressed_text
+from assess.disclosure import SMALL_NUMBERS, WITHHELD
 from assess.evidence import Evidence, PriorityEvidence
 from assess.scoring import TIE_BREAK_TEXT
 
@@ -68,6 +67,12 @@ class PriorityPage:
         """Recorded offences in the area over the period."""
         return self.evidence.total()
 
+    @property
+    def shown_total(self) -> int | str:
+        """The total as it may be shown: the notebooks' checked output, kept in the executed notebook."""
+        rule = self.evidence.rule
+        return rule.small if rule.hides(self.total) else self.total
+
     def headline(self) -> present.Text:
         """The priority's key figures in one paragraph."""
         area, title = self.assessment.area, self.priority.title
@@ -80,8 +85,10 @@ class PriorityPage:
         rate = self.evidence.rates().set_index("area").loc[area]
         rank, n = self.evidence.area_rank()
         types = _join(t.lower() for t in self.priority.crime_types)
-        if self._hidden_total(self.total):
-            figures = f"{self._suppressed} {self._noun} ({types}) in {area} from {self.period}."
+        rule = self.evidence.rule
+        if rule.hides(self.total):
+            # The rate and its interval, times the residents, would give the total back.
+            figures = f"{rule.small} {self._noun} ({types}) in {area} from {self.period}."
         else:
             figures = (f"{self.total:,} {self._noun} ({types}) in {area} from {self.period}: "
                        f"{rate['rate']:.2f} per 1,000 residents (95% confidence interval "
@@ -92,31 +99,8 @@ class PriorityPage:
         if previous is None:
             text += " The data do not reach back to the previous 12 months, so no year-on-year change is shown."
         else:
-            shown = self._suppressed if self._hidden_total(previous) else f"{previous:,}"
-            text += f" The previous period had {shown}."
+            text += f" The previous period had {rule.text(previous)}."
         return present.Text(text)
-
-    @property
-    def _sensitive(self) -> bool:
-        return is_sensitive(self.priority, self.assessment)
-
-    @property
-    def _suppressed(self) -> str:
-        return suppressed_text(self.assessment)
-
-    def _hidden_total(self, value: int) -> bool:
-        return self._sensitive and is_small(value, self.assessment.disclosure.threshold)
-
-    def _monthly_hidden(self, monthly: pd.DataFrame) -> pd.DataFrame:
-        """Which monthly cells (crime types and, when shown, All) to suppress on this page."""
-        grid = monthly.copy()
-        if grid.shape[1] > 1:
-            grid["All"] = grid.sum(axis=1)
-        if not self._sensitive:
-            return pd.DataFrame(False, index=grid.index, columns=grid.columns)
-        # Row totals (All) and column totals (the breakdown, the headline) are shown on the page.
-        mask = suppress_grid(grid.to_numpy(), self.assessment.disclosure.threshold, True, True)
-        return pd.DataFrame(mask, index=grid.index, columns=grid.columns)
 
     @property
     def _noun(self) -> str:
@@ -124,8 +108,8 @@ class PriorityPage:
 
     def monthly_chart(self) -> charts.Chart | present.Text:
         monthly = self.evidence.monthly()
-        if self._monthly_hidden(monthly).to_numpy().any():
-            return present.Text(f"The monthly chart is withheld: some months have {self._suppressed} "
+        if self.evidence.monthly_hidden().to_numpy().any():
+            return present.Text(f"The monthly chart is withheld: some months have {self.evidence.rule.small} "
                                 f"{self._noun}, which could identify victims on this sensitive subject.")
         peak = monthly.sum(axis=1)
         title = (f"{self.priority.title} in {self.assessment.area} peaked in "
@@ -135,11 +119,10 @@ class PriorityPage:
 
     def monthly_table(self) -> present.Table:
         monthly = self.evidence.monthly()
-        hidden = self._monthly_hidden(monthly)
         grid = monthly.copy()
         if monthly.shape[1] > 1:
             grid["All"] = monthly.sum(axis=1)
-        grid = grid.astype(object).mask(hidden, self._suppressed)
+        grid = self.evidence.rule.table(grid, self.evidence.monthly_hidden())
         frame = grid.reset_index().rename(columns={"month": "Month"})
         frame["Month"] = [pd.Period(m, freq="M").strftime("%b %Y") for m in frame["Month"]]
         formats = {c: present.whole for c in frame.columns if c != "Month"}
@@ -147,30 +130,31 @@ class PriorityPage:
 
     def breakdown_table(self) -> present.Table:
         table = self.evidence.breakdown()
-        hidden = (suppress_grid([table["count"].to_numpy()], self.assessment.disclosure.threshold, True, False)[0]
-                  if self._sensitive else [False] * len(table))
+        rule = self.evidence.rule
+        # Each column's total is shown in the headline.
+        hidden = rule.grid([table["count"].to_numpy()], True, False)[0]
         frame = pd.DataFrame({
             "Crime type": table["crime_type"],
-            self._noun.capitalize(): table["count"].astype(object).mask(hidden, self._suppressed),
-            # A share of a suppressed count would give the count away.
-            "Share of the priority": table["share"].astype(object).mask(hidden, self._suppressed),
+            self._noun.capitalize(): rule.table(table["count"], hidden),
+            # A share of a hidden count would give the count away.
+            "Share of the priority": table["share"].astype(object).mask(hidden, WITHHELD),
         })
         formats = {self._noun.capitalize(): present.whole, "Share of the priority": present.percent}
         if "previous" in table:
-            previous_hidden = (suppress_grid([table["previous"].to_numpy()], self.assessment.disclosure.threshold,
-                                             True, False)[0] if self._sensitive else [False] * len(table))
-            frame["Previous 12 months"] = table["previous"].astype(object).mask(previous_hidden, self._suppressed)
+            previous_hidden = rule.grid([table["previous"].to_numpy()], True, False)[0]
+            frame["Previous 12 months"] = rule.table(table["previous"], previous_hidden)
             formats["Previous 12 months"] = present.whole
         caption = f"{self.priority.title} by crime type, {self.assessment.area}, {self.period}"
         return present.Table(frame, caption, formats)
 
     def comparison_table(self) -> present.Table:
         rates = self.evidence.rates()
-        if self._sensitive:
-            # A small count is hidden with every figure derived from it (its rate and interval).
-            small = [is_small(c, self.assessment.disclosure.threshold) for c in rates["count"]]
-            rates = rates.astype({c: object for c in ("count", "rate", "lower", "upper")})
-            rates.loc[small, ["count", "rate", "lower", "upper"]] = self._suppressed
+        rule = self.evidence.rule
+        small = [rule.hides(c) for c in rates["count"]]
+        rates = rates.astype({c: object for c in ("count", "rate", "lower", "upper")})
+        rates.loc[small, "count"] = rule.small
+        # A rate and its interval, times the residents shown beside them, would give the count back.
+        rates.loc[small, ["rate", "lower", "upper"]] = WITHHELD
         frame = pd.DataFrame({
             "Rank (1 = lowest rate)": rates["rank"],
             "Area": [f"{a} (assessed)" if is_area else a for a, is_area in zip(rates["area"], rates["is_area"])],
@@ -188,8 +172,8 @@ class PriorityPage:
 
     def comparison_chart(self) -> charts.Chart | present.Text:
         rates = self.evidence.rates()
-        if self._sensitive and any(is_small(c, self.assessment.disclosure.threshold) for c in rates["count"]):
-            return present.Text(f"The comparison chart is withheld: some areas have {self._suppressed} "
+        if self.evidence.rule.hides_any(rates["count"]):
+            return present.Text(f"The comparison chart is withheld: some areas have {self.evidence.rule.small} "
                                 f"{self._noun}, which could identify victims on this sensitive subject.")
         rank, n = self.evidence.area_rank()
         title = f"{self.assessment.area} has the {_rank_words(rank, n)} rate of {self.priority.title.lower()} of {n} areas"
@@ -219,13 +203,13 @@ class PriorityPage:
         if rows.empty:
             return present.Text("No partner returns for this priority are in the data folder's partners/ folder yet.")
         rows = rows.sort_values(["indicator", "period_start"])
-        values = [shown_count(v, self.priority, self.assessment) if unit == COUNT_UNIT else f"{v:,.1f}"
-                  for v, unit in zip(rows["value"], rows["unit"])]
+        # Judged against the whole table: a county row is the total of districts not shown here.
+        values = self.evidence.evidence.disclosure.indicator_values(table, self.assessment.comparators)
         frame = pd.DataFrame({
             "Indicator": rows["indicator"],
             "Area": rows["area"],
             "Period": [period_label(a, b) for a, b in zip(rows["period_start"], rows["period_end"])],
-            "Value": values,
+            "Value": values[rows.index],
             "Unit": rows["unit"],
             "Status": ["older than the assessment period" if is_stale(e, self.assessment) else "current"
                        for e in rows["period_end"]],
@@ -503,28 +487,44 @@ class MonitoringPage:
 
     def counts_table(self) -> present.Table:
         table = self.monitoring.priority_counts()
+        words = self.evidence.disclosure.words
 
-        def against(value, p):
+        def against(row, name: str) -> str:
+            value, p = row[name], row[f"{name}_p"]
             if value is None or pd.isna(value):
                 return "not in the data"
+            if row[f"{name}_hidden"]:
+                return words(value)
+            # The p-value and its verdict, with one count of the pair shown, would give the other back.
+            if row["quarter_hidden"]:
+                return f"{int(value):,} (change {WITHHELD}: {SMALL_NUMBERS})"
             flag = "significant change" if p < 0.05 else "not significant"
             return f"{int(value):,} ({flag}, p = {p:.2g})"
 
+        rows = [row for _, row in table.iterrows()]
         frame = pd.DataFrame({
             "Priority": table["title"],
-            f"This quarter ({self.monitoring.quarter.label})": table["quarter"],
-            f"Previous quarter ({self.monitoring.previous.label})":
-                [against(v, p) for v, p in zip(table["previous"], table["previous_p"])],
+            f"This quarter ({self.monitoring.quarter.label})":
+                [words(r["quarter"]) if r["quarter_hidden"] else r["quarter"] for r in rows],
+            f"Previous quarter ({self.monitoring.previous.label})": [against(r, "previous") for r in rows],
             f"Same quarter a year earlier ({self.monitoring.year_before.label})":
-                [against(v, p) for v, p in zip(table["year_before"], table["year_before_p"])],
-            "Baseline (quarterly average)": table["baseline"],
+                [against(r, "year_before") for r in rows],
+            "Baseline (quarterly average)": [WITHHELD if r["baseline_hidden"] else r["baseline"] for r in rows],
         })
         return present.Table(frame, f"Police-recorded offences and incidents per quarter, {self.assessment.area}",
                              {f"This quarter ({self.monitoring.quarter.label})": present.whole,
-                              "Baseline (quarterly average)": lambda v: f"{float(v):,.1f}"})
+                              "Baseline (quarterly average)":
+                                  lambda v: v if isinstance(v, str) else f"{float(v):,.1f}"})
 
-    def counts_chart(self) -> charts.Chart:
+    def counts_chart(self) -> charts.Chart | present.Text:
         table = self.monitoring.priority_counts()
+        # A priority with a figure withheld is left out: its bars are labelled with their values.
+        withheld = table[[c for c in table.columns if c.endswith("_hidden")]].any(axis=1)
+        left_out = list(table.loc[withheld, "title"])
+        table = table[~withheld].reset_index(drop=True)
+        if table.empty:
+            return present.Text(f"The quarterly chart is withheld: every priority has figures withheld "
+                                f"({SMALL_NUMBERS}).")
         series = {"Baseline (quarterly average)": table["baseline"]}
         if table["year_before"].notna().all():
             series["Same quarter a year earlier"] = table["year_before"]
@@ -537,6 +537,8 @@ class MonitoringPage:
         biggest = table["title"][change.abs().idxmax()]
         title = f"{biggest} moved furthest from its baseline this quarter"
         subtitle = f"Recorded per quarter, {self.assessment.area}, {self.monitoring.quarter.label}"
+        if left_out:
+            subtitle += f"; not shown: {_join(left_out)} ({SMALL_NUMBERS})"
         return charts.grouped_bars(frame, title, subtitle, "Recorded per quarter")
 
     def measures_table(self) -> present.Table:

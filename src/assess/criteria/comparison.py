@@ -13,6 +13,7 @@ from assess import stats
 from assess.config import ScoringModel
 from assess.criteria.figures import PriorityFigures
 from assess.criteria.result import CriterionScore, no_data
+from assess.disclosure import SMALL_NUMBERS, WITHHELD, CountRule
 
 CRITERION = "comparison"
 SCORE_OF_POSITION = {"above 99.8%": 5, "above 95%": 4, "within": 3, "below 95%": 2, "below 99.8%": 1}
@@ -28,12 +29,18 @@ WORDS_OF_POSITION = {
 def score(figures: PriorityFigures, rules: ScoringModel, period: str) -> CriterionScore:
     """Score police-recorded counts of the priority across the comparators."""
     return score_counts(figures.key, figures.comparator_counts, figures.populations, figures.area_index,
-                        rules, period)
+                        rules, period, figures.rule)
 
 
 def score_counts(key: str, counts: np.ndarray, populations: np.ndarray, area_index: int,
-                 rules: ScoringModel, period: str, what: str = "") -> CriterionScore:
-    """Score the area's rate from counts and residents of every comparator (funnel position)."""
+                 rules: ScoringModel, period: str, rule: CountRule, what: str = "") -> CriterionScore:
+    """Score the area's rate from counts and residents of every comparator (funnel position).
+
+    The residents are published, so a rate gives its count back: the area's rate is withheld
+    when its count is. The county rate is the comparators' total over their residents and
+    phi is computed from every count: with the other counts shown, either gives a hidden one
+    back, so both are withheld when any count is.
+    """
     if len(counts) < 2:
         return no_data(key, CRITERION, "There are no other areas to compare with.")
     if counts.sum() == 0:
@@ -47,11 +54,21 @@ def score_counts(key: str, counts: np.ndarray, populations: np.ndarray, area_ind
     position = stats.funnel_position(counts[i], populations[i], target, overdispersion=phi)
     rate = counts[i] / populations[i] * 1000
     rank = stats.rank_among(list(counts / populations), i)
-    adjusted = f", limits widened for overdispersion (phi = {phi:.1f})" if phi else ""
+    # A hidden area count is one of the counts, so it hides the county figures too.
+    area_hidden, county_hidden = rule.hides(counts[i]), rule.hides_any(counts)
+    if area_hidden:
+        rates = f"rate per 1,000 residents and county rate {WITHHELD} ({SMALL_NUMBERS}); {len(counts)} areas compared"
+    elif county_hidden:
+        rates = (f"{rate:.2f} per 1,000 residents against a county rate {WITHHELD} ({SMALL_NUMBERS}); "
+                 f"{len(counts)} areas compared")
+    else:
+        rates = f"{rate:.2f} per 1,000 residents against {target:.2f} across {len(counts)} areas"
+    adjusted = ("" if not phi else ", limits widened for overdispersion" if county_hidden
+                else f", limits widened for overdispersion (phi = {phi:.1f})")
     return CriterionScore(
         key, CRITERION, SCORE_OF_POSITION[position],
-        evidence=(f"{what}{rate:.2f} per 1,000 residents against {target:.2f} across {len(counts)} areas, {period}; "
-                  f"{position} funnel limit{adjusted}; rank {rank.rank} of {rank.n} (1 = lowest)"),
+        evidence=(f"{what}{rates}, {period}; {position} funnel limit{adjusted}; "
+                  f"rank {rank.rank} of {rank.n} (1 = lowest)"),
         reason=f"The area's rate is {WORDS_OF_POSITION[position]}, ranked {rank.rank} of {rank.n} from lowest.",
     )
 

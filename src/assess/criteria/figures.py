@@ -8,12 +8,14 @@ Carlo draw (a Poisson resample of the cube) go through exactly the same code.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Optional
 
 import numpy as np
 import pandas as pd
 
 from assess.config import Assessment, Priority
+from assess.disclosure import NOT_SENSITIVE, CountRule, Disclosure
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,12 @@ class PriorityFigures:
         (counts x weights); `harm` is None when none of its crime types has a weight.
     comparator_counts, populations, area_index
         Period totals and residents of every comparator, and where the area is among them.
+    rule
+        Disclosure control of the priority's counts (see `assess.disclosure`).
+    harm_hidden, area_total_hidden, area_harm_hidden
+        Whether the priority's harm, the area's total crime and its total harm must be
+        withheld: each would give a hidden count back (harm as weights x counts; the
+        area's totals less the priority totals shown beside them).
     """
 
     key: str
@@ -51,6 +59,10 @@ class PriorityFigures:
     comparator_counts: np.ndarray
     populations: np.ndarray
     area_index: int
+    rule: CountRule = NOT_SENSITIVE
+    harm_hidden: bool = False
+    area_total_hidden: bool = False
+    area_harm_hidden: bool = False
 
 
 class CountCube:
@@ -75,6 +87,7 @@ class CountCube:
         self._in_previous = np.array([m in previous for m in months])
         self._has_previous = self._in_previous.sum() == len(period)
         self._weights = np.array([harm_weights.get(t, np.nan) for t in crime_types])
+        self.disclosure = Disclosure.of(assessment)
 
     @classmethod
     def build(cls, counts: pd.DataFrame, assessment: Assessment, population: pd.Series,
@@ -109,6 +122,7 @@ class CountCube:
         weights = np.nan_to_num(self._weights)
         # Judged by the priority's own list: a weighted type with no records has harm 0, not none.
         has_weight = any(t in self.harm_weights for t in priority.crime_types)
+        area_total_hidden, area_harm_hidden, harm_hidden = self._withheld
         return PriorityFigures(
             key=priority.key,
             title=priority.title,
@@ -124,7 +138,45 @@ class CountCube:
             comparator_counts=self.values[:, self._in_period][:, :, types].sum(axis=(1, 2)),
             populations=self.populations,
             area_index=self._area,
+            rule=self.disclosure.rule(priority),
+            harm_hidden=priority.key in harm_hidden,
+            area_total_hidden=area_total_hidden,
+            area_harm_hidden=area_harm_hidden,
         )
+
+    @cached_property
+    def _withheld(self) -> tuple[bool, bool, frozenset[str]]:
+        """Whether the area's total crime and total harm are withheld, and whose harm is.
+
+        A priority's total is shown unless it is small; its harm unless any of its counts
+        is (distinct weights let a count be solved for from a weighted sum). What the shown
+        totals leave of the area's total is the crime types no shown total covers: the
+        area's total is withheld if that remainder would give a small count back, its harm
+        if the remainder of the harm covers a small count at all.
+        """
+        by_type = self.values[self._area][self._in_period].sum(axis=0)
+        types = np.array(self.crime_types)
+        weighted = ~np.isnan(self._weights)
+        counted = np.zeros(len(types), dtype=bool)
+        harmed = np.zeros(len(types), dtype=bool)
+        harm_hidden = set()
+        for priority in self.assessment.priorities:
+            mine = np.isin(types, priority.crime_types)
+            if not mine.any():
+                continue
+            rule = self.disclosure.rule(priority)
+            if not rule.hides(by_type[mine].sum()):
+                counted |= mine
+            if rule.hides_any(by_type[mine & weighted]):
+                harm_hidden.add(priority.key)
+            else:
+                harmed |= mine & weighted
+        rest, rest_harm = ~counted & (by_type > 0), weighted & ~harmed
+        # The remainder's parts are small hidden totals and counts never shown: only the small ones matter.
+        rule = self.disclosure.rule_for_types(types[rest])
+        total_hidden = rule.hides_any(by_type[rest]) and rule.exposes(by_type[rest])
+        harm_rule = self.disclosure.rule_for_types(types[rest_harm])
+        return total_hidden, harm_rule.hides_any(by_type[rest_harm]), frozenset(harm_hidden)
 
 
 def _contiguous_months(months: pd.Series, assessment: Assessment) -> list[str]:

@@ -15,9 +15,9 @@ import pandas as pd
 from assess import stats
 from assess.config import Assessment, Priority
 from assess.criteria import comparison
-from assess.criteria.result import CriterionScore, score_from_change
+from assess.criteria.result import CriterionScore, change_words, score_from_change
 from assess.data.indicators import COUNT_UNIT
-from assess.disclosure import must_suppress
+from assess.disclosure import SMALL_NUMBERS, WITHHELD, Disclosure
 
 # Two periods are "the same length" if they differ by no more than this (months vary).
 _LENGTH_TOLERANCE_DAYS = 3
@@ -42,6 +42,7 @@ def trend(priority: Priority, indicators: pd.DataFrame, assessment: Assessment,
           ) -> Optional[CriterionScore]:
     """The latest period of the first usable mapped count indicator against the period before it."""
     rules = assessment.scoring
+    rule = Disclosure.of(assessment).rule(priority)
     for name in priority.indicators_for("trend"):
         rows = indicators[(indicators["indicator"] == name) & (indicators["area"] == assessment.area)
                           & (indicators["unit"] == COUNT_UNIT)].sort_values("period_start")
@@ -53,19 +54,20 @@ def trend(priority: Priority, indicators: pd.DataFrame, assessment: Assessment,
         change = test.pct_change / 100 if test.pct_change is not None else (0.0 if latest["value"] == 0 else np.inf)
         now = period_label(latest["period_start"], latest["period_end"])
         then = period_label(before["period_start"], before["period_end"])
-        direction = ("rose" if latest["value"] > before["value"] else "fell" if latest["value"] < before["value"]
-                     else "held steady")
         verdict = "a significant change" if test.significant else "not a significant change"
-        size = "" if test.pct_change is None or direction == "held steady" else f" {abs(test.pct_change):.0f}%"
-        if must_suppress([latest["value"], before["value"]], priority, assessment):
-            figures = f"figures for {now} and {then} suppressed (small numbers on a sensitive subject)"
+        if rule.hides(latest["value"]) or rule.hides(before["value"]):
+            # The p-value and the change in words would each give a small count back.
+            figures = (f"{rule.text(latest['value'])} in {now} against {rule.text(before['value'])} in {then} "
+                       f"(exact test {WITHHELD}: {SMALL_NUMBERS})")
+            said = f": the change on the period before is {WITHHELD} ({SMALL_NUMBERS}); {verdict}"
         else:
             figures = (f"{latest['value']:,.0f} in {now} against {before['value']:,.0f} in {then} "
                        f"(exact test p = {test.p_value:.3g})")
+            said = f" {change_words(latest['value'], before['value'], test.pct_change)} on the period before, {verdict}"
         return CriterionScore(
             priority.key, "trend", score_from_change(change, test.significant, rules.large_change),
             evidence=f"{name}: {figures}; source: {latest['source']}",
-            reason=f"{name} {direction}{size} on the period before, {verdict}.{_stale_note(latest['period_end'], assessment)}",
+            reason=f"{name}{said}.{_stale_note(latest['period_end'], assessment)}",
         )
     return None
 
@@ -106,7 +108,7 @@ def comparison_score(priority: Priority, indicators: pd.DataFrame, assessment: A
             if unit == COUNT_UNIT:
                 verdict = comparison.score_counts(
                     priority.key, values[areas].to_numpy(dtype=float), population[areas].to_numpy(dtype=float),
-                    index, assessment.scoring, period, what)
+                    index, assessment.scoring, period, Disclosure.of(assessment).rule(priority), what)
             else:
                 verdict = comparison.score_rates(priority.key, values[areas].to_numpy(dtype=float), index,
                                                  unit, period, what)

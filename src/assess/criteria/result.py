@@ -45,6 +45,14 @@ def score_from_bounds(value: float, bounds: list[float]) -> int:
     return 1 + sum(value >= bound for bound in bounds)
 
 
+def change_words(now: float, before: float, pct_change: Optional[float]) -> str:
+    """A change in words: 'rose 12%', 'fell 5%', 'held steady' (no size when there was none before)."""
+    if now == before:
+        return "held steady"
+    size = "" if pct_change is None else f" {abs(pct_change):.0f}%"
+    return ("rose" if now > before else "fell") + size
+
+
 def score_from_change(change: float, significant: bool, large: float) -> int:
     """5/4 for a significant large/small rise, 1/2 for a fall, 3 for no significant change."""
     if not significant:

@@ -12,7 +12,8 @@ import math
 from assess import stats
 from assess.config import ScoringModel
 from assess.criteria.figures import PriorityFigures
-from assess.criteria.result import CriterionScore, no_data, score_from_change
+from assess.criteria.result import CriterionScore, change_words, no_data, score_from_change
+from assess.disclosure import SMALL_NUMBERS, WITHHELD
 
 CRITERION = "trend"
 
@@ -31,16 +32,23 @@ def _year_on_year(figures: PriorityFigures, rules: ScoringModel, period: str) ->
     if figures.current == figures.previous == 0:
         change = 0.0
     result = score_from_change(change, test.significant, rules.large_change)
-    direction = ("rose" if figures.current > figures.previous else "fell" if figures.current < figures.previous
-                 else "held steady")
-    size = "" if test.pct_change is None or direction == "held steady" else f" {abs(test.pct_change):.0f}%"
     verdict = "a significant change" if test.significant else "not a significant change"
     months = len(figures.period_months)
+    rule = figures.rule
+    if rule.hides(figures.current) or rule.hides(figures.previous):
+        # The ratio, the p-value and the change in words would each give a small count back.
+        return CriterionScore(
+            figures.key, CRITERION, result,
+            evidence=(f"{rule.text(figures.current)} in {period} against {rule.text(figures.previous)} in the "
+                      f"previous {months} months; rate ratio and exact test {WITHHELD} ({SMALL_NUMBERS})"),
+            reason=f"{figures.title}: the change {_against(months)} is {WITHHELD} ({SMALL_NUMBERS}); {verdict}.",
+        )
     return CriterionScore(
         figures.key, CRITERION, result,
         evidence=(f"{figures.current:,} in {period} against {figures.previous:,} in the previous {months} months; "
                   f"rate ratio {_ratio(test)}, exact test p = {test.p_value:.3g}"),
-        reason=f"{figures.title} {direction}{size} {_against(months)}, {verdict}.",
+        reason=(f"{figures.title} {change_words(figures.current, figures.previous, test.pct_change)} "
+                f"{_against(months)}, {verdict}."),
     )
 
 
@@ -68,6 +76,13 @@ def _monthly_trend(figures: PriorityFigures, rules: ScoringModel) -> CriterionSc
         verdict = f"a significant {'rise' if test.s > 0 else 'fall'}"
     else:
         verdict = "no significant trend"
+    if figures.rule.hides_any(series):
+        # S, the slope and the monthly mean (times the months, the total) would give small months back.
+        return CriterionScore(
+            figures.key, CRITERION, score_from_change(change, significant, rules.large_change),
+            evidence=f"{test.method} over {len(series)} months ({months}): statistics {WITHHELD} ({SMALL_NUMBERS})",
+            reason=f"{figures.title} shows {verdict} over {len(series)} months.",
+        )
     return CriterionScore(
         figures.key, CRITERION, score_from_change(change, significant, rules.large_change),
         evidence=(f"{test.method} over {len(series)} months ({months}): S = {test.s}, p = {test.p_value:.3g}; "

@@ -23,6 +23,12 @@ from assess.errors import InputError
 INDICATOR_COLUMNS = ["indicator", "priority", "area", "period_start", "period_end", "value", "unit", "source"]
 COUNT_UNIT = "count"
 PERCENT_UNIT = "percent"
+# Partners spell the same unit many ways; each is read as one, so no check or suppression of
+# counts (or of percents) misses a figure because of its spelling.
+_UNIT_SPELLINGS = {
+    "count": COUNT_UNIT, "counts": COUNT_UNIT, "number": COUNT_UNIT, "numbers": COUNT_UNIT, "n": COUNT_UNIT,
+    "percent": PERCENT_UNIT, "percentage": PERCENT_UNIT, "per cent": PERCENT_UNIT, "%": PERCENT_UNIT,
+}
 SPREADSHEET_SUFFIXES = {".xlsx", ".xls"}
 READABLE_SUFFIXES = {".csv"} | SPREADSHEET_SUFFIXES
 _HEADER_SEARCH_ROWS = 15
@@ -57,7 +63,13 @@ def read_indicators(path: Path, priorities: Optional[Iterable[str]] = None) -> p
         raise InputError(f"{path}: header only, no indicator rows")
     # Calamine reads an error cell as empty: in an .xlsx it was named above, in an .xls it cannot be.
     empty = _EMPTY_OR_ERROR if suffix == ".xls" else "is empty"
+    frame["unit"] = frame["unit"].map(normal_unit)
     return _checked(frame, path, row_offset, set(priorities) if priorities is not None else None, empty)
+
+
+def normal_unit(unit: str) -> str:
+    """A unit as the package reads it: `Count`, `number` and `N` are counts, `%` and `Percent` percents."""
+    return _UNIT_SPELLINGS.get(" ".join(str(unit).split()).lower(), unit)
 
 
 def read_indicator_folder(folder: Path, priorities: Optional[Iterable[str]] = None) -> pd.DataFrame:
