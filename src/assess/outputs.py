@@ -140,6 +140,9 @@ def foreign_files(folder: Path) -> list[str]:
     """Files in a folder that no earlier run recorded making (all of them if it has no marker)."""
     if not folder.is_dir():
         return []
+    if not is_ours(folder):
+        # Not ours at all: its own entries say so, without walking a home folder's every file.
+        return sorted(entry.name for entry in folder.iterdir())
     present = sorted(_relative_files(folder))
     made = set(_marker_list(folder))
     return [name for name in present if name != MARKER and name not in made]
