@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import textwrap
 from dataclasses import dataclass
 
 import matplotlib
@@ -163,6 +164,8 @@ def annotated_heatmap(values: pd.DataFrame, labels: pd.DataFrame, title: str, su
                     fontsize=9, color="#3D3D3D")
     ax.set_xlabel("")
     ax.set_ylabel("")
+    # Column names wrap onto short lines, so neighbours do not run into each other.
+    ax.set_xticks(ax.get_xticks(), [textwrap.fill(str(c), 10) for c in values.columns])
     ax.tick_params(axis="x", rotation=0)
     ax.tick_params(axis="y", rotation=0)
     return Chart(_render(fig, ax, title, subtitle, source), alt, f"{title}. {subtitle}.")

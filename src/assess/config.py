@@ -8,13 +8,15 @@ naming the file, the field and what to fix.
 
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Optional
 
 import pandas as pd
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from assess.data.police_uk import CRIME_TYPES
 from assess.data.tables import is_month
@@ -25,6 +27,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_PARAMS = PROJECT_ROOT / "params" / "assessment.yaml"
 DEFAULT_DATA_DIR = PROJECT_ROOT / "data"
 DEFAULT_PRIORITIES = PROJECT_ROOT / "params" / "priorities.yaml"
+DEFAULT_CRITERIA = PROJECT_ROOT / "params" / "criteria.yaml"
 DEFAULT_JUDGEMENTS = PROJECT_ROOT / "params" / "judgements.yaml"
 DEFAULT_ACTIONS = PROJECT_ROOT / "params" / "actions.yaml"
 DEFAULT_MEASURES = PROJECT_ROOT / "params" / "measures.yaml"
@@ -56,28 +59,17 @@ class PeriodModel(StrictModel):
         return value
 
 
-CRITERIA = ("concern", "trend", "volume", "harm", "comparison", "added_value")
-
-
-class WeightsModel(StrictModel):
-    """Relative weight of each criterion in the composite score (renormalised to sum to 1)."""
-
-    concern: float = Field(default=1.0, ge=0)
-    trend: float = Field(default=1.0, ge=0)
-    volume: float = Field(default=1.0, ge=0)
-    harm: float = Field(default=1.0, ge=0)
-    comparison: float = Field(default=1.0, ge=0)
-    added_value: float = Field(default=1.0, ge=0)
-
-
 def _ascending_shares(value: list[float]) -> list[float]:
     if len(value) != 4 or any(not 0 < v < 1 for v in value) or value != sorted(value):
         raise ValueError("give four rising shares between 0 and 1, the lower bounds of scores 2, 3, 4 and 5")
     return value
 
 
-class ScoringModel(StrictModel):
-    """How evidence becomes 1-5 scores, and how scores become a ranking.
+class ScoringRules(StrictModel):
+    """How evidence becomes 1-5 scores, and how scores become a ranking (`scoring` in the file).
+
+    `weights` gives each criterion's relative weight (renormalised to sum to 1); a
+    criterion left out weighs 1, a key that is not a declared criterion is refused.
 
     `volume_shares` and `harm_shares` are the lower bounds of scores 2, 3, 4 and 5 for
     the priority's share of all recorded crime (or of all harm) in the area.
@@ -85,7 +77,7 @@ class ScoringModel(StrictModel):
     extreme scores when it is also significant.
     """
 
-    weights: WeightsModel = Field(default_factory=WeightsModel)
+    weights: dict[str, float] = Field(default_factory=dict)
     significance: float = Field(default=0.05, gt=0, lt=1)
     large_change: float = Field(default=0.20, gt=0)
     volume_shares: list[float] = Field(default_factory=lambda: [0.02, 0.05, 0.10, 0.20])
@@ -99,9 +91,10 @@ class ScoringModel(StrictModel):
 
     @field_validator("weights")
     @classmethod
-    def _some_weight(cls, value: WeightsModel) -> WeightsModel:
-        if sum(value.model_dump().values()) <= 0:
-            raise ValueError("at least one criterion needs a weight above 0")
+    def _not_negative(cls, value: dict[str, float]) -> dict[str, float]:
+        for key, weight in value.items():
+            if not math.isfinite(weight) or weight < 0:
+                raise ValueError(f"the weight of {key!r} must be a number of 0 or more, not {weight!r}")
         return value
 
 
@@ -109,10 +102,17 @@ class DisclosureModel(StrictModel):
     """Small counts on sensitive subjects are shown as "fewer than N" so no victim can be singled out."""
 
     threshold: int = Field(default=5, ge=2, le=100)
-    sensitive_priorities: list[str] = Field(default_factory=lambda: ["domestic_abuse", "safeguarding"])
     sensitive_crime_types: list[str] = Field(default_factory=lambda: ["Violence and sexual offences"])
 
     _known = field_validator("sensitive_crime_types")(known_crime_types)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _moved(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "sensitive_priorities" in data:
+            raise ValueError("'sensitive_priorities' has moved: mark each sensitive priority "
+                             "with 'sensitive: true' in priorities.yaml")
+        return data
 
 
 class AssessmentModel(StrictModel):
@@ -123,11 +123,86 @@ class AssessmentModel(StrictModel):
     comparators: Optional[list[str]] = None
     data_dir: str = "../data"
     priorities_file: str = "priorities.yaml"
+    criteria_file: str = "criteria.yaml"
     judgements_file: Optional[str] = "judgements.yaml"
     actions_file: Optional[str] = "actions.yaml"
     measures_file: Optional[str] = "measures.yaml"
-    scoring: ScoringModel = Field(default_factory=ScoringModel)
+    scoring: ScoringRules = Field(default_factory=ScoringRules)
     disclosure: DisclosureModel = Field(default_factory=DisclosureModel)
+
+
+class CriterionModel(StrictModel):
+    """One criterion in `criteria.yaml`."""
+
+    label: str = Field(min_length=1)
+    short_label: str = Field(min_length=1)
+    kind: Literal["measured", "judged"]
+    scorer: Optional[str] = None
+    method: str = ""
+
+    @model_validator(mode="after")
+    def _scorer_for_measured(self) -> "CriterionModel":
+        if self.kind == "measured" and not self.scorer:
+            raise ValueError("a measured criterion names its 'scorer'")
+        if self.kind == "judged" and self.scorer:
+            raise ValueError("a judged criterion has no 'scorer': its scores are in judgements.yaml")
+        return self
+
+
+class CriteriaModel(StrictModel):
+    """The shape of `criteria.yaml`."""
+
+    criteria: dict[str, CriterionModel]
+    tie_break: list[str] = Field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """A criterion every priority is scored on, as declared in `criteria.yaml`."""
+
+    key: str
+    label: str
+    short_label: str
+    kind: str
+    scorer: Optional[str] = None
+    method: str = ""
+
+    @property
+    def is_judged(self) -> bool:
+        return self.kind == "judged"
+
+    @property
+    def name(self) -> str:
+        """Its name inside a sentence: 'added value'."""
+        return self.key.replace("_", " ")
+
+
+@dataclass(frozen=True)
+class Criteria:
+    """The declared criteria in page order, and the criteria that break ties."""
+
+    items: tuple[Criterion, ...]
+    tie_break: tuple[str, ...]
+
+    def __iter__(self):
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return tuple(c.key for c in self.items)
+
+    @property
+    def judged(self) -> tuple[Criterion, ...]:
+        return tuple(c for c in self.items if c.is_judged)
+
+    def __getitem__(self, key: str) -> Criterion:
+        for criterion in self.items:
+            if criterion.key == key:
+                return criterion
+        raise KeyError(key)
 
 
 class JudgementModel(StrictModel):
@@ -139,26 +214,24 @@ class JudgementModel(StrictModel):
     judged_by: str
 
 
-class PriorityJudgementsModel(StrictModel):
-    concern: Optional[JudgementModel] = None
-    added_value: Optional[JudgementModel] = None
-
-
 class JudgementsModel(StrictModel):
-    """The shape of `judgements.yaml`."""
+    """The shape of `judgements.yaml`: per priority, a judgement per judged criterion."""
 
-    judgements: dict[str, PriorityJudgementsModel]
+    judgements: dict[str, dict[str, JudgementModel]]
 
 
 class PriorityModel(StrictModel):
     """One priority or candidate issue in `priorities.yaml`."""
 
-    title: str
+    title: str = Field(min_length=1)
+    short_title: Optional[str] = None
     summary: str
+    introduction: Optional[str] = None
     crime_types: list[str] = Field(default_factory=list)
     partner_evidence: list[str] = Field(default_factory=list)
-    indicators: dict[str, Literal["trend", "comparison"]] = Field(default_factory=dict)
-    notebook: Optional[str] = None
+    indicators: dict[str, str] = Field(default_factory=dict)
+    sensitive: bool = False
+    sections: list[str] = Field(default_factory=list)
 
     _known = field_validator("crime_types")(known_crime_types)
 
@@ -179,13 +252,26 @@ class Priority:
     summary: str
     crime_types: tuple[str, ...]
     partner_evidence: tuple[str, ...]
-    notebook: Optional[str]
     is_candidate: bool = False
     indicators: tuple[tuple[str, str], ...] = ()
+    sensitive: bool = False
+    introduction: str = ""
+    short_title: str = ""
+    sections: tuple[str, ...] = ()
 
     @property
     def has_police_data(self) -> bool:
         return bool(self.crime_types)
+
+    @property
+    def has_page(self) -> bool:
+        """Priorities have a page each; candidates are ranked beside them but have none."""
+        return not self.is_candidate
+
+    @property
+    def evidence_kind(self) -> str:
+        """'police' when police street-level data record it, else 'partner'."""
+        return "police" if self.has_police_data else "partner"
 
     def indicators_for(self, criterion: str) -> list[str]:
         """Partner indicators mapped to a criterion, in the order listed."""
@@ -208,6 +294,10 @@ class Assessment:
         Folder holding counts.csv, population.csv and the other tables.
     priorities
         The priorities, in the order the file lists them, then the candidate issues.
+    criteria
+        The criteria every priority is scored on, as declared in criteria.yaml.
+    rules
+        How evidence becomes scores and scores a ranking (`scoring` in the file).
     source
         The parameters file, or None when built from defaults.
     """
@@ -219,9 +309,11 @@ class Assessment:
     data_dir: Path
     priorities: tuple[Priority, ...] = field(default_factory=tuple)
     priorities_file: Path = DEFAULT_PRIORITIES
-    scoring: ScoringModel = field(default_factory=ScoringModel)
+    criteria: Criteria = field(default_factory=lambda: load_criteria(DEFAULT_CRITERIA))
+    criteria_file: Path = DEFAULT_CRITERIA
+    rules: ScoringRules = field(default_factory=ScoringRules)
     disclosure: DisclosureModel = field(default_factory=DisclosureModel)
-    judgements: dict[str, PriorityJudgementsModel] = field(default_factory=dict)
+    judgements: dict[str, dict[str, JudgementModel]] = field(default_factory=dict)
     judgements_file: Optional[Path] = None
     actions_file: Optional[Path] = None
     measures_file: Optional[Path] = None
@@ -241,6 +333,16 @@ class Assessment:
                 return priority
         raise ConfigError(f"unknown priority {key!r}; known: {', '.join(p.key for p in self.priorities)}")
 
+    @property
+    def pages(self) -> tuple[Priority, ...]:
+        """The priorities with a page of their own, in page order."""
+        return tuple(p for p in self.priorities if p.has_page)
+
+    def page_stem(self, key: str) -> str:
+        """The file name (without suffix) of a priority's page: '10_serious_acquisitive' for the first."""
+        position = [p.key for p in self.pages].index(key)
+        return f"{10 * (position + 1)}_{key}"
+
     def to_yaml_dict(self) -> dict[str, Any]:
         """The resolved parameters, written beside a run so each notebook sees the same ones."""
         return {
@@ -249,17 +351,18 @@ class Assessment:
             "comparators": list(self.comparators),
             "data_dir": str(self.data_dir),
             "priorities_file": str(self.priorities_file),
+            "criteria_file": str(self.criteria_file),
             "judgements_file": str(self.judgements_file) if self.judgements_file else None,
             "actions_file": str(self.actions_file) if self.actions_file else None,
             "measures_file": str(self.measures_file) if self.measures_file else None,
-            "scoring": self.scoring.model_dump(),
+            "scoring": {**self.rules.model_dump(), "weights": self.weights},
             "disclosure": self.disclosure.model_dump(),
         }
 
     @property
     def weights(self) -> dict[str, float]:
-        """Criterion weights as given (not yet renormalised)."""
-        return self.scoring.weights.model_dump()
+        """Every criterion's weight as given (not yet renormalised), in criteria order; 1 if not given."""
+        return {key: float(self.rules.weights.get(key, 1.0)) for key in self.criteria.keys}
 
 
 def parse_model(model: type[BaseModel], data: Any, path: Path) -> BaseModel:
@@ -277,6 +380,16 @@ def parse_model(model: type[BaseModel], data: Any, path: Path) -> BaseModel:
         raise ConfigError(f"{path}: field '{where}': {message}") from None
 
 
+# A key names files and page anchors, so it is a plain identifier.
+_KEY = re.compile(r"[a-z][a-z0-9_]{0,39}")
+
+
+def _check_key(key: str, path: Path, where: str) -> None:
+    if not _KEY.fullmatch(key):
+        raise ConfigError(f"{path}: field '{where}': a key is lower-case letters, digits and '_', "
+                          f"starting with a letter (at most 40), not {key!r}")
+
+
 def load_priorities(path: Path) -> tuple[Priority, ...]:
     """The priorities then the candidate issues of a `priorities.yaml`."""
     model = parse_model(PrioritiesModel, load_yaml(path), path)
@@ -285,25 +398,66 @@ def load_priorities(path: Path) -> tuple[Priority, ...]:
     result = []
     for is_candidate, group in ((False, model.priorities), (True, model.candidates)):
         for key, item in group.items():
+            where = f"{'candidates' if is_candidate else 'priorities'}.{key}"
+            _check_key(key, path, where)
             if is_candidate and key in model.priorities:
-                raise ConfigError(f"{path}: field 'candidates.{key}': already listed as a priority")
+                raise ConfigError(f"{path}: field '{where}': already listed as a priority")
             result.append(Priority(
                 key=key, title=item.title, summary=item.summary,
                 crime_types=tuple(item.crime_types), partner_evidence=tuple(item.partner_evidence),
-                notebook=item.notebook, is_candidate=is_candidate,
-                indicators=tuple(item.indicators.items()),
+                is_candidate=is_candidate, indicators=tuple(item.indicators.items()),
+                sensitive=item.sensitive, introduction=item.introduction or item.summary,
+                short_title=item.short_title or item.title, sections=tuple(item.sections),
             ))
     return tuple(result)
 
 
-def load_judgements(path: Path, priorities: tuple[Priority, ...]) -> dict[str, PriorityJudgementsModel]:
-    """Judged concern and added-value scores per priority; every key must be a known priority."""
+def load_criteria(path: Path) -> Criteria:
+    """The criteria of a `criteria.yaml`, in the order listed."""
+    model = parse_model(CriteriaModel, load_yaml(path), path)
+    if not model.criteria:
+        raise ConfigError(f"{path}: field 'criteria': list at least one criterion")
+    for key in model.criteria:
+        _check_key(key, path, f"criteria.{key}")
+    for key in model.tie_break:
+        if key not in model.criteria:
+            raise ConfigError(f"{path}: field 'tie_break': {key!r} is not a criterion listed above")
+    items = tuple(Criterion(key, c.label, c.short_label, c.kind, c.scorer, " ".join(c.method.split()))
+                  for key, c in model.criteria.items())
+    return Criteria(items, tuple(model.tie_break))
+
+
+def load_judgements(path: Path, priorities: tuple[Priority, ...],
+                    criteria: Criteria) -> dict[str, dict[str, JudgementModel]]:
+    """Judged scores per priority and judged criterion; every key must be declared."""
     model = parse_model(JudgementsModel, load_yaml(path), path)
     known = {p.key for p in priorities}
-    for key in model.judgements:
+    judged = [c.key for c in criteria.judged]
+    for key, given in model.judgements.items():
         if key not in known:
             raise ConfigError(f"{path}: field 'judgements.{key}': unknown priority; known: {', '.join(sorted(known))}")
+        for criterion in given:
+            if criterion not in judged:
+                raise ConfigError(f"{path}: field 'judgements.{key}.{criterion}': not a judged criterion; "
+                                  f"judged criteria: {', '.join(judged) or 'none'}")
     return dict(model.judgements)
+
+
+def _check_against_criteria(rules: ScoringRules, priorities: tuple[Priority, ...], criteria: Criteria,
+                            where: str, priorities_path: Path) -> None:
+    """Weights and indicator mappings name declared criteria, and some criterion weighs."""
+    for key in rules.weights:
+        if key not in criteria.keys:
+            raise ConfigError(f"{where}: field 'scoring.weights.{key}': not a criterion; "
+                              f"criteria: {', '.join(criteria.keys)}")
+    if sum(rules.weights.get(key, 1.0) for key in criteria.keys) <= 0:
+        raise ConfigError(f"{where}: field 'scoring.weights': at least one criterion needs a weight above 0")
+    measured = [c.key for c in criteria if not c.is_judged]
+    for priority in priorities:
+        for indicator, criterion in priority.indicators:
+            if criterion not in measured:
+                raise ConfigError(f"{priorities_path}: field 'priorities.{priority.key}.indicators.{indicator}': "
+                                  f"{criterion!r} is not a measured criterion; use one of: {', '.join(measured)}")
 
 
 def period_text(start: str, end: str) -> str:
@@ -347,6 +501,7 @@ def resolve_assessment(
         base = path.parent
         chosen_data_dir = Path(data_dir).resolve() if data_dir else (base / model.data_dir).resolve()
         priorities_path = (base / model.priorities_file).resolve()
+        criteria_path = (base / model.criteria_file).resolve()
         judgements_path, actions_path, measures_path = (
             (base / name).resolve() if name else None
             for name in (model.judgements_file, model.actions_file, model.measures_file)
@@ -360,9 +515,9 @@ def resolve_assessment(
         if not area:
             raise ConfigError("no area given: pass --area NAME (or a parameters file with 'area')")
         chosen_data_dir = Path(data_dir).resolve() if data_dir else DEFAULT_DATA_DIR
-        priorities_path = DEFAULT_PRIORITIES
+        priorities_path, criteria_path = DEFAULT_PRIORITIES, DEFAULT_CRITERIA
         judgements_path, actions_path, measures_path = DEFAULT_JUDGEMENTS, DEFAULT_ACTIONS, DEFAULT_MEASURES
-        scoring, disclosure = ScoringModel(), DisclosureModel()
+        scoring, disclosure = ScoringRules(), DisclosureModel()
         wanted_area, period, comparators = area, None, None
     where = str(path) if path else "--area"
 
@@ -393,15 +548,14 @@ def resolve_assessment(
                 f"the data cover {months_in_data[0]} to {months_in_data[-1]}"
             )
     priorities = load_priorities(priorities_path)
-    known = {p.key for p in priorities}
-    for key in disclosure.sensitive_priorities:
-        if key not in known:
-            raise ConfigError(f"{where}: field 'disclosure.sensitive_priorities': unknown priority {key!r}")
+    criteria = load_criteria(criteria_path)
+    _check_against_criteria(scoring, priorities, criteria, where, priorities_path)
     return Assessment(
         area=canonical, period_start=start, period_end=end,
         comparators=tuple(sorted(comparator_list)), data_dir=chosen_data_dir,
-        priorities=priorities, priorities_file=priorities_path, scoring=scoring, disclosure=disclosure,
-        judgements=load_judgements(judgements_path, priorities) if judgements_path else {},
+        priorities=priorities, priorities_file=priorities_path, criteria=criteria, criteria_file=criteria_path,
+        rules=scoring, disclosure=disclosure,
+        judgements=load_judgements(judgements_path, priorities, criteria) if judgements_path else {},
         judgements_file=judgements_path, actions_file=actions_path, measures_file=measures_path, source=path,
     )
 

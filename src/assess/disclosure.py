@@ -156,7 +156,7 @@ class Disclosure:
     @classmethod
     def of(cls, assessment: Assessment) -> "Disclosure":
         rules = assessment.disclosure
-        listed = set(rules.sensitive_priorities)
+        listed = {p.key for p in assessment.priorities if p.sensitive}
         keys = {p.key for p in assessment.priorities
                 if p.key in listed or any(t in rules.sensitive_crime_types for t in p.crime_types)}
         # A priority listed as sensitive makes its crime types sensitive wherever they are counted.

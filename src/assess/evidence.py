@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Optional
+from typing import Iterable, Optional
 
 import pandas as pd
 
@@ -23,11 +23,6 @@ from assess.data.indicators import READABLE_SUFFIXES, read_indicator_folder
 from assess.data.population import population_for, read_population
 from assess.disclosure import CountRule, Disclosure
 from assess.errors import InputError
-
-if TYPE_CHECKING:
-    from assess.actions import Action
-    from assess.measures import MeasureModel
-    from assess.results import Scoring
 
 
 @dataclass(frozen=True)
@@ -112,36 +107,9 @@ class Evidence:
         return counts[counts["area"].isin(self.assessment.comparators)]
 
     @cached_property
-    def actions(self) -> tuple["Action", ...]:
-        """The action plan (empty when the parameters name no actions file)."""
-        from assess.actions import load_actions
-
-        path = self.assessment.actions_file
-        return load_actions(path, self.assessment) if path else ()
-
-    @cached_property
-    def measures(self) -> tuple["MeasureModel", ...]:
-        """The success measures (empty when the parameters name no measures file)."""
-        from assess.measures import load_measures
-
-        path = self.assessment.measures_file
-        return load_measures(path, self.assessment) if path else ()
-
-    @cached_property
     def disclosure(self) -> Disclosure:
         """The run's disclosure policy: what may be shown of which counts."""
         return Disclosure.of(self.assessment)
-
-    @cached_property
-    def scoring(self) -> "Scoring":
-        """The six criteria and the ranking, computed once for this evidence."""
-        from assess.results import Scoring
-
-        return Scoring(self)
-
-    def check_plan(self) -> None:
-        """Read the action plan and success measures now, so a mistake in them stops a run early."""
-        _ = self.actions, self.measures
 
     def for_priority(self, priority: Priority | str) -> "PriorityEvidence":
         if isinstance(priority, str):

@@ -15,22 +15,24 @@ from openpyxl.utils import get_column_letter
 
 from assess.cells import inert
 from assess.config import period_text
+from assess.context import RunContext
 from assess.evidence import Evidence
 
 WORKBOOK = "assessment.xlsx"
 
 
-def write_workbook(evidence: Evidence, scoring, out: Path, as_of: date) -> Path:
+def write_workbook(run: RunContext, out: Path, as_of: date) -> Path:
     """Write the workbook: a first sheet saying what each sheet holds, then one sheet per table."""
+    evidence, results = run.evidence, run.results
     assessment = evidence.assessment
     period = period_text(assessment.period_start, assessment.period_end)
     sheets = {
-        "Ranking": (scoring.ranking_table(), "Rank of every priority and candidate issue, its score (1-5), "
+        "Ranking": (results.ranking_table(), "Rank of every priority and candidate issue, its score (1-5), "
                     "90% rank interval and chance of the top 3."),
-        "Criteria": (scoring.criteria_table(), "Every criterion score with its evidence, weight and reason."),
+        "Criteria": (results.criteria_table(), "Every criterion score with its evidence, weight and reason."),
         "Indicators": (_indicators(evidence), "Partner figures, each with its own period and source; small "
                        "counts on sensitive subjects shown as 'fewer than' the threshold."),
-        "Action plan": (_actions(evidence, as_of), f"The action plan, overdue actions flagged as of {as_of:%d %B %Y}."),
+        "Action plan": (_actions(run, as_of), f"The action plan, overdue actions flagged as of {as_of:%d %B %Y}."),
     }
     book = Workbook()
     about = book.active
@@ -123,12 +125,12 @@ def _indicators(evidence: Evidence) -> pd.DataFrame:
     return table
 
 
-def _actions(evidence: Evidence, as_of: date) -> pd.DataFrame:
+def _actions(run: RunContext, as_of: date) -> pd.DataFrame:
     return pd.DataFrame([{
         "id": a.id, "priority": a.priority, "action": a.action, "lead": a.lead, "partners": a.partners,
         "by_when": a.due_text, "status": a.status, "latest_update": a.latest_update,
         "overdue": "OVERDUE" if a.is_overdue(as_of) else "no",
-    } for a in evidence.actions])
+    } for a in run.actions])
 
 
 def _sources(evidence: Evidence, period: str) -> list[str]:

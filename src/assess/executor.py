@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Iterable, Iterator, Optional
 
 from tqdm import tqdm
 
-from assess import report
+from assess import export
 from assess.errors import ConfigError, NotebookError
 
 if TYPE_CHECKING:
@@ -48,11 +48,20 @@ _STOP_GRACE = 2.0
 
 @dataclass(frozen=True)
 class NotebookTask:
-    """One notebook to execute with its parameters, and the folder for its outputs."""
+    """One notebook to execute with its parameters, the folder for its outputs, and their name.
+
+    One notebook may serve several pages (the priority notebook serves every priority), so
+    each task names its own output: `<name>.ipynb` and `<name>.html` (default: the notebook's).
+    """
 
     notebook: Path
     parameters: dict[str, str] = field(default_factory=dict)
     out: Path = Path(".")
+    name: str = ""
+
+    @property
+    def output_name(self) -> str:
+        return self.name or self.notebook.stem
 
 
 @dataclass(frozen=True)
@@ -278,7 +287,7 @@ def execute_notebook(task: NotebookTask) -> PageResult:
     from papermill.exceptions import PapermillExecutionError
 
     started = time.perf_counter()
-    executed = task.out / task.notebook.name
+    executed = task.out / f"{task.output_name}.ipynb"
     kernel = _worker_kernel(task.out)
     # nbclient's hooks tell the notebook as run and the last cell sent to the kernel, so a
     # failure names the cell even when the kernel died before the notebook could be saved.
@@ -295,15 +304,22 @@ def execute_notebook(task: NotebookTask) -> PageResult:
     except PapermillExecutionError as exc:
         cell = _source_cell_number(seen["cells"], exc.cell_index)
         raise NotebookError(
-            f"notebook {task.notebook.name} failed in cell {cell}: {exc.ename}: {exc.evalue}"
+            f"notebook {_described(task)} failed in cell {cell}: {exc.ename}: {exc.evalue}"
         ) from None
     except DeadKernelError:
         cell = _source_cell_number(seen["cells"], seen["index"])
         raise NotebookError(
-            f"notebook {task.notebook.name}: its kernel died while running cell {cell} (out of memory?)"
+            f"notebook {_described(task)}: its kernel died while running cell {cell} (out of memory?)"
         ) from None
-    html_path = report.export_html(executed, task.out)
-    return PageResult(task.notebook.name, html_path.name, time.perf_counter() - started, task.out)
+    html_path = export.export_html(executed, task.out)
+    return PageResult(executed.name, html_path.name, time.perf_counter() - started, task.out)
+
+
+def _described(task: NotebookTask) -> str:
+    """The notebook, and the page it was making when that is not its own name."""
+    if task.output_name == task.notebook.stem:
+        return task.notebook.name
+    return f"{task.notebook.name} (page {task.output_name})"
 
 
 def _source_cell_number(cells: list, index: int) -> int:

@@ -1,66 +1,98 @@
-"""What a priority notebook shows, as objects that display themselves.
+"""What each page shows, as objects that display themselves.
 
-Notebooks stay thin: a parameters cell, then one call per section of the page.
+Notebooks stay thin: a parameters cell, then one call per section of the page. A section's
+prose comes from its template (`templates/sections/`), a priority's own words from
+`priorities.yaml`, and its figures from the run context.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Optional
+from dataclasses import dataclass, replace
+from typing import Callable, Optional
 
 import pandas as pd
 
-from assess import charts, present
-from assess.config import CRITERIA, period_text
-from assess.disclosure import SMALL_NUMBERS, WITHHELD
-from assess.evidence import Evidence, PriorityEvidence
-from assess.scoring import TIE_BREAK_TEXT
+from assess import charts, present, wording
+from assess.actions import parse_as_of
+from assess.config import period_text
+from assess.context import RunContext
+from assess.criteria.partner import is_stale, period_label
+from assess.disclosure import SMALL_NUMBERS, WITHHELD, CountRule
+from assess.errors import ConfigError
+from assess.evidence import PriorityEvidence
+from assess.measures import evaluate
+from assess.monitoring import Monitoring, check_quarter_end
+from assess.scoring import tie_break_text
 
 
-_OPENED: dict[tuple, Evidence] = {}
-# A worker running every area of a county sees a few areas' notebooks interleaved.
-_OPENED_KEPT = 4
+@dataclass(frozen=True)
+class PrioritySection:
+    """A section a priority's page may hold: whether it needs police data, and what it shows."""
+
+    police_only: bool
+    parts: Callable[["PriorityPage"], tuple]
 
 
-def open_evidence(params_file: str = "", area: str = "", data_dir: str = "") -> Evidence:
-    """The notebooks' entry point: empty strings mean "use the default".
+# Every priority's page has these sections, in this order (see notebooks/priority.ipynb).
+STANDARD_SECTIONS = ("introduction", "key_figures", "monthly", "breakdown", "comparison", "partner_figures",
+                     "criteria", "measures", "actions", "partner_evidence")
+PRIORITY_SECTIONS: dict[str, PrioritySection] = {
+    "introduction": PrioritySection(False, lambda page: ()),
+    "key_figures": PrioritySection(False, lambda page: (page.headline(),)),
+    "monthly": PrioritySection(True, lambda page: (page.monthly_chart(), page.monthly_table())),
+    "breakdown": PrioritySection(True, lambda page: (page.breakdown_table(),)),
+    "comparison": PrioritySection(True, lambda page: (page.comparison_chart(), page.comparison_table())),
+    "partner_figures": PrioritySection(False, lambda page: (page.partner_figures(),)),
+    "criteria": PrioritySection(False, lambda page: (page.criteria_table(),)),
+    "measures": PrioritySection(False, lambda page: (page.plan.measures_table(page.priority.key),)),
+    "actions": PrioritySection(False, lambda page: (page.plan.overdue_summary(page.priority.key),
+                                                   page.plan.actions_table(page.priority.key))),
+    "partner_evidence": PrioritySection(False, lambda page: (page.partner_evidence(),)),
+    # Sections a priority adds to its page by naming them under `sections` in priorities.yaml.
+    "crime_type_positions": PrioritySection(True, lambda page: (page.crime_type_positions(),)),
+}
+OWN_SECTIONS = tuple(name for name in PRIORITY_SECTIONS if name not in STANDARD_SECTIONS)
 
-    Inputs are read and checked once per kernel: when the batch runs several notebooks in
-    one kernel, the later ones reuse the evidence (and its scoring) while no input file has
-    changed since.
-    """
-    params = Path(params_file).resolve() if params_file else None
-    folder = Path(data_dir).resolve() if data_dir else None
-    key = (params, area, folder, _fingerprint(params, folder))
-    if key not in _OPENED:
-        while len(_OPENED) >= _OPENED_KEPT:
-            del _OPENED[next(iter(_OPENED))]
-        _OPENED[key] = Evidence.load(params_file=params, area=area or None, data_dir=folder)
-    return _OPENED[key]
 
-
-def _fingerprint(params: Optional[Path], data_dir: Optional[Path]) -> tuple:
-    """Size and modification time of every file a run may read, to notice any change."""
-    from assess.config import DEFAULT_PARAMS, data_dir_for
-
-    folders = {(params or DEFAULT_PARAMS).parent, data_dir_for(params, data_dir)}
-    stamps = []
-    for folder in sorted(folders):
-        for path in sorted(folder.rglob("*")):
-            if path.is_file():
-                stat = path.stat()
-                stamps.append((str(path), stat.st_size, stat.st_mtime_ns))
-    return tuple(stamps)
+def check_own_sections(run: RunContext) -> None:
+    """Every section a priority adds is one the pages know, and fits its evidence."""
+    for priority in run.assessment.pages:
+        for name in priority.sections:
+            where = f"{run.assessment.priorities_file}: field 'priorities.{priority.key}.sections'"
+            if name not in OWN_SECTIONS:
+                raise ConfigError(f"{where}: no section {name!r}; a priority may add: {', '.join(OWN_SECTIONS)}")
+            if PRIORITY_SECTIONS[name].police_only and not priority.has_police_data:
+                raise ConfigError(f"{where}: {name!r} needs police crime types, and the priority has none")
 
 
 class PriorityPage:
     """The sections of one priority's page."""
 
-    def __init__(self, evidence: Evidence, key: str):
-        self.evidence: PriorityEvidence = evidence.for_priority(key)
+    def __init__(self, run: RunContext, key: str, as_of: str = ""):
+        self.run = run
+        self.evidence: PriorityEvidence = run.evidence.for_priority(key)
         self.priority = self.evidence.priority
-        self.assessment = evidence.assessment
+        self.assessment = run.assessment
         self.period = period_text(self.assessment.period_start, self.assessment.period_end)
+        self.plan = ActionPlanPage(run, as_of)
+
+    def section(self, name: str) -> present.Section:
+        """One section of the page: its heading and prose, then what it shows; nothing where it does not apply."""
+        section = PRIORITY_SECTIONS[name]
+        if section.police_only and not self.priority.has_police_data:
+            return present.Section()
+        return present.Section((self._prose(name), *section.parts(self)))
+
+    def own_sections(self) -> present.Section:
+        """The sections this priority adds to its page (`sections` in priorities.yaml), in the order named."""
+        return present.Section(tuple(part for name in self.priority.sections for part in self.section(name).parts))
+
+    def _prose(self, name: str) -> present.Markdown:
+        return present.Markdown(wording.section(
+            "priority", name, title=self.priority.title, introduction=self.priority.introduction,
+            area=self.assessment.area, areas=len(self.assessment.comparators),
+            small=CountRule(self.assessment.disclosure.threshold, True).small,
+            criteria=len(self.assessment.criteria), police=self.priority.has_police_data))
 
     @property
     def total(self) -> int:
@@ -84,7 +116,7 @@ class PriorityPage:
             )
         rate = self.evidence.rates().set_index("area").loc[area]
         rank, n = self.evidence.area_rank()
-        types = _join(t.lower() for t in self.priority.crime_types)
+        types = wording.join(t.lower() for t in self.priority.crime_types)
         rule = self.evidence.rule
         if rule.hides(self.total):
             # The rate and its interval, times the residents, would give the total back.
@@ -176,35 +208,55 @@ class PriorityPage:
             return present.Text(f"The comparison chart is withheld: some areas have {self.evidence.rule.small} "
                                 f"{self._noun}, which could identify victims on this sensitive subject.")
         rank, n = self.evidence.area_rank()
-        title = f"{self.assessment.area} has the {_rank_words(rank, n)} rate of {self.priority.title.lower()} of {n} areas"
+        title = f"{self.assessment.area} has the {wording.rank_words(rank, n)} rate of {self.priority.title.lower()} of {n} areas"
         subtitle = f"Rate per 1,000 residents, {self.period}"
         source = charts.POLICE_SOURCE + "; ONS mid-year population estimates"
         return charts.rate_comparison_chart(rates, title, subtitle, source)
 
+    def crime_type_positions(self) -> present.Table:
+        """Each crime type's rate and rank among the areas: the plan's "position within the county"."""
+        rule = self.evidence.rule
+        rows = []
+        for crime_type in self.priority.crime_types:
+            alone = self.run.evidence.for_priority(replace(self.priority, crime_types=(crime_type,)))
+            rate = alone.rates().set_index("area").loc[self.assessment.area]
+            rank, n = alone.area_rank()
+            rows.append({"Crime type": crime_type, "count": int(rate["count"]), "Rate per 1,000": rate["rate"],
+                         "95% interval": f"{rate['lower']:.2f} to {rate['upper']:.2f}",
+                         "Rank (1 = lowest rate)": f"{rank} of {n}"})
+        frame = pd.DataFrame(rows)
+        # The counts are those of the crime-type table, withheld as there.
+        hidden = rule.grid([frame["count"].to_numpy()], True, False)[0]
+        frame.insert(1, self._noun.capitalize(), rule.table(frame.pop("count"), hidden))
+        frame[["Rate per 1,000", "95% interval", "Rank (1 = lowest rate)"]] = (
+            frame[["Rate per 1,000", "95% interval", "Rank (1 = lowest rate)"]].astype(object).mask(
+                pd.Series(hidden, index=frame.index), WITHHELD, axis=0))
+        caption = f"{self.priority.title}: each crime type's rate and rank, {self.assessment.area}, {self.period}"
+        return present.Table(frame, caption, {self._noun.capitalize(): present.whole, "Rate per 1,000": present.rate})
+
     def criteria_table(self) -> present.Table:
-        """This priority's six criterion scores, from the same functions as the ranking."""
-        scores = self.evidence.evidence.scoring.criteria[self.priority.key]
+        """This priority's score on every criterion, from the same functions as the ranking."""
+        scores = self.run.results.criteria[self.priority.key]
+        criteria = self.assessment.criteria
         frame = pd.DataFrame({
-            "Criterion": [CRITERION_NAMES[c] for c in CRITERIA],
-            "Score (1-5)": [scores[c].score for c in CRITERIA],
-            "Evidence": [scores[c].evidence for c in CRITERIA],
-            "Reason": [scores[c].reason for c in CRITERIA],
+            "Criterion": [c.label for c in criteria],
+            "Score (1-5)": [scores[c.key].score for c in criteria],
+            "Evidence": [scores[c.key].evidence for c in criteria],
+            "Reason": [scores[c.key].reason for c in criteria],
         })
-        return present.Table(frame, f"{self.priority.title}: the six criteria, {self.period}",
-                             {"Score (1-5)": present.whole})
+        caption = f"{self.priority.title}: the {wording.number(len(criteria))} criteria, {self.period}"
+        return present.Table(frame, caption, {"Score (1-5)": present.whole})
 
     def partner_figures(self) -> present.Table | present.Text:
         """Every partner figure for this priority, each with its own period; old ones flagged."""
-        from assess.criteria.partner import is_stale, period_label
-
-        table = self.evidence.evidence.tables.indicators
+        table = self.run.tables.indicators
         rows = table[(table["priority"] == self.priority.key)
                      & (~table["area"].isin(self.assessment.comparators) | (table["area"] == self.assessment.area))]
         if rows.empty:
             return present.Text("No partner returns for this priority are in the data folder's partners/ folder yet.")
         rows = rows.sort_values(["indicator", "period_start"])
         # Judged against the whole table: a county row is the total of districts not shown here.
-        values = self.evidence.evidence.disclosure.indicator_values(table, self.assessment.comparators)
+        values = self.run.evidence.disclosure.indicator_values(table, self.assessment.comparators)
         frame = pd.DataFrame({
             "Indicator": rows["indicator"],
             "Area": rows["area"],
@@ -230,37 +282,6 @@ def _chance(p: float) -> str:
     return "<1%" if p < 0.01 else f"{p:.0%}"
 
 
-def _join(words) -> str:
-    """'a', 'b', 'c' -> 'a, b and c'."""
-    words = list(words)
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
-
-
-def _rank_words(rank: int, n: int) -> str:
-    """1 -> 'lowest', n -> 'highest', else '3rd lowest' or '3rd highest', whichever is nearer."""
-    if rank == 1:
-        return "lowest"
-    if rank == n:
-        return "highest"
-    from_top = n - rank + 1
-    if rank <= from_top:
-        return f"{_ordinal(rank)} lowest"
-    return f"{_ordinal(from_top)} highest"
-
-
-def _ordinal(number: int) -> str:
-    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
-    return f"{number}{suffix}"
-
-
-CRITERION_NAMES = {
-    "concern": "Community concern", "trend": "Trend", "volume": "Volume", "harm": "Harm",
-    "comparison": "Comparison with other areas", "added_value": "Partnership can add value",
-}
-SHORT_CRITERION_NAMES = {
-    "concern": "Concern", "trend": "Trend", "volume": "Volume", "harm": "Harm",
-    "comparison": "Comparison", "added_value": "Added\nvalue",
-}
 SCORING_SOURCE = ("Sources: data.police.uk; ONS population estimates; Crime Harm Index; "
                   "partnership judgements")
 
@@ -268,59 +289,77 @@ SCORING_SOURCE = ("Sources: data.police.uk; ONS population estimates; Crime Harm
 class ScoringPage:
     """The sections of the scoring page: matrix, ranking, uncertainty and sensitivity."""
 
-    def __init__(self, evidence: Evidence):
-        self.scoring = evidence.scoring
-        self.assessment = evidence.assessment
+    def __init__(self, run: RunContext):
+        self.results = run.results
+        self.assessment = run.assessment
+        self.criteria = self.assessment.criteria
         self.period = period_text(self.assessment.period_start, self.assessment.period_end)
+
+    def introduction(self) -> present.Markdown:
+        return present.Markdown(wording.section("scoring", "introduction", criteria=self.criteria.keys))
+
+    def methodology(self) -> present.Markdown:
+        """How each declared criterion is scored, and how scores make the ranking."""
+        judged = [f"**{c.label if i == 0 else wording.lower_first(c.label)}**"
+                  for i, c in enumerate(self.criteria.judged)]
+        partner_only = [wording.lower_first(p.short_title) for p in self.assessment.pages if not p.has_police_data]
+        return present.Markdown(wording.section(
+            "scoring", "methodology", criteria=self.criteria.keys, judged=judged,
+            methods=[c.method for c in self.criteria if c.method], partner_only=partner_only))
 
     @property
     def order(self) -> list[str]:
-        return self.scoring.order
+        return self.results.order
 
     def _title(self, key: str) -> str:
         priority = self.assessment.priority(key)
         return f"{priority.title} (candidate)" if priority.is_candidate else priority.title
 
     def summary(self) -> present.Text:
-        ranking = self.scoring.ranking_table()
+        ranking = self.results.ranking_table()
         top = ranking.iloc[0]
         partial = ranking[ranking["flag"] != ""]
         text = (
-            f"{len(ranking)} issues were scored for {self.assessment.area} on six criteria, {self.period}. "
+            f"{len(ranking)} issues were scored for {self.assessment.area} on {self._criteria_words} criteria, "
+            f"{self.period}. "
             f"{top['title']} ranks first with {top['score']:.2f} of 5 "
             f"(90% rank interval {top['rank_lower']} to {top['rank_upper']}). "
         )
         if len(partial):
-            text += (f"{len(partial)} of them are scored on fewer than six criteria because evidence is "
+            text += (f"{len(partial)} of them are scored on fewer than {self._criteria_words} criteria because evidence is "
                      "missing; their scores rest on the criteria that have data (see the notes).")
         return present.Text(text)
 
+    @property
+    def _criteria_words(self) -> str:
+        return wording.number(len(self.criteria))
+
     def ranking_table(self) -> present.Table:
-        ranking = self.scoring.ranking_table()
+        ranking = self.results.ranking_table()
         frame = pd.DataFrame({
             "Rank": ranking["rank"],
             "Issue": [self._title(k) for k in ranking["priority"]],
             "Score (1-5)": ranking["score"],
             "90% rank interval": [f"{a} to {b}" for a, b in zip(ranking["rank_lower"], ranking["rank_upper"])],
             "Chance of the top 3": ranking["probability_top_3"],
-            "Criteria with data": [f"{n} of 6" for n in ranking["criteria_used"]],
+            "Criteria with data": [f"{n} of {len(self.criteria)}" for n in ranking["criteria_used"]],
             "Note": ranking["flag"].replace("", "none"),
         })
         return present.Table(frame, f"Ranking of the priorities and candidate issues, {self.assessment.area}, {self.period}",
                              {"Score (1-5)": lambda v: f"{float(v):.2f}", "Chance of the top 3": present.percent})
 
     def ranking_chart(self) -> charts.Chart:
-        ranking = self.scoring.ranking_table()
+        ranking = self.results.ranking_table()
         first = ranking.iloc[0]["title"]
         return charts.rank_interval_chart(
             ranking, f"{first} ranks first for {self.assessment.area}",
-            f"Rank with 90% interval from {self.scoring.uncertainty.draws:,} resamples, {self.period}",
+            f"Rank with 90% interval from {self.results.uncertainty.draws:,} resamples, {self.period}",
             SCORING_SOURCE)
 
     def _matrix(self) -> tuple[pd.DataFrame, pd.DataFrame]:
         rows = [self._title(k) for k in self.order]
-        columns = [SHORT_CRITERION_NAMES[c] for c in CRITERIA]
-        values = pd.DataFrame([[self.scoring.scores[k][c] for c in CRITERIA] for k in self.order],
+        columns = [c.short_label for c in self.criteria]
+        values = pd.DataFrame([[self.results.scores[k][c] for c in self.criteria.keys] for k in self.order],
                               index=rows, columns=columns, dtype="float")
         labels = values.apply(lambda col: col.map(lambda v: "no data" if pd.isna(v) else f"{int(v)}"))
         return values, labels
@@ -328,18 +367,18 @@ class ScoringPage:
     def criteria_heatmap(self) -> charts.Chart:
         values, labels = self._matrix()
         alt = "Grid of criterion scores. " + "; ".join(
-            f"{row}: " + ", ".join(f"{c.replace(chr(10), ' ')} {labels.loc[row, c]}" for c in values.columns)
+            f"{row}: " + ", ".join(f"{c} {labels.loc[row, c]}" for c in values.columns)
             for row in values.index) + "."
         return charts.annotated_heatmap(
-            values, labels, f"How each issue scores on the six criteria, {self.assessment.area}",
+            values, labels, f"How each issue scores on the {self._criteria_words} criteria, {self.assessment.area}",
             f"Score 1 (least reason to prioritise) to 5 (most), {self.period}", SCORING_SOURCE,
             (1, 5), "Score (1-5)", alt)
 
     def criteria_table(self) -> present.Table:
-        table = self.scoring.criteria_table()
+        table = self.results.criteria_table()
         frame = pd.DataFrame({
             "Issue": [self._title(k) for k in table["priority"]],
-            "Criterion": [CRITERION_NAMES[c] for c in table["criterion"]],
+            "Criterion": [self.criteria[c].label for c in table["criterion"]],
             "Score": table["score"].astype("float"),
             "Evidence": table["evidence"],
             "Reason": table["reason"],
@@ -348,7 +387,7 @@ class ScoringPage:
                              {"Score": present.whole})
 
     def probability_heatmap(self) -> charts.Chart:
-        uncertainty = self.scoring.uncertainty
+        uncertainty = self.results.uncertainty
         n = len(uncertainty.priorities)
         values = pd.DataFrame(uncertainty.probabilities, index=[self._title(k) for k in uncertainty.priorities],
                               columns=[str(r) for r in range(1, n + 1)])
@@ -362,31 +401,30 @@ class ScoringPage:
             SCORING_SOURCE, (0, 1), "Chance", alt)
 
     def sensitivity_table(self) -> present.Table:
-        from assess.scoring import ranks_without_each
-
-        without = ranks_without_each(self.order, self.scoring.scores, self.scoring.weights)
+        without = self.results.ranks_without_each()
         frame = pd.DataFrame({"Issue": [self._title(k) for k in self.order],
                               "Rank": range(1, len(self.order) + 1)})
         for criterion, ranks in without.items():
-            frame[f"Without {CRITERION_NAMES[criterion].lower()}"] = [ranks[k] for k in self.order]
+            frame[f"Without {self.criteria[criterion].label.lower()}"] = [ranks[k] for k in self.order]
         return present.Table(frame, "Rank of each issue when one criterion is left out", {})
 
     def swaps(self) -> present.BulletList:
         titles = {p.key: self._title(p.key) for p in self.assessment.priorities}
-        return present.BulletList(tuple(s.sentence(titles) for s in self.scoring.swaps))
+        return present.BulletList(tuple(s.sentence(titles) for s in self.results.swaps))
 
     def rules_table(self) -> present.Table:
-        rules = self.assessment.scoring
-        total = sum(self.scoring.weights.values())
+        rules = self.assessment.rules
+        total = sum(self.results.weights.values())
         rows = [
-            ("Weights", ", ".join(f"{CRITERION_NAMES[c].lower()} {w / total:.0%}" for c, w in self.scoring.weights.items())),
+            ("Weights", ", ".join(f"{self.criteria[c].label.lower()} {w / total:.0%}"
+                                  for c, w in self.results.weights.items())),
             ("Significance level", f"{rules.significance:g}"),
             ("Large change (scores 1 and 5)", f"{rules.large_change:.0%}"),
             ("Volume: share of crime for scores 2, 3, 4, 5", ", ".join(f"{v:.0%}" for v in rules.volume_shares)),
             ("Harm: share of harm for scores 2, 3, 4, 5", ", ".join(f"{v:.0%}" for v in rules.harm_shares)),
             ("Funnel limits widened for overdispersion", "yes" if rules.overdispersion else "no"),
             ("Resamples, seed, weight concentration", f"{rules.draws:,}, {rules.seed}, {rules.weight_concentration:g}"),
-            ("Tie-break", TIE_BREAK_TEXT),
+            ("Tie-break", tie_break_text(self.criteria)),
         ]
         return present.Table(pd.DataFrame(rows, columns=["Setting", "Value"]),
                              "Scoring settings used (params/assessment.yaml)", {})
@@ -419,22 +457,18 @@ def _measures_frame(results) -> pd.DataFrame:
 class ActionPlanPage:
     """Success measures with their status, and the action plan with overdue actions flagged."""
 
-    def __init__(self, evidence: Evidence, as_of: str = ""):
-        from assess.actions import parse_as_of
-
-        self.evidence = evidence
-        self.assessment = evidence.assessment
+    def __init__(self, run: RunContext, as_of: str = ""):
+        self.run = run
+        self.assessment = run.assessment
         self.as_of = parse_as_of(as_of)
         self.period = period_text(self.assessment.period_start, self.assessment.period_end)
 
     def measure_results(self, priority: Optional[str] = None, all_priorities: bool = True):
-        from assess.measures import evaluate
-
-        tables = self.evidence.tables
+        tables = self.run.tables
         return [
-            evaluate(m, self.assessment, tables.counts, self.evidence.population, tables.indicators,
+            evaluate(m, self.assessment, tables.counts, self.run.evidence.population, tables.indicators,
                      self.assessment.months)
-            for m in self.evidence.measures if all_priorities or m.priority == priority
+            for m in self.run.measures if all_priorities or m.priority == priority
         ]
 
     def measures_table(self, priority: Optional[str] = None) -> present.Table | present.Text:
@@ -444,7 +478,7 @@ class ActionPlanPage:
         return present.Table(_measures_frame(results), f"Success measures, {self.assessment.area}, {self.period}", {})
 
     def overdue_summary(self, priority: Optional[str] = None) -> present.Text:
-        actions = [a for a in self.evidence.actions if priority is None or a.priority == priority]
+        actions = [a for a in self.run.actions if priority is None or a.priority == priority]
         overdue = [a for a in actions if a.is_overdue(self.as_of)]
         ongoing = sum(a.due is None for a in actions)
         return present.Text(
@@ -454,7 +488,7 @@ class ActionPlanPage:
         )
 
     def actions_table(self, priority: Optional[str] = None) -> present.Table | present.Text:
-        actions = [a for a in self.evidence.actions if priority is None or a.priority == priority]
+        actions = [a for a in self.run.actions if priority is None or a.priority == priority]
         if not actions:
             return present.Text("The action plan lists no actions for this priority.")
         title = self.assessment.priority(priority).title if priority else "All priorities"
@@ -465,13 +499,11 @@ class ActionPlanPage:
 class MonitoringPage:
     """The quarterly monitoring page."""
 
-    def __init__(self, evidence: Evidence, quarter_end: str = "", as_of: str = ""):
-        from assess.monitoring import Monitoring, check_quarter_end
-
-        self.evidence = evidence
-        self.assessment = evidence.assessment
-        self.monitoring = Monitoring(evidence, check_quarter_end(quarter_end, evidence))
-        self.plan = ActionPlanPage(evidence, as_of)
+    def __init__(self, run: RunContext, quarter_end: str = "", as_of: str = ""):
+        self.run = run
+        self.assessment = run.assessment
+        self.monitoring = Monitoring(run.evidence, check_quarter_end(quarter_end, run.evidence), run.measures)
+        self.plan = ActionPlanPage(run, as_of)
 
     @property
     def quarter(self) -> str:
@@ -487,7 +519,7 @@ class MonitoringPage:
 
     def counts_table(self) -> present.Table:
         table = self.monitoring.priority_counts()
-        words = self.evidence.disclosure.words
+        words = self.run.evidence.disclosure.words
 
         def against(row, name: str) -> str:
             value, p = row[name], row[f"{name}_p"]
@@ -538,7 +570,7 @@ class MonitoringPage:
         title = f"{biggest} moved furthest from its baseline this quarter"
         subtitle = f"Recorded per quarter, {self.assessment.area}, {self.monitoring.quarter.label}"
         if left_out:
-            subtitle += f"; not shown: {_join(left_out)} ({SMALL_NUMBERS})"
+            subtitle += f"; not shown: {wording.join(left_out)} ({SMALL_NUMBERS})"
         return charts.grouped_bars(frame, title, subtitle, "Recorded per quarter")
 
     def measures_table(self) -> present.Table:

@@ -83,3 +83,38 @@ class BulletList:
 
     def __repr__(self) -> str:
         return "\n".join(f"- {item}" for item in self.items)
+
+
+@dataclass(frozen=True)
+class Markdown:
+    """Prose in Markdown (headings, emphasis), from the page templates, already escaped there."""
+
+    text: str
+
+    def _repr_markdown_(self) -> str:
+        return self.text
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True)
+class Section:
+    """A section of a page: its heading and prose, then its tables and charts, shown in turn.
+
+    A section with no parts shows nothing: a page leaves out what does not apply to it.
+    """
+
+    parts: tuple[object, ...] = ()
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        for part in self.parts:
+            display(part)
+
+    def __bool__(self) -> bool:
+        return bool(self.parts)
+
+    def __repr__(self) -> str:
+        return "\n\n".join(repr(part) for part in self.parts)

@@ -1,8 +1,8 @@
-"""The whole scoring of an assessment: criteria per priority, ranking, uncertainty, sensitivity.
+"""The results of scoring an assessment: criteria per priority, ranking, uncertainty, sensitivity.
 
-Computed from an `Evidence` by `score_assessment`; written as `criteria.csv` and
-`ranking.csv`; shown by the scoring notebook and, priority by priority, by the priority
-notebooks, which call the same functions so the numbers always agree.
+The rules are `Assessment.rules`; `Results` is what they give on one area's evidence. It
+is written as `criteria.csv` and `ranking.csv` and shown by the scoring page and, priority
+by priority, by the priority pages, so the numbers always agree.
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ import pandas as pd
 
 from assess.cache import cached, input_key
 from assess.cells import write_csv
-from assess.config import CRITERIA, Priority, period_text
-from assess.criteria import POLICE_CRITERIA, CountCube, CriterionScore, police_scores, score_priority
+from assess.config import Priority, period_text
+from assess.criteria import CountCube, CriterionScore, Setting, police_scores, score_priority
 from assess.evidence import Evidence
-from assess.scoring import Composite, Swap, composite, neighbour_swaps, rank_order
+from assess.scoring import Composite, Swap, composite, neighbour_swaps, rank_order, ranks_without_each
 from assess.uncertainty import RankUncertainty, simulate_ranks
 
 CRITERIA_COLUMNS = ["priority", "criterion", "evidence", "score", "weight", "reason"]
@@ -26,42 +26,42 @@ RANKING_COLUMNS = ["rank", "priority", "title", "candidate", "score", "rank_lowe
                    "probability_top_3", "criteria_used", "flag"]
 
 
-class Scoring:
-    """Criterion scores and composites for every priority and candidate of an assessment."""
+class Results:
+    """Criterion scores, composites and ranking for every priority and candidate of an assessment."""
 
     def __init__(self, evidence: Evidence):
         self.evidence = evidence
         self.assessment = evidence.assessment
         self.priorities: tuple[Priority, ...] = self.assessment.priorities
         self.weights = self.assessment.weights
+        self.tie_break = self.assessment.criteria.tie_break
         self.cube = CountCube.build(evidence.tables.counts, self.assessment, evidence.population,
                                     evidence.tables.harm_weights)
-        self.harm_unit = str(evidence.tables.harm_weights["unit"].iloc[0])
         self.period = period_text(self.assessment.period_start, self.assessment.period_end)
+        self.setting = Setting(self.assessment, self.period, str(evidence.tables.harm_weights["unit"].iloc[0]),
+                               evidence.tables.indicators, evidence.population)
         self.criteria: dict[str, dict[str, CriterionScore]] = {
-            p.key: score_priority(self.cube.figures(p), p, self.assessment, self.period, self.harm_unit,
-                                  evidence.tables.indicators, evidence.population)
-            for p in self.priorities
+            p.key: score_priority(self.cube.figures(p), p, self.setting) for p in self.priorities
         }
         self.scores = {k: {c: s.score for c, s in v.items()} for k, v in self.criteria.items()}
         # The criteria the police counts decide, per priority: these are resampled; the rest
         # (judgements, partner figures filling a gap) are held fixed.
         self._resampled: dict[str, set[str]] = {
-            k: {c for c in POLICE_CRITERIA if self.scores[k][c] is not None and
-                self.criteria[k][c].evidence == police[c].evidence}
+            k: {c for c, verdict in police.items() if self.scores[k][c] is not None and
+                self.criteria[k][c].evidence == verdict.evidence}
             for k, police in self._police_verdicts().items()
         }
         self.composites: dict[str, Composite] = {
             k: composite(k, self.scores[k], self.weights) for k in self.scores
         }
-        self.order: list[str] = rank_order(list(self.composites.values()), self.scores)
+        self.order: list[str] = rank_order(list(self.composites.values()), self.scores, self.tie_break)
 
     def title(self, key: str) -> str:
         return self.assessment.priority(key).title
 
     def _police_verdicts(self, cube: Optional[CountCube] = None) -> dict[str, dict[str, CriterionScore]]:
         cube = cube or self.cube
-        return {p.key: police_scores(cube.figures(p), p, self.assessment, self.period, self.harm_unit)
+        return {p.key: police_scores(cube.figures(p), p, self.setting)
                 for p in self.priorities if p.has_police_data}
 
     def _police_scores(self, cube: CountCube) -> dict[str, dict[str, Optional[int]]]:
@@ -81,22 +81,26 @@ class Scoring:
         key = input_key(
             cube.values.tobytes(), cube.values.shape, cube.areas, cube.months, cube.crime_types,
             cube.populations.tobytes(), sorted(cube.harm_weights.items()), self.assessment.area,
-            self.assessment.period_start, self.assessment.period_end, self.assessment.scoring.model_dump(),
-            [(p.key, p.crime_types) for p in self.priorities], fixed, self.order,
+            self.assessment.period_start, self.assessment.period_end, self.assessment.rules.model_dump(),
+            self.weights, self.tie_break, [(p.key, p.crime_types) for p in self.priorities], fixed, self.order,
         )
         return cached("ranks", key, lambda: simulate_ranks(
-            cube, self._police_scores, fixed, self.weights, self.assessment.scoring, self.order))
+            cube, self._police_scores, fixed, self.weights, self.assessment.rules, self.order, self.tie_break))
 
     @cached_property
     def swaps(self) -> list[Swap]:
         return neighbour_swaps(self.order, self.scores, self.weights)
+
+    def ranks_without_each(self) -> dict[str, dict[str, int]]:
+        """The ranking again with each weighted criterion left out in turn."""
+        return ranks_without_each(self.order, self.scores, self.weights, self.tie_break)
 
     def criteria_table(self) -> pd.DataFrame:
         """One row per priority and criterion: evidence, score, weight and reason."""
         total = sum(self.weights.values())
         rows = []
         for key in self.order:
-            for criterion in CRITERIA:
+            for criterion in self.assessment.criteria.keys:
                 verdict = self.criteria[key][criterion]
                 rows.append({
                     "priority": key, "criterion": criterion, "evidence": verdict.evidence,
@@ -138,7 +142,3 @@ def _flag(item: Composite) -> str:
     if item.missing:
         return "no data for " + ", ".join(c.replace("_", " ") for c in item.missing) + "; weights renormalised"
     return ""
-
-
-def score_assessment(evidence: Evidence) -> Scoring:
-    return Scoring(evidence)

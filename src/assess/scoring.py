@@ -1,12 +1,13 @@
 """From criterion scores to a ranking: weighted scores, the tie-break, and weight sensitivity.
 
 Composite score: the weighted mean of a priority's criterion scores, over the criteria
-that have data. A criterion with no data is left out and the remaining weights are
+that have data. Weights are given for every declared criterion, in their declared order
+(`Assessment.weights`); that order is the criteria's order here too. A criterion with no data is left out and the remaining weights are
 renormalised; the priority is flagged so the reader knows its score rests on fewer
 criteria.
 
-Tie-break (stated on every ranking): equal composite scores are ordered by the harm
-score, then the trend score, then the volume score (higher first, no data counting as 0),
+Tie-break (stated on every ranking): equal composite scores are ordered by the scores of
+the criteria named in `tie_break` of criteria.yaml (higher first, no data counting as 0),
 then by the priority's key alphabetically, so the order in which priorities are listed
 never matters.
 """
@@ -18,11 +19,7 @@ from typing import Mapping, Optional, Sequence
 
 import numpy as np
 
-from assess.config import CRITERIA
-
-TIE_BREAK = ("harm", "trend", "volume")
-TIE_BREAK_TEXT = ("equal scores are ordered by the harm score, then trend, then volume "
-                  "(higher first), then alphabetically by the priority's key")
+from assess.config import Criteria
 # Two composites closer than this are equal: they differ only by floating-point rounding.
 _EQUAL = 1e-9
 
@@ -44,22 +41,32 @@ class Composite:
 
 def composite(priority: str, scores: Mapping[str, Optional[int]], weights: Mapping[str, float]) -> Composite:
     """Weighted mean of the available criterion scores (None where no criterion has data)."""
-    used = tuple(c for c in CRITERIA if weights.get(c, 0) > 0 and scores.get(c) is not None)
-    missing = tuple(c for c in CRITERIA if weights.get(c, 0) > 0 and scores.get(c) is None)
+    used = tuple(c for c in weights if weights[c] > 0 and scores.get(c) is not None)
+    missing = tuple(c for c in weights if weights[c] > 0 and scores.get(c) is None)
     total = sum(weights[c] for c in used)
     if not used or total <= 0:
         return Composite(priority, None, used, missing)
     return Composite(priority, sum(weights[c] * scores[c] for c in used) / total, used, missing)
 
 
-def rank_order(composites: Sequence[Composite], scores: Mapping[str, Mapping[str, Optional[int]]]) -> list[str]:
-    """Priority keys from first to last by composite score, with the stated tie-break.
+def tie_break_text(criteria: Criteria) -> str:
+    """The tie-break in words, for every page that shows a ranking."""
+    names = [criteria[key].name for key in criteria.tie_break]
+    if not names:
+        return "equal scores are ordered alphabetically by the priority's key"
+    then = "".join(f", then {name}" for name in names[1:])
+    return f"equal scores are ordered by the {names[0]} score{then} (higher first), then alphabetically by the priority's key"
+
+
+def rank_order(composites: Sequence[Composite], scores: Mapping[str, Mapping[str, Optional[int]]],
+               tie_break: Sequence[str] = ()) -> list[str]:
+    """Priority keys from first to last by composite score, then by the `tie_break` criteria's scores.
 
     Priorities with no composite (no criterion had data) come last.
     """
     def tie_key(item: Composite):
         own = scores[item.priority]
-        return (*(-(own.get(c) or 0) for c in TIE_BREAK), item.priority)
+        return (*(-(own.get(c) or 0) for c in tie_break), item.priority)
 
     by_score = sorted(composites, key=lambda c: (-(c.score if c.score is not None else -np.inf), c.priority))
     # Scores within _EQUAL of the first of a run are equal (they differ only by rounding).
@@ -114,7 +121,7 @@ def neighbour_swaps(order: Sequence[str], scores: Mapping[str, Mapping[str, Opti
     swaps = []
     for higher, lower in zip(order, order[1:]):
         best: Optional[tuple[float, str, float]] = None
-        for criterion in CRITERIA:
+        for criterion in weights:
             for w in _crossings(scores[higher], scores[lower], weights, criterion):
                 change = abs(w - weights.get(criterion, 0))
                 if best is None or change < best[0]:
@@ -132,7 +139,7 @@ def _crossings(a: Mapping[str, Optional[int]], b: Mapping[str, Optional[int]],
     """Weights w >= 0 for `criterion` at which the composites of a and b are equal."""
     def parts(scores):
         # composite(w) = (num + w*s) / (den + w*present), other weights fixed.
-        others = [c for c in CRITERIA if c != criterion and weights.get(c, 0) > 0 and scores.get(c) is not None]
+        others = [c for c in weights if c != criterion and weights[c] > 0 and scores.get(c) is not None]
         num = sum(weights[c] * scores[c] for c in others)
         den = sum(weights[c] for c in others)
         s = scores.get(criterion)
@@ -160,15 +167,15 @@ def _crossings(a: Mapping[str, Optional[int]], b: Mapping[str, Optional[int]],
 
 
 def ranks_without_each(keys: Sequence[str], scores: Mapping[str, Mapping[str, Optional[int]]],
-                       weights: Mapping[str, float]) -> dict[str, dict[str, int]]:
+                       weights: Mapping[str, float], tie_break: Sequence[str] = ()) -> dict[str, dict[str, int]]:
     """The ranking again with each weighted criterion left out in turn: {criterion: {priority: rank}}."""
     result = {}
-    for criterion in CRITERIA:
-        if weights.get(criterion, 0) <= 0:
+    for criterion in weights:
+        if weights[criterion] <= 0:
             continue
         reduced = {**weights, criterion: 0.0}
         if sum(reduced.values()) <= 0:
             continue
-        order = rank_order([composite(k, scores[k], reduced) for k in keys], scores)
+        order = rank_order([composite(k, scores[k], reduced) for k in keys], scores, tie_break)
         result[criterion] = {key: position for position, key in enumerate(order, start=1)}
     return result

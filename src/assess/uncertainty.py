@@ -15,7 +15,7 @@ from typing import Callable, Mapping, Optional, Sequence
 
 import numpy as np
 
-from assess.config import CRITERIA, ScoringModel
+from assess.config import ScoringRules
 from assess.criteria.figures import CountCube
 from assess.scoring import composite, rank_order
 
@@ -43,8 +43,9 @@ def simulate_ranks(
     police_scores: Callable[[CountCube], Mapping[str, Mapping[str, Optional[int]]]],
     fixed: Mapping[str, Mapping[str, Optional[int]]],
     weights: Mapping[str, float],
-    rules: ScoringModel,
+    rules: ScoringRules,
     priorities: Sequence[str],
+    tie_break: Sequence[str] = (),
 ) -> RankUncertainty:
     """Rank probabilities over `rules.draws` draws seeded by `rules.seed`.
 
@@ -57,7 +58,7 @@ def simulate_ranks(
         The scores held as given per priority (judgements, partner figures).
     """
     rng = np.random.default_rng(rules.seed)
-    active = [c for c in CRITERIA if weights.get(c, 0) > 0]
+    active = [c for c in weights if weights[c] > 0]
     centre = np.array([weights[c] for c in active], dtype=float)
     alpha = rules.weight_concentration * centre / centre.sum()
     index = {p: i for i, p in enumerate(priorities)}
@@ -66,8 +67,9 @@ def simulate_ranks(
         resampled = police_scores(cube.resampled(rng))
         drawn = dict(zip(active, rng.dirichlet(alpha)))
         scores = {p: {**fixed[p], **resampled.get(p, {})} for p in priorities}
-        composites = [composite(p, scores[p], drawn) for p in priorities]
-        for position, key in enumerate(rank_order(composites, scores), start=1):
+        # The criteria weighted 0 stay at 0: composite reads a weight for every criterion.
+        composites = [composite(p, scores[p], {**weights, **drawn}) for p in priorities]
+        for position, key in enumerate(rank_order(composites, scores, tie_break), start=1):
             ranks[draw, index[key]] = position
     n = len(priorities)
     probabilities = np.stack([(ranks == r).mean(axis=0) for r in range(1, n + 1)], axis=1)

@@ -1,53 +1,133 @@
-"""The six criteria: each turns a priority's evidence into a 1-5 score with a reason.
+"""The criteria: each turns a priority's evidence into a 1-5 score with a reason.
 
-`score_priority` runs all six on one priority. The police-based criteria read
-`PriorityFigures` (see figures.py), so the same code scores the observed data and every
-Monte Carlo resample of it.
+Which criteria there are is declared in `params/criteria.yaml`. A measured criterion names
+a scorer registered here; a judged one reads its scores from the judgements. The police
+part of a scorer reads `PriorityFigures` (see figures.py), so the same code scores the
+observed data and every Monte Carlo resample of it.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
+from typing import Callable, Optional
+
 import pandas as pd
 
-from assess.config import CRITERIA, Assessment, Priority
-from assess.criteria import added_value, comparison, concern, harm, partner, trend, volume
+from assess.config import Assessment, Criterion, Priority, ScoringRules
+from assess.criteria import comparison, harm, partner, trend, volume
 from assess.criteria.figures import CountCube, PriorityFigures
+from assess.criteria.judged import judged_score
 from assess.criteria.result import NO_DATA, CriterionScore, no_data
+from assess.errors import ConfigError
 
-__all__ = ["CRITERIA", "NO_DATA", "CountCube", "CriterionScore", "PriorityFigures", "score_priority",
-           "police_scores"]
-
-POLICE_CRITERIA = ("trend", "volume", "harm", "comparison")
-
-
-def police_scores(figures: PriorityFigures, priority: Priority, assessment: Assessment,
-                  period: str, harm_unit: str) -> dict[str, CriterionScore]:
-    """Trend, volume, harm and comparison from police-recorded figures."""
-    if not priority.has_police_data:
-        why = "Police street-level data do not record this; the evidence must come from partners."
-        return {c: no_data(priority.key, c, why) for c in POLICE_CRITERIA}
-    rules = assessment.scoring
-    return {
-        "trend": trend.score(figures, rules, period),
-        "volume": volume.score(figures, rules, period),
-        "harm": harm.score(figures, rules, period, harm_unit),
-        "comparison": comparison.score(figures, rules, period),
-    }
+__all__ = ["NO_DATA", "SCORERS", "CountCube", "CriterionScore", "PriorityFigures", "Scorer", "Setting",
+           "police_scores", "register", "score_priority"]
 
 
-def score_priority(figures: PriorityFigures, priority: Priority, assessment: Assessment,
-                   period: str, harm_unit: str, indicators: pd.DataFrame,
-                   population: pd.Series) -> dict[str, CriterionScore]:
-    """All six criteria for one priority, in the order of CRITERIA.
+@dataclass(frozen=True)
+class Setting:
+    """What every scorer may read besides a priority's police figures: the run's rules and inputs."""
 
-    Where police data give no trend or comparison, a mapped partner indicator does.
+    assessment: Assessment
+    period: str
+    harm_unit: str
+    indicators: pd.DataFrame
+    population: pd.Series
+
+    @property
+    def rules(self) -> ScoringRules:
+        return self.assessment.rules
+
+
+PoliceScore = Callable[[PriorityFigures, Setting], CriterionScore]
+PartnerScore = Callable[[Priority, Setting, str], Optional[CriterionScore]]
+
+
+@dataclass(frozen=True)
+class Scorer:
+    """How a measured criterion is scored.
+
+    `police` scores it from police-recorded figures (and is re-run on every Monte Carlo
+    resample); `partner`, if given, scores it from a partner indicator the priority maps to
+    the criterion, where police data have none.
     """
-    scores = police_scores(figures, priority, assessment, period, harm_unit)
-    if not scores["trend"].has_data:
-        scores["trend"] = partner.trend(priority, indicators, assessment) or scores["trend"]
-    if not scores["comparison"].has_data:
-        scores["comparison"] = (partner.comparison_score(priority, indicators, assessment, population)
-                                or scores["comparison"])
-    scores["concern"] = concern.score(assessment, priority.key)
-    scores["added_value"] = added_value.score(assessment, priority.key)
-    return {c: scores[c] for c in CRITERIA}
+
+    police: Optional[PoliceScore] = None
+    partner: Optional[PartnerScore] = None
+
+
+SCORERS: dict[str, Scorer] = {}
+
+
+def register(name: str, police: Optional[PoliceScore] = None, partner: Optional[PartnerScore] = None) -> Scorer:
+    """Make a scorer available to `criteria.yaml` under `name`."""
+    if police is None and partner is None:
+        raise ValueError(f"scorer {name!r} needs a police or a partner part")
+    SCORERS[name] = Scorer(police, partner)
+    return SCORERS[name]
+
+
+register("trend",
+         police=lambda figures, s: trend.score(figures, s.rules, s.period),
+         partner=lambda priority, s, key: partner.trend(priority, s.indicators, s.assessment, key))
+register("volume", police=lambda figures, s: volume.score(figures, s.rules, s.period))
+register("harm", police=lambda figures, s: harm.score(figures, s.rules, s.period, s.harm_unit))
+register("comparison",
+         police=lambda figures, s: comparison.score(figures, s.rules, s.period),
+         partner=lambda priority, s, key: partner.comparison_score(priority, s.indicators, s.assessment,
+                                                                    s.population, key))
+
+
+def scorer_of(criterion: Criterion, assessment: Assessment) -> Scorer:
+    """The registered scorer a measured criterion names; a name not registered is a parameters mistake."""
+    try:
+        return SCORERS[criterion.scorer]
+    except KeyError:
+        raise ConfigError(f"{assessment.criteria_file}: field 'criteria.{criterion.key}.scorer': no scorer "
+                          f"{criterion.scorer!r}; known: {', '.join(sorted(SCORERS))}") from None
+
+
+def _as(key: str, verdict: CriterionScore) -> CriterionScore:
+    """The verdict filed under the criterion's declared key (a scorer may serve several)."""
+    return verdict if verdict.criterion == key else replace(verdict, criterion=key)
+
+
+def police_scores(figures: PriorityFigures, priority: Priority, setting: Setting) -> dict[str, CriterionScore]:
+    """The measured criteria that police-recorded figures decide, for one priority."""
+    scores = {}
+    for criterion in setting.assessment.criteria:
+        if criterion.is_judged:
+            continue
+        scorer = scorer_of(criterion, setting.assessment)
+        if scorer.police is None:
+            continue
+        if not priority.has_police_data:
+            why = "Police street-level data do not record this; the evidence must come from partners."
+            scores[criterion.key] = no_data(priority.key, criterion.key, why)
+        else:
+            scores[criterion.key] = _as(criterion.key, scorer.police(figures, setting))
+    return scores
+
+
+def score_priority(figures: PriorityFigures, priority: Priority, setting: Setting) -> dict[str, CriterionScore]:
+    """Every criterion for one priority, in the declared order.
+
+    Where police data give no score, a partner indicator mapped to the criterion does.
+    """
+    assessment = setting.assessment
+    scores = police_scores(figures, priority, setting)
+    for criterion in assessment.criteria:
+        key = criterion.key
+        if criterion.is_judged:
+            scores[key] = judged_score(assessment, priority.key, criterion)
+            continue
+        verdict = scores.get(key)
+        if verdict is None or not verdict.has_data:
+            scorer = scorer_of(criterion, assessment)
+            fallback = scorer.partner(priority, setting, key) if scorer.partner else None
+            if fallback is not None:
+                verdict = _as(key, fallback)
+            elif verdict is None:
+                verdict = no_data(priority.key, key, f"No evidence for {criterion.name} is in the data.")
+        scores[key] = verdict
+    return {c.key: scores[c.key] for c in assessment.criteria}

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from assess import stats
-from assess.config import ScoringModel
+from assess.config import ScoringRules
 from assess.criteria.figures import PriorityFigures
 from assess.criteria.result import CriterionScore, no_data
 from assess.disclosure import SMALL_NUMBERS, WITHHELD, CountRule
@@ -26,14 +26,14 @@ WORDS_OF_POSITION = {
 }
 
 
-def score(figures: PriorityFigures, rules: ScoringModel, period: str) -> CriterionScore:
+def score(figures: PriorityFigures, rules: ScoringRules, period: str) -> CriterionScore:
     """Score police-recorded counts of the priority across the comparators."""
     return score_counts(figures.key, figures.comparator_counts, figures.populations, figures.area_index,
                         rules, period, figures.rule)
 
 
 def score_counts(key: str, counts: np.ndarray, populations: np.ndarray, area_index: int,
-                 rules: ScoringModel, period: str, rule: CountRule, what: str = "") -> CriterionScore:
+                 rules: ScoringRules, period: str, rule: CountRule, what: str = "") -> CriterionScore:
     """Score the area's rate from counts and residents of every comparator (funnel position).
 
     The residents are published, so a rate gives its count back: the area's rate is withheld

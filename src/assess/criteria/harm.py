@@ -6,7 +6,7 @@ priority whose crime types have no weight (anti-social behaviour) has no harm fi
 
 from __future__ import annotations
 
-from assess.config import ScoringModel
+from assess.config import ScoringRules
 from assess.criteria.figures import PriorityFigures
 from assess.criteria.result import CriterionScore, no_data, score_from_bounds
 from assess.disclosure import SMALL_NUMBERS, WITHHELD
@@ -14,7 +14,7 @@ from assess.disclosure import SMALL_NUMBERS, WITHHELD
 CRITERION = "harm"
 
 
-def score(figures: PriorityFigures, rules: ScoringModel, period: str, unit: str) -> CriterionScore:
+def score(figures: PriorityFigures, rules: ScoringRules, period: str, unit: str) -> CriterionScore:
     """Score the share of all harm in the area (bounds: `harm_shares`)."""
     if figures.harm is None:
         return no_data(figures.key, CRITERION,

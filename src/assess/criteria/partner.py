@@ -39,11 +39,11 @@ def _stale_note(end: pd.Timestamp, assessment: Assessment) -> str:
 
 
 def trend(priority: Priority, indicators: pd.DataFrame, assessment: Assessment,
-          ) -> Optional[CriterionScore]:
+          criterion: str = "trend") -> Optional[CriterionScore]:
     """The latest period of the first usable mapped count indicator against the period before it."""
-    rules = assessment.scoring
+    rules = assessment.rules
     rule = Disclosure.of(assessment).rule(priority)
-    for name in priority.indicators_for("trend"):
+    for name in priority.indicators_for(criterion):
         rows = indicators[(indicators["indicator"] == name) & (indicators["area"] == assessment.area)
                           & (indicators["unit"] == COUNT_UNIT)].sort_values("period_start")
         pair = _latest_consecutive_pair(rows)
@@ -87,14 +87,14 @@ def _latest_consecutive_pair(rows: pd.DataFrame) -> Optional[tuple[pd.Series, pd
 
 
 def comparison_score(priority: Priority, indicators: pd.DataFrame, assessment: Assessment,
-                     population: pd.Series) -> Optional[CriterionScore]:
+                     population: pd.Series, criterion: str = "comparison") -> Optional[CriterionScore]:
     """The area against its comparators on the first usable mapped indicator's latest common period.
 
     Counts become rates per 1,000 residents on a funnel plot; published rates (no counts)
     are ranked instead.
     """
     comparators = list(assessment.comparators)
-    for name in priority.indicators_for("comparison"):
+    for name in priority.indicators_for(criterion):
         rows = indicators[(indicators["indicator"] == name) & indicators["area"].isin(comparators)]
         for (start, end), period_rows in sorted(rows.groupby(["period_start", "period_end"]), reverse=True):
             values = period_rows.set_index("area")["value"]
@@ -108,7 +108,7 @@ def comparison_score(priority: Priority, indicators: pd.DataFrame, assessment: A
             if unit == COUNT_UNIT:
                 verdict = comparison.score_counts(
                     priority.key, values[areas].to_numpy(dtype=float), population[areas].to_numpy(dtype=float),
-                    index, assessment.scoring, period, Disclosure.of(assessment).rule(priority), what)
+                    index, assessment.rules, period, Disclosure.of(assessment).rule(priority), what)
             else:
                 verdict = comparison.score_rates(priority.key, values[areas].to_numpy(dtype=float), index,
                                                  unit, period, what)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 
 from assess import stats
-from assess.config import ScoringModel
+from assess.config import ScoringRules
 from assess.criteria.figures import PriorityFigures
 from assess.criteria.result import CriterionScore, change_words, no_data, score_from_change
 from assess.disclosure import SMALL_NUMBERS, WITHHELD
@@ -18,7 +18,7 @@ from assess.disclosure import SMALL_NUMBERS, WITHHELD
 CRITERION = "trend"
 
 
-def score(figures: PriorityFigures, rules: ScoringModel, period: str) -> CriterionScore:
+def score(figures: PriorityFigures, rules: ScoringRules, period: str) -> CriterionScore:
     if figures.previous is not None:
         return _year_on_year(figures, rules, period)
     if len(figures.history) < stats.MIN_TREND_LENGTH:
@@ -26,7 +26,7 @@ def score(figures: PriorityFigures, rules: ScoringModel, period: str) -> Criteri
     return _monthly_trend(figures, rules)
 
 
-def _year_on_year(figures: PriorityFigures, rules: ScoringModel, period: str) -> CriterionScore:
+def _year_on_year(figures: PriorityFigures, rules: ScoringRules, period: str) -> CriterionScore:
     test = stats.compare_periods(figures.current, figures.previous, level=1 - rules.significance)
     change = test.pct_change / 100 if test.pct_change is not None else float("inf")
     if figures.current == figures.previous == 0:
@@ -62,7 +62,7 @@ def _ratio(test: stats.PeriodComparison) -> str:
     return f"{test.ratio:.2f} ({test.ratio_lower:.2f} to {test.ratio_upper:.2f})"
 
 
-def _monthly_trend(figures: PriorityFigures, rules: ScoringModel) -> CriterionScore:
+def _monthly_trend(figures: PriorityFigures, rules: ScoringRules) -> CriterionScore:
     series = figures.history
     test = stats.trend_test(series, alpha=rules.significance)
     mean = float(series.mean())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assess.config import ScoringModel
+from assess.config import ScoringRules
 from assess.criteria.figures import PriorityFigures
 from assess.criteria.result import CriterionScore, no_data, score_from_bounds
 from assess.disclosure import SMALL_NUMBERS, WITHHELD
@@ -10,7 +10,7 @@ from assess.disclosure import SMALL_NUMBERS, WITHHELD
 CRITERION = "volume"
 
 
-def score(figures: PriorityFigures, rules: ScoringModel, period: str) -> CriterionScore:
+def score(figures: PriorityFigures, rules: ScoringRules, period: str) -> CriterionScore:
     """Score the share of all recorded crime and ASB in the area (bounds: `volume_shares`)."""
     if figures.area_total == 0:
         return no_data(figures.key, CRITERION, f"No crime was recorded in the area in {period}.")

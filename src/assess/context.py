@@ -1,0 +1,97 @@
+"""One area's run: its evidence, the results of scoring it, and its action plan.
+
+Pages, the workbook and the batch all start from a `RunContext`, so each is computed once
+per run (and, in a notebook kernel, once per kernel while no input changes).
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from typing import Optional
+
+from assess.actions import Action, load_actions
+from assess.config import DEFAULT_PARAMS, Assessment, data_dir_for
+from assess.evidence import Evidence, Tables
+from assess.measures import MeasureModel, load_measures
+from assess.results import Results
+
+
+class RunContext:
+    """Everything one area's pages are made from."""
+
+    def __init__(self, evidence: Evidence):
+        self.evidence = evidence
+
+    @classmethod
+    def load(cls, params_file: Optional[Path] = None, area: Optional[str] = None,
+             data_dir: Optional[Path] = None) -> "RunContext":
+        """Read the data and resolve the parameters against them."""
+        return cls(Evidence.load(params_file, area, data_dir))
+
+    def for_area(self, area: str) -> "RunContext":
+        """The same inputs assessed for another area, without reading them again."""
+        return RunContext(self.evidence.for_area(area))
+
+    @property
+    def assessment(self) -> Assessment:
+        return self.evidence.assessment
+
+    @property
+    def tables(self) -> Tables:
+        return self.evidence.tables
+
+    @cached_property
+    def results(self) -> Results:
+        """The criteria and the ranking, computed once for this evidence."""
+        return Results(self.evidence)
+
+    @cached_property
+    def actions(self) -> tuple[Action, ...]:
+        """The action plan (empty when the parameters name no actions file)."""
+        path = self.assessment.actions_file
+        return load_actions(path, self.assessment) if path else ()
+
+    @cached_property
+    def measures(self) -> tuple[MeasureModel, ...]:
+        """The success measures (empty when the parameters name no measures file)."""
+        path = self.assessment.measures_file
+        return load_measures(path, self.assessment) if path else ()
+
+    def check_plan(self) -> None:
+        """Read the action plan and success measures now, so a mistake in them stops a run early."""
+        _ = self.actions, self.measures
+
+
+_OPENED: dict[tuple, RunContext] = {}
+# A worker running every area of a county sees a few areas' notebooks interleaved.
+_OPENED_KEPT = 4
+
+
+def open_run(params_file: str = "", area: str = "", data_dir: str = "") -> RunContext:
+    """The notebooks' entry point: empty strings mean "use the default".
+
+    Inputs are read and checked once per kernel: when the batch runs several notebooks in
+    one kernel, the later ones reuse the run (and its results) while no input file has
+    changed since.
+    """
+    params = Path(params_file).resolve() if params_file else None
+    folder = Path(data_dir).resolve() if data_dir else None
+    key = (params, area, folder, _fingerprint(params, folder))
+    if key not in _OPENED:
+        while len(_OPENED) >= _OPENED_KEPT:
+            del _OPENED[next(iter(_OPENED))]
+        _OPENED[key] = RunContext.load(params_file=params, area=area or None, data_dir=folder)
+    return _OPENED[key]
+
+
+def _fingerprint(params: Optional[Path], data_dir: Optional[Path]) -> tuple:
+    """Size and modification time of every file a run may read, to notice any change."""
+    folders = {(params or DEFAULT_PARAMS).parent, data_dir_for(params, data_dir)}
+    stamps = []
+    for folder in sorted(folders):
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                stat = path.stat()
+                stamps.append((str(path), stat.st_size, stat.st_mtime_ns))
+    return tuple(stamps)

@@ -1,0 +1,64 @@
+"""Executed notebooks to HTML pages: no code, no prompts, none of the cells kept for the analyst.
+
+Kept apart from the pages the package writes itself (report.py) so a worker exporting a
+page imports nbconvert and nothing else of the package.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+TEMPLATES = Path(__file__).parent / "templates"
+# Cells that matter to the analyst or the tests but mean nothing to a partner reading HTML.
+HIDDEN_CELL_TAGS = ("parameters", "injected-parameters", "nbval-check")
+
+
+def export_html(executed: Path, out: Path) -> Path:
+    """Export an executed notebook to HTML with no code, prompts or hidden cells."""
+    # Imported here: nbformat's import is slow (seconds) and most callers never export.
+    import nbformat
+    from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
+
+    notebook = nbformat.read(executed, as_version=4)
+    exporter = HTMLExporter(template_name="assess", extra_template_basedirs=[str(TEMPLATES)])
+    exporter.language_code = "en-GB"
+    exporter.exclude_input = True
+    exporter.exclude_input_prompt = True
+    exporter.exclude_output_prompt = True
+    remover = TagRemovePreprocessor(remove_cell_tags=set(HIDDEN_CELL_TAGS), enabled=True)
+    exporter.register_preprocessor(remover, enabled=True)
+    body, _ = exporter.from_notebook_node(notebook, resources={"metadata": {"name": title_of(notebook["cells"])}})
+    path = out / (executed.stem + ".html")
+    path.write_text(body, encoding="utf-8")
+    return path
+
+
+def title_of(cells: list[dict]) -> str:
+    """The first top-level heading of a notebook, in a Markdown cell or a Markdown output.
+
+    Cells as stored have their source (and output text) as a string or a list of lines.
+    """
+    def text(value) -> str:
+        return value if isinstance(value, str) else "".join(value)
+
+    for cell in cells:
+        if cell["cell_type"] == "markdown":
+            sources = [text(cell["source"])]
+        else:
+            sources = [text(o["data"]["text/markdown"]) for o in cell.get("outputs", [])
+                       if "text/markdown" in o.get("data", {})]
+        for source in sources:
+            for line in source.splitlines():
+                if line.startswith("# "):
+                    return line[2:].strip()
+    return "Strategic assessment"
+
+
+
+
+def page_title(executed: Path) -> str:
+    """The title of an executed notebook's page."""
+    # Plain JSON is enough for the title, and spares the main process nbformat's slow import.
+    return title_of(json.loads(executed.read_text(encoding="utf-8"))["cells"])

@@ -1,0 +1,75 @@
+"""Words for the pages: lists, numbers and ranks in words, and the sections' prose from templates.
+
+The prose of each page lives in `templates/sections/<page>.md.j2`, one block per section,
+as Markdown. Values are escaped as they are filled in, so text from parameters and data
+shows as typed and never becomes markup.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable
+
+SECTIONS = Path(__file__).parent / "templates" / "sections"
+_NUMBERS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+            "eleven", "twelve")
+
+
+def number(n: int) -> str:
+    """A count in words up to twelve, in figures above: 6 -> 'six', 13 -> '13'."""
+    return _NUMBERS[n] if 0 <= n < len(_NUMBERS) else f"{n:,}"
+
+
+def join(words: Iterable[str], conjunction: str = "and") -> str:
+    """'a', 'b', 'c' -> 'a, b and c'."""
+    words = list(words)
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + f" {conjunction} " + words[-1]
+
+
+def ordinal(number: int) -> str:
+    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{suffix}"
+
+
+def rank_words(rank: int, n: int) -> str:
+    """1 -> 'lowest', n -> 'highest', else '3rd lowest' or '3rd highest', whichever is nearer."""
+    if rank == 1:
+        return "lowest"
+    if rank == n:
+        return "highest"
+    from_top = n - rank + 1
+    if rank <= from_top:
+        return f"{ordinal(rank)} lowest"
+    return f"{ordinal(from_top)} highest"
+
+
+def lower_first(text: str) -> str:
+    """A label inside a sentence: 'Partnership can add value' -> 'partnership can add value'."""
+    return text[:1].lower() + text[1:]
+
+
+@lru_cache(maxsize=1)
+def _environment():
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+    environment = Environment(loader=FileSystemLoader(SECTIONS), autoescape=True, undefined=StrictUndefined,
+                              trim_blocks=True, lstrip_blocks=True)
+    environment.filters.update(number=number, join=join, lower_first=lower_first)
+    return environment
+
+
+def section(page: str, name: str, **values) -> str:
+    """The Markdown of one section (a block) of a page's template, values filled in and escaped."""
+    template = _environment().get_template(f"{page}.md.j2")
+    try:
+        block = template.blocks[name]
+    except KeyError:
+        raise KeyError(f"{template.filename} has no block {name!r}") from None
+    return "".join(block(template.new_context(values))).strip()
+
+
+def has_section(page: str, name: str) -> bool:
+    return name in _environment().get_template(f"{page}.md.j2").blocks
