@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from assess.config import (
+    DEFAULT_CRITERIA,
     DEFAULT_DATA_DIR, DEFAULT_JUDGEMENTS, DEFAULT_PARAMS, DEFAULT_PRIORITIES, load_priorities,
     resolve_assessment, slug,
 )
@@ -26,6 +27,7 @@ def write_params(tmp_path: Path, **changes) -> Path:
     settings = yaml.safe_load(DEFAULT_PARAMS.read_text())
     settings["data_dir"] = str(DEFAULT_DATA_DIR)
     settings["priorities_file"] = str(DEFAULT_PRIORITIES)
+    settings["criteria_file"] = str(DEFAULT_CRITERIA)
     settings["judgements_file"] = str(DEFAULT_JUDGEMENTS)
     for key, value in changes.items():
         if value is None:

@@ -1,4 +1,4 @@
-"""The six criteria on hand-built figures: each score, its boundaries, its evidence and reason.
+"""The declared criteria on hand-built figures: each score, its boundaries, its evidence and reason.
 
 The police-based criteria read `PriorityFigures`, built here directly from numpy arrays
 so every number is known; the judged criteria read an `Assessment` built by hand.
@@ -16,16 +16,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from assess.config import (
-    CRITERIA, Assessment, JudgementModel, Priority, PriorityJudgementsModel, ScoringModel,
+    DEFAULT_CRITERIA, Assessment, JudgementModel, Priority, ScoringRules, load_criteria,
 )
 from assess.criteria import (
-    NO_DATA, CountCube, CriterionScore, PriorityFigures, police_scores, score_priority,
+    NO_DATA, CountCube, CriterionScore, PriorityFigures, Setting, police_scores, score_priority,
 )
-from assess.criteria import added_value, comparison, concern, harm, trend, volume
+from assess.criteria import comparison, harm, trend, volume
+from assess.criteria.judged import judged_score
 from assess.criteria.result import score_from_bounds, score_from_change
 from assess.data.indicators import INDICATOR_COLUMNS
 
-RULES = ScoringModel()
+RULES = ScoringRules()
+CRITERIA = load_criteria(DEFAULT_CRITERIA)
 PERIOD = "January to December 2022"
 UNIT = "days of imprisonment"
 MONTHS_2022 = tuple(f"2022-{m:02d}" for m in range(1, 13))
@@ -112,7 +114,7 @@ class TestVolume:
         assert volume.score(figures(current=current, area_total=total), RULES, PERIOD).score == expected
 
     def test_bounds_come_from_the_scoring_model(self):
-        rules = ScoringModel(volume_shares=[0.3, 0.4, 0.5, 0.6])
+        rules = ScoringRules(volume_shares=[0.3, 0.4, 0.5, 0.6])
         assert volume.score(figures(current=250, area_total=1000), rules, PERIOD).score == 1
         assert volume.score(figures(current=400, area_total=1000), rules, PERIOD).score == 3
         assert volume.score(figures(current=600, area_total=1000), rules, PERIOD).score == 5
@@ -141,7 +143,7 @@ class TestHarm:
         assert verdict.score == expected
 
     def test_bounds_come_from_the_scoring_model(self):
-        rules = ScoringModel(harm_shares=[0.01, 0.02, 0.03, 0.5])
+        rules = ScoringRules(harm_shares=[0.01, 0.02, 0.03, 0.5])
         assert harm.score(figures(harm=30.0, area_harm=1000.0), rules, PERIOD, UNIT).score == 4
         assert harm.score(figures(harm=500.0, area_harm=1000.0), rules, PERIOD, UNIT).score == 5
 
@@ -205,13 +207,13 @@ class TestTrendYearOnYear:
         assert is_one_sentence(verdict.reason)
 
     def test_large_change_comes_from_the_scoring_model(self):
-        rules = ScoringModel(large_change=0.5)
+        rules = ScoringRules(large_change=0.5)
         assert trend.score(figures(current=1400, previous=1000), rules, PERIOD).score == 4
         assert trend.score(figures(current=1500, previous=1000), rules, PERIOD).score == 5
 
     def test_significance_comes_from_the_scoring_model(self):
         # p = 0.00131: significant at 0.05, not at 0.001.
-        assert trend.score(figures(current=1150, previous=1000), ScoringModel(significance=0.001),
+        assert trend.score(figures(current=1150, previous=1000), ScoringRules(significance=0.001),
                            PERIOD).score == 3
 
     def test_evidence_names_the_length_of_a_shorter_period(self):
@@ -297,7 +299,7 @@ class TestComparison:
     def test_between_the_limits_without_overdispersion(self):
         # Poisson limits around 5.05 per 1,000 (expected 505): 560 lies beyond the 95% limit
         # (about 549) but inside the 99.8% one (about 575); 440 mirrors it below.
-        rules = ScoringModel(overdispersion=False)
+        rules = ScoringRules(overdispersion=False)
         assert comparison.score(compared(560), rules, PERIOD).score == 4
         assert comparison.score(compared(445), rules, PERIOD).score == 2
 
@@ -307,7 +309,7 @@ class TestComparison:
         counts = np.array([700, 300, 400, 500, 600, 700, 350, 450, 550, 650, 500])
         f = figures(comparators=ELEVEN, comparator_counts=counts, populations=np.full(11, 100_000.0))
         assert comparison.score(f, RULES, PERIOD).score == 3
-        assert comparison.score(f, ScoringModel(overdispersion=False), PERIOD).score == 5
+        assert comparison.score(f, ScoringRules(overdispersion=False), PERIOD).score == 5
 
     def test_no_other_area_is_no_data(self):
         f = figures(comparators=("A",), comparator_counts=np.array([10]), populations=np.array([1000.0]))
@@ -322,7 +324,7 @@ class TestComparison:
 
 def priority(key="drugs", crime_types=("Drugs",)) -> Priority:
     return Priority(key=key, title=key.title(), summary="s", crime_types=tuple(crime_types),
-                    partner_evidence=(), notebook=None)
+                    partner_evidence=())
 
 
 def assessment(judgements=None, priorities=()) -> Assessment:
@@ -330,27 +332,31 @@ def assessment(judgements=None, priorities=()) -> Assessment:
                       data_dir=Path("."), priorities=tuple(priorities), judgements=judgements or {})
 
 
-JUDGED = {"drugs": PriorityJudgementsModel(concern=JudgementModel(
+JUDGED = {"drugs": {"concern": JudgementModel(
     score=4, confidence="high", rationale="Residents raised drug dealing\n  at every ward   panel.",
-    judged_by="CSP board, March 2023"))}
+    judged_by="CSP board, March 2023")}}
+
+
+def judged(a: Assessment, priority_key: str, criterion: str) -> CriterionScore:
+    return judged_score(a, priority_key, CRITERIA[criterion])
 
 
 class TestJudged:
     def test_a_recorded_judgement(self):
-        verdict = concern.score(assessment(JUDGED), "drugs")
+        verdict = judged(assessment(JUDGED), "drugs", "concern")
         assert verdict.score == 4
         assert verdict.evidence == "judged 4 of 5, high confidence, by CSP board, March 2023"
         assert verdict.reason == "Residents raised drug dealing at every ward panel."
 
     def test_the_other_judged_criterion_missing_is_no_data(self):
-        assert_no_data(added_value.score(assessment(JUDGED), "drugs"), "added_value", "added value judgement")
+        assert_no_data(judged(assessment(JUDGED), "drugs", "added_value"), "added_value", "added value judgement")
 
     def test_without_judgements_both_are_no_data(self):
-        assert_no_data(concern.score(assessment(), "drugs"), "concern", "concern judgement")
-        assert_no_data(added_value.score(assessment(), "drugs"), "added_value")
+        assert_no_data(judged(assessment(), "drugs", "concern"), "concern", "concern judgement")
+        assert_no_data(judged(assessment(), "drugs", "added_value"), "added_value")
 
     def test_a_judgement_for_another_priority_does_not_leak(self):
-        assert concern.score(assessment(JUDGED), "asb").score is None
+        assert judged(assessment(JUDGED), "asb", "concern").score is None
 
 
 # --- all six together -------------------------------------------------------------------------
@@ -361,15 +367,18 @@ NO_INDICATORS = pd.DataFrame(columns=INDICATOR_COLUMNS + ["file"])
 
 def score_all(f: PriorityFigures, p: Priority, a: Assessment) -> dict[str, CriterionScore]:
     """score_priority with no partner indicators."""
-    population = pd.Series(f.populations, index=list(f.comparators))
-    return score_priority(f, p, a, PERIOD, UNIT, indicators=NO_INDICATORS, population=population)
+    return score_priority(f, p, setting(f, a))
+
+
+def setting(f: PriorityFigures, a: Assessment) -> Setting:
+    return Setting(a, PERIOD, UNIT, NO_INDICATORS, pd.Series(f.populations, index=list(f.comparators)))
 
 
 class TestScorePriority:
-    def test_all_six_in_order(self):
+    def test_every_declared_criterion_in_order(self):
         p = priority()
         scores = score_all(compared(1000), p, assessment(JUDGED, [p]))
-        assert tuple(scores) == CRITERIA
+        assert tuple(scores) == CRITERIA.keys
         assert {c: v.score for c, v in scores.items()} == {
             "concern": 4, "trend": 3, "volume": 4, "harm": 3, "comparison": 5, "added_value": None}
         for criterion, verdict in scores.items():
@@ -388,14 +397,15 @@ class TestScorePriority:
         p = priority()
         strict = Assessment(area="A", period_start="2022-01", period_end="2022-12", comparators=("A", "B"),
                             data_dir=Path("."), priorities=(p,),
-                            scoring=ScoringModel(volume_shares=[0.2, 0.3, 0.4, 0.5]))
-        assert police_scores(figures(), p, strict, PERIOD, UNIT)["volume"].score == 1
-        assert police_scores(figures(), p, assessment(priorities=[p]), PERIOD, UNIT)["volume"].score == 4
+                            rules=ScoringRules(volume_shares=[0.2, 0.3, 0.4, 0.5]))
+        f = figures()
+        assert police_scores(f, p, setting(f, strict))["volume"].score == 1
+        assert police_scores(f, p, setting(f, assessment(priorities=[p])))["volume"].score == 4
 
     def test_evidence_contains_the_numbers(self):
         p = priority()
         f = figures(current=1234, previous=1000, area_total=10_000, harm=2447.0, area_harm=24_470.0)
-        scores = police_scores(f, p, assessment(priorities=[p]), PERIOD, UNIT)
+        scores = police_scores(f, p, setting(f, assessment(priorities=[p])))
         assert "1,234" in scores["trend"].evidence and "1,000" in scores["trend"].evidence
         assert "1,234 of 10,000" in scores["volume"].evidence
         assert "2,447 of 24,470" in scores["harm"].evidence
@@ -495,7 +505,7 @@ class TestProperties:
         populations = np.array([p for _, p in data])
         f = figures(comparators=tuple(f"area{i}" for i in range(len(data))), comparator_counts=counts,
                     populations=populations, area_index=index % len(data))
-        verdict = comparison.score(f, ScoringModel(overdispersion=overdispersion), PERIOD)
+        verdict = comparison.score(f, ScoringRules(overdispersion=overdispersion), PERIOD)
         assert verdict.score is None or verdict.score in (1, 2, 3, 4, 5)
         assert (verdict.score is None) == (len(data) < 2 or counts.sum() == 0)
 

@@ -14,10 +14,11 @@ from assess.criteria import comparison, harm, trend, volume
 from assess.data.counts import read_counts
 from assess.data.indicators import INDICATOR_COLUMNS, normal_unit, read_indicators
 from assess.disclosure import NOT_SENSITIVE, CountRule, Disclosure, suppress_grid
+from assess.context import RunContext
 from assess.evidence import Evidence
 from assess.measures import MeasureModel, evaluate
 from assess.pages import MonitoringPage, PriorityPage
-from assess.results import Scoring
+from assess.results import Results
 from test_criteria import PERIOD, RULES, UNIT, compared, figures
 
 RULE = CountRule(5, sensitive=True)
@@ -85,6 +86,11 @@ def assessment():
     return resolve_assessment(read_counts(DEFAULT_DATA_DIR / "counts.csv"), DEFAULT_PARAMS)
 
 
+def marked_sensitive(assessment, key: str) -> tuple:
+    """The assessment's priorities with one more marked sensitive, as `sensitive: true` would."""
+    return tuple(replace(p, sensitive=True) if p.key == key else p for p in assessment.priorities)
+
+
 class TestPolicy:
     def test_sensitive_by_name_or_by_crime_type(self, assessment):
         policy = Disclosure.of(assessment)
@@ -94,8 +100,8 @@ class TestPolicy:
         assert not policy.rule_for_types(["Burglary"]).sensitive
 
     def test_a_listed_priority_makes_its_crime_types_sensitive(self, assessment):
-        listed = replace(assessment, disclosure=DisclosureModel(sensitive_priorities=["shoplifting"],
-                                                                sensitive_crime_types=[]))
+        listed = replace(assessment, disclosure=DisclosureModel(sensitive_crime_types=[]),
+                         priorities=marked_sensitive(assessment, "shoplifting"))
         assert Disclosure.of(listed).rule_for_types(["Shoplifting"]).sensitive
 
     def test_partner_figures_to_hide(self, assessment):
@@ -200,13 +206,13 @@ class TestAreaTotals:
 
     AREAS = ("Sevenoaks", "Dover", "Thanet")
 
-    def scored(self, tmp_path, extra: dict) -> Scoring:
+    def scored(self, tmp_path, extra: dict) -> Results:
         counts = {(a, "Burglary"): [30] * 24 for a in self.AREAS}
         counts |= {(a, "Violence and sexual offences"): [20] * 24 for a in self.AREAS[1:]}
         # Violence (a sensitive candidate) is 3 in the area this year.
         counts[("Sevenoaks", "Violence and sexual offences")] = [1] * 12 + [1, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0]
         evidence = Evidence.load(None, "Sevenoaks", data_folder(tmp_path, counts | extra))
-        return Scoring(evidence)
+        return Results(evidence)
 
     def test_withheld_when_only_a_small_count_is_left(self, tmp_path):
         criteria = self.scored(tmp_path, {}).criteria
@@ -236,7 +242,7 @@ def small_sensitive(tmp_path):
     population[population["area"].isin(["Sevenoaks", "Dover", "Thanet", "Swale"])].to_csv(
         tmp_path / "population.csv", index=False)
     evidence = Evidence.load(None, "Sevenoaks", tmp_path)
-    return PriorityPage(evidence, "violence")
+    return PriorityPage(RunContext(evidence), "violence")
 
 
 def shown_numbers(display) -> set[int]:
@@ -277,8 +283,8 @@ def test_monitoring_withholds_a_quarter_over_a_hidden_month(tmp_path):
     counts = {(a, t): [40 + i % 7 for i in range(24)] for a in areas for t in ("Anti-social behaviour", "Drugs")}
     counts |= {(a, "Burglary"): [9] * 21 + [2, 9, 9] for a in areas}
     evidence = Evidence.load(None, "Sevenoaks", data_folder(tmp_path, counts))
-    sensitive = replace(evidence.assessment, disclosure=DisclosureModel(sensitive_priorities=["serious_acquisitive"]))
-    page = MonitoringPage(Evidence(sensitive, evidence.tables), "", "2022-12-31")
+    sensitive = replace(evidence.assessment, priorities=marked_sensitive(evidence.assessment, "serious_acquisitive"))
+    page = MonitoringPage(RunContext(Evidence(sensitive, evidence.tables)), "", "2022-12-31")
     row = page.counts_table().frame.set_index("Priority").loc["Serious and acquisitive crime"]
     # October's 2 is hidden on the priority's page: the quarter, 20, would be it plus November and December.
     assert row.iloc[0] == "withheld"
@@ -300,7 +306,7 @@ def test_partner_figures_of_any_unit_spelling_and_the_county_total(tmp_path):
         ("Repeat victims", "domestic_abuse", "Sevenoaks", *year, 3, "number", "Police"),
         ("Repeat victims", "domestic_abuse", "Dover", *year, 40, "number", "Police"),
         ("Repeat victims", "domestic_abuse", "Kent", *year, 43, "number", "Police")])
-    frame = PriorityPage(evidence, "domestic_abuse").partner_figures().frame
+    frame = PriorityPage(RunContext(evidence), "domestic_abuse").partner_figures().frame
     assert frame["Value"].tolist() == ["fewer than 5", "withheld", "fewer than 5"]
 
 

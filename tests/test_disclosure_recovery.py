@@ -80,14 +80,12 @@ COMPARATORS = {
 PRIORITIES = {
     "priorities": {
         "serious_acquisitive": {"title": "Violence and robbery", "summary": "Violence (sensitive) and robbery.",
-                                "crime_types": [V, R], "notebook": "10_serious_acquisitive.ipynb"},
+                                "crime_types": [V, R]},
         "asb": {"title": "Anti-social behaviour", "summary": "ASB.", "crime_types": [ASB],
-                "indicators": {"Fly-tipping reports": "trend"}, "notebook": "20_asb.ipynb"},
+                "indicators": {"Fly-tipping reports": "trend"}},
         "domestic_abuse": {"title": "Domestic abuse", "summary": "From partners.",
-                           "indicators": {"DA referrals": "trend", "DA repeat victims": "comparison"},
-                           "notebook": "30_domestic_abuse.ipynb"},
-        "substance_misuse": {"title": "Substance misuse", "summary": "Drugs.", "crime_types": [D],
-                             "notebook": "60_substance_misuse.ipynb"},
+                           "indicators": {"DA referrals": "trend", "DA repeat victims": "comparison"}},
+        "substance_misuse": {"title": "Substance misuse", "summary": "Drugs.", "crime_types": [D]},
     },
     "candidates": {
         "weapons": {"title": "Possession of weapons", "summary": "Sensitive by name.", "crime_types": [W]},
@@ -144,14 +142,15 @@ def build_case(root: Path) -> Path:
         pd.DataFrame([(i, p, a, s, e, v, unit, "Synthetic partner return") for i, p, a, (s, e), v in indicator_rows],
                      columns=["indicator", "priority", "area", "period_start", "period_end", "value", "unit", "source"],
                      ).to_csv(data / "partners" / name, index=False)
-    (params / "priorities.yaml").write_text(yaml.safe_dump(PRIORITIES, sort_keys=False))
+    marked = {group: {key: {**spec, "sensitive": key in SENSITIVE_PRIORITIES} for key, spec in items.items()}
+              for group, items in PRIORITIES.items()}
+    (params / "priorities.yaml").write_text(yaml.safe_dump(marked, sort_keys=False))
     (params / "measures.yaml").write_text(yaml.safe_dump(MEASURES, sort_keys=False))
     settings = {
         "area": AREA, "period": {"start": "2022-01", "end": "2022-12"}, "comparators": sorted(POPULATION),
         "data_dir": str(data), "priorities_file": "priorities.yaml", "judgements_file": None,
         "actions_file": None, "measures_file": "measures.yaml", "scoring": {"draws": 100},
-        "disclosure": {"threshold": THRESHOLD, "sensitive_priorities": SENSITIVE_PRIORITIES,
-                       "sensitive_crime_types": SENSITIVE_TYPES},
+        "disclosure": {"threshold": THRESHOLD, "sensitive_crime_types": SENSITIVE_TYPES},
     }
     path = params / "assessment.yaml"
     path.write_text(yaml.safe_dump(settings, sort_keys=False))

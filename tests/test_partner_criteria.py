@@ -93,9 +93,9 @@ class TestComparison:
 def test_default_partner_scores(assessment):
     """The embedded default scores domestic abuse and safeguarding from partner figures."""
     from assess.evidence import Evidence
-    from assess.results import Scoring
+    from assess.results import Results
 
-    scoring = Scoring(Evidence.load(DEFAULT_PARAMS))
+    scoring = Results(Evidence.load(DEFAULT_PARAMS))
     assert scoring.scores["domestic_abuse"]["trend"] == 5
     assert scoring.scores["safeguarding"]["trend"] == 3
     assert scoring.scores["safeguarding"]["comparison"] == 4

@@ -23,7 +23,7 @@ from assess.data.geography import Geography
 from assess.data.police_uk import read_street_files
 from assess.data.population import read_population
 from assess.evidence import Evidence
-from assess.results import Scoring
+from assess.results import Results
 from conftest import street_row
 
 SURREY = ("Elmbridge", "Epsom and Ewell", "Guildford", "Mole Valley", "Reigate and Banstead", "Runnymede",
@@ -94,8 +94,8 @@ def surrey(tmp_path, write_street):
     return folder, planted, report
 
 
-def scoring_for(folder, area: str) -> Scoring:
-    return Scoring(Evidence.load(params_file=None, area=area, data_dir=folder))
+def scoring_for(folder, area: str) -> Results:
+    return Results(Evidence.load(params_file=None, area=area, data_dir=folder))
 
 
 class TestPlantedSignals:

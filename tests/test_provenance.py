@@ -11,7 +11,7 @@ import assess.cache
 from assess.config import DEFAULT_PARAMS
 from assess.evidence import Evidence
 from assess.provenance import sha256
-from assess.results import Scoring
+from assess.results import Results
 from conftest import assess as run_assess
 
 
@@ -39,7 +39,7 @@ def test_same_inputs_give_byte_identical_results(tmp_path, monkeypatch):
         monkeypatch.setattr(assess.cache, "CACHE_DIR", tmp_path / f"cache-{run}")
         out = tmp_path / run
         out.mkdir()
-        files.append(Scoring(Evidence.load(DEFAULT_PARAMS)).write(out))
+        files.append(Results(Evidence.load(DEFAULT_PARAMS)).write(out))
     for first, second in zip(*files):
         assert first.read_bytes() == second.read_bytes(), first.name
 

@@ -8,21 +8,25 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assess.config import CRITERIA
+from assess.config import DEFAULT_CRITERIA, load_criteria
 from assess.scoring import (
-    TIE_BREAK, Composite, Swap, composite, neighbour_swaps, rank_order, ranks_without_each,
+    Composite, Swap, composite, neighbour_swaps, rank_order, ranks_without_each, tie_break_text,
 )
+
+DECLARED = load_criteria(DEFAULT_CRITERIA)
+CRITERIA = DECLARED.keys
+TIE_BREAK = DECLARED.tie_break
 
 EQUAL_WEIGHTS = {c: 1.0 for c in CRITERIA}
 
 
 def scores_of(**given) -> dict:
-    """All six criteria, None unless given."""
+    """Every declared criterion, None unless given."""
     return {c: given.get(c) for c in CRITERIA}
 
 
 def ranked(scores: dict, weights=EQUAL_WEIGHTS) -> list[str]:
-    return rank_order([composite(k, v, weights) for k, v in scores.items()], scores)
+    return rank_order([composite(k, v, weights) for k, v in scores.items()], scores, TIE_BREAK)
 
 
 class TestComposite:
@@ -89,6 +93,8 @@ TIES = {
 class TestRankOrder:
     def test_tie_break_is_harm_then_trend_then_volume_then_key(self):
         assert TIE_BREAK == ("harm", "trend", "volume")
+        assert tie_break_text(DECLARED) == ("equal scores are ordered by the harm score, then trend, then volume "
+                                            "(higher first), then alphabetically by the priority's key")
         composites = {k: composite(k, v, EQUAL_WEIGHTS).score for k, v in TIES.items()}
         assert composites["mike"] == 4.0 and composites["aardvark"] is None
         assert all(composites[k] == pytest.approx(3.0) for k in TIES if k not in ("mike", "aardvark"))
@@ -107,19 +113,19 @@ class TestRankOrder:
     def test_floating_point_noise_does_not_beat_the_tie_break(self):
         scores = {"a": scores_of(harm=1), "b": scores_of(harm=5)}
         items = [Composite("a", 3.0 + 4e-16, (), ()), Composite("b", 3.0, (), ())]
-        assert rank_order(items, scores) == ["b", "a"]
+        assert rank_order(items, scores, TIE_BREAK) == ["b", "a"]
 
     def test_noise_across_a_rounding_boundary_does_not_beat_the_tie_break(self):
         high = 2.0000000005
         low = math.nextafter(high, 0)  # one ulp below: the same score for any practical purpose
         scores = {"a": scores_of(harm=1), "b": scores_of(harm=5)}
         items = [Composite("a", high, (), ()), Composite("b", low, (), ())]
-        assert rank_order(items, scores) == ["b", "a"]
+        assert rank_order(items, scores, TIE_BREAK) == ["b", "a"]
 
     @given(st.permutations(list(TIES)))
     def test_listing_order_never_matters_for_the_ties(self, keys):
         items = [composite(k, TIES[k], EQUAL_WEIGHTS) for k in keys]
-        assert rank_order(items, TIES) == ranked(TIES)
+        assert rank_order(items, TIES, TIE_BREAK) == ranked(TIES)
 
 
 score_values = st.none() | st.integers(1, 5)
@@ -142,9 +148,9 @@ class TestRankOrderProperties:
     def test_listing_order_never_changes_the_ranking(self, data, shuffle):
         scores, weights = data
         keys = list(scores)
-        expected = rank_order([composite(k, scores[k], weights) for k in keys], scores)
+        expected = rank_order([composite(k, scores[k], weights) for k in keys], scores, TIE_BREAK)
         shuffle.shuffle(keys)
-        assert rank_order([composite(k, scores[k], weights) for k in keys], scores) == expected
+        assert rank_order([composite(k, scores[k], weights) for k in keys], scores, TIE_BREAK) == expected
 
     @given(data=assessments())
     @settings(max_examples=200, deadline=None)
@@ -226,7 +232,7 @@ class TestRanksWithoutEach:
     def test_by_hand(self):
         # All six: p1 and p3 tie at 14/6 (p3 has the higher harm), p2 is 2.
         assert ranked(self.SCORES) == ["p3", "p1", "p2"]
-        result = ranks_without_each(list(self.SCORES), self.SCORES, EQUAL_WEIGHTS)
+        result = ranks_without_each(list(self.SCORES), self.SCORES, EQUAL_WEIGHTS, TIE_BREAK)
         assert set(result) == set(CRITERIA)
         # Without concern (or added value): p1 9/5, p2 2, p3 13/5.
         assert result["concern"] == {"p3": 1, "p2": 2, "p1": 3}
@@ -237,11 +243,11 @@ class TestRanksWithoutEach:
 
     def test_zero_weight_criteria_are_not_left_out_again(self):
         weights = {**EQUAL_WEIGHTS, "volume": 0.0, "comparison": 0.0}
-        result = ranks_without_each(list(self.SCORES), self.SCORES, weights)
+        result = ranks_without_each(list(self.SCORES), self.SCORES, weights, TIE_BREAK)
         assert set(result) == {"concern", "trend", "harm", "added_value"}
         # Without trend, from concern, harm and added value: p1 11/3, p2 2, p3 5/3.
         assert result["trend"] == {"p1": 1, "p2": 2, "p3": 3}
 
     def test_a_single_weighted_criterion_cannot_be_left_out(self):
         weights = {c: (1.0 if c == "concern" else 0.0) for c in CRITERIA}
-        assert ranks_without_each(list(self.SCORES), self.SCORES, weights) == {}
+        assert ranks_without_each(list(self.SCORES), self.SCORES, weights, TIE_BREAK) == {}

@@ -10,13 +10,11 @@ import pandas as pd
 import pytest
 
 from assess import cache
-from assess.config import (
-    DEFAULT_PARAMS, Assessment, JudgementModel, Priority, PriorityJudgementsModel, ScoringModel,
-)
-from assess.criteria import CountCube, police_scores
+from assess.config import DEFAULT_PARAMS, Assessment, JudgementModel, Priority, ScoringRules
+from assess.criteria import CountCube, Setting, police_scores
 from assess.data.indicators import INDICATOR_COLUMNS
 from assess.evidence import Evidence, Tables
-from assess.results import Scoring
+from assess.results import Results
 from assess.scoring import composite, rank_order
 from assess.uncertainty import INTERVAL, simulate_ranks
 
@@ -32,7 +30,7 @@ HARM_WEIGHTS = pd.DataFrame({"crime_type": ["Burglary", "Drugs", "Shoplifting", 
 
 def priority(key: str, *crime_types: str) -> Priority:
     return Priority(key=key, title=key.title(), summary="s", crime_types=crime_types,
-                    partner_evidence=(), notebook=None)
+                    partner_evidence=())
 
 
 PRIORITIES = (
@@ -71,7 +69,7 @@ def counts_table() -> pd.DataFrame:
 
 def assessment(draws: int = 200, seed: int = 20221231) -> Assessment:
     return Assessment(area="A", period_start="2022-01", period_end="2022-12", comparators=AREAS,
-                      data_dir=Path("."), priorities=PRIORITIES, scoring=ScoringModel(draws=draws, seed=seed))
+                      data_dir=Path("."), priorities=PRIORITIES, rules=ScoringRules(draws=draws, seed=seed))
 
 
 def build_cube(a: Assessment) -> CountCube:
@@ -80,20 +78,21 @@ def build_cube(a: Assessment) -> CountCube:
 
 def scorer(a: Assessment):
     def score(cube: CountCube) -> dict:
-        return {p.key: {c: v.score for c, v in police_scores(cube.figures(p), p, a, PERIOD, UNIT).items()}
+        setting = Setting(a, PERIOD, UNIT, pd.DataFrame(columns=INDICATOR_COLUMNS), pd.Series(dtype=float))
+        return {p.key: {c: v.score for c, v in police_scores(cube.figures(p), p, setting).items()}
                 for p in a.priorities if p.has_police_data}
     return score
 
 
 def observed_order(a: Assessment, cube: CountCube) -> list[str]:
     scores = {k: {**FIXED[k], **scorer(a)(cube).get(k, {})} for k in FIXED}
-    return rank_order([composite(k, scores[k], a.weights) for k in FIXED], scores)
+    return rank_order([composite(k, scores[k], a.weights) for k in FIXED], scores, a.criteria.tie_break)
 
 
 def simulate(draws: int = 200, seed: int = 20221231, cube=None):
     a = assessment(draws, seed)
     cube = build_cube(a) if cube is None else cube
-    return simulate_ranks(cube, scorer(a), FIXED, a.weights, a.scoring, observed_order(a, cube))
+    return simulate_ranks(cube, scorer(a), FIXED, a.weights, a.rules, observed_order(a, cube), a.criteria.tie_break)
 
 
 @pytest.fixture(scope="module")
@@ -175,8 +174,8 @@ class TestScoringUncertainty:
     def test_the_default_assessment(self, tmp_path, monkeypatch):
         monkeypatch.setattr(cache, "CACHE_DIR", tmp_path)
         loaded = Evidence.load(DEFAULT_PARAMS)
-        quick = dataclasses.replace(loaded.assessment, scoring=ScoringModel(draws=100))
-        scoring = Scoring(Evidence(quick, loaded.tables))
+        quick = dataclasses.replace(loaded.assessment, rules=ScoringRules(draws=100))
+        scoring = Results(Evidence(quick, loaded.tables))
         result = scoring.uncertainty
         assert result.draws == 100 and result.priorities == tuple(scoring.order)
         assert len(list(tmp_path.glob("ranks-*.pickle"))) == 1
@@ -191,8 +190,8 @@ class TestScoringUncertainty:
             assert row.rank_lower == result.lower[row.priority]
             assert row.probability_top_3 == pytest.approx(result.probability_top(row.priority, 3), abs=1e-4)
 
-        # A second Scoring of the same inputs reads the cached result: equal, not recomputed.
-        again = Scoring(Evidence(quick, loaded.tables)).uncertainty
+        # A second Results of the same inputs reads the cached result: equal, not recomputed.
+        again = Results(Evidence(quick, loaded.tables)).uncertainty
         assert np.array_equal(again.probabilities, result.probabilities)
         assert len(list(tmp_path.glob("ranks-*.pickle"))) == 1
 
@@ -210,18 +209,17 @@ class TestScoringUncertainty:
              "value": 500.0 if a == "A" else 100.0, "unit": "count", "source": "public health", "file": "x.csv"}
             for a in areas], columns=INDICATOR_COLUMNS + ["file"])
         drugs = Priority(key="drugs", title="Drugs", summary="s", crime_types=("Drugs",), partner_evidence=(),
-                         notebook=None, indicators=(("Drug admissions", "comparison"),))
-        other = Priority(key="other", title="Other", summary="s", crime_types=(), partner_evidence=(),
-                         notebook=None)
+                         indicators=(("Drug admissions", "comparison"),))
+        other = Priority(key="other", title="Other", summary="s", crime_types=(), partner_evidence=())
         judged = JudgementModel(score=2, confidence="low", rationale="r.", judged_by="test")
         a = Assessment(area="A", period_start="2022-01", period_end="2022-12", comparators=areas,
-                       data_dir=tmp_path, priorities=(drugs, other), scoring=ScoringModel(draws=100),
-                       judgements={"other": PriorityJudgementsModel(concern=judged)})
+                       data_dir=tmp_path, priorities=(drugs, other), rules=ScoringRules(draws=100),
+                       judgements={"other": {"concern": judged}})
         population = pd.DataFrame({"area_code": list(areas), "area": list(areas), "year": 2020,
                                    "population": 100_000.0})
         harm_weights = pd.DataFrame({"crime_type": ["Burglary", "Drugs"], "weight": [244.68, 3.66],
                                      "unit": "days of imprisonment", "source": "test"})
-        scoring = Scoring(Evidence(a, Tables(counts, population, harm_weights, indicators, ())))
+        scoring = Results(Evidence(a, Tables(counts, population, harm_weights, indicators, ())))
 
         # Observed: trend 3, volume 1, harm 1 from police data, comparison 5 from the partner count.
         assert scoring.scores["drugs"] == {"concern": None, "trend": 3, "volume": 1, "harm": 1,

@@ -123,7 +123,8 @@ class AssessmentModel(StrictModel):
     comparators: Optional[list[str]] = None
     data_dir: str = "../data"
     priorities_file: str = "priorities.yaml"
-    criteria_file: str = "criteria.yaml"
+    # None: criteria.yaml beside this file if there is one, else the standard criteria.
+    criteria_file: Optional[str] = None
     judgements_file: Optional[str] = "judgements.yaml"
     actions_file: Optional[str] = "actions.yaml"
     measures_file: Optional[str] = "measures.yaml"
@@ -501,7 +502,9 @@ def resolve_assessment(
         base = path.parent
         chosen_data_dir = Path(data_dir).resolve() if data_dir else (base / model.data_dir).resolve()
         priorities_path = (base / model.priorities_file).resolve()
-        criteria_path = (base / model.criteria_file).resolve()
+        criteria_path = (base / (model.criteria_file or "criteria.yaml")).resolve()
+        if model.criteria_file is None and not criteria_path.is_file():
+            criteria_path = DEFAULT_CRITERIA
         judgements_path, actions_path, measures_path = (
             (base / name).resolve() if name else None
             for name in (model.judgements_file, model.actions_file, model.measures_file)
