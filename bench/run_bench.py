@@ -59,13 +59,15 @@ def measured(command: list[str], cwd: Path = ROOT) -> tuple[float, float]:
     return float(seconds), float(peak)
 
 
-def notebooks_of_a_run() -> list[Path]:
+def pages_of_a_run() -> list[tuple[Path, str, dict[str, str]]]:
+    """Each page of the default run: its notebook, its output name and its own parameters."""
     sys.path.insert(0, str(ROOT / "src"))
-    from assess.batch import notebooks_for
-    from assess.evidence import Evidence
+    from assess.batch import page_tasks
     from assess.config import DEFAULT_PARAMS
+    from assess.context import RunContext
 
-    return notebooks_for(Evidence.load(DEFAULT_PARAMS).assessment)
+    tasks = page_tasks(RunContext.load(DEFAULT_PARAMS).assessment, {}, Path("."))
+    return [(task.notebook, task.output_name, task.parameters) for task in tasks]
 
 
 def floor(work: Path, count: int) -> tuple[float, float]:
@@ -80,16 +82,17 @@ def floor(work: Path, count: int) -> tuple[float, float]:
     return measured([sys.executable, "-c", script, str(folder)])
 
 
-def naive(work: Path, notebooks: list[Path]) -> tuple[float, float]:
-    """papermill, then jupyter nbconvert, on the command line, one notebook after another."""
+def naive(work: Path, pages: list[tuple[Path, str, dict[str, str]]]) -> tuple[float, float]:
+    """papermill, then jupyter nbconvert, on the command line, one page after another."""
     out = work / "naive"
     out.mkdir()
     params = ROOT / "params" / "assessment.yaml"
     script = " && ".join(
-        f"{BIN / 'papermill'} {nb} {out / nb.name} -p params_file {params} -p as_of 2022-12-31 "
-        f"--cwd {nb.parent} --no-progress-bar -k python3 && "
-        f"{BIN / 'jupyter'} nbconvert --to html --no-input {out / nb.name}"
-        for nb in notebooks)
+        f"{BIN / 'papermill'} {nb} {out / name}.ipynb -p params_file {params} -p as_of 2022-12-31 "
+        + "".join(f"-p {key} {value} " for key, value in own.items())
+        + f"--cwd {nb.parent} --no-progress-bar -k python3 && "
+        f"{BIN / 'jupyter'} nbconvert --to html --no-input {out / name}.ipynb"
+        for nb, name, own in pages)
     return measured(["bash", "-c", script])
 
 
@@ -117,14 +120,14 @@ def main() -> None:
     rows = []
     with tempfile.TemporaryDirectory(prefix="assess-bench-") as folder:
         work = Path(folder)
-        notebooks = notebooks_of_a_run()
+        pages = pages_of_a_run()
         shutil.rmtree(ROOT / ".cache", ignore_errors=True)  # measure a cold run, Monte Carlo included
         run_s, run_mb = measured([str(BIN / "assess"), "run", "--out", str(work / "run"), "--as-of", "2022-12-31"])
-        floor_s, floor_mb = floor(work, len(notebooks))
-        naive_s, naive_mb = naive(work, notebooks)
+        floor_s, floor_mb = floor(work, len(pages))
+        naive_s, naive_mb = naive(work, pages)
         rows += [
             ("assess run (default, cold)", run_s, run_mb, f"{run_s / floor_s:.2f}x the floor (target <= 1.5x)"),
-            (f"floor: {len(notebooks)} import-and-chart notebooks", floor_s, floor_mb, ""),
+            (f"floor: {len(pages)} import-and-chart notebooks", floor_s, floor_mb, ""),
             ("naive: papermill + nbconvert CLIs in turn", naive_s, naive_mb,
              f"assess run is {naive_s / run_s:.1f}x faster (target >= 3x)"),
         ]

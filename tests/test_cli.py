@@ -135,19 +135,15 @@ class TestMonitoringRun:
 
 class TestRunFailures:
     def test_failing_notebook_names_notebook_and_cell_and_keeps_earlier_output(self, tmp_path):
-        broken = tmp_path / "broken.ipynb"
-        notebook = nbformat.v4.new_notebook(cells=[
-            nbformat.v4.new_code_cell('area = ""\nparams_file = ""\ndata_dir = ""', metadata={"tags": ["parameters"]}),
-            nbformat.v4.new_code_cell("x = 1"),
-            nbformat.v4.new_code_cell("raise ValueError('planted failure')"),
-        ])
-        notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-        nbformat.write(notebook, broken)
         params_dir = tmp_path / "params"
         shutil.copytree(DEFAULT_PARAMS.parent, params_dir)
-        priorities = yaml.safe_load((params_dir / "priorities.yaml").read_text())
-        priorities["priorities"]["serious_acquisitive"]["notebook"] = str(broken)
-        (params_dir / "priorities.yaml").write_text(yaml.safe_dump(priorities, sort_keys=False))
+        # A scorer of the partnership's own that fails inside the notebooks, after every check has passed.
+        (params_dir / "broken_scorer.py").write_text(
+            "def score(figures, setting):\n    raise ValueError('planted failure')\n")
+        criteria = yaml.safe_load((params_dir / "criteria.yaml").read_text())
+        criteria["criteria"]["broken"] = {"label": "Broken", "short_label": "Broken", "kind": "measured",
+                                          "scorer": "broken_scorer:score"}
+        (params_dir / "criteria.yaml").write_text(yaml.safe_dump(criteria, sort_keys=False))
         params = yaml.safe_load((params_dir / "assessment.yaml").read_text())
         params["data_dir"] = str(DEFAULT_DATA_DIR)
         (params_dir / "assessment.yaml").write_text(yaml.safe_dump(params))
@@ -159,7 +155,8 @@ class TestRunFailures:
         result = assess("run", "--params", str(params_dir / "assessment.yaml"), "--out", str(out), "--workers", "1")
 
         assert result.returncode == 2
-        assert "broken.ipynb failed in cell 3" in result.stderr and "planted failure" in result.stderr
+        # One worker starts with the scoring notebook (the longest); its second cell scores the priorities.
+        assert "notebook 90_scoring.ipynb failed in cell 2: ValueError: planted failure" in result.stderr
         assert "Traceback" not in result.stderr
         assert sorted(p.name for p in out.iterdir()) == [".assess-output", "index.html"]
         assert (out / "index.html").read_text() == "earlier run"

@@ -770,7 +770,7 @@ def run(tmp_path_factory) -> Run:
 def published_ledger(run: Run) -> Ledger:
     """Every published figure read into the quantities it stands for, with the relations between them."""
     ledger = Ledger(secrets(run.evidence))
-    pages = {spec["notebook"].removesuffix(".ipynb"): key for key, spec in PRIORITIES["priorities"].items()}
+    pages = {run.evidence.assessment.page_stem(key): key for key in PRIORITIES["priorities"]}
     for document in run.documents:
         stem = document.name.split()[-1].rsplit(".", 1)[0]
         if stem in pages and types_of(pages[stem]):
@@ -833,7 +833,7 @@ def test_no_figure_is_left_in_a_suppressed_criterion(run, key, criterion):
 def test_what_is_not_sensitive_is_shown_as_it_was(run):
     """Small counts of subjects that are not sensitive, and large counts of sensitive ones, are shown."""
     documents = {d.name: d for d in run.documents}
-    drugs = documents["page 60_substance_misuse.html"].table("per month")
+    drugs = documents[f"page {run.evidence.assessment.page_stem('substance_misuse')}.html"].table("per month")
     assert list(drugs["Drugs"][:3]) == ["3", "12", "2"]
     flytipping = documents["page 20_asb.html"].table("figures from partners")
     assert list(flytipping["Value"]) == ["3", "2"]

@@ -13,7 +13,7 @@ import pickle
 from pathlib import Path
 from typing import Any, Callable, TypeVar
 
-from assess.config import PROJECT_ROOT
+from assess.paths import PROJECT_ROOT
 
 CACHE_DIR = Path(os.environ.get("ASSESS_CACHE_DIR", PROJECT_ROOT / ".cache"))
 T = TypeVar("T")

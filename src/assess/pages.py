@@ -14,7 +14,7 @@ import pandas as pd
 
 from assess import charts, present, wording
 from assess.actions import parse_as_of
-from assess.config import period_text
+from assess.config import Assessment, Priority, period_text
 from assess.context import RunContext
 from assess.criteria.partner import is_stale, period_label
 from assess.disclosure import SMALL_NUMBERS, WITHHELD, CountRule
@@ -55,14 +55,18 @@ OWN_SECTIONS = tuple(name for name in PRIORITY_SECTIONS if name not in STANDARD_
 
 
 def check_own_sections(run: RunContext) -> None:
-    """Every section a priority adds is one the pages know, and fits its evidence."""
+    """Every section a priority adds is one the pages know, and fits its evidence: checked before a run starts."""
     for priority in run.assessment.pages:
-        for name in priority.sections:
-            where = f"{run.assessment.priorities_file}: field 'priorities.{priority.key}.sections'"
-            if name not in OWN_SECTIONS:
-                raise ConfigError(f"{where}: no section {name!r}; a priority may add: {', '.join(OWN_SECTIONS)}")
-            if PRIORITY_SECTIONS[name].police_only and not priority.has_police_data:
-                raise ConfigError(f"{where}: {name!r} needs police crime types, and the priority has none")
+        _check_sections(priority, run.assessment)
+
+
+def _check_sections(priority: Priority, assessment: Assessment) -> None:
+    where = f"{assessment.priorities_file}: field 'priorities.{priority.key}.sections'"
+    for name in priority.sections:
+        if name not in OWN_SECTIONS:
+            raise ConfigError(f"{where}: no section {name!r}; a priority may add: {', '.join(OWN_SECTIONS)}")
+        if PRIORITY_SECTIONS[name].police_only and not priority.has_police_data:
+            raise ConfigError(f"{where}: {name!r} needs police crime types, and the priority has none")
 
 
 class PriorityPage:
@@ -73,6 +77,7 @@ class PriorityPage:
         self.evidence: PriorityEvidence = run.evidence.for_priority(key)
         self.priority = self.evidence.priority
         self.assessment = run.assessment
+        _check_sections(self.priority, self.assessment)
         self.period = period_text(self.assessment.period_start, self.assessment.period_end)
         self.plan = ActionPlanPage(run, as_of)
 

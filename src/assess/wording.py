@@ -12,13 +12,14 @@ from pathlib import Path
 from typing import Iterable
 
 SECTIONS = Path(__file__).parent / "templates" / "sections"
-_NUMBERS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-            "eleven", "twelve")
+_NUMBERS = "No One Two Three Four Five Six Seven Eight Nine Ten Eleven Twelve".split()
 
 
-def number(n: int) -> str:
-    """A count in words up to twelve, in figures above: 6 -> 'six', 13 -> '13'."""
-    return _NUMBERS[n] if 0 <= n < len(_NUMBERS) else f"{n:,}"
+def number(n: int, capital: bool = False) -> str:
+    """A count in words up to twelve, in figures above: 7 -> 'seven' ('Seven' to start a sentence), 13 -> '13'."""
+    if not 0 <= n < len(_NUMBERS):
+        return f"{n:,}"
+    return _NUMBERS[n] if capital else _NUMBERS[n].lower()
 
 
 def join(words: Iterable[str], conjunction: str = "and") -> str:

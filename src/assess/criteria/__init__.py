@@ -8,7 +8,10 @@ observed data and every Monte Carlo resample of it.
 
 from __future__ import annotations
 
+import importlib
+import sys
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Callable, Optional
 
 import pandas as pd
@@ -79,12 +82,29 @@ register("comparison",
 
 
 def scorer_of(criterion: Criterion, assessment: Assessment) -> Scorer:
-    """The registered scorer a measured criterion names; a name not registered is a parameters mistake."""
+    """The scorer a measured criterion names: a registered one, or `module:function` of the partnership's own.
+
+    The module is looked for beside criteria.yaml first, then on the Python path. The function takes a priority's `PriorityFigures` and the `Setting` and returns a
+    `CriterionScore`; it is re-run on every Monte Carlo resample like the built-in ones.
+    """
+    name = criterion.scorer or ""
+    where = f"{assessment.criteria_file}: field 'criteria.{criterion.key}.scorer'"
+    if name in SCORERS:
+        return SCORERS[name]
+    if ":" not in name:
+        raise ConfigError(f"{where}: no scorer {name!r}; use one of {', '.join(sorted(SCORERS))} "
+                          "or 'module:function' of your own")
+    module_name, _, function_name = name.partition(":")
+    sys.path.insert(0, str(Path(assessment.criteria_file).parent))
     try:
-        return SCORERS[criterion.scorer]
-    except KeyError:
-        raise ConfigError(f"{assessment.criteria_file}: field 'criteria.{criterion.key}.scorer': no scorer "
-                          f"{criterion.scorer!r}; known: {', '.join(sorted(SCORERS))}") from None
+        function = getattr(importlib.import_module(module_name), function_name)
+    except (ImportError, AttributeError) as exc:
+        raise ConfigError(f"{where}: cannot load {name!r} ({type(exc).__name__}: {exc})") from None
+    finally:
+        sys.path.pop(0)
+    if not callable(function):
+        raise ConfigError(f"{where}: {name!r} is not a function")
+    return register(name, police=function)
 
 
 def _as(key: str, verdict: CriterionScore) -> CriterionScore:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from assess.config import DEFAULT_DATA_DIR
+from assess.paths import DEFAULT_DATA_DIR
 from assess.data.counts import write_counts
 from assess.data.geography import Geography
 from assess.data.indicators import INDICATOR_COLUMNS

@@ -2,7 +2,7 @@
 
 Each file is read with pyarrow and reduced at once to counts per (force, month, district,
 crime type), so what is held between files follows the number of districts, not the
-number of rows: a national year of about six million rows is read in well under a
+number of rows: a national year of about 6 million rows is read in well under a
 minute and a few hundred megabytes.
 """
 
