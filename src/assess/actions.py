@@ -16,7 +16,6 @@ from assess.params_file import load_yaml
 from assess.errors import ConfigError
 
 ONGOING = "ongoing"
-STATUSES = ("not reported", "not started", "in progress", "complete", "cancelled")
 # Actions in these states cannot be overdue.
 CLOSED = {"complete", "cancelled"}
 _DUE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")

@@ -256,11 +256,6 @@ class Priority:
         """Priorities have a page each; candidates are ranked beside them but have none."""
         return not self.is_candidate
 
-    @property
-    def evidence_kind(self) -> str:
-        """'police' when police street-level data record it, else 'partner'."""
-        return "police" if self.has_police_data else "partner"
-
     def indicators_for(self, criterion: str) -> list[str]:
         """Partner indicators mapped to a criterion, in the order listed."""
         return [name for name, mapped in self.indicators if mapped == criterion]

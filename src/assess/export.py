@@ -22,6 +22,8 @@ def export_html(executed: Path, out: Path) -> Path:
     from nbconvert.preprocessors import TagRemovePreprocessor
 
     notebook = nbformat.read(executed, as_version=4)
+    # A section that does not apply to this page shows nothing: its empty cell would leave a gap.
+    notebook.cells = [c for c in notebook.cells if c.cell_type != "code" or c.outputs]
     exporter = HTMLExporter(template_name="assess", extra_template_basedirs=[str(TEMPLATES)])
     exporter.language_code = "en-GB"
     exporter.exclude_input = True

@@ -2,9 +2,9 @@
 
 Composite score: the weighted mean of a priority's criterion scores, over the criteria
 that have data. Weights are given for every declared criterion, in their declared order
-(`Assessment.weights`); that order is the criteria's order here too. A criterion with no data is left out and the remaining weights are
-renormalised; the priority is flagged so the reader knows its score rests on fewer
-criteria.
+(`Assessment.weights`), and that order is the criteria's order here too. A criterion with
+no data is left out and the remaining weights are renormalised; the priority is flagged
+so the reader knows its score rests on fewer criteria.
 
 Tie-break (stated on every ranking): equal composite scores are ordered by the scores of
 the criteria named in `tie_break` of criteria.yaml (higher first, no data counting as 0),

@@ -70,7 +70,3 @@ def section(page: str, name: str, **values) -> str:
     except KeyError:
         raise KeyError(f"{template.filename} has no block {name!r}") from None
     return "".join(block(template.new_context(values))).strip()
-
-
-def has_section(page: str, name: str) -> bool:
-    return name in _environment().get_template(f"{page}.md.j2").blocks
