@@ -37,7 +37,7 @@ def _parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser(
         "run", help="run the assessment notebooks and render HTML",
-        description="Execute every priority notebook for an area and write HTML, executed "
+        description="Execute the notebooks of every page for an area and write HTML, executed "
                     "notebooks and an index under rendered/<period>/<area>/.")
     run.add_argument("--params", type=Path, default=None, metavar="FILE",
                      help="assessment parameters (default: params/assessment.yaml, unless "
