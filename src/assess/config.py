@@ -194,7 +194,7 @@ class Criteria:
 
 
 class JudgementModel(StrictModel):
-    """A judged 1-5 score for the concern or added-value criterion."""
+    """A judged 1-5 score of one priority on one judged criterion."""
 
     score: int = Field(ge=1, le=5)
     confidence: Literal["low", "medium", "high"]

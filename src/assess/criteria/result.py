@@ -15,7 +15,7 @@ class CriterionScore:
     Attributes
     ----------
     criterion
-        concern, trend, volume, harm, comparison or added_value.
+        The key of a criterion declared in criteria.yaml.
     score
         1 (least reason to prioritise) to 5 (most), or None: no data, never a silent zero.
     evidence
