@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup setup-browser assessment test lab bench clean
+.PHONY: setup setup-browser assessment lint strip test test-fast lab bench clean
 
 setup: $(STAMP)
 
@@ -24,8 +24,31 @@ setup-browser:
 		echo "installing chromium for the browser tests"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; }
 
-test: setup setup-browser
+# Lint and format (ruff, configured in pyproject.toml), and notebooks stored without outputs
+# (nbstripout): a cell whose metadata has "keep_output": true keeps its output and, with
+# --keep-count, its execution count, without which nbval does not compare the output.
+# Cell ids are kept: they are stable, and renumbering them would only churn the diffs.
+LINT_PATHS := src tests bench scripts notebooks
+NOTEBOOKS := notebooks/*.ipynb
+NBSTRIPOUT := $(BIN)/nbstripout --keep-id --keep-count
+
+lint: setup
+	$(BIN)/ruff check $(LINT_PATHS)
+	$(BIN)/ruff format --check $(LINT_PATHS)
+	@$(NBSTRIPOUT) --verify $(NOTEBOOKS) || { echo "notebooks carry outputs or run metadata: run make strip"; exit 1; }
+
+# Strip the notebooks in place, as they are to be committed: $(NBSTRIPOUT), and the execution
+# counts of the cells whose output is not kept (the script's STRIP is the same command).
+strip: setup
+	$(BIN)/python scripts/refresh_notebooks.py
+
+# Everything: lint, every test and the notebooks through nbval.
+test: setup lint setup-browser
 	$(BIN)/python -m pytest --nbval-lax -p no:cacheprovider
+
+# The unit layer alone: no notebook, no end-to-end run of the CLI, no browser.
+test-fast: setup
+	$(BIN)/python -m pytest -m "not e2e" -p no:cacheprovider
 
 lab: setup
 	$(BIN)/jupyter lab notebooks/

@@ -4,10 +4,16 @@
     python scripts/refresh_notebooks.py --execute  # re-run first, refreshing the checked outputs
 
 Cells tagged `nbval-check` keep their output: `pytest --nbval-lax` compares it with a fresh
-run (those cells also carry the `# NBVAL_CHECK_OUTPUT` marker).
+run (those cells also carry the `# NBVAL_CHECK_OUTPUT` marker, and the cell metadata
+`"keep_output": true` that tells nbstripout to keep the output). The stripping itself is
+nbstripout's, with the options `make lint` verifies, so that it accepts what this writes; the
+execution counts of cells whose output is not kept are cleared here, as nbstripout has to keep
+every count (--keep-count) for nbval to compare the kept outputs. `make strip` runs this.
 """
 
 import argparse
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -15,21 +21,26 @@ from nbclient import NotebookClient
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 CHECK_TAG = "nbval-check"
+# As NBSTRIPOUT in the Makefile.
+STRIP = [sys.executable, "-m", "nbstripout", "--keep-id", "--keep-count"]
 
 
 def refresh(path: Path, execute: bool) -> None:
     notebook = nbformat.read(path, as_version=4)
+    unkept = [n for n, cell in enumerate(notebook.cells, start=1)
+              if CHECK_TAG in cell.metadata.get("tags", []) and cell.metadata.get("keep_output") is not True]
+    if unkept:
+        raise SystemExit(f"{path.name}: cell(s) {unkept} are tagged {CHECK_TAG} but lack the metadata "
+                         '"keep_output": true, so nbstripout would drop the output nbval checks')
     if execute:
         NotebookClient(notebook, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
-    for cell in notebook.cells:
-        if cell.cell_type != "code":
-            continue
-        if CHECK_TAG in cell.metadata.get("tags", []):
-            continue
-        cell.outputs = []
+    counted = [cell for cell in notebook.cells if cell.cell_type == "code" and cell.execution_count is not None
+               and cell.metadata.get("keep_output") is not True]
+    for cell in counted:
         cell.execution_count = None
-    notebook.metadata.pop("widgets", None)
-    nbformat.write(notebook, path)
+    if execute or counted:
+        nbformat.write(notebook, path)
+    subprocess.run([*STRIP, str(path)], check=True)
 
 
 if __name__ == "__main__":

@@ -61,3 +61,20 @@ def default_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("run") / "sevenoaks"
     result = assess("run", "--out", str(out), "--as-of", "2022-12-31")
     return result, out
+
+
+def pytest_collection_modifyitems(config, items):
+    """Notebook cells (nbval) are end to end; a test reading the full run must say it is.
+
+    Tests carry `@pytest.mark.e2e` (or a module's `pytestmark`) themselves; nbval's items
+    cannot, so they are marked here. A test that uses `default_run` without the mark would
+    slip a full run into `make test-fast`: that is a usage error, not a silent slowdown.
+    """
+    unmarked = []
+    for item in items:
+        if item.path.suffix == ".ipynb":
+            item.add_marker(pytest.mark.e2e)
+        elif "default_run" in getattr(item, "fixturenames", ()) and item.get_closest_marker("e2e") is None:
+            unmarked.append(item.nodeid)
+    if unmarked:
+        raise pytest.UsageError("mark these @pytest.mark.e2e (they use default_run): " + ", ".join(unmarked))

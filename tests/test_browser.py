@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.e2e
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 if os.environ.get("ASSESS_SKIP_BROWSER") == "1":
     pytest.skip("browser tests skipped by ASSESS_SKIP_BROWSER=1", allow_module_level=True)

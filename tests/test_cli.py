@@ -8,11 +8,14 @@ from pathlib import Path
 
 import nbformat
 import pandas as pd
+import pytest
 import yaml
 
 from assess.config import DEFAULT_DATA_DIR, DEFAULT_PARAMS
 from assess.outputs import write_marker
 from conftest import assess, street_row
+
+pytestmark = pytest.mark.e2e
 
 PRIORITY_PAGES = ["10_serious_acquisitive", "20_asb", "30_domestic_abuse", "40_safeguarding",
                   "50_doorstep_crime", "60_substance_misuse", "80_action_plan", "90_scoring", "95_monitoring"]

@@ -321,6 +321,7 @@ def test_success_measure_of_a_small_partner_count(tmp_path):
     assert result.evidence.startswith("fewer than 5 against fewer than 5 in Jul 2022 to Sep 2022")
 
 
+@pytest.mark.e2e
 def test_nothing_identifying_reaches_a_page(default_run, kent_2022_files):
     """No Crime ID, street name or coordinate from the raw files appears in any page."""
     _, out = default_run
@@ -337,6 +338,7 @@ def test_nothing_identifying_reaches_a_page(default_run, kent_2022_files):
         assert not any(c in text for c in coordinates), page.name
 
 
+@pytest.mark.e2e
 def test_embedded_safeguarding_figures_are_suppressed(default_run):
     _, out = default_run
     text = re.sub(r"<[^>]+>", " ", (out / "40_safeguarding.html").read_text(encoding="utf-8"))

@@ -51,6 +51,8 @@ from assess.criteria.partner import period_label
 from assess.evidence import Evidence
 from conftest import assess
 
+pytestmark = pytest.mark.e2e
+
 THRESHOLD = 5
 SMALL = range(1, THRESHOLD)
 # What a reader can assume of a hidden count never shown anywhere: any value from 0 up.

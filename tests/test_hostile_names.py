@@ -22,6 +22,8 @@ from assess.data.police_uk import STREET_COLUMNS
 from conftest import assess, street_row
 from test_outputs import snapshot
 
+pytestmark = pytest.mark.e2e
+
 HOSTILE = ["../../victim", "-", 'x"><script>window.__pwned=1</script>', '=HYPERLINK("x") $x^2$ costs $5']
 SAFE_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 CRIME_TYPES = ["Anti-social behaviour", "Burglary", "Vehicle crime", "Violence and sexual offences",

@@ -257,6 +257,7 @@ def test_ingest_never_overwrites_what_is_not_a_counts_table(existing, tmp_path, 
     assert snapshot(tmp_path) == before
 
 
+@pytest.mark.e2e
 def test_a_relative_out_is_where_the_user_ran_the_command(tmp_path, monkeypatch):
     """`--out reports/sevenoaks` from any folder; also a kill mid-run leaves the earlier output whole."""
     monkeypatch.chdir(tmp_path)
@@ -267,6 +268,7 @@ def test_a_relative_out_is_where_the_user_ran_the_command(tmp_path, monkeypatch)
     assert sorted(p.name for p in (tmp_path / "reports").iterdir()) == ["sevenoaks"]
 
 
+@pytest.mark.e2e
 def test_a_run_killed_mid_way_keeps_the_earlier_output_and_the_next_run_tidies_up(tmp_path):
     earlier = made_by_assess(tmp_path / "out", {"index.html": "earlier assessment"})
     before = snapshot(earlier)
@@ -303,6 +305,7 @@ def small_disk(tmp_path):
     subprocess.run(["umount", "-l", str(mount)], check=False)
 
 
+@pytest.mark.e2e
 def test_a_full_disk_is_one_line_and_keeps_the_earlier_output(small_disk):
     earlier = made_by_assess(small_disk / "out", {"index.html": "earlier assessment"})
     before = snapshot(small_disk)

@@ -21,7 +21,8 @@ from assess.errors import NotebookError
 from assess.executor import NotebookTask, run_tasks
 from assess.outputs import write_marker
 
-pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc")
+pytestmark = [pytest.mark.e2e,
+              pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc")]
 
 INTERRUPTED = "assess: interrupted; earlier output left as it was\n"
 STOP_WITHIN = 5.0  # seconds from the signal to the end of the run: the product requirement

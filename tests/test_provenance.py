@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import openpyxl
+import pytest
 
 import assess.cache
 from assess.config import DEFAULT_PARAMS
@@ -15,6 +16,7 @@ from assess.results import Results
 from conftest import assess as run_assess
 
 
+@pytest.mark.e2e
 def test_manifest_records_every_input(default_run):
     _, out = default_run
     manifest = json.loads((out / "manifest.json").read_text())
@@ -44,6 +46,7 @@ def test_same_inputs_give_byte_identical_results(tmp_path, monkeypatch):
         assert first.read_bytes() == second.read_bytes(), first.name
 
 
+@pytest.mark.e2e
 def test_workbook_opens_with_its_sheets(default_run):
     _, out = default_run
     book = openpyxl.load_workbook(out / "assessment.xlsx")
@@ -58,6 +61,7 @@ def test_workbook_opens_with_its_sheets(default_run):
     assert "fewer than 5" in values  # the plan's small safeguarding counts
 
 
+@pytest.mark.e2e
 def test_two_runs_give_byte_identical_outputs(default_run, tmp_path):
     """Every file of a second run matches the first, but the manifest's labelled run metadata."""
     _, first = default_run
@@ -74,6 +78,7 @@ def test_two_runs_give_byte_identical_outputs(default_run, tmp_path):
     assert manifests[0] == manifests[1]
 
 
+@pytest.mark.e2e
 def test_a_kept_notebook_reruns_where_it_lies(default_run, tmp_path):
     """The kept notebook names its parameters file relative to itself, so it runs as it is."""
     import shutil

@@ -13,6 +13,8 @@ from assess.config import DEFAULT_DATA_DIR, DEFAULT_PARAMS
 from assess.cells import FORMULA_STARTS
 from conftest import assess
 
+pytestmark = pytest.mark.e2e
+
 PAYLOADS = [
     "<script>window.__pwned = 1; alert(1)</script>",
     '<img src=x onerror="window.__pwned = 2; alert(2)">',

@@ -10,6 +10,8 @@ import yaml
 from assess.config import DEFAULT_DATA_DIR, DEFAULT_PARAMS
 from conftest import assess
 
+pytestmark = pytest.mark.e2e
+
 
 @pytest.fixture
 def small_county(tmp_path):
