@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 KENT = ROOT.parent / "shared" / "data" / "police-uk" / "kent"
 
-FLOOR_NOTEBOOK = '''
+FLOOR_NOTEBOOK = """
 import json, sys
 cells = [
     {"cell_type": "code", "metadata": {"tags": ["parameters"]}, "source": "params_file = ''\\nas_of = ''",
@@ -42,16 +42,18 @@ cells = [
 ]
 json.dump({"cells": cells, "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3",
            "language": "python"}}, "nbformat": 4, "nbformat_minor": 5}, open(sys.argv[1], "w"))
-'''
+"""
 
 
 def measured(command: list[str], cwd: Path = ROOT) -> tuple[float, float]:
     """Wall seconds and peak memory (MB, the largest process in its tree) of a command."""
-    probe = ("import resource, subprocess, sys, time; t = time.perf_counter(); "
-             "r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True); "
-             "s = time.perf_counter() - t; "
-             "print(r.returncode, s, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024); "
-             "sys.stderr.write(r.stderr[-2000:] if r.returncode else '')")
+    probe = (
+        "import resource, subprocess, sys, time; t = time.perf_counter(); "
+        "r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True); "
+        "s = time.perf_counter() - t; "
+        "print(r.returncode, s, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024); "
+        "sys.stderr.write(r.stderr[-2000:] if r.returncode else '')"
+    )
     done = subprocess.run([sys.executable, "-c", probe, *command], cwd=cwd, capture_output=True, text=True)
     code, seconds, peak = done.stdout.split()
     if code != "0":
@@ -75,10 +77,12 @@ def floor(work: Path, count: int) -> tuple[float, float]:
     folder.mkdir()
     for i in range(count):
         subprocess.run([sys.executable, "-c", FLOOR_NOTEBOOK, str(folder / f"floor_{i}.ipynb")], check=True)
-    script = ("import sys; from pathlib import Path; from assess.executor import NotebookTask, run_tasks; "
-              "out = Path(sys.argv[1]); nbs = sorted(out.glob('floor_*.ipynb')); "
-              "(out / 'done').mkdir(); "
-              "run_tasks([NotebookTask(nb, {}, out / 'done') for nb in nbs], progress=False)")
+    script = (
+        "import sys; from pathlib import Path; from assess.executor import NotebookTask, run_tasks; "
+        "out = Path(sys.argv[1]); nbs = sorted(out.glob('floor_*.ipynb')); "
+        "(out / 'done').mkdir(); "
+        "run_tasks([NotebookTask(nb, {}, out / 'done') for nb in nbs], progress=False)"
+    )
     return measured([sys.executable, "-c", script, str(folder)])
 
 
@@ -92,18 +96,21 @@ def naive(work: Path, pages: list[tuple[Path, str, dict[str, str]]]) -> tuple[fl
         + "".join(f"-p {key} {value} " for key, value in own.items())
         + f"--cwd {nb.parent} --no-progress-bar -k python3 && "
         f"{BIN / 'jupyter'} nbconvert --to html --no-input {out / name}.ipynb"
-        for nb, name, own in pages)
+        for nb, name, own in pages
+    )
     return measured(["bash", "-c", script])
 
 
 def ingest(files: list[Path], out: Path) -> tuple[float, float]:
     """In-process time of the reader alone (the command's start-up is not the reader's cost)."""
-    script = ("import sys, time, json; from pathlib import Path; "
-              "from assess.config import DEFAULT_DATA_DIR; from assess.data.geography import Geography; "
-              "from assess.data.police_uk import read_street_files; g = Geography.from_dir(DEFAULT_DATA_DIR); "
-              "files = [Path(l) for l in open(sys.argv[1]).read().split()]; t = time.perf_counter(); "
-              "counts, report = read_street_files(files, g); "
-              "print(json.dumps({'seconds': time.perf_counter() - t, 'rows': report.total_rows}))")
+    script = (
+        "import sys, time, json; from pathlib import Path; "
+        "from assess.config import DEFAULT_DATA_DIR; from assess.data.geography import Geography; "
+        "from assess.data.police_uk import read_street_files; g = Geography.from_dir(DEFAULT_DATA_DIR); "
+        "files = [Path(l) for l in open(sys.argv[1]).read().split()]; t = time.perf_counter(); "
+        "counts, report = read_street_files(files, g); "
+        "print(json.dumps({'seconds': time.perf_counter() - t, 'rows': report.total_rows}))"
+    )
     listing = out / "files.txt"
     listing.write_text("\n".join(map(str, files)))
     done = subprocess.run([sys.executable, "-c", script, str(listing)], capture_output=True, text=True, check=True)
@@ -128,20 +135,37 @@ def main() -> None:
         rows += [
             ("assess run (default, cold)", run_s, run_mb, f"{run_s / floor_s:.2f}x the floor (target <= 1.5x)"),
             (f"floor: {len(pages)} import-and-chart notebooks", floor_s, floor_mb, ""),
-            ("naive: papermill + nbconvert CLIs in turn", naive_s, naive_mb,
-             f"assess run is {naive_s / run_s:.1f}x faster (target >= 3x)"),
+            (
+                "naive: papermill + nbconvert CLIs in turn",
+                naive_s,
+                naive_mb,
+                f"assess run is {naive_s / run_s:.1f}x faster (target >= 3x)",
+            ),
         ]
         kent = sorted(KENT.glob("2022-*-street.csv"))
         if kent:
             seconds, peak, count = ingest(kent, work)
-            rows.append((f"ingest a force-year ({count:,} rows)", seconds, peak, f"target <= 1 s: "
-                         f"{'met' if seconds <= 1 else 'missed'}"))
+            rows.append(
+                (
+                    f"ingest a force-year ({count:,} rows)",
+                    seconds,
+                    peak,
+                    f"target <= 1 s: {'met' if seconds <= 1 else 'missed'}",
+                )
+            )
         if not args.quick:
             shutil.rmtree(ROOT / ".cache", ignore_errors=True)
-            all_s, all_mb = measured([str(BIN / "assess"), "run", "--all-areas", "--out", str(work / "all"),
-                                      "--as-of", "2022-12-31"])
-            rows.append(("assess run --all-areas (13 Kent areas, cold)", all_s, all_mb,
-                         f"target <= 120 s: {'met' if all_s <= 120 else 'missed'}"))
+            all_s, all_mb = measured(
+                [str(BIN / "assess"), "run", "--all-areas", "--out", str(work / "all"), "--as-of", "2022-12-31"]
+            )
+            rows.append(
+                (
+                    "assess run --all-areas (13 Kent areas, cold)",
+                    all_s,
+                    all_mb,
+                    f"target <= 120 s: {'met' if all_s <= 120 else 'missed'}",
+                )
+            )
             sys.path.insert(0, str(ROOT / "bench"))
             from synthetic import write_national_year
 
@@ -149,9 +173,14 @@ def main() -> None:
             files = write_national_year(work / "national", args.national_rows)
             print(f"(wrote {len(files)} synthetic files in {time.perf_counter() - started:.0f} s)")
             seconds, peak, count = ingest(files, work)
-            rows.append((f"ingest a national year ({count:,} rows, {len(files)} files)", seconds, peak,
-                         f"targets <= 60 s and <= 2,048 MB: "
-                         f"{'met' if seconds <= 60 and peak <= 2048 else 'missed'}"))
+            rows.append(
+                (
+                    f"ingest a national year ({count:,} rows, {len(files)} files)",
+                    seconds,
+                    peak,
+                    f"targets <= 60 s and <= 2,048 MB: {'met' if seconds <= 60 and peak <= 2048 else 'missed'}",
+                )
+            )
     width = max(len(r[0]) for r in rows)
     print(f"{'measure':<{width}}  {'seconds':>8}  {'peak MB':>8}  against")
     for name, seconds, peak, note in rows:

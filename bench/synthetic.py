@@ -17,8 +17,13 @@ import pyarrow.csv as pacsv
 from assess.config import DEFAULT_DATA_DIR
 from assess.data.police_uk import CRIME_TYPES, STREET_COLUMNS
 
-OUTCOMES = ["Investigation complete; no suspect identified", "Unable to prosecute suspect",
-            "Under investigation", "Status update unavailable", ""]
+OUTCOMES = [
+    "Investigation complete; no suspect identified",
+    "Unable to prosecute suspect",
+    "Under investigation",
+    "Status update unavailable",
+    "",
+]
 
 
 def write_national_year(folder: Path, rows: int, year: int = 2022, seed: int = 1) -> list[Path]:
@@ -46,19 +51,25 @@ def write_national_year(folder: Path, rows: int, year: int = 2022, seed: int = 1
             ids = rng.integers(0, 2**63, (n, 4), dtype=np.int64)
             crime_id = np.array([f"{a:016x}{b:016x}{c:016x}{d:016x}" for a, b, c, d in ids])
             crime_id[is_asb] = ""
-            lsoa_name = np.char.add(np.char.add(district.astype(str), " "),
-                                    np.char.add(np.char.zfill(lsoa_number.astype(str), 3), letter))
-            table = pa.table({
-                "Crime ID": crime_id, "Month": np.full(n, f"{year}-{month:02d}"),
-                "Reported by": np.full(n, f"{force} Police"), "Falls within": np.full(n, f"{force} Police"),
-                "Longitude": np.round(rng.uniform(-3, 1, n), 6).astype(str),
-                "Latitude": np.round(rng.uniform(50.5, 54, n), 6).astype(str),
-                "Location": np.full(n, "On or near High Street"),
-                "LSOA code": np.char.add("E01", code.astype(str)),  # above every real LSOA code
-                "LSOA name": lsoa_name, "Crime type": crime_type,
-                "Last outcome category": np.where(is_asb, "", np.array(OUTCOMES)[rng.integers(0, 5, n)]),
-                "Context": np.full(n, ""),
-            })
+            lsoa_name = np.char.add(
+                np.char.add(district.astype(str), " "), np.char.add(np.char.zfill(lsoa_number.astype(str), 3), letter)
+            )
+            table = pa.table(
+                {
+                    "Crime ID": crime_id,
+                    "Month": np.full(n, f"{year}-{month:02d}"),
+                    "Reported by": np.full(n, f"{force} Police"),
+                    "Falls within": np.full(n, f"{force} Police"),
+                    "Longitude": np.round(rng.uniform(-3, 1, n), 6).astype(str),
+                    "Latitude": np.round(rng.uniform(50.5, 54, n), 6).astype(str),
+                    "Location": np.full(n, "On or near High Street"),
+                    "LSOA code": np.char.add("E01", code.astype(str)),  # above every real LSOA code
+                    "LSOA name": lsoa_name,
+                    "Crime type": crime_type,
+                    "Last outcome category": np.where(is_asb, "", np.array(OUTCOMES)[rng.integers(0, 5, n)]),
+                    "Context": np.full(n, ""),
+                }
+            )
             assert table.column_names == list(STREET_COLUMNS)
             path = folder / f"{year}-{month:02d}-{force.lower().replace(' ', '-')}-street.csv"
             pacsv.write_csv(table, path, pacsv.WriteOptions(quoting_style="needed"))

@@ -27,15 +27,25 @@ STRIP = [sys.executable, "-m", "nbstripout", "--keep-id", "--keep-count"]
 
 def refresh(path: Path, execute: bool) -> None:
     notebook = nbformat.read(path, as_version=4)
-    unkept = [n for n, cell in enumerate(notebook.cells, start=1)
-              if CHECK_TAG in cell.metadata.get("tags", []) and cell.metadata.get("keep_output") is not True]
+    unkept = [
+        n
+        for n, cell in enumerate(notebook.cells, start=1)
+        if CHECK_TAG in cell.metadata.get("tags", []) and cell.metadata.get("keep_output") is not True
+    ]
     if unkept:
-        raise SystemExit(f"{path.name}: cell(s) {unkept} are tagged {CHECK_TAG} but lack the metadata "
-                         '"keep_output": true, so nbstripout would drop the output nbval checks')
+        raise SystemExit(
+            f"{path.name}: cell(s) {unkept} are tagged {CHECK_TAG} but lack the metadata "
+            '"keep_output": true, so nbstripout would drop the output nbval checks'
+        )
     if execute:
         NotebookClient(notebook, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
-    counted = [cell for cell in notebook.cells if cell.cell_type == "code" and cell.execution_count is not None
-               and cell.metadata.get("keep_output") is not True]
+    counted = [
+        cell
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+        and cell.execution_count is not None
+        and cell.metadata.get("keep_output") is not True
+    ]
     for cell in counted:
         cell.execution_count = None
     if execute or counted:

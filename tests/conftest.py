@@ -24,14 +24,28 @@ def kent_2022_files() -> list[Path]:
     return files
 
 
-def street_row(month="2022-01", lsoa_code="E01024445", lsoa_name="Sevenoaks 001A",
-               crime_type="Burglary", crime_id="abc123", force="Kent Police") -> dict[str, str]:
+def street_row(
+    month="2022-01",
+    lsoa_code="E01024445",
+    lsoa_name="Sevenoaks 001A",
+    crime_type="Burglary",
+    crime_id="abc123",
+    force="Kent Police",
+) -> dict[str, str]:
     """One data.police.uk street-level record with realistic values."""
     return {
-        "Crime ID": crime_id, "Month": month, "Reported by": force, "Falls within": force,
-        "Longitude": "0.19", "Latitude": "51.27", "Location": "On or near High Street",
-        "LSOA code": lsoa_code, "LSOA name": lsoa_name, "Crime type": crime_type,
-        "Last outcome category": "Under investigation", "Context": "",
+        "Crime ID": crime_id,
+        "Month": month,
+        "Reported by": force,
+        "Falls within": force,
+        "Longitude": "0.19",
+        "Latitude": "51.27",
+        "Location": "On or near High Street",
+        "LSOA code": lsoa_code,
+        "LSOA name": lsoa_name,
+        "Crime type": crime_type,
+        "Last outcome category": "Under investigation",
+        "Context": "",
     }
 
 

@@ -7,9 +7,8 @@ from datetime import date
 import pytest
 
 from assess.actions import Action, load_actions, parse_as_of
-from assess.config import DEFAULT_ACTIONS, DEFAULT_PARAMS, resolve_assessment
+from assess.config import DEFAULT_ACTIONS, DEFAULT_DATA_DIR, DEFAULT_PARAMS, resolve_assessment
 from assess.data.counts import read_counts
-from assess.config import DEFAULT_DATA_DIR
 from assess.errors import ConfigError
 
 
@@ -65,7 +64,9 @@ class TestLoad:
             load_actions(path, assessment)
 
     def test_unknown_status(self, tmp_path, assessment):
-        path = self.write(tmp_path, "actions:\n  - {id: '1', priority: asb, action: a, lead: b, by_when: ongoing, status: done}\n")
+        path = self.write(
+            tmp_path, "actions:\n  - {id: '1', priority: asb, action: a, lead: b, by_when: ongoing, status: done}\n"
+        )
         with pytest.raises(ConfigError, match="field 'actions.0.status'"):
             load_actions(path, assessment)
 

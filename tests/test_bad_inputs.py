@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pytest
 import yaml
@@ -18,6 +18,7 @@ GOOD_COUNTS = (DEFAULT_DATA_DIR / "counts.csv").read_text().splitlines()
 def counts_with(*lines: str) -> Callable[[Path, Path], None]:
     def change(data: Path, params: Path) -> None:
         (data / "counts.csv").write_text("\n".join(GOOD_COUNTS[:50] + list(lines)) + "\n")
+
     return change
 
 
@@ -26,6 +27,7 @@ def write(name: str, content: bytes | str) -> Callable[[Path, Path], None]:
         target = (data if not name.endswith(".yaml") else params) / name
         target.parent.mkdir(exist_ok=True)
         target.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+
     return change
 
 
@@ -40,44 +42,70 @@ def setting(**changes) -> Callable[[Path, Path], None]:
                 parent = parent[part]
             parent[last] = value
         path.write_text(yaml.safe_dump(settings))
+
     return change
 
 
 CORPUS = {
-    "wrong columns": (write("counts.csv", "district,when,what,n\nSevenoaks,2022-01,Drugs,3\n"),
-                      ["counts.csv", "missing column(s) area, month, crime_type, count"]),
+    "wrong columns": (
+        write("counts.csv", "district,when,what,n\nSevenoaks,2022-01,Drugs,3\n"),
+        ["counts.csv", "missing column(s) area, month, crime_type, count"],
+    ),
     "missing counts file": (lambda d, p: (d / "counts.csv").unlink(), ["counts.csv", "file not found"]),
     "truncated row": (counts_with("Sevenoaks,2022-01"), ["counts.csv", "row 51", "empty"]),
     "empty file": (write("counts.csv", ""), ["counts.csv", "empty"]),
     "binary garbage": (write("counts.csv", bytes(range(256)) * 8), ["counts.csv"]),
-    "wrong encoding": (write("counts.csv", "area,month,crime_type,count\nCaf\xe9,2022-01,Drugs,3\n".encode("latin-1")),
-                       ["counts.csv", "UTF-8"]),
+    "wrong encoding": (
+        write("counts.csv", "area,month,crime_type,count\nCaf\xe9,2022-01,Drugs,3\n".encode("latin-1")),
+        ["counts.csv", "UTF-8"],
+    ),
     "impossible month": (counts_with("Sevenoaks,2022-13,Drugs,4"), ["row 51", "'2022-13'", "YYYY-MM"]),
     "unknown crime type": (counts_with("Sevenoaks,2022-01,Fraud,4"), ["row 51", "unknown crime type 'Fraud'"]),
     "negative count": (counts_with("Dover,2023-01,Drugs,-4"), ["row 51", "whole number 0 or more"]),
     "non-numeric count": (counts_with("Dover,2023-01,Drugs,many"), ["row 51", "'many'"]),
     "fractional count": (counts_with("Dover,2023-01,Drugs,2.5"), ["row 51", "whole number"]),
     "duplicate row": (counts_with(GOOD_COUNTS[1]), ["row 51", "appears twice"]),
-    "population missing an area": (write("population.csv", "area_code,area,year,population\nE07000111,Sevenoaks,2020,121387\n"),
-                                   ["population.csv", "no population for"]),
-    "population not a number": (write("population.csv", "area_code,area,year,population\nE07000111,Sevenoaks,2020,lots\n"),
-                                ["population.csv", "row 2", "'lots'"]),
-    "harm weight for an unknown type": (write("harm_weights.csv", "crime_type,weight,unit,source\nFraud,3,days,x\n"),
-                                        ["harm_weights.csv", "unknown crime type 'Fraud'"]),
+    "population missing an area": (
+        write("population.csv", "area_code,area,year,population\nE07000111,Sevenoaks,2020,121387\n"),
+        ["population.csv", "no population for"],
+    ),
+    "population not a number": (
+        write("population.csv", "area_code,area,year,population\nE07000111,Sevenoaks,2020,lots\n"),
+        ["population.csv", "row 2", "'lots'"],
+    ),
+    "harm weight for an unknown type": (
+        write("harm_weights.csv", "crime_type,weight,unit,source\nFraud,3,days,x\n"),
+        ["harm_weights.csv", "unknown crime type 'Fraud'"],
+    ),
     "unknown area": (setting(area="Atlantis"), ["field 'area'", "unknown area 'Atlantis'"]),
-    "invalid YAML": (write("assessment.yaml", "area: Sevenoaks\nperiod: [2022-01\n"), ["assessment.yaml", "invalid YAML"]),
+    "invalid YAML": (
+        write("assessment.yaml", "area: Sevenoaks\nperiod: [2022-01\n"),
+        ["assessment.yaml", "invalid YAML"],
+    ),
     "unknown setting": (setting(colour="red"), ["field 'colour'", "unknown setting"]),
     "negative weight": (setting(**{"scoring.weights.harm": -1}), ["field 'scoring.weights.harm'"]),
-    "all weights zero": (setting(**{"scoring.weights": {c: 0 for c in
-                          ("concern", "trend", "volume", "harm", "comparison", "added_value")}}),
-                         ["field 'scoring.weights'", "at least one criterion"]),
-    "a period with no data": (setting(period={"start": "2030-01", "end": "2030-12"}),
-                              ["field 'period'", "no counts for 12 months (2030-01 to 2030-12)"]),
-    "partner return with a bad date": (write("partners/late.csv", "indicator,priority,area,period_start,period_end,value,unit,source\n"
-                                             "X,asb,Sevenoaks,31/03/2022,2022-06-30,4,count,CSU\n"),
-                                       ["late.csv", "row 2", "period_start", "YYYY-MM-DD"]),
-    "action with a bad deadline": (write("actions.yaml", "actions:\n  - {id: '1', priority: asb, action: a, lead: b, by_when: soon}\n"),
-                                   ["actions.yaml", "by_when"]),
+    "all weights zero": (
+        setting(
+            **{"scoring.weights": {c: 0 for c in ("concern", "trend", "volume", "harm", "comparison", "added_value")}}
+        ),
+        ["field 'scoring.weights'", "at least one criterion"],
+    ),
+    "a period with no data": (
+        setting(period={"start": "2030-01", "end": "2030-12"}),
+        ["field 'period'", "no counts for 12 months (2030-01 to 2030-12)"],
+    ),
+    "partner return with a bad date": (
+        write(
+            "partners/late.csv",
+            "indicator,priority,area,period_start,period_end,value,unit,source\n"
+            "X,asb,Sevenoaks,31/03/2022,2022-06-30,4,count,CSU\n",
+        ),
+        ["late.csv", "row 2", "period_start", "YYYY-MM-DD"],
+    ),
+    "action with a bad deadline": (
+        write("actions.yaml", "actions:\n  - {id: '1', priority: asb, action: a, lead: b, by_when: soon}\n"),
+        ["actions.yaml", "by_when"],
+    ),
 }
 
 

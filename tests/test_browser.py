@@ -23,8 +23,15 @@ if os.environ.get("ASSESS_SKIP_BROWSER") == "1":
 from axe_playwright_python.sync_playwright import Axe  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 PHONE_WIDTH = 375
 
 
@@ -95,7 +102,8 @@ class TestEveryPage:
             assert page.evaluate("[...document.images].every(i => (i.alt || '').length > 20)"), path.name
             assert page.evaluate(
                 "[...document.querySelectorAll('table')].every(t => t.caption && t.caption.textContent.trim()"
-                " && t.tHead && t.tHead.rows.length === 1)"), path.name
+                " && t.tHead && t.tHead.rows.length === 1)"
+            ), path.name
             levels = page.evaluate("[...document.querySelectorAll('h1,h2,h3,h4')].map(h => +h.tagName[1])")
             assert levels[0] == 1 and levels.count(1) == 1, path.name
             assert all(b - a <= 1 for a, b in zip(levels, levels[1:])), f"{path.name}: {levels}"

@@ -17,8 +17,17 @@ from conftest import assess, street_row
 
 pytestmark = pytest.mark.e2e
 
-PRIORITY_PAGES = ["10_serious_acquisitive", "20_asb", "30_domestic_abuse", "40_safeguarding",
-                  "50_doorstep_crime", "60_substance_misuse", "80_action_plan", "90_scoring", "95_monitoring"]
+PRIORITY_PAGES = [
+    "10_serious_acquisitive",
+    "20_asb",
+    "30_domestic_abuse",
+    "40_safeguarding",
+    "50_doorstep_crime",
+    "60_substance_misuse",
+    "80_action_plan",
+    "90_scoring",
+    "95_monitoring",
+]
 
 
 def visible_text(page: Path) -> str:
@@ -142,10 +151,15 @@ class TestRunFailures:
         shutil.copytree(DEFAULT_PARAMS.parent, params_dir)
         # A scorer of the partnership's own that fails inside the notebooks, after every check has passed.
         (params_dir / "broken_scorer.py").write_text(
-            "def score(figures, setting):\n    raise ValueError('planted failure')\n")
+            "def score(figures, setting):\n    raise ValueError('planted failure')\n"
+        )
         criteria = yaml.safe_load((params_dir / "criteria.yaml").read_text())
-        criteria["criteria"]["broken"] = {"label": "Broken", "short_label": "Broken", "kind": "measured",
-                                          "scorer": "broken_scorer:score"}
+        criteria["criteria"]["broken"] = {
+            "label": "Broken",
+            "short_label": "Broken",
+            "kind": "measured",
+            "scorer": "broken_scorer:score",
+        }
         (params_dir / "criteria.yaml").write_text(yaml.safe_dump(criteria, sort_keys=False))
         params = yaml.safe_load((params_dir / "assessment.yaml").read_text())
         params["data_dir"] = str(DEFAULT_DATA_DIR)
@@ -185,7 +199,8 @@ class TestAnyForce:
         pd.DataFrame(rows).to_csv(data / "counts.csv", index=False)
         population = pd.read_csv(DEFAULT_DATA_DIR / "population.csv")
         population[population["area"].isin(["Guildford", "Waverley", "Woking"])].to_csv(
-            data / "population.csv", index=False)
+            data / "population.csv", index=False
+        )
         out = tmp_path / "out"
 
         result = assess("run", "--data-dir", str(data), "--area", "waverley", "--out", str(out))

@@ -10,8 +10,13 @@ import yaml
 
 from assess.config import (
     DEFAULT_CRITERIA,
-    DEFAULT_DATA_DIR, DEFAULT_JUDGEMENTS, DEFAULT_PARAMS, DEFAULT_PRIORITIES, load_priorities,
-    resolve_assessment, slug,
+    DEFAULT_DATA_DIR,
+    DEFAULT_JUDGEMENTS,
+    DEFAULT_PARAMS,
+    DEFAULT_PRIORITIES,
+    load_priorities,
+    resolve_assessment,
+    slug,
 )
 from assess.data.counts import read_counts
 from assess.errors import ConfigError
@@ -55,10 +60,19 @@ class TestDefaults:
         assert (assessment.period_start, assessment.period_end) == ("2022-01", "2022-12")
         assert len(assessment.comparators) == 13
         keys = [p.key for p in assessment.priorities if not p.is_candidate]
-        assert keys == ["serious_acquisitive", "asb", "domestic_abuse", "safeguarding",
-                        "doorstep_crime", "substance_misuse"]
+        assert keys == [
+            "serious_acquisitive",
+            "asb",
+            "domestic_abuse",
+            "safeguarding",
+            "doorstep_crime",
+            "substance_misuse",
+        ]
         assert [p.key for p in assessment.priorities if p.is_candidate] == [
-            "violence", "criminal_damage", "shoplifting"]
+            "violence",
+            "criminal_damage",
+            "shoplifting",
+        ]
 
     def test_area_alone_compares_every_area_over_the_latest_year(self, counts):
         assessment = resolve_assessment(counts, None, area="dover")
@@ -134,19 +148,24 @@ class TestPriorities:
         return path
 
     def test_unknown_crime_type(self, tmp_path):
-        path = self.write(tmp_path, "priorities:\n  fraud:\n    title: Fraud\n    summary: s\n"
-                                    "    crime_types: [Fraud]\n")
+        path = self.write(
+            tmp_path, "priorities:\n  fraud:\n    title: Fraud\n    summary: s\n    crime_types: [Fraud]\n"
+        )
         with pytest.raises(ConfigError, match=r"field 'priorities.fraud.crime_types'.*unknown crime type 'Fraud'"):
             load_priorities(path)
 
     def test_candidate_may_not_repeat_a_priority(self, tmp_path):
-        path = self.write(tmp_path, "priorities:\n  asb: {title: A, summary: s}\n"
-                                    "candidates:\n  asb: {title: A, summary: s}\n")
+        path = self.write(
+            tmp_path, "priorities:\n  asb: {title: A, summary: s}\ncandidates:\n  asb: {title: A, summary: s}\n"
+        )
         with pytest.raises(ConfigError, match="already listed as a priority"):
             load_priorities(path)
 
     def test_new_candidate_needs_no_code(self, tmp_path):
-        path = self.write(tmp_path, "priorities:\n  asb: {title: ASB, summary: s, crime_types: [Anti-social behaviour]}\n"
-                                    "candidates:\n  bikes: {title: Bicycle theft, summary: s, crime_types: [Bicycle theft]}\n")
+        path = self.write(
+            tmp_path,
+            "priorities:\n  asb: {title: ASB, summary: s, crime_types: [Anti-social behaviour]}\n"
+            "candidates:\n  bikes: {title: Bicycle theft, summary: s, crime_types: [Bicycle theft]}\n",
+        )
         keys = [(p.key, p.is_candidate) for p in load_priorities(path)]
         assert keys == [("asb", False), ("bikes", True)]

@@ -16,12 +16,26 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from assess.config import (
-    DEFAULT_CRITERIA, Assessment, JudgementModel, Priority, ScoringRules, load_criteria,
+    DEFAULT_CRITERIA,
+    Assessment,
+    JudgementModel,
+    Priority,
+    ScoringRules,
+    load_criteria,
 )
 from assess.criteria import (
-    NO_DATA, CountCube, CriterionScore, PriorityFigures, Setting, police_scores, score_priority,
+    NO_DATA,
+    CountCube,
+    CriterionScore,
+    PriorityFigures,
+    Setting,
+    comparison,
+    harm,
+    police_scores,
+    score_priority,
+    trend,
+    volume,
 )
-from assess.criteria import comparison, harm, trend, volume
 from assess.criteria.judged import judged_score
 from assess.criteria.result import score_from_bounds, score_from_change
 from assess.data.indicators import INDICATOR_COLUMNS
@@ -41,10 +55,19 @@ def months_ending_2022_12(n: int) -> tuple[str, ...]:
 def figures(**changes) -> PriorityFigures:
     """One priority's figures: 100 of 1,000 crimes, 12 flat months, two comparators."""
     base = dict(
-        key="drugs", title="Drug offences", period_months=MONTHS_2022, history_months=MONTHS_2022,
-        history=np.full(12, 10), current=100, previous=None, area_total=1000,
-        harm=50.0, area_harm=1000.0, comparators=("A", "B"),
-        comparator_counts=np.array([100, 100]), populations=np.array([50_000.0, 50_000.0]),
+        key="drugs",
+        title="Drug offences",
+        period_months=MONTHS_2022,
+        history_months=MONTHS_2022,
+        history=np.full(12, 10),
+        current=100,
+        previous=None,
+        area_total=1000,
+        harm=50.0,
+        area_harm=1000.0,
+        comparators=("A", "B"),
+        comparator_counts=np.array([100, 100]),
+        populations=np.array([50_000.0, 50_000.0]),
         area_index=0,
     )
     if "history" in changes and "history_months" not in changes:
@@ -56,14 +79,12 @@ def figures(**changes) -> PriorityFigures:
 def compared(area_count: int, other_count: int = 500, population: float = 100_000.0) -> PriorityFigures:
     """The area (index 0) against 10 similar areas of the same population."""
     counts = np.array([area_count] + [other_count] * 10)
-    return figures(comparators=ELEVEN, comparator_counts=counts,
-                   populations=np.full(11, population), area_index=0)
+    return figures(comparators=ELEVEN, comparator_counts=counts, populations=np.full(11, population), area_index=0)
 
 
 def is_one_sentence(text: str) -> bool:
     text = text.strip()
-    return (text.endswith(".") and "\n" not in text
-            and re.search(r"[.!?]\s+[A-Z]", text[:-1]) is None)
+    return text.endswith(".") and "\n" not in text and re.search(r"[.!?]\s+[A-Z]", text[:-1]) is None
 
 
 def assert_no_data(verdict: CriterionScore, criterion: str, *fragments: str) -> None:
@@ -80,19 +101,41 @@ def assert_no_data(verdict: CriterionScore, criterion: str, *fragments: str) -> 
 
 
 class TestScoreFromBounds:
-    @pytest.mark.parametrize("value, expected", [
-        (0.0, 1), (0.0199, 1), (0.02, 2), (0.0499, 2), (0.05, 3), (0.0999, 3), (0.10, 4),
-        (0.1999, 4), (0.20, 5), (1.0, 5),
-    ])
+    @pytest.mark.parametrize(
+        "value, expected",
+        [
+            (0.0, 1),
+            (0.0199, 1),
+            (0.02, 2),
+            (0.0499, 2),
+            (0.05, 3),
+            (0.0999, 3),
+            (0.10, 4),
+            (0.1999, 4),
+            (0.20, 5),
+            (1.0, 5),
+        ],
+    )
     def test_a_value_equal_to_a_bound_reaches_its_score(self, value, expected):
         assert score_from_bounds(value, [0.02, 0.05, 0.10, 0.20]) == expected
 
 
 class TestScoreFromChange:
-    @pytest.mark.parametrize("change, significant, expected", [
-        (0.5, False, 3), (-0.5, False, 3), (0.2, True, 5), (0.19, True, 4), (0.01, True, 4),
-        (-0.01, True, 2), (-0.19, True, 2), (-0.2, True, 1), (-1.0, True, 1), (float("inf"), True, 5),
-    ])
+    @pytest.mark.parametrize(
+        "change, significant, expected",
+        [
+            (0.5, False, 3),
+            (-0.5, False, 3),
+            (0.2, True, 5),
+            (0.19, True, 4),
+            (0.01, True, 4),
+            (-0.01, True, 2),
+            (-0.19, True, 2),
+            (-0.2, True, 1),
+            (-1.0, True, 1),
+            (float("inf"), True, 5),
+        ],
+    )
     def test_rule(self, change, significant, expected):
         assert score_from_change(change, significant, 0.2) == expected
 
@@ -101,9 +144,21 @@ class TestScoreFromChange:
 
 
 class TestVolume:
-    @pytest.mark.parametrize("current, expected", [
-        (0, 1), (19, 1), (20, 2), (49, 2), (50, 3), (99, 3), (100, 4), (199, 4), (200, 5), (1000, 5),
-    ])
+    @pytest.mark.parametrize(
+        "current, expected",
+        [
+            (0, 1),
+            (19, 1),
+            (20, 2),
+            (49, 2),
+            (50, 3),
+            (99, 3),
+            (100, 4),
+            (199, 4),
+            (200, 5),
+            (1000, 5),
+        ],
+    )
     def test_share_against_the_bounds(self, current, expected):
         verdict = volume.score(figures(current=current, area_total=1000), RULES, PERIOD)
         assert verdict.score == expected
@@ -122,8 +177,9 @@ class TestVolume:
     def test_evidence_and_reason(self):
         verdict = volume.score(figures(current=1234, area_total=10_000), RULES, PERIOD)
         assert verdict.score == 4
-        assert verdict.evidence == ("1,234 of 10,000 recorded crimes and ASB incidents (12.3%), "
-                                    "January to December 2022")
+        assert verdict.evidence == (
+            "1,234 of 10,000 recorded crimes and ASB incidents (12.3%), January to December 2022"
+        )
         assert "12.3%" in verdict.reason and "Drug offences" in verdict.reason
         assert is_one_sentence(verdict.reason)
 
@@ -135,9 +191,19 @@ class TestVolume:
 
 
 class TestHarm:
-    @pytest.mark.parametrize("share_harm, expected", [
-        (10.0, 1), (20.0, 2), (49.0, 2), (50.0, 3), (100.0, 4), (199.9, 4), (200.0, 5), (900.0, 5),
-    ])
+    @pytest.mark.parametrize(
+        "share_harm, expected",
+        [
+            (10.0, 1),
+            (20.0, 2),
+            (49.0, 2),
+            (50.0, 3),
+            (100.0, 4),
+            (199.9, 4),
+            (200.0, 5),
+            (900.0, 5),
+        ],
+    )
     def test_share_against_the_bounds(self, share_harm, expected):
         verdict = harm.score(figures(harm=share_harm, area_harm=1000.0), RULES, PERIOD, UNIT)
         assert verdict.score == expected
@@ -150,8 +216,7 @@ class TestHarm:
     def test_evidence_and_reason(self):
         verdict = harm.score(figures(harm=2447.0, area_harm=24_470.0), RULES, PERIOD, UNIT)
         assert verdict.score == 4
-        assert verdict.evidence == ("2,447 of 24,470 days of imprisonment of harm (10.0%), "
-                                    "January to December 2022")
+        assert verdict.evidence == ("2,447 of 24,470 days of imprisonment of harm (10.0%), January to December 2022")
         assert "10.0%" in verdict.reason
         assert is_one_sentence(verdict.reason)
 
@@ -166,18 +231,21 @@ class TestHarm:
 
 
 class TestTrendYearOnYear:
-    @pytest.mark.parametrize("current, previous, expected", [
-        (200, 100, 5),    # doubled: significant and large
-        (1200, 1000, 5),  # +20% exactly, significant: reaches the large-change score
-        (1150, 1000, 4),  # +15%, significant but under 20%
-        (105, 100, 3),    # +5%, not significant
-        (95, 100, 3),     # -5%, not significant
-        (870, 1000, 2),   # -13%, significant but under 20%
-        (50, 100, 1),     # halved: significant and large
-        (0, 100, 1),
-        (0, 0, 3),
-        (10, 0, 5),       # from none: significant rise with no ratio
-    ])
+    @pytest.mark.parametrize(
+        "current, previous, expected",
+        [
+            (200, 100, 5),  # doubled: significant and large
+            (1200, 1000, 5),  # +20% exactly, significant: reaches the large-change score
+            (1150, 1000, 4),  # +15%, significant but under 20%
+            (105, 100, 3),  # +5%, not significant
+            (95, 100, 3),  # -5%, not significant
+            (870, 1000, 2),  # -13%, significant but under 20%
+            (50, 100, 1),  # halved: significant and large
+            (0, 100, 1),
+            (0, 0, 3),
+            (10, 0, 5),  # from none: significant rise with no ratio
+        ],
+    )
     def test_scores(self, current, previous, expected):
         verdict = trend.score(figures(current=current, previous=previous), RULES, PERIOD)
         assert verdict.score == expected
@@ -213,13 +281,11 @@ class TestTrendYearOnYear:
 
     def test_significance_comes_from_the_scoring_model(self):
         # p = 0.00131: significant at 0.05, not at 0.001.
-        assert trend.score(figures(current=1150, previous=1000), ScoringRules(significance=0.001),
-                           PERIOD).score == 3
+        assert trend.score(figures(current=1150, previous=1000), ScoringRules(significance=0.001), PERIOD).score == 3
 
     def test_evidence_names_the_length_of_a_shorter_period(self):
         six = MONTHS_2022[:6]
-        verdict = trend.score(figures(period_months=six, current=200, previous=100),
-                              RULES, "January to June 2022")
+        verdict = trend.score(figures(period_months=six, current=200, previous=100), RULES, "January to June 2022")
         assert "previous 6 months" in verdict.evidence
 
 
@@ -278,8 +344,9 @@ class TestComparison:
         assert verdict.evidence.startswith("10.00 per 1,000 residents against 5.45 across 11 areas")
         assert "above 99.8%" in verdict.evidence and "phi = 3.8" in verdict.evidence
         assert "rank 11 of 11" in verdict.evidence
-        assert verdict.reason == ("The area's rate is far above the county (beyond the 99.8% funnel limit), "
-                                  "ranked 11 of 11 from lowest.")
+        assert verdict.reason == (
+            "The area's rate is far above the county (beyond the 99.8% funnel limit), ranked 11 of 11 from lowest."
+        )
 
     def test_rate_in_line_is_3(self):
         verdict = comparison.score(compared(500), RULES, PERIOD)
@@ -323,18 +390,31 @@ class TestComparison:
 
 
 def priority(key="drugs", crime_types=("Drugs",)) -> Priority:
-    return Priority(key=key, title=key.title(), summary="s", crime_types=tuple(crime_types),
-                    partner_evidence=())
+    return Priority(key=key, title=key.title(), summary="s", crime_types=tuple(crime_types), partner_evidence=())
 
 
 def assessment(judgements=None, priorities=()) -> Assessment:
-    return Assessment(area="A", period_start="2022-01", period_end="2022-12", comparators=("A", "B"),
-                      data_dir=Path("."), priorities=tuple(priorities), judgements=judgements or {})
+    return Assessment(
+        area="A",
+        period_start="2022-01",
+        period_end="2022-12",
+        comparators=("A", "B"),
+        data_dir=Path("."),
+        priorities=tuple(priorities),
+        judgements=judgements or {},
+    )
 
 
-JUDGED = {"drugs": {"concern": JudgementModel(
-    score=4, confidence="high", rationale="Residents raised drug dealing\n  at every ward   panel.",
-    judged_by="CSP board, March 2023")}}
+JUDGED = {
+    "drugs": {
+        "concern": JudgementModel(
+            score=4,
+            confidence="high",
+            rationale="Residents raised drug dealing\n  at every ward   panel.",
+            judged_by="CSP board, March 2023",
+        )
+    }
+}
 
 
 def judged(a: Assessment, priority_key: str, criterion: str) -> CriterionScore:
@@ -380,7 +460,13 @@ class TestScorePriority:
         scores = score_all(compared(1000), p, assessment(JUDGED, [p]))
         assert tuple(scores) == CRITERIA.keys
         assert {c: v.score for c, v in scores.items()} == {
-            "concern": 4, "trend": 3, "volume": 4, "harm": 3, "comparison": 5, "added_value": None}
+            "concern": 4,
+            "trend": 3,
+            "volume": 4,
+            "harm": 3,
+            "comparison": 5,
+            "added_value": None,
+        }
         for criterion, verdict in scores.items():
             assert verdict.criterion == criterion and verdict.priority == "drugs"
             assert is_one_sentence(verdict.reason), (criterion, verdict.reason)
@@ -395,9 +481,15 @@ class TestScorePriority:
 
     def test_police_scores_follow_the_scoring_model(self):
         p = priority()
-        strict = Assessment(area="A", period_start="2022-01", period_end="2022-12", comparators=("A", "B"),
-                            data_dir=Path("."), priorities=(p,),
-                            rules=ScoringRules(volume_shares=[0.2, 0.3, 0.4, 0.5]))
+        strict = Assessment(
+            area="A",
+            period_start="2022-01",
+            period_end="2022-12",
+            comparators=("A", "B"),
+            data_dir=Path("."),
+            priorities=(p,),
+            rules=ScoringRules(volume_shares=[0.2, 0.3, 0.4, 0.5]),
+        )
         f = figures()
         assert police_scores(f, p, setting(f, strict))["volume"].score == 1
         assert police_scores(f, p, setting(f, assessment(priorities=[p])))["volume"].score == 4
@@ -427,8 +519,12 @@ class TestCountCubeFigures:
         months = [str(p) for p in pd.period_range("2021-01", "2022-12", freq="M")]
         rows = []
         for i, month in enumerate(months):
-            rows += [("A", month, "Burglary", 10), ("A", month, "Anti-social behaviour", 30),
-                     ("B", month, "Burglary", 5), ("B", month, "Anti-social behaviour", 20)]
+            rows += [
+                ("A", month, "Burglary", 10),
+                ("A", month, "Anti-social behaviour", 30),
+                ("B", month, "Burglary", 5),
+                ("B", month, "Anti-social behaviour", 20),
+            ]
         rows.append(("A", "2022-06", "Drugs", 7))
         p = priority("sa", ("Burglary", "Drugs"))
         a = assessment(priorities=[p])
@@ -448,8 +544,9 @@ class TestCountCubeFigures:
     def test_no_previous_period_when_the_data_start_with_it(self):
         rows = [("A", m, "Drugs", 1) for m in MONTHS_2022] + [("B", m, "Drugs", 1) for m in MONTHS_2022]
         p = priority()
-        cube = CountCube.build(cube_counts(rows), assessment(priorities=[p]),
-                               pd.Series({"A": 1000.0, "B": 1000.0}), HARM_WEIGHTS)
+        cube = CountCube.build(
+            cube_counts(rows), assessment(priorities=[p]), pd.Series({"A": 1000.0, "B": 1000.0}), HARM_WEIGHTS
+        )
         f = cube.figures(p)
         assert f.previous is None and len(f.history) == 12
         assert trend.score(f, RULES, PERIOD).evidence.startswith("mann-kendall over 12 months")
@@ -457,8 +554,9 @@ class TestCountCubeFigures:
     def test_weighted_crime_type_with_no_records_is_a_zero_share_not_no_data(self):
         rows = [(a, m, "Burglary", 5) for a in "AB" for m in MONTHS_2022]
         p = priority("robbery", ("Robbery",))  # Robbery has a weight but no records anywhere
-        cube = CountCube.build(cube_counts(rows), assessment(priorities=[p]),
-                               pd.Series({"A": 1000.0, "B": 1000.0}), HARM_WEIGHTS)
+        cube = CountCube.build(
+            cube_counts(rows), assessment(priorities=[p]), pd.Series({"A": 1000.0, "B": 1000.0}), HARM_WEIGHTS
+        )
         f = cube.figures(p)
         assert volume.score(f, RULES, PERIOD).score == 1
         assert f.harm == 0.0
@@ -476,8 +574,7 @@ class TestProperties:
         if current + other == 0:
             return
         before = volume.score(figures(current=current, area_total=current + other), RULES, PERIOD).score
-        after = volume.score(figures(current=current + more, area_total=current + more + other),
-                             RULES, PERIOD).score
+        after = volume.score(figures(current=current + more, area_total=current + more + other), RULES, PERIOD).score
         assert after >= before
 
     @given(own=st.floats(0, 1e7), other=st.floats(0, 1e7), more=st.floats(0, 1e7))
@@ -488,23 +585,36 @@ class TestProperties:
         after = harm.score(figures(harm=own + more, area_harm=own + more + other), RULES, PERIOD, UNIT).score
         assert after >= before
 
-    @given(current=whole, previous=st.none() | whole, area_total=whole,
-           history=st.lists(st.integers(0, 500), min_size=0, max_size=30))
+    @given(
+        current=whole,
+        previous=st.none() | whole,
+        area_total=whole,
+        history=st.lists(st.integers(0, 500), min_size=0, max_size=30),
+    )
     @settings(max_examples=150, deadline=None)
     def test_trend_and_volume_scores_are_1_to_5_or_none(self, current, previous, area_total, history):
-        f = figures(current=current, previous=previous, area_total=area_total, history=np.array(history, dtype=np.int64))
+        f = figures(
+            current=current, previous=previous, area_total=area_total, history=np.array(history, dtype=np.int64)
+        )
         for verdict in (trend.score(f, RULES, PERIOD), volume.score(f, RULES, PERIOD)):
             assert verdict.score is None or verdict.score in (1, 2, 3, 4, 5)
             assert (verdict.score is None) == (verdict.evidence == NO_DATA)
 
-    @given(data=st.lists(st.tuples(st.integers(0, 5000), st.floats(1_000, 500_000)), min_size=1, max_size=12),
-           index=st.integers(0, 11), overdispersion=st.booleans())
+    @given(
+        data=st.lists(st.tuples(st.integers(0, 5000), st.floats(1_000, 500_000)), min_size=1, max_size=12),
+        index=st.integers(0, 11),
+        overdispersion=st.booleans(),
+    )
     @settings(max_examples=150, deadline=None)
     def test_comparison_scores_are_1_to_5_or_none(self, data, index, overdispersion):
         counts = np.array([c for c, _ in data])
         populations = np.array([p for _, p in data])
-        f = figures(comparators=tuple(f"area{i}" for i in range(len(data))), comparator_counts=counts,
-                    populations=populations, area_index=index % len(data))
+        f = figures(
+            comparators=tuple(f"area{i}" for i in range(len(data))),
+            comparator_counts=counts,
+            populations=populations,
+            area_index=index % len(data),
+        )
         verdict = comparison.score(f, ScoringRules(overdispersion=overdispersion), PERIOD)
         assert verdict.score is None or verdict.score in (1, 2, 3, 4, 5)
         assert (verdict.score is None) == (len(data) < 2 or counts.sum() == 0)

@@ -9,8 +9,15 @@ from assess.config import DEFAULT_DATA_DIR
 from assess.data.derive import derive_default
 from conftest import SHARED_DATA
 
-DERIVED = ["counts.csv", "districts.csv", "harm_weights.csv", "lsoa_lookup.csv", "population.csv",
-           "partners/defra-flytipping.csv", "partners/phe-fingertips.csv"]
+DERIVED = [
+    "counts.csv",
+    "districts.csv",
+    "harm_weights.csv",
+    "lsoa_lookup.csv",
+    "population.csv",
+    "partners/defra-flytipping.csv",
+    "partners/phe-fingertips.csv",
+]
 
 
 @pytest.fixture(scope="module")

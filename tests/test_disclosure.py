@@ -10,11 +10,11 @@ import pandas as pd
 import pytest
 
 from assess.config import DEFAULT_DATA_DIR, DEFAULT_PARAMS, DisclosureModel, resolve_assessment
+from assess.context import RunContext
 from assess.criteria import comparison, harm, trend, volume
 from assess.data.counts import read_counts
 from assess.data.indicators import INDICATOR_COLUMNS, normal_unit, read_indicators
 from assess.disclosure import NOT_SENSITIVE, CountRule, Disclosure, suppress_grid
-from assess.context import RunContext
 from assess.evidence import Evidence
 from assess.measures import MeasureModel, evaluate
 from assess.pages import MonitoringPage, PriorityPage
@@ -69,8 +69,10 @@ class TestCountRule:
         # "fewer than 5" for a count of 12 would be false.
         assert (RULE.words(3), RULE.words(0), RULE.words(12)) == ("fewer than 5", "fewer than 5", "withheld")
 
-    @pytest.mark.parametrize("hidden, exposed", [
-        ([3], True), ([3, 2], True), ([3, 40], False), ([40], True), ([0, 3], True), ([], False), ([0], False)])
+    @pytest.mark.parametrize(
+        "hidden, exposed",
+        [([3], True), ([3, 2], True), ([3, 40], False), ([40], True), ([0, 3], True), ([], False), ([0], False)],
+    )
     def test_what_a_shown_total_gives_back(self, hidden, exposed):
         assert RULE.exposes(hidden) is exposed
         assert not NOT_SENSITIVE.exposes(hidden)
@@ -100,35 +102,62 @@ class TestPolicy:
         assert not policy.rule_for_types(["Burglary"]).sensitive
 
     def test_a_listed_priority_makes_its_crime_types_sensitive(self, assessment):
-        listed = replace(assessment, disclosure=DisclosureModel(sensitive_crime_types=[]),
-                         priorities=marked_sensitive(assessment, "shoplifting"))
+        listed = replace(
+            assessment,
+            disclosure=DisclosureModel(sensitive_crime_types=[]),
+            priorities=marked_sensitive(assessment, "shoplifting"),
+        )
         assert Disclosure.of(listed).rule_for_types(["Shoplifting"]).sensitive
 
     def test_partner_figures_to_hide(self, assessment):
-        rows = [("Referrals", "domestic_abuse", "Sevenoaks", 3, "count"),
-                ("Referrals", "domestic_abuse", "Dover", 40, "count"),
-                ("Referrals", "domestic_abuse", "Kent", 43, "count"),  # the county: 3 = 43 - 40
-                ("Repeat victims", "domestic_abuse", "Sevenoaks", 3.0, "percent"),  # not a count
-                ("Fly-tipping", "asb", "Sevenoaks", 3, "count")]  # not sensitive
-        table = pd.DataFrame([(i, p, a, pd.Timestamp("2022-01-01"), pd.Timestamp("2022-12-31"), v, u, "s")
-                              for i, p, a, v, u in rows], columns=INDICATOR_COLUMNS)
+        rows = [
+            ("Referrals", "domestic_abuse", "Sevenoaks", 3, "count"),
+            ("Referrals", "domestic_abuse", "Dover", 40, "count"),
+            ("Referrals", "domestic_abuse", "Kent", 43, "count"),  # the county: 3 = 43 - 40
+            ("Repeat victims", "domestic_abuse", "Sevenoaks", 3.0, "percent"),  # not a count
+            ("Fly-tipping", "asb", "Sevenoaks", 3, "count"),
+        ]  # not sensitive
+        table = pd.DataFrame(
+            [(i, p, a, pd.Timestamp("2022-01-01"), pd.Timestamp("2022-12-31"), v, u, "s") for i, p, a, v, u in rows],
+            columns=INDICATOR_COLUMNS,
+        )
         policy = Disclosure.of(assessment)
         assert policy.hidden_indicators(table, assessment.comparators).tolist() == [True, False, True, False, False]
         assert policy.indicator_values(table, assessment.comparators).tolist() == [
-            "fewer than 5", "40", "withheld", "3.0", "3"]
+            "fewer than 5",
+            "40",
+            "withheld",
+            "3.0",
+            "3",
+        ]
 
 
-@pytest.mark.parametrize("typed, read", [
-    ("count", "count"), ("Count", "count"), (" number ", "count"), ("N", "count"), ("Numbers", "count"),
-    ("Percent", "percent"), ("%", "percent"), ("rate per 100,000", "rate per 100,000")])
+@pytest.mark.parametrize(
+    "typed, read",
+    [
+        ("count", "count"),
+        ("Count", "count"),
+        (" number ", "count"),
+        ("N", "count"),
+        ("Numbers", "count"),
+        ("Percent", "percent"),
+        ("%", "percent"),
+        ("rate per 100,000", "rate per 100,000"),
+    ],
+)
 def test_units_are_read_as_one(typed, read):
     assert normal_unit(typed) == read
 
 
 def test_partner_returns_are_read_with_normal_units(tmp_path):
     path = tmp_path / "return.csv"
-    pd.DataFrame([("Referrals", "domestic_abuse", "Sevenoaks", "2022-01-01", "2022-12-31", 2, unit, "s")
-                  for unit in ("Count", "number", "Percent")], columns=INDICATOR_COLUMNS).to_csv(path, index=False)
+    pd.DataFrame(
+        [
+            ("Referrals", "domestic_abuse", "Sevenoaks", "2022-01-01", "2022-12-31", 2, unit, "s")
+            for unit in ("Count", "number", "Percent")
+        ],
+        columns=INDICATOR_COLUMNS,
+    ).to_csv(path, index=False)
     assert read_indicators(path)["unit"].tolist() == ["count", "count", "percent"]
 
 
@@ -192,8 +221,11 @@ class TestCriteria:
 def data_folder(tmp_path, counts: dict[tuple[str, str], list[int]]):
     """counts.csv of 24 months (2021-2022) from {(area, crime type): 24 monthly counts}, with population."""
     months = [str(p) for p in pd.period_range("2021-01", "2022-12", freq="M")]
-    rows = [{"area": a, "month": m, "crime_type": t, "count": c}
-            for (a, t), series in counts.items() for m, c in zip(months, series)]
+    rows = [
+        {"area": a, "month": m, "crime_type": t, "count": c}
+        for (a, t), series in counts.items()
+        for m, c in zip(months, series)
+    ]
     pd.DataFrame(rows).to_csv(tmp_path / "counts.csv", index=False)
     population = pd.read_csv(DEFAULT_DATA_DIR / "population.csv")
     areas = {a for a, _ in counts}
@@ -234,13 +266,20 @@ def small_sensitive(tmp_path):
     rows = []
     for area, base in (("Sevenoaks", 0), ("Dover", 40), ("Thanet", 55), ("Swale", 3)):
         for i, month in enumerate(months):
-            rows.append({"area": area, "month": month, "crime_type": "Violence and sexual offences",
-                         "count": base + (i % 3) if area != "Sevenoaks" else [2, 7, 0][i % 3]})
+            rows.append(
+                {
+                    "area": area,
+                    "month": month,
+                    "crime_type": "Violence and sexual offences",
+                    "count": base + (i % 3) if area != "Sevenoaks" else [2, 7, 0][i % 3],
+                }
+            )
             rows.append({"area": area, "month": month, "crime_type": "Burglary", "count": 20})
     pd.DataFrame(rows).to_csv(tmp_path / "counts.csv", index=False)
     population = pd.read_csv(DEFAULT_DATA_DIR / "population.csv")
     population[population["area"].isin(["Sevenoaks", "Dover", "Thanet", "Swale"])].to_csv(
-        tmp_path / "population.csv", index=False)
+        tmp_path / "population.csv", index=False
+    )
     evidence = Evidence.load(None, "Sevenoaks", tmp_path)
     return PriorityPage(RunContext(evidence), "violence")
 
@@ -301,22 +340,36 @@ def partner_returns(tmp_path, rows) -> Evidence:
 
 def test_partner_figures_of_any_unit_spelling_and_the_county_total(tmp_path):
     year = ("2022-01-01", "2022-12-31")
-    evidence = partner_returns(tmp_path, [
-        ("Stalking referrals", "domestic_abuse", "Sevenoaks", *year, 2, "Count", "PAS"),
-        ("Repeat victims", "domestic_abuse", "Sevenoaks", *year, 3, "number", "Police"),
-        ("Repeat victims", "domestic_abuse", "Dover", *year, 40, "number", "Police"),
-        ("Repeat victims", "domestic_abuse", "Kent", *year, 43, "number", "Police")])
+    evidence = partner_returns(
+        tmp_path,
+        [
+            ("Stalking referrals", "domestic_abuse", "Sevenoaks", *year, 2, "Count", "PAS"),
+            ("Repeat victims", "domestic_abuse", "Sevenoaks", *year, 3, "number", "Police"),
+            ("Repeat victims", "domestic_abuse", "Dover", *year, 40, "number", "Police"),
+            ("Repeat victims", "domestic_abuse", "Kent", *year, 43, "number", "Police"),
+        ],
+    )
     frame = PriorityPage(RunContext(evidence), "domestic_abuse").partner_figures().frame
     assert frame["Value"].tolist() == ["fewer than 5", "withheld", "fewer than 5"]
 
 
 def test_success_measure_of_a_small_partner_count(tmp_path):
-    evidence = partner_returns(tmp_path, [
-        ("Referrals", "domestic_abuse", "Sevenoaks", "2022-07-01", "2022-09-30", 2, "count", "DAVSS"),
-        ("Referrals", "domestic_abuse", "Sevenoaks", "2022-10-01", "2022-12-31", 3, "count", "DAVSS")])
+    evidence = partner_returns(
+        tmp_path,
+        [
+            ("Referrals", "domestic_abuse", "Sevenoaks", "2022-07-01", "2022-09-30", 2, "count", "DAVSS"),
+            ("Referrals", "domestic_abuse", "Sevenoaks", "2022-10-01", "2022-12-31", 3, "count", "DAVSS"),
+        ],
+    )
     measure = MeasureModel(id="m", title="Referrals", target="fewer", kind="indicator_falls", indicator="Referrals")
-    result = evaluate(measure, evidence.assessment, evidence.tables.counts, evidence.population,
-                      evidence.tables.indicators, evidence.assessment.months)
+    result = evaluate(
+        measure,
+        evidence.assessment,
+        evidence.tables.counts,
+        evidence.population,
+        evidence.tables.indicators,
+        evidence.assessment.months,
+    )
     assert result.value == "fewer than 5" and result.status == "red"
     assert result.evidence.startswith("fewer than 5 against fewer than 5 in Jul 2022 to Sep 2022")
 

@@ -28,10 +28,14 @@ def repeat_share(figures, setting):
     return CriterionScore(figures.key, "repeat", 5 if share > 0.1 else 1, f"{share:.0%} of crime", "Made up.")
 '''
 
-VAWG = {"title": "Violence against women and girls", "summary": "Violence and sexual offences against women.",
-        "crime_types": ["Violence and sexual offences"], "sensitive": True,
-        "partner_evidence": ["Domestic abuse and sexual violence referrals (IDVA service)"],
-        "introduction": "A priority added in **params only**."}
+VAWG = {
+    "title": "Violence against women and girls",
+    "summary": "Violence and sexual offences against women.",
+    "crime_types": ["Violence and sexual offences"],
+    "sensitive": True,
+    "partner_evidence": ["Domestic abuse and sexual violence referrals (IDVA service)"],
+    "introduction": "A priority added in **params only**.",
+}
 CONFIDENCE = {"label": "Public confidence", "short_label": "Confidence", "kind": "judged"}
 
 
@@ -58,9 +62,15 @@ def params_with(tmp_path, criteria: dict, priorities: dict, judgements: dict, dr
 @pytest.mark.e2e
 def test_a_seventh_judged_criterion_and_a_seventh_priority_render(tmp_path):
     judged = {"score": 4, "confidence": "low", "rationale": "Residents' survey, 2022.", "judged_by": "test"}
-    params = params_with(tmp_path, {"public_confidence": CONFIDENCE}, {"vawg": VAWG},
-                         {"vawg": {"concern": judged, "public_confidence": judged},
-                          "asb": {"public_confidence": {**judged, "score": 2}}})
+    params = params_with(
+        tmp_path,
+        {"public_confidence": CONFIDENCE},
+        {"vawg": VAWG},
+        {
+            "vawg": {"concern": judged, "public_confidence": judged},
+            "asb": {"public_confidence": {**judged, "score": 2}},
+        },
+    )
     out = tmp_path / "out"
     result = assess("run", "--params", str(params / "assessment.yaml"), "--out", str(out), "--as-of", "2022-12-31")
     assert result.returncode == 0, result.stderr
@@ -81,12 +91,14 @@ def test_a_seventh_judged_criterion_and_a_seventh_priority_render(tmp_path):
     assert "The seven criteria" in page and "Public confidence" in page
     index = (out / "index.html").read_text()
     assert 'href="70_vawg.html"' in index and "ranked by the seven criteria" in index
-    listed = index[index.index("<h2>Pages</h2>"):]
+    listed = index[index.index("<h2>Pages</h2>") :]
     assert listed.index("60_substance_misuse.html") < listed.index("70_vawg.html") < listed.index("80_action_plan")
     scoring = (out / "90_scoring.html").read_text()
     assert "on seven criteria" in scoring and "of 7" in scoring and "Without public confidence" in scoring
-    assert ("<strong>Community concern</strong>, <strong>partnership can add value</strong> and "
-            "<strong>public confidence</strong> are judgements") in scoring
+    assert (
+        "<strong>Community concern</strong>, <strong>partnership can add value</strong> and "
+        "<strong>public confidence</strong> are judgements"
+    ) in scoring
     # Sensitive by its own mark in priorities.yaml, with nothing to add to the disclosure settings.
     assert RunContext.load(params / "assessment.yaml").evidence.disclosure.is_sensitive("vawg")
     # The resolved parameters kept beside the pages weigh every declared criterion.
@@ -97,9 +109,19 @@ def test_a_seventh_judged_criterion_and_a_seventh_priority_render(tmp_path):
 
 
 def test_a_measured_criterion_from_one_function_beside_the_params(tmp_path):
-    params = params_with(tmp_path, {"repeat": {"label": "Repeat locations", "short_label": "Repeats",
-                                                     "kind": "measured", "scorer": "local_scorers:repeat_share"}},
-                         {}, {})
+    params = params_with(
+        tmp_path,
+        {
+            "repeat": {
+                "label": "Repeat locations",
+                "short_label": "Repeats",
+                "kind": "measured",
+                "scorer": "local_scorers:repeat_share",
+            }
+        },
+        {},
+        {},
+    )
     (params / "local_scorers.py").write_text(SCORER)
     run = RunContext.load(params / "assessment.yaml")
     results = Results(run.evidence)
@@ -116,19 +138,30 @@ def test_a_measured_criterion_from_one_function_beside_the_params(tmp_path):
 
 
 def test_a_scorer_that_cannot_be_found_is_one_line(tmp_path):
-    params = params_with(tmp_path, {"repeat": {"label": "Repeat", "short_label": "Repeat", "kind": "measured",
-                                               "scorer": "nowhere:nothing"}}, {}, {})
-    with pytest.raises(ConfigError, match=r"criteria.yaml: field 'criteria.repeat.scorer': cannot load 'nowhere:nothing'"):
+    params = params_with(
+        tmp_path,
+        {"repeat": {"label": "Repeat", "short_label": "Repeat", "kind": "measured", "scorer": "nowhere:nothing"}},
+        {},
+        {},
+    )
+    with pytest.raises(
+        ConfigError, match=r"criteria.yaml: field 'criteria.repeat.scorer': cannot load 'nowhere:nothing'"
+    ):
         Results(RunContext.load(params / "assessment.yaml").evidence)
 
 
-@pytest.mark.parametrize("change, message", [
-    ({"criteria": {"harm": None}}, "field 'tie_break': 'harm' is not a criterion listed above"),
-    ({"criteria": {"trend": {"label": "Trend", "short_label": "Trend", "kind": "measured"}}},
-     "field 'criteria.trend': a measured criterion names its 'scorer'"),
-    ({"criteria": {"Bad Key": CONFIDENCE}}, "field 'criteria.Bad Key': a key is lower-case"),
-    ({"priorities": {"vawg": {**VAWG, "sections": ["no_such_section"]}}}, None),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"criteria": {"harm": None}}, "field 'tie_break': 'harm' is not a criterion listed above"),
+        (
+            {"criteria": {"trend": {"label": "Trend", "short_label": "Trend", "kind": "measured"}}},
+            "field 'criteria.trend': a measured criterion names its 'scorer'",
+        ),
+        ({"criteria": {"Bad Key": CONFIDENCE}}, "field 'criteria.Bad Key': a key is lower-case"),
+        ({"priorities": {"vawg": {**VAWG, "sections": ["no_such_section"]}}}, None),
+    ],
+)
 def test_a_mistake_in_a_declaration_is_one_line(tmp_path, change, message):
     params = params_with(tmp_path, {}, {}, {})
     for name, edits in change.items():
@@ -171,8 +204,12 @@ def test_an_own_section_adds_to_the_page_and_a_partner_priority_cannot_take_a_po
 
     run = RunContext.load(DEFAULT_PARAMS)
     sac = run.assessment.priority("serious_acquisitive")
-    with_section = replace(run.assessment, priorities=tuple(
-        replace(p, sections=("crime_type_positions",)) if p.key == sac.key else p for p in run.assessment.priorities))
+    with_section = replace(
+        run.assessment,
+        priorities=tuple(
+            replace(p, sections=("crime_type_positions",)) if p.key == sac.key else p for p in run.assessment.priorities
+        ),
+    )
     extended = RunContext(Evidence(with_section, run.tables))
     page = PriorityPage(extended, "serious_acquisitive")
     section = page.own_sections()
@@ -186,8 +223,12 @@ def test_an_own_section_adds_to_the_page_and_a_partner_priority_cannot_take_a_po
     assert frame.loc["Burglary", "Rank (1 = lowest rate)"] == f"{int(rates.rank(method='min')['Sevenoaks'])} of 13"
     assert PriorityPage(run, "serious_acquisitive").own_sections().parts == ()
 
-    partner = replace(with_section, priorities=tuple(
-        replace(p, sections=("crime_type_positions",)) if p.key == "domestic_abuse" else p
-        for p in with_section.priorities))
+    partner = replace(
+        with_section,
+        priorities=tuple(
+            replace(p, sections=("crime_type_positions",)) if p.key == "domestic_abuse" else p
+            for p in with_section.priorities
+        ),
+    )
     with pytest.raises(ConfigError, match="needs police crime types"):
         check_own_sections(RunContext(Evidence(partner, run.tables)))

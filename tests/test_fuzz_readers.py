@@ -13,8 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assess.config import AssessmentModel, DEFAULT_DATA_DIR, parse_model
-from assess.params_file import load_yaml
+from assess.config import DEFAULT_DATA_DIR, AssessmentModel, parse_model
 from assess.data.counts import read_counts
 from assess.data.geography import Geography
 from assess.data.harm import read_harm_weights
@@ -22,17 +21,42 @@ from assess.data.indicators import INDICATOR_COLUMNS, read_indicators
 from assess.data.police_uk import STREET_COLUMNS, read_street_files
 from assess.data.population import read_population
 from assess.errors import AssessError
+from assess.params_file import load_yaml
 
 GEOGRAPHY = Geography.from_dir(DEFAULT_DATA_DIR)
 # Derandomised so CI is repeatable; raise max_examples locally to search harder.
-FUZZ = settings(max_examples=60, deadline=None, derandomize=True,
-                suppress_health_check=[HealthCheck.function_scoped_fixture])
+FUZZ = settings(
+    max_examples=60, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 
 # Cells that are nearly right are the ones that find bugs: real values, edge values, junk.
 cells = st.one_of(
-    st.sampled_from(["Sevenoaks", "Dover", "2022-01", "2022-13", "Burglary", "Drugs", "Fraud", "0", "-1", "3.5",
-                     "", " ", "nan", "1e309", "E01024445", "Sevenoaks 001A", "count", "2022-01-01", "domestic_abuse",
-                     '"', "\u00e9", "=1+1"]),
+    st.sampled_from(
+        [
+            "Sevenoaks",
+            "Dover",
+            "2022-01",
+            "2022-13",
+            "Burglary",
+            "Drugs",
+            "Fraud",
+            "0",
+            "-1",
+            "3.5",
+            "",
+            " ",
+            "nan",
+            "1e309",
+            "E01024445",
+            "Sevenoaks 001A",
+            "count",
+            "2022-01-01",
+            "domestic_abuse",
+            '"',
+            "\u00e9",
+            "=1+1",
+        ]
+    ),
     st.text(max_size=12),
 )
 
@@ -41,7 +65,8 @@ def csv_text(columns):
     header = st.lists(st.sampled_from(list(columns) + ["extra", ""]), min_size=0, max_size=len(columns) + 1)
     return st.builds(
         lambda head, rows, sep: "\n".join([sep.join(head or columns)] + [sep.join(r) for r in rows]),
-        header, st.lists(st.lists(cells, min_size=0, max_size=len(columns) + 2), max_size=6),
+        header,
+        st.lists(st.lists(cells, min_size=0, max_size=len(columns) + 2), max_size=6),
         st.sampled_from([",", ";", ",,"]),
     )
 
@@ -56,13 +81,16 @@ def check(reader, content, suffix=".csv"):
             assert "\n" not in str(error) and path.name in str(error)
 
 
-@pytest.mark.parametrize("reader, columns", [
-    (read_counts, ["area", "month", "crime_type", "count"]),
-    (read_population, ["area_code", "area", "year", "population"]),
-    (read_harm_weights, ["crime_type", "weight", "unit", "source"]),
-    (read_indicators, INDICATOR_COLUMNS),
-    (lambda path: read_street_files([path], GEOGRAPHY), list(STREET_COLUMNS)),
-])
+@pytest.mark.parametrize(
+    "reader, columns",
+    [
+        (read_counts, ["area", "month", "crime_type", "count"]),
+        (read_population, ["area_code", "area", "year", "population"]),
+        (read_harm_weights, ["crime_type", "weight", "unit", "source"]),
+        (read_indicators, INDICATOR_COLUMNS),
+        (lambda path: read_street_files([path], GEOGRAPHY), list(STREET_COLUMNS)),
+    ],
+)
 class TestReaders:
     @FUZZ
     @given(data=st.data())

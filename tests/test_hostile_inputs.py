@@ -26,7 +26,6 @@ import yaml
 
 from assess.cli import main
 from assess.config import DEFAULT_DATA_DIR, DEFAULT_PARAMS
-from assess.params_file import MAX_PARAMS_BYTES, MAX_YAML_DEPTH, load_yaml
 from assess.data.counts import read_counts
 from assess.data.geography import Geography
 from assess.data.indicators import INDICATOR_COLUMNS, read_indicators
@@ -34,6 +33,7 @@ from assess.data.police_uk import STREET_COLUMNS, read_street_files
 from assess.data.spreadsheets import MAX_SPREADSHEET_BYTES, MAX_UNPACKED_BYTES
 from assess.data.tables import MAX_LINE_BYTES, MAX_TABLE_BYTES, SPREADSHEET_ERRORS
 from assess.errors import ConfigError, InputError
+from assess.params_file import MAX_PARAMS_BYTES, MAX_YAML_DEPTH, load_yaml
 from conftest import street_row
 
 GOOD_COUNTS = (DEFAULT_DATA_DIR / "counts.csv").read_text().splitlines()
@@ -47,6 +47,7 @@ FIX_FORMULA = "fix the formula and save again"
 
 
 # --- helpers ---------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def workspace(tmp_path):
@@ -139,15 +140,19 @@ def street_csv(rows: list[dict[str, str]], separator: str = ",", quote_all: bool
 
 # --- 1. counts beyond any real figure, and non-finite values ----------------------------------
 
-@pytest.mark.parametrize("count", [
-    "99999999999999999999",      # beyond int64: silently overflowed before
-    "18446744073709551616",      # beyond uint64
-    "1000000001",                # just above the stated maximum
-    "1e400",                     # a float too large to hold
-    "inf",
-    "-inf",
-    "nan",
-])
+
+@pytest.mark.parametrize(
+    "count",
+    [
+        "99999999999999999999",  # beyond int64: silently overflowed before
+        "18446744073709551616",  # beyond uint64
+        "1000000001",  # just above the stated maximum
+        "1e400",  # a float too large to hold
+        "inf",
+        "-inf",
+        "nan",
+    ],
+)
 def test_count_that_cannot_be_right(workspace, capsys, count):
     data, _ = workspace
     (data / "counts.csv").write_text("\n".join(GOOD_COUNTS[:50] + [f"Dover,2023-01,Drugs,{count}"]) + "\n")
@@ -169,15 +174,18 @@ def test_a_count_of_thousands_of_digits_is_refused_in_a_short_line(tmp_path):
     assert message == f"{path}: row 4: column 'count' {COUNT_RULE}, not '{'9' * 40}...'"
 
 
-@pytest.mark.parametrize("value, unit, expected", [
-    ("inf", "rate per 1,000", "column 'value' must be a number, not 'inf' (not a finite number)"),
-    ("-inf", "rate per 1,000", "column 'value' must be a number, not '-inf' (not a finite number)"),
-    ("1e400", "percent", "column 'value' must be a number, not '1e400' (not a finite number)"),
-    ("nan", "rate per 1,000", "column 'value' must be a number, not 'nan'"),
-    ("NaN", "count", "column 'value' must be a number, not 'NaN'"),
-    ("1e10", "count", f"a count {COUNT_RULE}, not 1e+10"),
-    ("99999999999999999999", "count", f"a count {COUNT_RULE}, not 1e+20"),
-])
+@pytest.mark.parametrize(
+    "value, unit, expected",
+    [
+        ("inf", "rate per 1,000", "column 'value' must be a number, not 'inf' (not a finite number)"),
+        ("-inf", "rate per 1,000", "column 'value' must be a number, not '-inf' (not a finite number)"),
+        ("1e400", "percent", "column 'value' must be a number, not '1e400' (not a finite number)"),
+        ("nan", "rate per 1,000", "column 'value' must be a number, not 'nan'"),
+        ("NaN", "count", "column 'value' must be a number, not 'NaN'"),
+        ("1e10", "count", f"a count {COUNT_RULE}, not 1e+10"),
+        ("99999999999999999999", "count", f"a count {COUNT_RULE}, not 1e+20"),
+    ],
+)
 def test_partner_value_that_cannot_be_right(tmp_path, value, unit, expected):
     path = partner_csv(tmp_path / "return.csv", value, unit)
     assert refused(read_indicators, path) == f"{path}: row 2: {expected}"
@@ -187,10 +195,12 @@ def test_partner_spreadsheet_value_too_large_to_hold(tmp_path):
     path = partner_book(tmp_path / "return.xlsx", "F7", 5)
     rewrite_sheet(path, '<c r="F7" t="n"><v>5</v></c>', '<c r="F7" t="n"><v>1e400</v></c>')
     assert refused(read_indicators, path) == (
-        f"{path}: row 7: column 'value' must be a number, not 'inf' (not a finite number)")
+        f"{path}: row 7: column 'value' must be a number, not 'inf' (not a finite number)"
+    )
 
 
 # --- 2. populations -----------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("population", ["inf", "nan", "1e999", "-1e999", "0", "-5", "999", "121387.5", "200000000"])
 def test_population_that_cannot_be_right(workspace, capsys, population):
@@ -198,8 +208,9 @@ def test_population_that_cannot_be_right(workspace, capsys, population):
     replace_cell(data / "population.csv", 2, "population", population)
     message = run_refused(workspace, capsys)
     infinite = " (not a finite number)" if "e999" in population or population == "inf" else ""
-    assert message == (f"{data / 'population.csv'}: row 2: column 'population' {POPULATION_RULE}, "
-                       f"not {population!r}{infinite}")
+    assert message == (
+        f"{data / 'population.csv'}: row 2: column 'population' {POPULATION_RULE}, not {population!r}{infinite}"
+    )
 
 
 @pytest.mark.parametrize("year", ["2020.5", "1e30", "99999999999999999999", "1066"])
@@ -207,8 +218,9 @@ def test_population_year_that_cannot_be_right(workspace, capsys, year):
     data, _ = workspace
     replace_cell(data / "population.csv", 3, "year", year)
     message = run_refused(workspace, capsys)
-    assert message == (f"{data / 'population.csv'}: row 3: column 'year' must be a year from 1900 to 2100, "
-                       f"such as 2020, not {year!r}")
+    assert message == (
+        f"{data / 'population.csv'}: row 3: column 'year' must be a year from 1900 to 2100, such as 2020, not {year!r}"
+    )
 
 
 @pytest.mark.parametrize("weight", ["inf", "1e999", "nan"])
@@ -217,27 +229,33 @@ def test_harm_weight_that_is_not_finite(workspace, capsys, weight):
     replace_cell(data / "harm_weights.csv", 2, "weight", weight)
     message = run_refused(workspace, capsys)
     infinite = " (not a finite number)" if weight != "nan" else ""
-    assert message == (f"{data / 'harm_weights.csv'}: row 2: column 'weight' must be a number above 0, "
-                       f"not {weight!r}{infinite}")
+    assert message == (
+        f"{data / 'harm_weights.csv'}: row 2: column 'weight' must be a number above 0, not {weight!r}{infinite}"
+    )
 
 
 # --- 3. spreadsheet error values ---------------------------------------------------------------
+
 
 @pytest.mark.parametrize("error", sorted(SPREADSHEET_ERRORS - {"#GETTING_DATA"}))
 def test_spreadsheet_error_in_a_count(workspace, capsys, error):
     data, _ = workspace
     (data / "counts.csv").write_text("\n".join(GOOD_COUNTS[:50] + [f"Dover,2023-01,Drugs,{error}"]) + "\n")
     message = run_refused(workspace, capsys)
-    assert message == (f"{data / 'counts.csv'}: row 51: column 'count' holds the spreadsheet error {error}; "
-                       f"{FIX_FORMULA}")
+    assert message == (
+        f"{data / 'counts.csv'}: row 51: column 'count' holds the spreadsheet error {error}; {FIX_FORMULA}"
+    )
 
 
-@pytest.mark.parametrize("file, row, column, error", [
-    ("population.csv", 2, "population", "#N/A"),
-    ("population.csv", 4, "year", "#VALUE!"),
-    ("harm_weights.csv", 3, "weight", "#NUM!"),
-    ("counts.csv", 7, "area", "#REF!"),          # text columns too: an exported lookup that failed
-])
+@pytest.mark.parametrize(
+    "file, row, column, error",
+    [
+        ("population.csv", 2, "population", "#N/A"),
+        ("population.csv", 4, "year", "#VALUE!"),
+        ("harm_weights.csv", 3, "weight", "#NUM!"),
+        ("counts.csv", 7, "area", "#REF!"),  # text columns too: an exported lookup that failed
+    ],
+)
 def test_spreadsheet_error_in_any_table(workspace, capsys, file, row, column, error):
     data, _ = workspace
     replace_cell(data / file, row, column, error)
@@ -248,7 +266,8 @@ def test_spreadsheet_error_in_any_table(workspace, capsys, file, row, column, er
 def test_spreadsheet_error_in_a_partner_csv(tmp_path):
     path = partner_csv(tmp_path / "return.csv", " #div/0! ")
     assert refused(read_indicators, path) == (
-        f"{path}: row 2: column 'value' holds the spreadsheet error #DIV/0!; {FIX_FORMULA}")
+        f"{path}: row 2: column 'value' holds the spreadsheet error #DIV/0!; {FIX_FORMULA}"
+    )
 
 
 def test_calamine_reads_an_error_cell_as_empty(tmp_path):
@@ -264,14 +283,16 @@ def test_error_cell_in_a_partner_spreadsheet(tmp_path, error):
     with zipfile.ZipFile(path) as archive:
         assert f'<c r="F7" t="e"><v>{error}</v></c>' in archive.read("xl/worksheets/sheet1.xml").decode()
     assert refused(read_indicators, path) == (
-        f"{path}: row 7: column 'value' holds the spreadsheet error {error}; {FIX_FORMULA}")
+        f"{path}: row 7: column 'value' holds the spreadsheet error {error}; {FIX_FORMULA}"
+    )
 
 
 @pytest.mark.parametrize("error", ["#SPILL!", "#CALC!"])
 def test_newer_error_as_text_in_a_partner_spreadsheet(tmp_path, error):
     path = partner_book(tmp_path / "return.xlsx", "F5", error)
     assert refused(read_indicators, path) == (
-        f"{path}: row 5: column 'value' holds the spreadsheet error {error}; {FIX_FORMULA}")
+        f"{path}: row 5: column 'value' holds the spreadsheet error {error}; {FIX_FORMULA}"
+    )
 
 
 def test_formula_with_a_cached_error_through_the_cli(workspace, capsys):
@@ -286,7 +307,8 @@ def test_formula_with_a_cached_error_through_the_cli(workspace, capsys):
 def test_error_cell_outside_the_value_column(tmp_path):
     path = partner_book(tmp_path / "return.xlsx", "E8", "#REF!")
     assert refused(read_indicators, path) == (
-        f"{path}: row 8: column 'period_end' holds the spreadsheet error #REF!; {FIX_FORMULA}")
+        f"{path}: row 8: column 'period_end' holds the spreadsheet error #REF!; {FIX_FORMULA}"
+    )
 
 
 def test_truly_empty_cell_is_still_called_empty(tmp_path):
@@ -295,6 +317,7 @@ def test_truly_empty_cell_is_still_called_empty(tmp_path):
 
 
 # --- 4. parameters files -----------------------------------------------------------------------
+
 
 def yaml_refused(path: Path, text: str) -> str:
     path.write_text(text)
@@ -311,8 +334,10 @@ def test_duplicated_key_through_the_cli(workspace, capsys):
     first = next(n for n, line in enumerate(lines, start=1) if line.startswith("area:"))
     path.write_text("\n".join(lines + ["area: Dover"]) + "\n")
     message = run_refused(workspace, capsys)
-    assert message == (f"{path}: line {len(lines) + 1}: key 'area' is given twice in the same mapping "
-                       f"(first on line {first}); keep one")
+    assert message == (
+        f"{path}: line {len(lines) + 1}: key 'area' is given twice in the same mapping "
+        f"(first on line {first}); keep one"
+    )
 
 
 def test_duplicated_nested_key(tmp_path):
@@ -327,18 +352,22 @@ def test_merge_key_may_be_overridden(tmp_path):
     assert load_yaml(path)["scoring"] == {"draws": 200, "seed": 1}
 
 
-@pytest.mark.parametrize("text, line", [
-    ("area: " + "[" * 100_000 + "]" * 100_000 + "\n", 1),
-    ("area: " + "{a: " * 100_000 + "1" + "}" * 100_000 + "\n", 1),
-    ("- " * 100_000 + "x\n", 1),
-    ("".join("  " * level + f"k{level}:\n" for level in range(60)) + "  " * 60 + "x: 1\n", MAX_YAML_DEPTH),
-])
+@pytest.mark.parametrize(
+    "text, line",
+    [
+        ("area: " + "[" * 100_000 + "]" * 100_000 + "\n", 1),
+        ("area: " + "{a: " * 100_000 + "1" + "}" * 100_000 + "\n", 1),
+        ("- " * 100_000 + "x\n", 1),
+        ("".join("  " * level + f"k{level}:\n" for level in range(60)) + "  " * 60 + "x: 1\n", MAX_YAML_DEPTH),
+    ],
+)
 def test_nesting_too_deep(tmp_path, text, line):
     path = tmp_path / "deep.yaml"
     started = time.perf_counter()
     message = yaml_refused(path, text)
-    assert message == (f"{path}: line {line}: nested more than {MAX_YAML_DEPTH} levels deep; "
-                       "a parameters file needs a few")
+    assert message == (
+        f"{path}: line {line}: nested more than {MAX_YAML_DEPTH} levels deep; a parameters file needs a few"
+    )
     assert time.perf_counter() - started < 2
 
 
@@ -348,8 +377,10 @@ def test_billion_laughs(tmp_path):
     path = tmp_path / "laughs.yaml"
     started = time.perf_counter()
     message = yaml_refused(path, "\n".join(levels) + "\n")
-    assert message == (f"{path}: line 6: with its aliases (*name) expanded the file holds more than 1,000,000 "
-                       "values; write the settings out instead")
+    assert message == (
+        f"{path}: line 6: with its aliases (*name) expanded the file holds more than 1,000,000 "
+        "values; write the settings out instead"
+    )
     assert time.perf_counter() - started < 2
 
 
@@ -375,19 +406,22 @@ def test_parameters_file_at_the_limit_is_read(tmp_path):
     assert load_yaml(path) == {"area": "Sevenoaks"}
 
 
-@pytest.mark.parametrize("value, expected", [
-    ("2022-02-30", "'2022-02-30' cannot be read as a date; correct it"),
-    ("2022-13-01", "'2022-13-01' cannot be read as a date; correct it"),
-    ("9" * 5000, f"'{'9' * 40}...' cannot be read as a whole number; correct it"),
-    ("!!int many", "'many' cannot be read as a whole number; correct it"),
-    ("!!bool maybe", "'maybe' cannot be read as true or false; correct it"),
-    ("!!timestamp soon", "'soon' cannot be read as a date; correct it"),
-    ("99999999999999999999", "'99999999999999999999' is too large for any setting; check the number"),
-    (".inf", "'.inf' is not a finite number; write a number"),
-    ("-.Inf", "'-.Inf' is not a finite number; write a number"),
-    (".nan", "'.nan' is not a finite number; write a number"),
-    ("1.0e+400", "'1.0e+400' is not a finite number; write a number"),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("2022-02-30", "'2022-02-30' cannot be read as a date; correct it"),
+        ("2022-13-01", "'2022-13-01' cannot be read as a date; correct it"),
+        ("9" * 5000, f"'{'9' * 40}...' cannot be read as a whole number; correct it"),
+        ("!!int many", "'many' cannot be read as a whole number; correct it"),
+        ("!!bool maybe", "'maybe' cannot be read as true or false; correct it"),
+        ("!!timestamp soon", "'soon' cannot be read as a date; correct it"),
+        ("99999999999999999999", "'99999999999999999999' is too large for any setting; check the number"),
+        (".inf", "'.inf' is not a finite number; write a number"),
+        ("-.Inf", "'-.Inf' is not a finite number; write a number"),
+        (".nan", "'.nan' is not a finite number; write a number"),
+        ("1.0e+400", "'1.0e+400' is not a finite number; write a number"),
+    ],
+)
 def test_value_that_cannot_be_right(tmp_path, value, expected):
     path = tmp_path / "p.yaml"
     assert yaml_refused(path, f"area: Sevenoaks\nsetting: {value}\n") == f"{path}: line 2: {expected}"
@@ -406,18 +440,25 @@ def test_infinite_weight_through_the_cli(workspace, capsys):
 # --- 5. street-level headers that differ only in spelling --------------------------------------
 
 ROWS = [street_row(), street_row(month="2022-02", crime_type="Drugs"), street_row(crime_type="Drugs")]
-EXPECTED = [("Sevenoaks", "2022-01", "Burglary", 1), ("Sevenoaks", "2022-01", "Drugs", 1),
-            ("Sevenoaks", "2022-02", "Drugs", 1)]
+EXPECTED = [
+    ("Sevenoaks", "2022-01", "Burglary", 1),
+    ("Sevenoaks", "2022-01", "Drugs", 1),
+    ("Sevenoaks", "2022-02", "Drugs", 1),
+]
 
 
-@pytest.mark.parametrize("text", [
-    street_csv(ROWS, separator=", "),                      # spaces after every comma
-    street_csv(ROWS, separator=",  \t"),                   # and tabs
-    street_csv(ROWS, bom=True),                            # Excel's CSV UTF-8
-    street_csv(ROWS, quote_all=True),                      # quoted names and values
-    street_csv(ROWS, separator=", ", quote_all=True),      # "Crime ID", "Month", ...
-    street_csv(ROWS, separator=", ", bom=True).replace("\n", "\r\n"),
-], ids=["spaces", "tabs", "bom", "quoted", "quoted-spaces", "bom-spaces-crlf"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        street_csv(ROWS, separator=", "),  # spaces after every comma
+        street_csv(ROWS, separator=",  \t"),  # and tabs
+        street_csv(ROWS, bom=True),  # Excel's CSV UTF-8
+        street_csv(ROWS, quote_all=True),  # quoted names and values
+        street_csv(ROWS, separator=", ", quote_all=True),  # "Crime ID", "Month", ...
+        street_csv(ROWS, separator=", ", bom=True).replace("\n", "\r\n"),
+    ],
+    ids=["spaces", "tabs", "bom", "quoted", "quoted-spaces", "bom-spaces-crlf"],
+)
 def test_street_header_variants_are_read(tmp_path, text):
     path = tmp_path / "2022-01-kent-street.csv"
     path.write_text(text, encoding="utf-8")
@@ -430,8 +471,10 @@ def test_street_header_name_beyond_the_csv_module_limit(tmp_path):
     path = tmp_path / "odd-street.csv"
     path.write_text(",".join(STREET_COLUMNS) + ",Notes" + "x" * 200_000 + "\n")
     message = refused(lambda p: read_street_files([p], GEOGRAPHY), path)
-    assert message == (f"{path}: line 1 is not a header row (field larger than field limit (131072)); "
-                       "expected a data.police.uk street-level CSV")
+    assert message == (
+        f"{path}: line 1 is not a header row (field larger than field limit (131072)); "
+        "expected a data.police.uk street-level CSV"
+    )
 
 
 # --- 6. bounded time and memory on giant files -------------------------------------------------
@@ -461,14 +504,18 @@ def test_table_larger_than_any_real_one(workspace, capsys):
     data, _ = workspace
     path = sparse_file(data / "counts.csv", TWO_GB, (GOOD_COUNTS[0] + "\n").encode())
     assert run_refused(workspace, capsys) == (
-        f"{path}: the file is larger than the {MAX_TABLE_BYTES // 2**20} MB a table may be; is it the right file?")
+        f"{path}: the file is larger than the {MAX_TABLE_BYTES // 2**20} MB a table may be; is it the right file?"
+    )
 
 
-@pytest.mark.parametrize("file, start, line", [
-    ("counts.csv", "\n".join(GOOD_COUNTS[:3]) + "\n", 4),
-    ("population.csv", "area_code,area,year,population\r", 2),       # old Mac line endings
-    ("partners/big.csv", ",".join(INDICATOR_COLUMNS) + "\r\n" + ",".join(PARTNER_ROW) + "\r\n", 3),
-])
+@pytest.mark.parametrize(
+    "file, start, line",
+    [
+        ("counts.csv", "\n".join(GOOD_COUNTS[:3]) + "\n", 4),
+        ("population.csv", "area_code,area,year,population\r", 2),  # old Mac line endings
+        ("partners/big.csv", ",".join(INDICATOR_COLUMNS) + "\r\n" + ",".join(PARTNER_ROW) + "\r\n", 3),
+    ],
+)
 def test_over_long_line_in_a_table(workspace, capsys, file, start, line):
     data, _ = workspace
     path = sparse_file(data / file, 50 * 2**20, start.encode())
@@ -491,8 +538,8 @@ def zip_bomb(path: Path, unpacked: int) -> Path:
     with zipfile.ZipFile(path) as archive:
         parts = {name: archive.read(name) for name in archive.namelist()}
     sheet = parts.pop("xl/worksheets/sheet1.xml").decode()
-    head, tail = sheet[:sheet.index("</sheetData>")].encode(), sheet[sheet.index("</sheetData>"):].encode()
-    row = b"<row>" + b"".join(b"<c t=\"n\"><v>274</v></c>" for _ in range(8)) + b"</row>"
+    head, tail = sheet[: sheet.index("</sheetData>")].encode(), sheet[sheet.index("</sheetData>") :].encode()
+    row = b"<row>" + b"".join(b'<c t="n"><v>274</v></c>' for _ in range(8)) + b"</row>"
     block = row * (2**20 // len(row))
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, content in parts.items():
@@ -538,14 +585,16 @@ def test_part_that_unpacks_beyond_its_declared_size(tmp_path):
     with zipfile.ZipFile(path) as archive:
         assert archive.getinfo("xl/media/padding.xml").file_size == 1_000
     assert refused(read_indicators, path) == (
-        f"{path}: not a readable spreadsheet (BadZipFile); save it again as .xlsx")
+        f"{path}: not a readable spreadsheet (BadZipFile); save it again as .xlsx"
+    )
 
 
 @pytest.mark.parametrize("name", ["return.xlsx", "return.xls"])
 def test_spreadsheet_larger_than_a_partner_return(tmp_path, name):
     path = sparse_file(tmp_path / name, MAX_SPREADSHEET_BYTES + 1, b"PK\x03\x04" if name.endswith("x") else b"")
     assert refused(read_indicators, path) == (
-        f"{path}: the file is larger than the 20 MB a partner return may be; send only the indicator rows")
+        f"{path}: the file is larger than the 20 MB a partner return may be; send only the indicator rows"
+    )
 
 
 MEASURE = """
@@ -572,17 +621,24 @@ print(json.dumps({"message": message, "grown_kb": grown}))
 """
 
 
-@pytest.mark.parametrize("reader, name, start", [
-    ("street", "2022-01-kent-street.csv", b""),
-    ("street", "2022-02-kent-street.csv", (",".join(STREET_COLUMNS) + "\n").encode()),
-    ("counts", "counts.csv", b"area,month,crime_type,count\n"),
-    ("indicators", "return.csv", b""),
-    ("indicators", "return.xlsx", None),
-])
+@pytest.mark.parametrize(
+    "reader, name, start",
+    [
+        ("street", "2022-01-kent-street.csv", b""),
+        ("street", "2022-02-kent-street.csv", (",".join(STREET_COLUMNS) + "\n").encode()),
+        ("counts", "counts.csv", b"area,month,crime_type,count\n"),
+        ("indicators", "return.csv", b""),
+        ("indicators", "return.xlsx", None),
+    ],
+)
 def test_refusing_a_giant_file_takes_little_memory(tmp_path, bomb, reader, name, start):
     path = shutil.copyfile(bomb, tmp_path / name) if start is None else sparse_file(tmp_path / name, 90 * 2**20, start)
-    result = subprocess.run([sys.executable, "-c", MEASURE, reader, str(path), str(DEFAULT_DATA_DIR)],
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", MEASURE, reader, str(path), str(DEFAULT_DATA_DIR)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
     measured = json.loads(result.stdout)
     assert measured["message"] and str(path) in measured["message"]

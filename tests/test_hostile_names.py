@@ -26,8 +26,16 @@ pytestmark = pytest.mark.e2e
 
 HOSTILE = ["../../victim", "-", 'x"><script>window.__pwned=1</script>', '=HYPERLINK("x") $x^2$ costs $5']
 SAFE_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-CRIME_TYPES = ["Anti-social behaviour", "Burglary", "Vehicle crime", "Violence and sexual offences",
-               "Shoplifting", "Criminal damage and arson", "Drugs", "Robbery"]
+CRIME_TYPES = [
+    "Anti-social behaviour",
+    "Burglary",
+    "Vehicle crime",
+    "Violence and sexual offences",
+    "Shoplifting",
+    "Criminal damage and arson",
+    "Drugs",
+    "Robbery",
+]
 
 
 @pytest.fixture(scope="module")
@@ -44,9 +52,15 @@ def hostile_county(tmp_path_factory):
         for month in range(1, 13):
             for crime_type in CRIME_TYPES:
                 for _ in range(generator.randint(2, 12)):
-                    rows.append(street_row(month=f"2022-{month:02d}", lsoa_code=f"W0199{number:04d}",
-                                           lsoa_name=f"{area} 00{number}A", crime_type=crime_type,
-                                           force="Test Police"))
+                    rows.append(
+                        street_row(
+                            month=f"2022-{month:02d}",
+                            lsoa_code=f"W0199{number:04d}",
+                            lsoa_name=f"{area} 00{number}A",
+                            crime_type=crime_type,
+                            force="Test Police",
+                        )
+                    )
     street = data / "2022-test-street.csv"
     with open(street, "w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(STREET_COLUMNS))
@@ -54,9 +68,14 @@ def hostile_county(tmp_path_factory):
         writer.writerows(rows)
     ingest = assess("ingest", str(street), "--out", str(data / "counts.csv"))
     assert ingest.returncode == 0, ingest.stderr
-    pd.DataFrame({"area_code": [f"W0600{i:04d}" for i in range(len(HOSTILE))], "area": HOSTILE,
-                  "year": 2020, "population": [90_000 + 1_000 * i for i in range(len(HOSTILE))]}).to_csv(
-        data / "population.csv", index=False)
+    pd.DataFrame(
+        {
+            "area_code": [f"W0600{i:04d}" for i in range(len(HOSTILE))],
+            "area": HOSTILE,
+            "year": 2020,
+            "population": [90_000 + 1_000 * i for i in range(len(HOSTILE))],
+        }
+    ).to_csv(data / "population.csv", index=False)
     street.unlink()
     before = snapshot(root)
     result = assess("run", "--data-dir", str(data), "--all-areas", "--out", str(out), "--as-of", "2022-12-31")

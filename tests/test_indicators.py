@@ -44,8 +44,18 @@ class TestReadIndicators:
         sheet.append(["DAVSS quarterly return"])
         sheet.append([])
         sheet.append(INDICATOR_COLUMNS)
-        sheet.append(["DAVSS referrals", "domestic_abuse", "Sevenoaks", pd.Timestamp("2020-07-01").to_pydatetime(),
-                      pd.Timestamp("2020-09-30").to_pydatetime(), 274, "count", "DAVSS"])
+        sheet.append(
+            [
+                "DAVSS referrals",
+                "domestic_abuse",
+                "Sevenoaks",
+                pd.Timestamp("2020-07-01").to_pydatetime(),
+                pd.Timestamp("2020-09-30").to_pydatetime(),
+                274,
+                "count",
+                "DAVSS",
+            ]
+        )
         book.save(path)
         table = read_indicators(path, PRIORITIES)
         assert table.iloc[0]["period_end"] == pd.Timestamp("2020-09-30") and table.iloc[0]["value"] == 274
@@ -81,15 +91,18 @@ class TestReadIndicators:
 
 
 class TestRefusedRows:
-    @pytest.mark.parametrize("column, value, fragments", [
-        ("period_start", "2020-13-01", ["period_start", "YYYY-MM-DD"]),
-        ("period_end", "30/09/2020", ["period_end", "YYYY-MM-DD"]),
-        ("value", "many", ["'value' must be a number"]),
-        ("value", "-3", ["whole number 0 or more"]),
-        ("value", "2.5", ["whole number 0 or more"]),
-        ("priority", "fraud", ["unknown priority 'fraud'"]),
-        ("area", "", ["'area' is empty"]),
-    ])
+    @pytest.mark.parametrize(
+        "column, value, fragments",
+        [
+            ("period_start", "2020-13-01", ["period_start", "YYYY-MM-DD"]),
+            ("period_end", "30/09/2020", ["period_end", "YYYY-MM-DD"]),
+            ("value", "many", ["'value' must be a number"]),
+            ("value", "-3", ["whole number 0 or more"]),
+            ("value", "2.5", ["whole number 0 or more"]),
+            ("priority", "fraud", ["unknown priority 'fraud'"]),
+            ("area", "", ["'area' is empty"]),
+        ],
+    )
     def test_bad_value(self, tmp_path, column, value, fragments):
         row = dict(zip(INDICATOR_COLUMNS, GOOD))
         row[column] = value
@@ -138,6 +151,8 @@ class TestFolder:
         davss = table[table["indicator"] == "DAVSS referrals"].sort_values("period_start")
         # The plan's quarterly DAVSS table: 234, 204, 203, 274 (total 915).
         assert davss["value"].tolist() == [234, 204, 203, 274] and davss["value"].sum() == 915
-        sevenoaks_flytipping = table[(table["indicator"] == "Fly-tipping incidents (DEFRA)") & (table["area"] == "Sevenoaks")]
+        sevenoaks_flytipping = table[
+            (table["indicator"] == "Fly-tipping incidents (DEFRA)") & (table["area"] == "Sevenoaks")
+        ]
         # SOURCES.md: Sevenoaks 355, 544, 729, 883, 930, 852 over the six years.
         assert sevenoaks_flytipping.sort_values("period_start")["value"].tolist() == [355, 544, 729, 883, 930, 852]

@@ -15,8 +15,11 @@ AREAS = [f"Area {c}" for c in "ABCDEFGH"]
 
 def counts_for(rates_by_month: dict[str, list[int]]) -> pd.DataFrame:
     """Burglary counts per area (in AREAS order) per month."""
-    rows = [{"area": a, "month": m, "crime_type": "Burglary", "count": c}
-            for m, values in rates_by_month.items() for a, c in zip(AREAS, values)]
+    rows = [
+        {"area": a, "month": m, "crime_type": "Burglary", "count": c}
+        for m, values in rates_by_month.items()
+        for a, c in zip(AREAS, values)
+    ]
     return pd.DataFrame(rows)
 
 
@@ -30,8 +33,9 @@ def setting():
 
 
 def measure(**fields) -> MeasureModel:
-    base = dict(id="m", title="Burglary", target="t", kind="lowest_rank", crime_types=["Burglary"], lowest=3,
-                amber_margin=2)
+    base = dict(
+        id="m", title="Burglary", target="t", kind="lowest_rank", crime_types=["Burglary"], lowest=3, amber_margin=2
+    )
     return MeasureModel(**{**base, **fields})
 
 
@@ -44,8 +48,9 @@ def status(m, setting, months, indicators=None, area=None):
 
 
 class TestLowestRank:
-    @pytest.mark.parametrize("area, rank, expected", [
-        ("Area C", 3, GREEN), ("Area D", 4, AMBER), ("Area E", 5, AMBER), ("Area F", 6, RED)])
+    @pytest.mark.parametrize(
+        "area, rank, expected", [("Area C", 3, GREEN), ("Area D", 4, AMBER), ("Area E", 5, AMBER), ("Area F", 6, RED)]
+    )
     def test_boundaries(self, setting, area, rank, expected):
         result = status(measure(), setting, ["2022-01"], area=area)
         assert result.value == f"{rank} of 8" and result.status == expected
@@ -78,9 +83,18 @@ class TestIndicators:
     def indicators(self, values):
         starts = ["2022-01-01", "2022-04-01", "2022-07-01"][: len(values)]
         ends = ["2022-03-31", "2022-06-30", "2022-09-30"][: len(values)]
-        return pd.DataFrame({"indicator": "Repeat victims", "priority": "domestic_abuse", "area": "Area D",
-                             "period_start": pd.to_datetime(starts), "period_end": pd.to_datetime(ends),
-                             "value": values, "unit": "percent", "source": "MARAC"})
+        return pd.DataFrame(
+            {
+                "indicator": "Repeat victims",
+                "priority": "domestic_abuse",
+                "area": "Area D",
+                "period_start": pd.to_datetime(starts),
+                "period_end": pd.to_datetime(ends),
+                "value": values,
+                "unit": "percent",
+                "source": "MARAC",
+            }
+        )
 
     @pytest.mark.parametrize("values, expected", [([30.0, 25.0], GREEN), ([30.0, 30.0], AMBER), ([25.0, 30.0], RED)])
     def test_falls(self, setting, values, expected):
@@ -89,8 +103,9 @@ class TestIndicators:
 
     @pytest.mark.parametrize("value, expected", [(100.0, GREEN), (85.0, AMBER), (80.0, AMBER), (79.0, RED)])
     def test_at_least(self, setting, value, expected):
-        m = measure(kind="indicator_at_least", indicator="Repeat victims", target_value=100, amber_margin=20,
-                    crime_types=[])
+        m = measure(
+            kind="indicator_at_least", indicator="Repeat victims", target_value=100, amber_margin=20, crime_types=[]
+        )
         assert status(m, setting, [], self.indicators([value])).status == expected
 
     def test_missing_indicator_says_what_it_needs(self, setting):

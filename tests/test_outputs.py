@@ -16,19 +16,47 @@ from assess.cli import main
 from assess.config import DEFAULT_DATA_DIR
 from assess.errors import OutputError
 from assess.outputs import (
-    MARKER, Destination, check_collection, check_destination, folder_name, folder_names, inside, recover,
+    MARKER,
+    Destination,
+    check_collection,
+    check_destination,
+    folder_name,
+    folder_names,
+    inside,
+    recover,
     swap_into_place,
 )
 
-HOSTILE_NAMES = ["../../victim", "-", "..", ".", "", "/etc", "a/../../b", '"><script>alert(1)</script>',
-                 "$x^2$", "=HYPERLINK(\"x\")", "County", "COUNTY", "nul\x00byte", "\\\\server\\share",
-                 "~root", "x" * 500, "Ynys Môn", "   ", "..\\..\\windows", "%2e%2e%2f"]
+HOSTILE_NAMES = [
+    "../../victim",
+    "-",
+    "..",
+    ".",
+    "",
+    "/etc",
+    "a/../../b",
+    '"><script>alert(1)</script>',
+    "$x^2$",
+    '=HYPERLINK("x")',
+    "County",
+    "COUNTY",
+    "nul\x00byte",
+    "\\\\server\\share",
+    "~root",
+    "x" * 500,
+    "Ynys Môn",
+    "   ",
+    "..\\..\\windows",
+    "%2e%2e%2f",
+]
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
     """Every file under a folder with its bytes (and every folder), to prove nothing changed."""
-    return {p.relative_to(folder).as_posix(): (p.read_bytes() if p.is_file() else b"<dir>")
-            for p in sorted(folder.rglob("*"))}
+    return {
+        p.relative_to(folder).as_posix(): (p.read_bytes() if p.is_file() else b"<dir>")
+        for p in sorted(folder.rglob("*"))
+    }
 
 
 def made_by_assess(folder: Path, files: dict[str, str]) -> Path:
@@ -40,6 +68,7 @@ def made_by_assess(folder: Path, files: dict[str, str]) -> Path:
 
 
 # -- names -----------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("name", HOSTILE_NAMES)
 def test_folder_names_are_safe_slugs(name, tmp_path):
@@ -65,6 +94,7 @@ def test_a_path_outside_the_root_is_refused(tmp_path):
 
 # -- destinations ----------------------------------------------------------------------------
 
+
 def test_a_folder_assess_did_not_make_is_refused_untouched(tmp_path):
     folder = tmp_path / "reports"
     folder.mkdir()
@@ -87,8 +117,13 @@ def test_destinations_that_cannot_be_replaced_are_refused(where, tmp_path):
     data = tmp_path / "data"
     data.mkdir()
     (data / "counts.csv").write_text("area,month,crime_type,count\n")
-    target = {"root": Path("/"), "file": data / "counts.csv", "symlink": tmp_path / "link",
-              "input": data, "inside input": tmp_path}[where]
+    target = {
+        "root": Path("/"),
+        "file": data / "counts.csv",
+        "symlink": tmp_path / "link",
+        "input": data,
+        "inside input": tmp_path,
+    }[where]
     if where == "symlink":
         target.symlink_to(tmp_path / "elsewhere")
     with pytest.raises(OutputError) as error:
@@ -212,6 +247,7 @@ def test_leftovers_of_a_killed_run_are_removed_and_foreign_folders_kept(tmp_path
 
 # -- through the command ---------------------------------------------------------------------
 
+
 def run_cli(*args: str) -> tuple[int, str]:
     import contextlib
     import io
@@ -228,8 +264,14 @@ def test_run_refuses_unsafe_out_in_one_line_touching_nothing(case, tmp_path, mon
     home.mkdir()
     (home / "final.docx").write_bytes(b"board paper")
     monkeypatch.chdir(home)
-    out = {"foreign folder": str(home), "data folder": str(DEFAULT_DATA_DIR), "file": str(home / "final.docx"),
-           "dot": ".", "root": "/", "project": str(DEFAULT_DATA_DIR.parent)}[case]
+    out = {
+        "foreign folder": str(home),
+        "data folder": str(DEFAULT_DATA_DIR),
+        "file": str(home / "final.docx"),
+        "dot": ".",
+        "root": "/",
+        "project": str(DEFAULT_DATA_DIR.parent),
+    }[case]
     before, data_before = snapshot(tmp_path), snapshot(DEFAULT_DATA_DIR)
     code, err = run_cli("run", "--out", out, "--as-of", "2022-12-31")
     assert code == 2 and err.count("\n") == 1 and err.startswith("assess: error: --out "), err
@@ -292,6 +334,7 @@ def test_a_run_killed_mid_way_keeps_the_earlier_output_and_the_next_run_tidies_u
 
 
 # -- faults of the machine -------------------------------------------------------------------
+
 
 @pytest.fixture
 def small_disk(tmp_path):

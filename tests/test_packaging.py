@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-import tomllib
 
 import nbformat
+import tomllib
 import yaml
 
 from assess.config import PROJECT_ROOT

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import pandas as pd
 import pytest
 
@@ -21,9 +20,18 @@ def priority(key="domestic_abuse", **indicators) -> Priority:
 
 
 def rows(values, starts, ends, name="Referrals", area="Sevenoaks", unit="count"):
-    return pd.DataFrame({"indicator": name, "priority": "domestic_abuse", "area": area,
-                         "period_start": pd.to_datetime(starts), "period_end": pd.to_datetime(ends),
-                         "value": [float(v) for v in values], "unit": unit, "source": "DAVSS"})
+    return pd.DataFrame(
+        {
+            "indicator": name,
+            "priority": "domestic_abuse",
+            "area": area,
+            "period_start": pd.to_datetime(starts),
+            "period_end": pd.to_datetime(ends),
+            "value": [float(v) for v in values],
+            "unit": unit,
+            "source": "DAVSS",
+        }
+    )
 
 
 QUARTERS = (["2022-04-01", "2022-07-01", "2022-10-01"], ["2022-06-30", "2022-09-30", "2022-12-31"])
@@ -44,8 +52,10 @@ class TestTrend:
         assert partner.trend(priority(Referrals="trend"), table, assessment) is None
 
     def test_unmapped_indicator_is_not_used(self, assessment):
-        assert partner.trend(priority(Referrals="comparison"), rows([1, 2], *[q[:2] for q in QUARTERS]),
-                             assessment) is None
+        assert (
+            partner.trend(priority(Referrals="comparison"), rows([1, 2], *[q[:2] for q in QUARTERS]), assessment)
+            is None
+        )
 
     def test_old_figures_are_said_to_be_old(self, assessment):
         table = rows([203, 274], ["2020-04-01", "2020-07-01"], ["2020-06-30", "2020-09-30"])
@@ -68,8 +78,12 @@ class TestComparison:
         # Sevenoaks given the 13th (highest) of 13 rates: the top fifth, score 5.
         values = [10.0 + i for i in range(13)]
         order = [a for a in areas if a != "Sevenoaks"] + ["Sevenoaks"]
-        table = pd.concat([rows([v], ["2021-04-01"], ["2022-03-31"], name="Admissions", area=a,
-                                unit="rate per 100,000") for a, v in zip(order, values)])
+        table = pd.concat(
+            [
+                rows([v], ["2021-04-01"], ["2022-03-31"], name="Admissions", area=a, unit="rate per 100,000")
+                for a, v in zip(order, values)
+            ]
+        )
         population = pd.Series(100_000.0, index=areas)
         verdict = partner.comparison_score(priority(Admissions="comparison"), table, assessment, population)
         assert verdict.score == 5 and "rank 13 of 13" in verdict.evidence
@@ -80,7 +94,9 @@ class TestComparison:
         counts = {a: 500 for a in areas}
         counts["Sevenoaks"] = 900
         counts["Dover"], counts["Thanet"] = 480, 520
-        table = pd.concat([rows([c], ["2022-01-01"], ["2022-12-31"], name="Reports", area=a) for a, c in counts.items()])
+        table = pd.concat(
+            [rows([c], ["2022-01-01"], ["2022-12-31"], name="Reports", area=a) for a, c in counts.items()]
+        )
         verdict = partner.comparison_score(priority(Reports="comparison"), table, assessment, population)
         assert verdict.score == 5 and "funnel limit" in verdict.evidence
 

@@ -26,14 +26,30 @@ from assess.evidence import Evidence
 from assess.results import Results
 from conftest import street_row
 
-SURREY = ("Elmbridge", "Epsom and Ewell", "Guildford", "Mole Valley", "Reigate and Banstead", "Runnymede",
-          "Spelthorne", "Surrey Heath", "Tandridge", "Waverley", "Woking")
+SURREY = (
+    "Elmbridge",
+    "Epsom and Ewell",
+    "Guildford",
+    "Mole Valley",
+    "Reigate and Banstead",
+    "Runnymede",
+    "Spelthorne",
+    "Surrey Heath",
+    "Tandridge",
+    "Waverley",
+    "Woking",
+)
 MONTHS = tuple(f"2022-{m:02d}" for m in range(1, 13))
 FORCE = "Surrey Police"
 # Background recorded crime per 1,000 residents a year (about 25,000 records in all).
 RATES = {
-    "Anti-social behaviour": 5.0, "Violence and sexual offences": 5.0, "Burglary": 2.0,
-    "Vehicle crime": 3.0, "Robbery": 0.3, "Drugs": 1.5, "Shoplifting": 2.0,
+    "Anti-social behaviour": 5.0,
+    "Violence and sexual offences": 5.0,
+    "Burglary": 2.0,
+    "Vehicle crime": 3.0,
+    "Robbery": 0.3,
+    "Drugs": 1.5,
+    "Shoplifting": 2.0,
     "Criminal damage and arson": 2.0,
 }
 WAVERLEY_DRUGS = [5 + 5 * i for i in range(12)]  # 5, 10, ..., 60
@@ -83,8 +99,16 @@ def surrey(tmp_path, write_street):
             for _ in range(count):
                 code, name = lsoas[district][serial % LSOAS_PER_DISTRICT]
                 crime_id = "" if crime_type == "Anti-social behaviour" else f"{serial:064x}"
-                rows.append(street_row(month=month, lsoa_code=code, lsoa_name=name, crime_type=crime_type,
-                                       crime_id=crime_id, force=FORCE))
+                rows.append(
+                    street_row(
+                        month=month,
+                        lsoa_code=code,
+                        lsoa_name=name,
+                        crime_type=crime_type,
+                        crime_id=crime_id,
+                        force=FORCE,
+                    )
+                )
                 serial += 1
         files.append(write_street(f"{month}-surrey-street.csv", rows))
     counts, report = read_street_files(files, Geography.from_dir(DEFAULT_DATA_DIR))

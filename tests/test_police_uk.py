@@ -12,7 +12,10 @@ import pytest
 from assess.config import DEFAULT_DATA_DIR
 from assess.data.geography import Geography
 from assess.data.police_uk import (
-    NOT_PLACED_NO_LSOA, NOT_PLACED_OTHER_FORCE, NOT_PLACED_UNLISTED, read_street_files,
+    NOT_PLACED_NO_LSOA,
+    NOT_PLACED_OTHER_FORCE,
+    NOT_PLACED_UNLISTED,
+    read_street_files,
 )
 from assess.errors import InputError
 from conftest import SHARED_DATA, street_row
@@ -38,11 +41,22 @@ class TestRealKentFiles:
     def test_area_totals_match_an_independent_count(self, kent_2022_files, ingested):
         # The independent count: the csv module row by row, the LSOA -> district map read
         # straight from the IoD 2019 workbook with openpyxl, and the name prefix as fallback.
-        imd = pd.read_excel(SHARED_DATA / "reference" / "imd2019-lsoa-file1.xlsx",
-                            sheet_name="IMD2019", engine="openpyxl")
+        imd = pd.read_excel(
+            SHARED_DATA / "reference" / "imd2019-lsoa-file1.xlsx", sheet_name="IMD2019", engine="openpyxl"
+        )
         kent_districts = {
-            "Ashford", "Canterbury", "Dartford", "Dover", "Folkestone and Hythe", "Gravesham",
-            "Maidstone", "Medway", "Sevenoaks", "Swale", "Thanet", "Tonbridge and Malling",
+            "Ashford",
+            "Canterbury",
+            "Dartford",
+            "Dover",
+            "Folkestone and Hythe",
+            "Gravesham",
+            "Maidstone",
+            "Medway",
+            "Sevenoaks",
+            "Swale",
+            "Thanet",
+            "Tonbridge and Malling",
             "Tunbridge Wells",
         }
         district = dict(zip(imd["LSOA code (2011)"], imd["Local Authority District name (2019)"]))
@@ -75,8 +89,18 @@ class TestRealKentFiles:
         assert report.outside_areas["Bexley"] == 49
         assert report.not_placed[NOT_PLACED_OTHER_FORCE] == 172
         assert set(totals(counts)) == {
-            "Ashford", "Canterbury", "Dartford", "Dover", "Folkestone and Hythe", "Gravesham",
-            "Maidstone", "Medway", "Sevenoaks", "Swale", "Thanet", "Tonbridge and Malling",
+            "Ashford",
+            "Canterbury",
+            "Dartford",
+            "Dover",
+            "Folkestone and Hythe",
+            "Gravesham",
+            "Maidstone",
+            "Medway",
+            "Sevenoaks",
+            "Swale",
+            "Thanet",
+            "Tonbridge and Malling",
             "Tunbridge Wells",
         }
         assert report.total_rows == sum(totals(counts).values()) + sum(report.not_placed.values())
@@ -117,9 +141,11 @@ class TestQuirks:
 
     def test_a_force_never_seen_works_without_a_lookup(self, write_street, geography):
         # Surrey LSOAs are not in the Kent lookup: the name prefix places them.
-        rows = ([street_row(lsoa_code="E01030400", lsoa_name="Guildford 003B", force="Surrey Police")] * 4
-                + [street_row(lsoa_code="E01030500", lsoa_name="Waverley 010A", force="Surrey Police")] * 3
-                + [street_row(lsoa_code="E01024445", lsoa_name="Sevenoaks 001A", force="Surrey Police")])
+        rows = (
+            [street_row(lsoa_code="E01030400", lsoa_name="Guildford 003B", force="Surrey Police")] * 4
+            + [street_row(lsoa_code="E01030500", lsoa_name="Waverley 010A", force="Surrey Police")] * 3
+            + [street_row(lsoa_code="E01024445", lsoa_name="Sevenoaks 001A", force="Surrey Police")]
+        )
         counts, report = read_street_files([write_street("surrey.csv", rows)], geography)
         assert totals(counts) == {"Guildford": 4, "Waverley": 3}
         assert report.outside_areas == Counter({"Sevenoaks": 1})

@@ -21,8 +21,10 @@ from assess.errors import NotebookError
 from assess.executor import NotebookTask, run_tasks
 from assess.outputs import write_marker
 
-pytestmark = [pytest.mark.e2e,
-              pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc")]
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc"),
+]
 
 INTERRUPTED = "assess: interrupted; earlier output left as it was\n"
 STOP_WITHIN = 5.0  # seconds from the signal to the end of the run: the product requirement
@@ -40,7 +42,7 @@ def processes() -> dict[int, int]:
         except OSError:
             continue
         # The command name, in parentheses, may hold spaces: the fields follow its last ')'.
-        state, parent = stat[stat.rindex(")") + 2:].split()[:2]
+        state, parent = stat[stat.rindex(")") + 2 :].split()[:2]
         if state not in "ZX":
             table[int(entry.name)] = int(parent)
     return table
@@ -107,7 +109,11 @@ def start_run(out: Path) -> subprocess.Popen:
     """`assess run` in a session of its own (as a terminal's foreground job), two workers."""
     return subprocess.Popen(
         [sys.executable, "-m", "assess.cli", "run", "--out", str(out), "--as-of", "2022-12-31", "--workers", "2"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
 
 
 def wait_for_kernels(run: subprocess.Popen, count: int = 2, timeout: float = 60.0) -> set[int]:
@@ -192,14 +198,18 @@ def test_a_dead_worker_is_one_line_and_takes_the_others_with_it(earlier):
 
 
 def test_a_kernel_that_dies_mid_notebook_is_one_error_naming_the_cell(tmp_path):
-    notebook = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "language": "python",
-                                                                 "display_name": "Python 3"}})
+    notebook = nbformat.v4.new_notebook(
+        metadata={"kernelspec": {"name": "python3", "language": "python", "display_name": "Python 3"}}
+    )
     parameters = nbformat.v4.new_code_cell("size = 1")
     parameters.metadata["tags"] = ["parameters"]
-    notebook.cells = [parameters, nbformat.v4.new_markdown_cell("# Out of memory"),
-                      nbformat.v4.new_code_cell("import os, signal"),
-                      nbformat.v4.new_code_cell("os.kill(os.getpid(), signal.SIGKILL)  # as the OOM killer would"),
-                      nbformat.v4.new_code_cell("after = True")]
+    notebook.cells = [
+        parameters,
+        nbformat.v4.new_markdown_cell("# Out of memory"),
+        nbformat.v4.new_code_cell("import os, signal"),
+        nbformat.v4.new_code_cell("os.kill(os.getpid(), signal.SIGKILL)  # as the OOM killer would"),
+        nbformat.v4.new_code_cell("after = True"),
+    ]
     path = tmp_path / "dies.ipynb"
     nbformat.write(notebook, path)
     out = tmp_path / "out"

@@ -21,8 +21,17 @@ def test_manifest_records_every_input(default_run):
     _, out = default_run
     manifest = json.loads((out / "manifest.json").read_text())
     inputs = {entry["path"].rsplit("/", 1)[-1]: entry for entry in manifest["inputs"]}
-    for name in ("counts.csv", "population.csv", "harm_weights.csv", "sevenoaks-action-plan-2021-22.csv",
-                 "assessment.yaml", "priorities.yaml", "judgements.yaml", "actions.yaml", "measures.yaml"):
+    for name in (
+        "counts.csv",
+        "population.csv",
+        "harm_weights.csv",
+        "sevenoaks-action-plan-2021-22.csv",
+        "assessment.yaml",
+        "priorities.yaml",
+        "judgements.yaml",
+        "actions.yaml",
+        "measures.yaml",
+    ):
         assert name in inputs, name
     for entry in manifest["inputs"]:
         assert entry["sha256"] == sha256(Path(entry["path"])), entry["path"]
@@ -91,5 +100,6 @@ def test_a_kept_notebook_reruns_where_it_lies(default_run, tmp_path):
     notebook = json.loads((copy / "20_asb.ipynb").read_text())
     injected = next(c for c in notebook["cells"] if "injected-parameters" in c["metadata"].get("tags", []))
     assert 'params_file = "assessment.yaml"' in "".join(injected["source"])
-    papermill.execute_notebook(str(copy / "20_asb.ipynb"), str(tmp_path / "rerun.ipynb"), cwd=str(copy),
-                               progress_bar=False)
+    papermill.execute_notebook(
+        str(copy / "20_asb.ipynb"), str(tmp_path / "rerun.ipynb"), cwd=str(copy), progress_bar=False
+    )

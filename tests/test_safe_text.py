@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from assess.config import DEFAULT_DATA_DIR, DEFAULT_PARAMS
 from assess.cells import FORMULA_STARTS
+from assess.config import DEFAULT_DATA_DIR, DEFAULT_PARAMS
 from conftest import assess
 
 pytestmark = pytest.mark.e2e
@@ -19,7 +19,7 @@ PAYLOADS = [
     "<script>window.__pwned = 1; alert(1)</script>",
     '<img src=x onerror="window.__pwned = 2; alert(2)">',
     '"><svg onload="window.__pwned = 3">',
-    "=HYPERLINK(\"http://example.invalid\", \"click\")",
+    '=HYPERLINK("http://example.invalid", "click")',
 ]
 
 
@@ -30,13 +30,32 @@ def hostile_run(tmp_path_factory):
     data, params = root / "data", root / "params"
     shutil.copytree(DEFAULT_DATA_DIR, data)
     shutil.copytree(DEFAULT_PARAMS.parent, params)
-    rows = [{"indicator": f"Referrals {p}", "priority": "domestic_abuse", "area": "Sevenoaks",
-             "period_start": "2022-01-01", "period_end": "2022-12-31", "value": 10 + i, "unit": "count",
-             "source": f"Return {p}"} for i, p in enumerate(PAYLOADS)]
+    rows = [
+        {
+            "indicator": f"Referrals {p}",
+            "priority": "domestic_abuse",
+            "area": "Sevenoaks",
+            "period_start": "2022-01-01",
+            "period_end": "2022-12-31",
+            "value": 10 + i,
+            "unit": "count",
+            "source": f"Return {p}",
+        }
+        for i, p in enumerate(PAYLOADS)
+    ]
     pd.DataFrame(rows).to_csv(data / "partners" / "hostile.csv", index=False)
     actions = yaml.safe_load((params / "actions.yaml").read_text())
-    actions["actions"].append({"id": "9.1", "priority": "asb", "action": PAYLOADS[0], "lead": PAYLOADS[1],
-                               "partners": PAYLOADS[2], "by_when": "2022-06", "latest_update": PAYLOADS[3]})
+    actions["actions"].append(
+        {
+            "id": "9.1",
+            "priority": "asb",
+            "action": PAYLOADS[0],
+            "lead": PAYLOADS[1],
+            "partners": PAYLOADS[2],
+            "by_when": "2022-06",
+            "latest_update": PAYLOADS[3],
+        }
+    )
     (params / "actions.yaml").write_text(yaml.safe_dump(actions))
     judgements = yaml.safe_load((params / "judgements.yaml").read_text())
     # Formula first: a rationale that starts like one must reach criteria.csv as inert text.
@@ -57,8 +76,12 @@ def test_nothing_runs_and_text_shows_as_typed(hostile_run):
     with sync_playwright() as playwright:
         browser = OfflineBrowser(playwright)
         page = browser.page()
-        for name, must_show in [("30_domestic_abuse.html", PAYLOADS), ("20_asb.html", PAYLOADS),
-                                ("80_action_plan.html", PAYLOADS), ("90_scoring.html", [PAYLOADS[0]])]:
+        for name, must_show in [
+            ("30_domestic_abuse.html", PAYLOADS),
+            ("20_asb.html", PAYLOADS),
+            ("80_action_plan.html", PAYLOADS),
+            ("90_scoring.html", [PAYLOADS[0]]),
+        ]:
             page.goto((hostile_run / name).as_uri())
             assert page.evaluate("window.__pwned") is None, name
             assert page.evaluate("document.querySelectorAll('svg[onload], img[onerror], script').length") == 0, name

@@ -43,11 +43,18 @@ def test_all_areas_renders_every_area_and_a_county_summary(small_county, tmp_pat
 
 def test_notebooks_run_on_a_dask_cluster(tmp_path):
     distributed = pytest.importorskip("distributed")
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster:
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
         out = tmp_path / "dask"
-        result = assess("run", "--monitoring", "--quarter-end", "2022-09", "--scheduler", cluster.scheduler_address,
-                        "--out", str(out))
+        result = assess(
+            "run",
+            "--monitoring",
+            "--quarter-end",
+            "2022-09",
+            "--scheduler",
+            cluster.scheduler_address,
+            "--out",
+            str(out),
+        )
     assert result.returncode == 0, result.stderr
     assert "quarter Jul to Sep 2022" in (out / "95_monitoring.html").read_text()
 

@@ -10,7 +10,13 @@ from hypothesis import strategies as st
 
 from assess.config import DEFAULT_CRITERIA, load_criteria
 from assess.scoring import (
-    Composite, Swap, composite, neighbour_swaps, rank_order, ranks_without_each, tie_break_text,
+    Composite,
+    Swap,
+    composite,
+    neighbour_swaps,
+    rank_order,
+    ranks_without_each,
+    tie_break_text,
 )
 
 DECLARED = load_criteria(DEFAULT_CRITERIA)
@@ -93,13 +99,14 @@ TIES = {
 class TestRankOrder:
     def test_tie_break_is_harm_then_trend_then_volume_then_key(self):
         assert TIE_BREAK == ("harm", "trend", "volume")
-        assert tie_break_text(DECLARED) == ("equal scores are ordered by the harm score, then trend, then volume "
-                                            "(higher first), then alphabetically by the priority's key")
+        assert tie_break_text(DECLARED) == (
+            "equal scores are ordered by the harm score, then trend, then volume "
+            "(higher first), then alphabetically by the priority's key"
+        )
         composites = {k: composite(k, v, EQUAL_WEIGHTS).score for k, v in TIES.items()}
         assert composites["mike"] == 4.0 and composites["aardvark"] is None
         assert all(composites[k] == pytest.approx(3.0) for k in TIES if k not in ("mike", "aardvark"))
-        assert ranked(TIES) == ["mike", "zulu", "yankee", "xray", "alpha", "bravo", "charlie",
-                                "whiskey", "aardvark"]
+        assert ranked(TIES) == ["mike", "zulu", "yankee", "xray", "alpha", "bravo", "charlie", "whiskey", "aardvark"]
 
     def test_no_composite_comes_last_even_below_a_score_of_1(self):
         scores = {"a_none": scores_of(), "b_low": scores_of(concern=1)}
@@ -137,8 +144,9 @@ weight_sets = st.fixed_dictionaries({c: weight_values for c in CRITERIA}).filter
 
 @st.composite
 def assessments(draw, min_size=2, max_size=7):
-    keys = draw(st.lists(st.text("abcdefgh", min_size=1, max_size=4), min_size=min_size,
-                         max_size=max_size, unique=True))
+    keys = draw(
+        st.lists(st.text("abcdefgh", min_size=1, max_size=4), min_size=min_size, max_size=max_size, unique=True)
+    )
     return {k: draw(score_sets) for k in keys}, draw(weight_sets)
 
 
@@ -159,7 +167,7 @@ class TestRankOrderProperties:
         order = ranked(scores, weights)
         values = [composite(k, scores[k], weights).score for k in order]
         present = [v for v in values if v is not None]
-        assert values[:len(present)] == present  # every None at the end
+        assert values[: len(present)] == present  # every None at the end
         assert all(a >= b - 1e-9 for a, b in zip(present, present[1:]))
         assert all(1 - 1e-9 <= v <= 5 + 1e-9 for v in present)
 
@@ -176,7 +184,8 @@ class TestNeighbourSwaps:
         assert swap.weight_from == 1.0
         assert swap.weight_to == pytest.approx(0.75, abs=1e-12)
         assert swap.sentence({"a": "Alpha", "b": "Bravo"}) == (
-            "Lowering the weight of concern from 1.00 to 0.75 would put Bravo level with or above Alpha.")
+            "Lowering the weight of concern from 1.00 to 0.75 would put Bravo level with or above Alpha."
+        )
 
     def test_no_single_weight_can_swap_a_dominating_pair(self):
         scores = {"a": scores_of(**{c: 5 for c in CRITERIA}), "b": scores_of(**{c: 1 for c in CRITERIA})}

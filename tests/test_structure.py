@@ -84,7 +84,7 @@ def test_no_import_cycles():
         path.append(module)
         for other in sorted(GRAPH.get(module, ())):
             if state.get(other) == "open":
-                cycle = path[path.index(other):] + [other]
+                cycle = path[path.index(other) :] + [other]
                 pytest.fail("import cycle: " + " -> ".join(cycle))
             if other not in state:
                 visit(other)

@@ -24,29 +24,28 @@ AREAS = tuple("ABCDEFGHIJK")
 MONTHS = tuple(str(p) for p in pd.period_range("2022-01", "2022-12", freq="M"))
 PERIOD = "January to December 2022"
 UNIT = "days of imprisonment"
-HARM_WEIGHTS = pd.DataFrame({"crime_type": ["Burglary", "Drugs", "Shoplifting", "Vehicle crime"],
-                             "weight": [244.68, 3.66, 1.0, 5.0]})
+HARM_WEIGHTS = pd.DataFrame(
+    {"crime_type": ["Burglary", "Drugs", "Shoplifting", "Vehicle crime"], "weight": [244.68, 3.66, 1.0, 5.0]}
+)
 
 
 def priority(key: str, *crime_types: str) -> Priority:
-    return Priority(key=key, title=key.title(), summary="s", crime_types=crime_types,
-                    partner_evidence=())
+    return Priority(key=key, title=key.title(), summary="s", crime_types=crime_types, partner_evidence=())
 
 
 PRIORITIES = (
-    priority("dominant", "Burglary"),       # area A: rising steeply, far above the others, most of its crime
-    priority("steady", "Shoplifting"),      # in line with the others, flat
-    priority("close", "Vehicle crime"),     # in line, flat: competes with steady
-    priority("falling", "Drugs"),           # falling steadily
-    priority("partner"),                    # no police data: judged scores only
+    priority("dominant", "Burglary"),  # area A: rising steeply, far above the others, most of its crime
+    priority("steady", "Shoplifting"),  # in line with the others, flat
+    priority("close", "Vehicle crime"),  # in line, flat: competes with steady
+    priority("falling", "Drugs"),  # falling steadily
+    priority("partner"),  # no police data: judged scores only
 )
 FIXED = {
     "dominant": {"concern": 5, "added_value": 5},
     "steady": {"concern": 3, "added_value": 3},
     "close": {"concern": 3, "added_value": 3},
     "falling": {"concern": 2, "added_value": 4},
-    "partner": {"concern": 3, "added_value": 4, "trend": None, "volume": None, "harm": None,
-                "comparison": None},
+    "partner": {"concern": 3, "added_value": 4, "trend": None, "volume": None, "harm": None, "comparison": None},
 }
 
 
@@ -62,14 +61,25 @@ def monthly(area: str, month: str, crime_type: str) -> int:
 
 
 def counts_table() -> pd.DataFrame:
-    rows = [(a, m, t, monthly(a, m, t)) for a in AREAS for m in MONTHS
-            for t in ("Burglary", "Drugs", "Shoplifting", "Vehicle crime")]
+    rows = [
+        (a, m, t, monthly(a, m, t))
+        for a in AREAS
+        for m in MONTHS
+        for t in ("Burglary", "Drugs", "Shoplifting", "Vehicle crime")
+    ]
     return pd.DataFrame(rows, columns=["area", "month", "crime_type", "count"])
 
 
 def assessment(draws: int = 200, seed: int = 20221231) -> Assessment:
-    return Assessment(area="A", period_start="2022-01", period_end="2022-12", comparators=AREAS,
-                      data_dir=Path("."), priorities=PRIORITIES, rules=ScoringRules(draws=draws, seed=seed))
+    return Assessment(
+        area="A",
+        period_start="2022-01",
+        period_end="2022-12",
+        comparators=AREAS,
+        data_dir=Path("."),
+        priorities=PRIORITIES,
+        rules=ScoringRules(draws=draws, seed=seed),
+    )
 
 
 def build_cube(a: Assessment) -> CountCube:
@@ -79,8 +89,12 @@ def build_cube(a: Assessment) -> CountCube:
 def scorer(a: Assessment):
     def score(cube: CountCube) -> dict:
         setting = Setting(a, PERIOD, UNIT, pd.DataFrame(columns=INDICATOR_COLUMNS), pd.Series(dtype=float))
-        return {p.key: {c: v.score for c, v in police_scores(cube.figures(p), p, setting).items()}
-                for p in a.priorities if p.has_police_data}
+        return {
+            p.key: {c: v.score for c, v in police_scores(cube.figures(p), p, setting).items()}
+            for p in a.priorities
+            if p.has_police_data
+        }
+
     return score
 
 
@@ -153,7 +167,7 @@ class TestSimulateRanks:
             assert 1 <= result.lower[p] <= result.upper[p] <= len(result.priorities)
             # The rank interval holds at least the middle 90% of draws.
             row = result.probabilities[result.priorities.index(p)]
-            inside = row[result.lower[p] - 1:result.upper[p]].sum()
+            inside = row[result.lower[p] - 1 : result.upper[p]].sum()
             assert inside >= (INTERVAL[1] - INTERVAL[0]) / 100 - 1e-12
 
     def test_there_is_real_uncertainty_below_the_top(self, result):
@@ -200,30 +214,70 @@ class TestScoringUncertainty:
         areas = ("A", "B", "C", "D", "E")
         months = [f"2022-{m:02d}" for m in range(1, 13)]
         # No drug offences anywhere, so the police comparison has no data; some burglary.
-        counts = pd.DataFrame([(a, m, t, 0 if t == "Drugs" else 20) for a in areas for m in months
-                               for t in ("Drugs", "Burglary")], columns=["area", "month", "crime_type", "count"])
+        counts = pd.DataFrame(
+            [(a, m, t, 0 if t == "Drugs" else 20) for a in areas for m in months for t in ("Drugs", "Burglary")],
+            columns=["area", "month", "crime_type", "count"],
+        )
         # A partner count mapped to the comparison: area A far above the rest.
-        indicators = pd.DataFrame([
-            {"indicator": "Drug admissions", "priority": "drugs", "area": a,
-             "period_start": pd.Timestamp("2022-01-01"), "period_end": pd.Timestamp("2022-12-31"),
-             "value": 500.0 if a == "A" else 100.0, "unit": "count", "source": "public health", "file": "x.csv"}
-            for a in areas], columns=INDICATOR_COLUMNS + ["file"])
-        drugs = Priority(key="drugs", title="Drugs", summary="s", crime_types=("Drugs",), partner_evidence=(),
-                         indicators=(("Drug admissions", "comparison"),))
+        indicators = pd.DataFrame(
+            [
+                {
+                    "indicator": "Drug admissions",
+                    "priority": "drugs",
+                    "area": a,
+                    "period_start": pd.Timestamp("2022-01-01"),
+                    "period_end": pd.Timestamp("2022-12-31"),
+                    "value": 500.0 if a == "A" else 100.0,
+                    "unit": "count",
+                    "source": "public health",
+                    "file": "x.csv",
+                }
+                for a in areas
+            ],
+            columns=INDICATOR_COLUMNS + ["file"],
+        )
+        drugs = Priority(
+            key="drugs",
+            title="Drugs",
+            summary="s",
+            crime_types=("Drugs",),
+            partner_evidence=(),
+            indicators=(("Drug admissions", "comparison"),),
+        )
         other = Priority(key="other", title="Other", summary="s", crime_types=(), partner_evidence=())
         judged = JudgementModel(score=2, confidence="low", rationale="r.", judged_by="test")
-        a = Assessment(area="A", period_start="2022-01", period_end="2022-12", comparators=areas,
-                       data_dir=tmp_path, priorities=(drugs, other), rules=ScoringRules(draws=100),
-                       judgements={"other": {"concern": judged}})
-        population = pd.DataFrame({"area_code": list(areas), "area": list(areas), "year": 2020,
-                                   "population": 100_000.0})
-        harm_weights = pd.DataFrame({"crime_type": ["Burglary", "Drugs"], "weight": [244.68, 3.66],
-                                     "unit": "days of imprisonment", "source": "test"})
+        a = Assessment(
+            area="A",
+            period_start="2022-01",
+            period_end="2022-12",
+            comparators=areas,
+            data_dir=tmp_path,
+            priorities=(drugs, other),
+            rules=ScoringRules(draws=100),
+            judgements={"other": {"concern": judged}},
+        )
+        population = pd.DataFrame(
+            {"area_code": list(areas), "area": list(areas), "year": 2020, "population": 100_000.0}
+        )
+        harm_weights = pd.DataFrame(
+            {
+                "crime_type": ["Burglary", "Drugs"],
+                "weight": [244.68, 3.66],
+                "unit": "days of imprisonment",
+                "source": "test",
+            }
+        )
         scoring = Results(Evidence(a, Tables(counts, population, harm_weights, indicators, ())))
 
         # Observed: trend 3, volume 1, harm 1 from police data, comparison 5 from the partner count.
-        assert scoring.scores["drugs"] == {"concern": None, "trend": 3, "volume": 1, "harm": 1,
-                                           "comparison": 5, "added_value": None}
+        assert scoring.scores["drugs"] == {
+            "concern": None,
+            "trend": 3,
+            "volume": 1,
+            "harm": 1,
+            "comparison": 5,
+            "added_value": None,
+        }
         assert scoring.composites["drugs"].score == 2.5 and scoring.composites["other"].score == 2.0
         assert scoring.order == ["drugs", "other"]
         # Zero counts resample to zero, so every draw has the same police scores; with the

@@ -17,7 +17,9 @@ def test_number_to_start_a_sentence():
     assert wording.number(7, capital=True) == "Seven" and wording.number(40, capital=True) == "40"
 
 
-@pytest.mark.parametrize("items, text", [([], ""), (["a"], "a"), (["a", "b"], "a and b"), (["a", "b", "c"], "a, b and c")])
+@pytest.mark.parametrize(
+    "items, text", [([], ""), (["a"], "a"), (["a", "b"], "a and b"), (["a", "b", "c"], "a, b and c")]
+)
 def test_join(items, text):
     assert wording.join(items) == text
 
@@ -26,16 +28,27 @@ def test_join_with_or():
     assert wording.join(["x", "y", "z"], "or") == "x, y or z"
 
 
-@pytest.mark.parametrize("rank, n, words", [(1, 13, "lowest"), (13, 13, "highest"), (2, 13, "2nd lowest"),
-                                            (10, 13, "4th highest"), (7, 13, "7th lowest"), (11, 13, "3rd highest"),
-                                            (12, 40, "12th lowest"), (30, 40, "11th highest")])
+@pytest.mark.parametrize(
+    "rank, n, words",
+    [
+        (1, 13, "lowest"),
+        (13, 13, "highest"),
+        (2, 13, "2nd lowest"),
+        (10, 13, "4th highest"),
+        (7, 13, "7th lowest"),
+        (11, 13, "3rd highest"),
+        (12, 40, "12th lowest"),
+        (30, 40, "11th highest"),
+    ],
+)
 def test_rank_words(rank, n, words):
     assert wording.rank_words(rank, n) == words
 
 
 def test_a_section_is_filled_in_and_escaped():
-    text = wording.section("priority", "introduction", title="Fly-tipping <b>& more</b>",
-                           introduction="Said *plainly*.")
+    text = wording.section(
+        "priority", "introduction", title="Fly-tipping <b>& more</b>", introduction="Said *plainly*."
+    )
     assert text.startswith("# Fly-tipping &lt;b&gt;&amp; more&lt;/b&gt;\n\nSaid *plainly*.")
 
 
@@ -53,8 +66,11 @@ def test_an_unknown_section_is_named():
 
 def test_a_page_title_from_a_heading_cell_or_a_heading_output():
     markdown = {"cell_type": "markdown", "source": ["Intro\n", "# From a cell\n"]}
-    output = {"cell_type": "code", "source": "page.section('introduction')",
-              "outputs": [{"output_type": "display_data", "data": {"text/markdown": "# From an output\n\nText"}}]}
+    output = {
+        "cell_type": "code",
+        "source": "page.section('introduction')",
+        "outputs": [{"output_type": "display_data", "data": {"text/markdown": "# From an output\n\nText"}}],
+    }
     assert title_of([markdown, output]) == "From a cell"
     assert title_of([output, markdown]) == "From an output"
     assert title_of([{"cell_type": "code", "source": "", "outputs": []}]) == "Strategic assessment"
