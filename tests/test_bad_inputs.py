@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+import params_facts as facts
 from assess.cli import main
 from assess.config import DEFAULT_DATA_DIR, DEFAULT_PARAMS
 
@@ -85,9 +86,7 @@ CORPUS = {
     "unknown setting": (setting(colour="red"), ["field 'colour'", "unknown setting"]),
     "negative weight": (setting(**{"scoring.weights.harm": -1}), ["field 'scoring.weights.harm'"]),
     "all weights zero": (
-        setting(
-            **{"scoring.weights": {c: 0 for c in ("concern", "trend", "volume", "harm", "comparison", "added_value")}}
-        ),
+        setting(**{"scoring.weights": dict.fromkeys(facts.criteria(), 0)}),
         ["field 'scoring.weights'", "at least one criterion"],
     ),
     "a period with no data": (

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+import params_facts as facts
+
 pytestmark = pytest.mark.e2e
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -68,9 +70,12 @@ def browser():
 
 
 def pages_of(run) -> list[Path]:
+    """Every page of the run, index.html included: never an empty list to check nothing over."""
     result, out = run
     assert result.returncode == 0, result.stderr
-    return sorted(out.glob("*.html"))
+    pages = sorted(out.glob("*.html"))
+    assert len(pages) == facts.page_count() + 1, [p.name for p in pages]
+    return pages
 
 
 class TestEveryPage:
@@ -84,7 +89,7 @@ class TestEveryPage:
             serious = [(v["id"], v["nodes"][0]["target"]) for v in violations if v["impact"] in ("serious", "critical")]
             assert serious == [], f"{path.name}: {serious}"
             checked += 1
-        assert checked == 10
+        assert checked == facts.page_count() + 1  # and index.html
         assert browser.requested == []
 
     def test_pages_are_self_contained_and_small(self, default_run):

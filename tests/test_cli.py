@@ -11,23 +11,12 @@ import pandas as pd
 import pytest
 import yaml
 
+import params_facts as facts
 from assess.config import DEFAULT_DATA_DIR, DEFAULT_PARAMS
 from assess.outputs import write_marker
 from conftest import assess, street_row
 
 pytestmark = pytest.mark.e2e
-
-PRIORITY_PAGES = [
-    "10_serious_acquisitive",
-    "20_asb",
-    "30_domestic_abuse",
-    "40_safeguarding",
-    "50_doorstep_crime",
-    "60_substance_misuse",
-    "80_action_plan",
-    "90_scoring",
-    "95_monitoring",
-]
 
 
 def visible_text(page: Path) -> str:
@@ -63,21 +52,23 @@ class TestRunOnTheDefault:
     def test_exits_cleanly(self, default_run):
         result, out = default_run
         assert result.returncode == 0, result.stderr
-        assert f"wrote 9 pages to {out}" in result.stdout
+        assert f"wrote {facts.page_count()} pages to {out}" in result.stdout
 
     def test_writes_index_pages_and_executed_notebooks(self, default_run):
         _, out = default_run
-        for name in PRIORITY_PAGES:
-            assert (out / f"{name}.html").is_file()
+        assert sorted(p.stem for p in out.glob("*.html")) == sorted([*facts.pages(), "index"])
+        for name in facts.pages():
             assert (out / f"{name}.ipynb").is_file()
         index = (out / "index.html").read_text()
-        for name in PRIORITY_PAGES:
+        for name in facts.pages():
             assert f'href="{name}.html"' in index
         assert "Sevenoaks, January to December 2022" in index
 
     def test_pages_have_no_code_tracebacks_or_nan(self, default_run):
         _, out = default_run
-        for page in out.glob("*.html"):
+        written = sorted(out.glob("*.html"))
+        assert len(written) == facts.page_count() + 1  # and index.html
+        for page in written:
             text = visible_text(page)
             assert "Traceback" not in text and "Error" not in text, page.name
             assert not re.search(r"\bnan\b", text, flags=re.I), page.name
@@ -87,7 +78,7 @@ class TestRunOnTheDefault:
         _, out = default_run
         text = visible_text(out / "10_serious_acquisitive.html")
         assert "Police recorded 1,282 offences" in text
-        assert "ranks 10 of 13" in text
+        assert f"ranks 10 of {len(facts.comparators())}" in text
         assert 'alt="Line chart.' in (out / "10_serious_acquisitive.html").read_text()
         partner_page = visible_text(out / "30_domestic_abuse.html")
         assert "must come from partners" in partner_page and "DAVSS" in partner_page
@@ -96,15 +87,19 @@ class TestRunOnTheDefault:
         _, out = default_run
         index = (out / "index.html").read_text()
         assert index.index("<h2>Ranking</h2>") < index.index("<h2>Pages</h2>")
-        assert index.count("<tr><td>") == 9
+        assert index.count("<tr><td>") == len(facts.issues())  # one ranking row per issue
 
     def test_criteria_and_ranking_tables(self, default_run):
         _, out = default_run
         criteria = pd.read_csv(out / "criteria.csv")
         ranking = pd.read_csv(out / "ranking.csv")
         assert list(criteria.columns) == ["priority", "criterion", "evidence", "score", "weight", "reason"]
-        assert len(criteria) == 9 * 6 and len(ranking) == 9
-        assert list(ranking["rank"]) == list(range(1, 10))
+        assert len(criteria) == len(facts.issues()) * len(facts.criteria()) and len(ranking) == len(facts.issues())
+        assert set(zip(criteria["priority"], criteria["criterion"])) == {
+            (issue, criterion) for issue in facts.issues() for criterion in facts.criteria()
+        }
+        assert sorted(ranking["priority"]) == sorted(facts.issues())
+        assert list(ranking["rank"]) == list(range(1, len(facts.issues()) + 1))
         assert (ranking["rank_lower"] <= ranking["rank"]).all() and (ranking["rank"] <= ranking["rank_upper"]).all()
         # Every score is traceable: a scored criterion always carries its evidence and reason.
         scored = criteria[criteria["score"].notna()]
@@ -128,7 +123,7 @@ class TestRunOnTheDefault:
         injected = [c for c in notebook.cells if "injected-parameters" in c.metadata.get("tags", [])]
         assert len(injected) == 1 and "assessment.yaml" in injected[0].source
         resolved = yaml.safe_load((out / "assessment.yaml").read_text())
-        assert resolved["area"] == "Sevenoaks" and len(resolved["comparators"]) == 13
+        assert resolved["area"] == "Sevenoaks" and sorted(resolved["comparators"]) == sorted(facts.comparators())
 
 
 class TestMonitoringRun:

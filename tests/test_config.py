@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 import yaml
 
+import params_facts as facts
 from assess.config import (
     DEFAULT_CRITERIA,
     DEFAULT_DATA_DIR,
@@ -58,21 +59,11 @@ class TestDefaults:
         assessment = resolve_assessment(counts, DEFAULT_PARAMS)
         assert assessment.area == "Sevenoaks"
         assert (assessment.period_start, assessment.period_end) == ("2022-01", "2022-12")
-        assert len(assessment.comparators) == 13
-        keys = [p.key for p in assessment.priorities if not p.is_candidate]
-        assert keys == [
-            "serious_acquisitive",
-            "asb",
-            "domestic_abuse",
-            "safeguarding",
-            "doorstep_crime",
-            "substance_misuse",
-        ]
-        assert [p.key for p in assessment.priorities if p.is_candidate] == [
-            "violence",
-            "criminal_damage",
-            "shoplifting",
-        ]
+        assert sorted(assessment.comparators) == sorted(facts.comparators())
+        # Priorities in their order, then the candidates, as priorities.yaml lists them.
+        assert [p.key for p in assessment.priorities if not p.is_candidate] == facts.priorities()
+        assert [p.key for p in assessment.priorities if p.is_candidate] == facts.candidates()
+        assert facts.priorities() and facts.candidates()
 
     def test_area_alone_compares_every_area_over_the_latest_year(self, counts):
         assessment = resolve_assessment(counts, None, area="dover")

@@ -9,6 +9,7 @@ import openpyxl
 import pytest
 
 import assess.cache
+import params_facts as facts
 from assess.config import DEFAULT_PARAMS
 from assess.evidence import Evidence
 from assess.provenance import sha256
@@ -64,8 +65,10 @@ def test_workbook_opens_with_its_sheets(default_run):
     assert about[0] == "Strategic assessment: Sevenoaks, January to December 2022"
     assert {"Ranking", "Criteria", "Indicators", "Action plan"} <= set(about)
     assert any(str(line).startswith("DAVSS quarterly return") for line in about)
-    assert book["Ranking"].max_row == 10 and book["Criteria"].max_row == 55
-    assert book["Action plan"].max_row == 48
+    # A header row, then one row per issue, per issue and criterion, per action.
+    issues, criteria = len(facts.issues()), len(facts.criteria())
+    assert book["Ranking"].max_row == 1 + issues and book["Criteria"].max_row == 1 + issues * criteria
+    assert book["Action plan"].max_row == 1 + len(facts.actions())
     values = [row[5] for row in book["Indicators"].iter_rows(values_only=True)]
     assert "fewer than 5" in values  # the plan's small safeguarding counts
 

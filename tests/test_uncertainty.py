@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import params_facts as facts
 from assess import cache
 from assess.config import DEFAULT_PARAMS, Assessment, JudgementModel, Priority, ScoringRules
 from assess.criteria import CountCube, Setting, police_scores
@@ -192,6 +193,7 @@ class TestScoringUncertainty:
         scoring = Results(Evidence(quick, loaded.tables))
         result = scoring.uncertainty
         assert result.draws == 100 and result.priorities == tuple(scoring.order)
+        assert sorted(scoring.order) == sorted(facts.issues())
         assert len(list(tmp_path.glob("ranks-*.pickle"))) == 1
         n = len(scoring.order)
         np.testing.assert_allclose(result.probabilities.sum(axis=0), np.ones(n), atol=1e-12)
