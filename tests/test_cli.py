@@ -103,6 +103,7 @@ class TestRunOnTheDefault:
         assert (ranking["rank_lower"] <= ranking["rank"]).all() and (ranking["rank"] <= ranking["rank_upper"]).all()
         # Every score is traceable: a scored criterion always carries its evidence and reason.
         scored = criteria[criteria["score"].notna()]
+        assert not scored.empty
         assert (scored["evidence"] != "no data").all() and scored["reason"].str.len().gt(10).all()
 
     def test_partner_evidence_action_plan_and_monitoring(self, default_run):

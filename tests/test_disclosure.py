@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import params_facts as facts
 from assess.config import DEFAULT_DATA_DIR, DEFAULT_PARAMS, DisclosureModel, resolve_assessment
 from assess.context import RunContext
 from assess.criteria import comparison, harm, trend, volume
@@ -377,14 +378,17 @@ def test_success_measure_of_a_small_partner_count(tmp_path):
 @pytest.mark.e2e
 def test_nothing_identifying_reaches_a_page(default_run, kent_2022_files):
     """No Crime ID, street name or coordinate from the raw files appears in any page."""
-    _, out = default_run
+    result, out = default_run
+    assert result.returncode == 0, result.stderr
+    pages = sorted(out.glob("*.html"))
+    assert len(pages) == facts.page_count() + 1  # and index.html
     raw = pd.read_csv(kent_2022_files[0])
     sevenoaks = raw[raw["LSOA name"].str.startswith("Sevenoaks", na=False)]
     crime_ids = set(sevenoaks["Crime ID"].dropna())
     streets = set(sevenoaks["Location"].dropna()) - {"On or near ", "On or near"}
     coordinates = {f"{v:.6f}" for v in pd.concat([sevenoaks["Longitude"], sevenoaks["Latitude"]]).dropna()}
     assert crime_ids and streets and coordinates
-    for page in out.glob("*.html"):
+    for page in pages:
         text = page.read_text(encoding="utf-8")
         assert not any(c in text for c in crime_ids), page.name
         assert not any(s in text for s in streets), page.name

@@ -1,8 +1,9 @@
 """Names from data are never paths or markup: hostile district names through ingest and a county run.
 
 Area names come from LSOA names in files anyone can edit. A police file here places records
-in districts called `../../victim`, `-`, a script tag and a formula with mathtext; the whole
-county is then assessed. Nothing outside the output folder may change, every folder name
+in districts called `../../victim`, `-`, a script tag and a formula with mathtext, and a
+partner return gives a figure for each (so the names reach the workbooks' Indicators sheet as
+whole cells); the whole county is then assessed. Nothing outside the output folder may change, every folder name
 must be a safe slug, no script may run in any page, charts must draw, and no text cell may
 start a formula.
 """
@@ -77,6 +78,19 @@ def hostile_county(tmp_path_factory):
         }
     ).to_csv(data / "population.csv", index=False)
     street.unlink()
+    (data / "partners").mkdir()
+    pd.DataFrame(
+        {
+            "indicator": "Fly-tipping reports",
+            "priority": "asb",
+            "area": HOSTILE,
+            "period_start": "2022-01-01",
+            "period_end": "2022-12-31",
+            "value": [10 + i for i in range(len(HOSTILE))],
+            "unit": "count",
+            "source": "Council return",
+        }
+    ).to_csv(data / "partners" / "flytipping.csv", index=False)
     before = snapshot(root)
     result = assess("run", "--data-dir", str(data), "--all-areas", "--out", str(out), "--as-of", "2022-12-31")
     assert result.returncode == 0, result.stderr
@@ -110,7 +124,9 @@ def test_no_script_runs_and_names_show_as_typed(hostile_county):
     from test_browser import OfflineBrowser, sync_playwright
 
     _, out, _ = hostile_county
-    pages = sorted(out.glob("*/index.html")) + sorted(out.glob("*/9*.html")) + sorted(out.glob("*/1*.html"))
+    indexes = sorted(out.glob("*/index.html"))
+    assert len(indexes) == len(HOSTILE) + 1  # every area and the county
+    pages = indexes + sorted(out.glob("*/9*.html")) + sorted(out.glob("*/1*.html"))
     with sync_playwright() as playwright:
         browser = OfflineBrowser(playwright)
         page = browser.page()
@@ -134,11 +150,19 @@ def test_no_script_runs_and_names_show_as_typed(hostile_county):
 
 def test_no_text_cell_starts_a_formula(hostile_county):
     _, out, _ = hostile_county
-    for book_path in out.glob("*/assessment.xlsx"):
+    books = sorted(out.glob("*/assessment.xlsx"))
+    assert len(books) == len(HOSTILE)
+    formulas = [name for name in HOSTILE if name.startswith(FORMULA_STARTS)]
+    assert formulas  # `-` and `=HYPERLINK(...)`
+    for book_path in books:
         book = openpyxl.load_workbook(book_path)
         texts = [c for sheet in book for row in sheet.iter_rows() for c in row if isinstance(c.value, str)]
         assert not [c.value for c in texts if c.value.startswith(FORMULA_STARTS)], book_path
-    for table_path in list(out.glob("*/criteria.csv")) + list(out.glob("*/ranking.csv")):
+        # The names that start like a formula are there, in the partner figures, as inert text.
+        assert {"'" + name for name in formulas} <= {c.value for c in texts}, book_path
+    tables = sorted(out.glob("*/criteria.csv")) + sorted(out.glob("*/ranking.csv"))
+    assert len(tables) == 2 * len(HOSTILE)
+    for table_path in tables:
         table = pd.read_csv(table_path, dtype=str, keep_default_na=False)
         cells = [v for column in table.columns for v in table[column]]
         assert not [v for v in cells if v.startswith(FORMULA_STARTS)], table_path

@@ -25,7 +25,7 @@ PAYLOADS = [
 
 @pytest.fixture(scope="module")
 def hostile_run(tmp_path_factory):
-    """A run whose partner returns, actions and judgements all carry markup and script."""
+    """A run whose partner returns, actions, judgements and an issue's title carry markup, script and formulas."""
     root = tmp_path_factory.mktemp("hostile")
     data, params = root / "data", root / "params"
     shutil.copytree(DEFAULT_DATA_DIR, data)
@@ -61,6 +61,11 @@ def hostile_run(tmp_path_factory):
     # Formula first: a rationale that starts like one must reach criteria.csv as inert text.
     judgements["judgements"]["asb"]["concern"]["rationale"] = " ".join(PAYLOADS[3:] + PAYLOADS[:3])
     (params / "judgements.yaml").write_text(yaml.safe_dump(judgements))
+    # A title that starts like a formula: titles are what ranking.csv and the Ranking sheet carry as text.
+    priorities = yaml.safe_load((params / "priorities.yaml").read_text())
+    candidate = next(iter(priorities["candidates"].values()))
+    candidate["title"] = PAYLOADS[3]
+    (params / "priorities.yaml").write_text(yaml.safe_dump(priorities, sort_keys=False))
     settings = yaml.safe_load((params / "assessment.yaml").read_text())
     settings["data_dir"] = str(data)
     (params / "assessment.yaml").write_text(yaml.safe_dump(settings))
@@ -96,12 +101,17 @@ def test_formula_text_is_inert_in_every_sheet_and_csv(hostile_run):
     """Text that starts like a formula is prefixed with an apostrophe and stored as text, everywhere."""
     book = openpyxl.load_workbook(hostile_run / "assessment.xlsx")
     texts = [c for sheet in book for row in sheet.iter_rows() for c in row if isinstance(c.value, str)]
-    assert [c for c in texts if c.value == "'" + PAYLOADS[3]], "the payload should be in the action plan"
+    inert = "'" + PAYLOADS[3]
+    # The formula reaches the workbook where it was typed (an action's update, a judged rationale,
+    # an issue's title), as text: the checks below are over cells that hold it.
+    sheets = {c.parent.title for c in texts if c.value.startswith(inert)}
+    assert {"Action plan", "Criteria", "Ranking"} <= sheets, sheets
     assert all(c.data_type == "s" for c in texts)
     assert not [c.value for c in texts if c.value.startswith(FORMULA_STARTS)]
     for name in ("criteria.csv", "ranking.csv"):
         table = pd.read_csv(hostile_run / name, dtype=str, keep_default_na=False)
         cells = [v for column in table.columns for v in table[column]] + list(table.columns)
+        assert any(v.startswith(inert) for v in cells), f"{name}: the payload should reach it, as text"
         assert not [v for v in cells if v.startswith(FORMULA_STARTS)], name
     reasons = pd.read_csv(hostile_run / "criteria.csv", dtype=str)["reason"]
     assert reasons.str.startswith("'" + PAYLOADS[3]).any()  # the judged rationale, kept as text
