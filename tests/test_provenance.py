@@ -44,6 +44,7 @@ def test_manifest_records_every_input(default_run):
     assert outputs["ranking.csv"] == sha256(out / "ranking.csv")
 
 
+@pytest.mark.e2e
 def test_same_inputs_give_byte_identical_results(tmp_path, monkeypatch):
     """Two scorings from scratch (separate caches, so the Monte Carlo really runs twice)."""
     files = []
