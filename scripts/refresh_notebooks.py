@@ -4,8 +4,8 @@
     python scripts/refresh_notebooks.py --execute  # re-run first, refreshing the checked outputs
 
 Cells tagged `nbval-check` keep their output: `pytest --nbval-lax` compares it with a fresh
-run (those cells also carry the `# NBVAL_CHECK_OUTPUT` marker, and the cell metadata
-`"keep_output": true` that tells nbstripout to keep the output). The stripping itself is
+run (those cells also carry the `# NBVAL_CHECK_OUTPUT` marker, and are given the cell
+metadata `"keep_output": true` that tells nbstripout to keep the output). The stripping itself is
 nbstripout's, with the options `make lint` verifies, so that it accepts what this writes; the
 execution counts of cells whose output is not kept are cleared here, as nbstripout has to keep
 every count (--keep-count) for nbval to compare the kept outputs. `make strip` runs this.
@@ -27,16 +27,14 @@ STRIP = [sys.executable, "-m", "nbstripout", "--keep-id", "--keep-count"]
 
 def refresh(path: Path, execute: bool) -> None:
     notebook = nbformat.read(path, as_version=4)
-    unkept = [
-        n
-        for n, cell in enumerate(notebook.cells, start=1)
+    # The tag says which outputs are checked; nbstripout reads the metadata.
+    unmarked = [
+        cell
+        for cell in notebook.cells
         if CHECK_TAG in cell.metadata.get("tags", []) and cell.metadata.get("keep_output") is not True
     ]
-    if unkept:
-        raise SystemExit(
-            f"{path.name}: cell(s) {unkept} are tagged {CHECK_TAG} but lack the metadata "
-            '"keep_output": true, so nbstripout would drop the output nbval checks'
-        )
+    for cell in unmarked:
+        cell.metadata["keep_output"] = True
     if execute:
         NotebookClient(notebook, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
     counted = [
@@ -48,7 +46,7 @@ def refresh(path: Path, execute: bool) -> None:
     ]
     for cell in counted:
         cell.execution_count = None
-    if execute or counted:
+    if execute or counted or unmarked:
         nbformat.write(notebook, path)
     subprocess.run([*STRIP, str(path)], check=True)
 

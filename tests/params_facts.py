@@ -46,14 +46,13 @@ def issues() -> list[str]:
 
 
 def criteria() -> list[str]:
-    """The criteria, as the weights name them."""
-    return list(_settings()["scoring"]["weights"])
+    """The criteria, as criteria.yaml declares them, in its order."""
+    return list(_read(_settings().get("criteria_file") or "criteria.yaml")["criteria"])
 
 
 def priority_pages() -> list[str]:
-    """One page per priority with a notebook (file stem), in the priorities' order."""
-    specs = _priorities_file()["priorities"].values()
-    return [Path(spec["notebook"]).stem for spec in specs if spec.get("notebook")]
+    """One page per priority (file stem: tens in page order, then the key), in the priorities' order."""
+    return [f"{10 * position}_{key}" for position, key in enumerate(priorities(), start=1)]
 
 
 def pages() -> list[str]:

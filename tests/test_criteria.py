@@ -518,7 +518,7 @@ class TestCountCubeFigures:
     def test_figures_from_tidy_counts(self):
         months = [str(p) for p in pd.period_range("2021-01", "2022-12", freq="M")]
         rows = []
-        for i, month in enumerate(months):
+        for month in months:
             rows += [
                 ("A", month, "Burglary", 10),
                 ("A", month, "Anti-social behaviour", 30),

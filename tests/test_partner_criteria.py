@@ -41,7 +41,8 @@ class TestTrend:
     def test_latest_quarter_against_the_one_before(self, assessment):
         table = rows([100, 203, 274], *QUARTERS)
         verdict = partner.trend(priority(Referrals="trend"), table, assessment)
-        # 274 against 203: +35%, exact conditional test p = 0.00133 (statsmodels test_poisson_2indep, exact-cond, gives the same).
+        # 274 against 203: +35%, exact conditional test p = 0.00133
+        # (statsmodels test_poisson_2indep, exact-cond, gives the same).
         assert verdict.score == 5
         assert "274 in Oct 2022 to Dec 2022 against 203 in Jul 2022 to Sep 2022" in verdict.evidence
         assert "p = 0.00133" in verdict.evidence

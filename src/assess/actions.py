@@ -7,13 +7,13 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Literal, Optional
+from typing import Literal
 
 from pydantic import Field, field_validator
 
 from assess.config import Assessment, StrictModel, parse_model
-from assess.params_file import load_yaml
 from assess.errors import ConfigError
+from assess.params_file import load_yaml
 
 ONGOING = "ongoing"
 # Actions in these states cannot be overdue.
@@ -57,7 +57,7 @@ class Action:
     latest_update: str
 
     @property
-    def due(self) -> Optional[date]:
+    def due(self) -> date | None:
         """The last day of the month it is due in; None for ongoing actions."""
         if self.by_when == ONGOING:
             return None

@@ -11,7 +11,6 @@ import time
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
 
 import yaml
 
@@ -23,8 +22,8 @@ from assess.data.counts import read_counts
 from assess.excel import write_workbook
 from assess.executor import NotebookTask, PageResult, run_tasks
 from assess.monitoring import Quarter, check_quarter_end
-from assess.pages import check_own_sections
 from assess.outputs import MARKER, Destination, absolute, check_collection, folder_names, inside
+from assess.pages import check_own_sections
 from assess.provenance import tidy_executed_notebook, write_manifest
 
 NOTEBOOK_DIR = PROJECT_ROOT / "notebooks"
@@ -41,11 +40,11 @@ COUNTY_FOLDER = "county"
 class RunOptions:
     """How to run: where, with what, and on which machines."""
 
-    params_file: Optional[Path] = None
-    data_dir: Optional[Path] = None
-    out_dir: Optional[Path] = None
-    workers: Optional[int] = None
-    scheduler: Optional[str] = None
+    params_file: Path | None = None
+    data_dir: Path | None = None
+    out_dir: Path | None = None
+    workers: int | None = None
+    scheduler: str | None = None
     progress: bool = True
     as_of: str = ""
     quarter_end: str = ""
@@ -93,20 +92,29 @@ def default_out_dir(assessment: Assessment) -> Path:
 def page_tasks(assessment: Assessment, parameters: dict[str, str], out: Path) -> list[NotebookTask]:
     """A page per priority, in page order, from the one priority notebook; then the action plan,
     scoring and monitoring pages."""
-    tasks = [NotebookTask(NOTEBOOK_DIR / PRIORITY_NOTEBOOK, {**parameters, "priority": p.key}, out,
-                          assessment.page_stem(p.key)) for p in assessment.pages]
-    return tasks + [NotebookTask(NOTEBOOK_DIR / name, parameters, out)
-                    for name in (ACTION_PLAN_NOTEBOOK, SCORING_NOTEBOOK, MONITORING_NOTEBOOK)]
+    tasks = [
+        NotebookTask(
+            NOTEBOOK_DIR / PRIORITY_NOTEBOOK, {**parameters, "priority": p.key}, out, assessment.page_stem(p.key)
+        )
+        for p in assessment.pages
+    ]
+    return tasks + [
+        NotebookTask(NOTEBOOK_DIR / name, parameters, out)
+        for name in (ACTION_PLAN_NOTEBOOK, SCORING_NOTEBOOK, MONITORING_NOTEBOOK)
+    ]
 
 
-def run_assessment(options: RunOptions, area: Optional[str] = None, monitoring_only: bool = False) -> RunResult:
+def run_assessment(options: RunOptions, area: str | None = None, monitoring_only: bool = False) -> RunResult:
     """Run the notebooks of one area's assessment (or its quarterly monitoring alone)."""
     started = time.perf_counter()
     context = RunContext.load(options.params_file, area, options.data_dir)
     if monitoring_only:
         quarter = check_quarter_end(options.quarter_end, context.evidence)
-        target = (absolute(options.out_dir) if options.out_dir
-                  else RENDERED_DIR / f"monitoring_{quarter.end}" / area_folder(context.assessment))
+        target = (
+            absolute(options.out_dir)
+            if options.out_dir
+            else RENDERED_DIR / f"monitoring_{quarter.end}" / area_folder(context.assessment)
+        )
     else:
         target = absolute(options.out_dir) if options.out_dir else default_out_dir(context.assessment)
     with Destination(target, _inputs(context)) as destination:
@@ -126,7 +134,9 @@ def run_all_areas(options: RunOptions) -> RunResult:
     """
     started = time.perf_counter()
     # Without a parameters file there is no named area: start from the first in the data.
-    area = None if options.params_file else read_counts(data_dir_for(None, options.data_dir) / "counts.csv")["area"].min()
+    area = (
+        None if options.params_file else read_counts(data_dir_for(None, options.data_dir) / "counts.csv")["area"].min()
+    )
     first = RunContext.load(options.params_file, area, options.data_dir)
     root = absolute(options.out_dir) if options.out_dir else RENDERED_DIR / first.assessment.period_label
     inputs = _inputs(first)
@@ -163,11 +173,15 @@ def _prepare(context: RunContext, options: RunOptions, destination: Destination,
     resolved.write_text(yaml.safe_dump(assessment.to_yaml_dict(), sort_keys=False), encoding="utf-8")
     # Relative to the notebook's own folder, so each kept notebook re-runs where it lies.
     parameters = {"params_file": resolved.name, "area": "", "data_dir": "", "as_of": as_of.isoformat()}
-    monitoring = NotebookTask(NOTEBOOK_DIR / MONITORING_NOTEBOOK, {**parameters, "quarter_end": quarter.end},
-                              staging)
-    tasks = [monitoring] if monitoring_only else [
-        monitoring if task.notebook.name == MONITORING_NOTEBOOK else task
-        for task in page_tasks(assessment, parameters, staging)]
+    monitoring = NotebookTask(NOTEBOOK_DIR / MONITORING_NOTEBOOK, {**parameters, "quarter_end": quarter.end}, staging)
+    tasks = (
+        [monitoring]
+        if monitoring_only
+        else [
+            monitoring if task.notebook.name == MONITORING_NOTEBOOK else task
+            for task in page_tasks(assessment, parameters, staging)
+        ]
+    )
     page_order = tuple(task.output_name for task in tasks)
     # The scoring notebook runs the Monte Carlo, the longest task: start it first so the
     # other workers fill in around it instead of waiting for it at the end.
@@ -175,8 +189,7 @@ def _prepare(context: RunContext, options: RunOptions, destination: Destination,
     return _AreaRun(context, quarter, destination, tasks, page_order)
 
 
-def _finish(run: _AreaRun, options: RunOptions, pages: list[PageResult], started: float,
-            monitoring_only: bool) -> None:
+def _finish(run: _AreaRun, options: RunOptions, pages: list[PageResult], started: float, monitoring_only: bool) -> None:
     """Write the scores, workbook, index and manifest of a finished area.
 
     The scoring notebook has already run the Monte Carlo in a worker; its result comes
@@ -193,14 +206,24 @@ def _finish(run: _AreaRun, options: RunOptions, pages: list[PageResult], started
         tidy_executed_notebook(run.staging / page.notebook)
     timings = {"total": time.perf_counter() - started, **{f"notebook {p.notebook}": p.seconds for p in pages}}
     outputs = [p for p in run.staging.rglob("*") if p.is_file() and p.name not in (MARKER, "manifest.json")]
-    parameters = {**assessment.to_yaml_dict(), "as_of": parse_as_of(options.as_of).isoformat(),
-                  "quarter_end": run.quarter.end, "monitoring_only": monitoring_only}
+    parameters = {
+        **assessment.to_yaml_dict(),
+        "as_of": parse_as_of(options.as_of).isoformat(),
+        "quarter_end": run.quarter.end,
+        "monitoring_only": monitoring_only,
+    }
     write_manifest(run.staging, _inputs(run.context), parameters, timings, outputs)
 
 
 def _inputs(context: RunContext) -> list[Path]:
     """Every file the run read: data tables, partner returns and parameter files."""
     assessment = context.assessment
-    params = [assessment.source, assessment.priorities_file, assessment.criteria_file, assessment.judgements_file,
-              assessment.actions_file, assessment.measures_file]
+    params = [
+        assessment.source,
+        assessment.priorities_file,
+        assessment.criteria_file,
+        assessment.judgements_file,
+        assessment.actions_file,
+        assessment.measures_file,
+    ]
     return list(context.tables.files) + [p for p in params if p is not None]

@@ -1,7 +1,8 @@
 """A small on-disk cache for results that are slow to compute and fully fixed by their inputs.
 
 The key is a hash of every input and of the package's source, so a cached value cannot
-be stale: change an input or the code and the key changes. The batch computes once and every notebook of the run reuses it.
+be stale: change an input or the code and the key changes. The batch computes once and
+every notebook of the run reuses it.
 """
 
 from __future__ import annotations
@@ -10,8 +11,9 @@ import contextlib
 import hashlib
 import os
 import pickle
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 
 from assess.paths import PROJECT_ROOT
 

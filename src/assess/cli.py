@@ -11,9 +11,9 @@ import argparse
 import signal
 import sys
 import threading
-from pathlib import Path
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Iterator, Optional, Sequence
+from pathlib import Path
 
 from assess.errors import AssessError, ConfigError, OutputError
 
@@ -26,45 +26,74 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     ingest = commands.add_parser(
-        "ingest", help="read data.police.uk street-level CSVs into a counts table",
+        "ingest",
+        help="read data.police.uk street-level CSVs into a counts table",
         description="Read data.police.uk street-level CSV files (any force, any months) and "
-                    "write the tidy counts table: area, month, crime_type, count.")
+        "write the tidy counts table: area, month, crime_type, count.",
+    )
     ingest.add_argument("files", nargs="+", type=Path, metavar="FILE", help="*-street.csv files")
     ingest.add_argument("--out", type=Path, required=True, metavar="FILE", help="counts CSV to write")
-    ingest.add_argument("--lookup-dir", type=Path, default=None, metavar="DIR",
-                        help="folder with lsoa_lookup.csv, district_aliases.csv and districts.csv "
-                             "(default: the embedded data/)")
+    ingest.add_argument(
+        "--lookup-dir",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="folder with lsoa_lookup.csv, district_aliases.csv and districts.csv (default: the embedded data/)",
+    )
 
     run = commands.add_parser(
-        "run", help="run the assessment notebooks and render HTML",
+        "run",
+        help="run the assessment notebooks and render HTML",
         description="Execute the notebooks of every page for an area and write HTML, executed "
-                    "notebooks and an index under rendered/<period>/<area>/.")
-    run.add_argument("--params", type=Path, default=None, metavar="FILE",
-                     help="assessment parameters (default: params/assessment.yaml, unless "
-                          "--data-dir is given alone: then every area in the data is compared "
-                          "over its latest 12 months)")
+        "notebooks and an index under rendered/<period>/<area>/.",
+    )
+    run.add_argument(
+        "--params",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="assessment parameters (default: params/assessment.yaml, unless "
+        "--data-dir is given alone: then every area in the data is compared "
+        "over its latest 12 months)",
+    )
     which = run.add_mutually_exclusive_group()
     which.add_argument("--area", default=None, metavar="NAME", help="district to assess")
-    which.add_argument("--all-areas", action="store_true",
-                       help="assess every comparator area and write a county summary (rendered/<period>/county/)")
-    run.add_argument("--data-dir", type=Path, default=None, metavar="DIR",
-                     help="folder with counts.csv and population.csv")
+    which.add_argument(
+        "--all-areas",
+        action="store_true",
+        help="assess every comparator area and write a county summary (rendered/<period>/county/)",
+    )
+    run.add_argument(
+        "--data-dir", type=Path, default=None, metavar="DIR", help="folder with counts.csv and population.csv"
+    )
     run.add_argument("--out", type=Path, default=None, metavar="DIR", help="output folder")
-    run.add_argument("--workers", type=int, default=None, metavar="N",
-                     help="notebooks run at once (default: one per core)")
-    run.add_argument("--as-of", default="", metavar="YYYY-MM-DD",
-                     help="date at which actions count as overdue (default: today)")
-    run.add_argument("--scheduler", default=None, metavar="ADDRESS",
-                     help="run the notebooks on a Dask distributed cluster (e.g. tcp://host:8786) "
-                          "instead of local worker processes")
-    run.add_argument("--monitoring", action="store_true",
-                     help="run only the quarterly monitoring page (into rendered/monitoring_<quarter-end>/<area>/)")
-    run.add_argument("--quarter-end", default="", metavar="YYYY-MM",
-                     help="last month of the quarter to monitor (default: the end of the assessment period)")
+    run.add_argument(
+        "--workers", type=int, default=None, metavar="N", help="notebooks run at once (default: one per core)"
+    )
+    run.add_argument(
+        "--as-of", default="", metavar="YYYY-MM-DD", help="date at which actions count as overdue (default: today)"
+    )
+    run.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="run the notebooks on a Dask distributed cluster (e.g. tcp://host:8786) instead of local worker processes",
+    )
+    run.add_argument(
+        "--monitoring",
+        action="store_true",
+        help="run only the quarterly monitoring page (into rendered/monitoring_<quarter-end>/<area>/)",
+    )
+    run.add_argument(
+        "--quarter-end",
+        default="",
+        metavar="YYYY-MM",
+        help="last month of the quarter to monitor (default: the end of the assessment period)",
+    )
     return parser
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     with _stop_on_signals():
         try:
             args = _parser().parse_args(argv)
@@ -116,11 +145,9 @@ def _stop_on_signals() -> Iterator[None]:
 
 def _ingest(args: argparse.Namespace) -> int:
     from assess.config import DEFAULT_DATA_DIR
-    from assess.data.counts import write_counts
+    from assess.data.counts import COUNT_COLUMNS, write_counts
     from assess.data.geography import Geography
     from assess.data.police_uk import read_street_files
-
-    from assess.data.counts import COUNT_COLUMNS
     from assess.outputs import check_table_destination
 
     check_table_destination(args.out, ",".join(COUNT_COLUMNS))
@@ -154,9 +181,16 @@ def _run(args: argparse.Namespace) -> int:
 
     # --data-dir alone means "assess this data on its own terms", not the Kent defaults.
     params = args.params or (None if args.data_dir else DEFAULT_PARAMS)
-    options = RunOptions(params_file=params, data_dir=args.data_dir, out_dir=args.out, workers=args.workers,
-                         scheduler=args.scheduler, progress=sys.stderr.isatty(), as_of=args.as_of,
-                         quarter_end=args.quarter_end)
+    options = RunOptions(
+        params_file=params,
+        data_dir=args.data_dir,
+        out_dir=args.out,
+        workers=args.workers,
+        scheduler=args.scheduler,
+        progress=sys.stderr.isatty(),
+        as_of=args.as_of,
+        quarter_end=args.quarter_end,
+    )
     if args.all_areas and args.monitoring:
         raise ConfigError("--all-areas and --monitoring: run the monitoring one area at a time")
     with _faults_as_one_line():

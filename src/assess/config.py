@@ -11,10 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, Literal, Optional
+from typing import Annotated, Any, Literal
 
 import pandas as pd
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from assess.data.police_uk import CRIME_TYPES
@@ -22,10 +21,15 @@ from assess.data.tables import is_month
 from assess.errors import ConfigError
 from assess.params_file import load_yaml
 from assess.paths import (  # noqa: F401  (re-exported: where the defaults live)
-    DEFAULT_ACTIONS, DEFAULT_CRITERIA, DEFAULT_DATA_DIR, DEFAULT_JUDGEMENTS, DEFAULT_MEASURES, DEFAULT_PARAMS,
-    DEFAULT_PRIORITIES, PROJECT_ROOT,
+    DEFAULT_ACTIONS,
+    DEFAULT_CRITERIA,
+    DEFAULT_DATA_DIR,
+    DEFAULT_JUDGEMENTS,
+    DEFAULT_MEASURES,
+    DEFAULT_PARAMS,
+    DEFAULT_PRIORITIES,
+    PROJECT_ROOT,
 )
-
 
 
 def known_crime_types(value: list[str]) -> list[str]:
@@ -97,8 +101,10 @@ class DisclosureModel(StrictModel):
     @classmethod
     def _moved(cls, data: Any) -> Any:
         if isinstance(data, dict) and "sensitive_priorities" in data:
-            raise ValueError("'sensitive_priorities' has moved: mark each sensitive priority "
-                             "with 'sensitive: true' in priorities.yaml")
+            raise ValueError(
+                "'sensitive_priorities' has moved: mark each sensitive priority "
+                "with 'sensitive: true' in priorities.yaml"
+            )
         return data
 
 
@@ -106,15 +112,15 @@ class AssessmentModel(StrictModel):
     """The shape of `assessment.yaml`."""
 
     area: str
-    period: Optional[PeriodModel] = None
-    comparators: Optional[list[str]] = None
+    period: PeriodModel | None = None
+    comparators: list[str] | None = None
     data_dir: str = "../data"
     priorities_file: str = "priorities.yaml"
     # None: criteria.yaml beside this file if there is one, else the standard criteria.
-    criteria_file: Optional[str] = None
-    judgements_file: Optional[str] = "judgements.yaml"
-    actions_file: Optional[str] = "actions.yaml"
-    measures_file: Optional[str] = "measures.yaml"
+    criteria_file: str | None = None
+    judgements_file: str | None = "judgements.yaml"
+    actions_file: str | None = "actions.yaml"
+    measures_file: str | None = "measures.yaml"
     scoring: ScoringRules = Field(default_factory=ScoringRules)
     disclosure: DisclosureModel = Field(default_factory=DisclosureModel)
 
@@ -125,11 +131,11 @@ class CriterionModel(StrictModel):
     label: str = Field(min_length=1)
     short_label: str = Field(min_length=1)
     kind: Literal["measured", "judged"]
-    scorer: Optional[str] = None
+    scorer: str | None = None
     method: str = ""
 
     @model_validator(mode="after")
-    def _scorer_for_measured(self) -> "CriterionModel":
+    def _scorer_for_measured(self) -> CriterionModel:
         if self.kind == "measured" and not self.scorer:
             raise ValueError("a measured criterion names its 'scorer'")
         if self.kind == "judged" and self.scorer:
@@ -152,7 +158,7 @@ class Criterion:
     label: str
     short_label: str
     kind: str
-    scorer: Optional[str] = None
+    scorer: str | None = None
     method: str = ""
 
     @property
@@ -212,9 +218,9 @@ class PriorityModel(StrictModel):
     """One priority or candidate issue in `priorities.yaml`."""
 
     title: str = Field(min_length=1)
-    short_title: Optional[str] = None
+    short_title: str | None = None
     summary: str
-    introduction: Optional[str] = None
+    introduction: str | None = None
     crime_types: list[str] = Field(default_factory=list)
     partner_evidence: list[str] = Field(default_factory=list)
     indicators: dict[str, str] = Field(default_factory=dict)
@@ -297,10 +303,10 @@ class Assessment:
     rules: ScoringRules = field(default_factory=ScoringRules)
     disclosure: DisclosureModel = field(default_factory=DisclosureModel)
     judgements: dict[str, dict[str, JudgementModel]] = field(default_factory=dict)
-    judgements_file: Optional[Path] = None
-    actions_file: Optional[Path] = None
-    measures_file: Optional[Path] = None
-    source: Optional[Path] = None
+    judgements_file: Path | None = None
+    actions_file: Path | None = None
+    measures_file: Path | None = None
+    source: Path | None = None
 
     @property
     def months(self) -> list[str]:
@@ -369,8 +375,10 @@ _KEY = re.compile(r"[a-z][a-z0-9_]{0,39}")
 
 def _check_key(key: str, path: Path, where: str) -> None:
     if not _KEY.fullmatch(key):
-        raise ConfigError(f"{path}: field '{where}': a key is lower-case letters, digits and '_', "
-                          f"starting with a letter (at most 40), not {key!r}")
+        raise ConfigError(
+            f"{path}: field '{where}': a key is lower-case letters, digits and '_', "
+            f"starting with a letter (at most 40), not {key!r}"
+        )
 
 
 def load_priorities(path: Path) -> tuple[Priority, ...]:
@@ -385,13 +393,21 @@ def load_priorities(path: Path) -> tuple[Priority, ...]:
             _check_key(key, path, where)
             if is_candidate and key in model.priorities:
                 raise ConfigError(f"{path}: field '{where}': already listed as a priority")
-            result.append(Priority(
-                key=key, title=item.title, summary=item.summary,
-                crime_types=tuple(item.crime_types), partner_evidence=tuple(item.partner_evidence),
-                is_candidate=is_candidate, indicators=tuple(item.indicators.items()),
-                sensitive=item.sensitive, introduction=item.introduction or item.summary,
-                short_title=item.short_title or item.title, sections=tuple(item.sections),
-            ))
+            result.append(
+                Priority(
+                    key=key,
+                    title=item.title,
+                    summary=item.summary,
+                    crime_types=tuple(item.crime_types),
+                    partner_evidence=tuple(item.partner_evidence),
+                    is_candidate=is_candidate,
+                    indicators=tuple(item.indicators.items()),
+                    sensitive=item.sensitive,
+                    introduction=item.introduction or item.summary,
+                    short_title=item.short_title or item.title,
+                    sections=tuple(item.sections),
+                )
+            )
     return tuple(result)
 
 
@@ -405,13 +421,16 @@ def load_criteria(path: Path) -> Criteria:
     for key in model.tie_break:
         if key not in model.criteria:
             raise ConfigError(f"{path}: field 'tie_break': {key!r} is not a criterion listed above")
-    items = tuple(Criterion(key, c.label, c.short_label, c.kind, c.scorer, " ".join(c.method.split()))
-                  for key, c in model.criteria.items())
+    items = tuple(
+        Criterion(key, c.label, c.short_label, c.kind, c.scorer, " ".join(c.method.split()))
+        for key, c in model.criteria.items()
+    )
     return Criteria(items, tuple(model.tie_break))
 
 
-def load_judgements(path: Path, priorities: tuple[Priority, ...],
-                    criteria: Criteria) -> dict[str, dict[str, JudgementModel]]:
+def load_judgements(
+    path: Path, priorities: tuple[Priority, ...], criteria: Criteria
+) -> dict[str, dict[str, JudgementModel]]:
     """Judged scores per priority and judged criterion; every key must be declared."""
     model = parse_model(JudgementsModel, load_yaml(path), path)
     known = {p.key for p in priorities}
@@ -421,26 +440,32 @@ def load_judgements(path: Path, priorities: tuple[Priority, ...],
             raise ConfigError(f"{path}: field 'judgements.{key}': unknown priority; known: {', '.join(sorted(known))}")
         for criterion in given:
             if criterion not in judged:
-                raise ConfigError(f"{path}: field 'judgements.{key}.{criterion}': not a judged criterion; "
-                                  f"judged criteria: {', '.join(judged) or 'none'}")
+                raise ConfigError(
+                    f"{path}: field 'judgements.{key}.{criterion}': not a judged criterion; "
+                    f"judged criteria: {', '.join(judged) or 'none'}"
+                )
     return dict(model.judgements)
 
 
-def _check_against_criteria(rules: ScoringRules, priorities: tuple[Priority, ...], criteria: Criteria,
-                            where: str, priorities_path: Path) -> None:
+def _check_against_criteria(
+    rules: ScoringRules, priorities: tuple[Priority, ...], criteria: Criteria, where: str, priorities_path: Path
+) -> None:
     """Weights and indicator mappings name declared criteria, and some criterion weighs."""
     for key in rules.weights:
         if key not in criteria.keys:
-            raise ConfigError(f"{where}: field 'scoring.weights.{key}': not a criterion; "
-                              f"criteria: {', '.join(criteria.keys)}")
+            raise ConfigError(
+                f"{where}: field 'scoring.weights.{key}': not a criterion; criteria: {', '.join(criteria.keys)}"
+            )
     if sum(rules.weights.get(key, 1.0) for key in criteria.keys) <= 0:
         raise ConfigError(f"{where}: field 'scoring.weights': at least one criterion needs a weight above 0")
     measured = [c.key for c in criteria if not c.is_judged]
     for priority in priorities:
         for indicator, criterion in priority.indicators:
             if criterion not in measured:
-                raise ConfigError(f"{priorities_path}: field 'priorities.{priority.key}.indicators.{indicator}': "
-                                  f"{criterion!r} is not a measured criterion; use one of: {', '.join(measured)}")
+                raise ConfigError(
+                    f"{priorities_path}: field 'priorities.{priority.key}.indicators.{indicator}': "
+                    f"{criterion!r} is not a measured criterion; use one of: {', '.join(measured)}"
+                )
 
 
 def period_text(start: str, end: str) -> str:
@@ -456,7 +481,7 @@ def month_range(start: str, end: str) -> list[str]:
     return [str(p) for p in pd.period_range(start, end, freq="M")]
 
 
-def data_dir_for(params_file: Optional[Path], data_dir: Optional[Path]) -> Path:
+def data_dir_for(params_file: Path | None, data_dir: Path | None) -> Path:
     """The data folder a run reads: the one given, else the parameters file's, else the default."""
     if data_dir:
         return Path(data_dir).resolve()
@@ -469,9 +494,9 @@ def data_dir_for(params_file: Optional[Path], data_dir: Optional[Path]) -> Path:
 
 def resolve_assessment(
     counts: pd.DataFrame,
-    params_file: Optional[Path] = None,
-    area: Optional[str] = None,
-    data_dir: Optional[Path] = None,
+    params_file: Path | None = None,
+    area: str | None = None,
+    data_dir: Path | None = None,
 ) -> Assessment:
     """Read the parameters (or defaults) and check them against the counts table.
 
@@ -511,9 +536,7 @@ def resolve_assessment(
     if comparators is None:
         comparator_list = known_areas
     else:
-        comparator_list = [
-            _canonical_area(name, known_areas, f"{where}: field 'comparators'") for name in comparators
-        ]
+        comparator_list = [_canonical_area(name, known_areas, f"{where}: field 'comparators'") for name in comparators]
         if canonical not in comparator_list:
             comparator_list.append(canonical)
 
@@ -536,12 +559,22 @@ def resolve_assessment(
     criteria = load_criteria(criteria_path)
     _check_against_criteria(scoring, priorities, criteria, where, priorities_path)
     return Assessment(
-        area=canonical, period_start=start, period_end=end,
-        comparators=tuple(sorted(comparator_list)), data_dir=chosen_data_dir,
-        priorities=priorities, priorities_file=priorities_path, criteria=criteria, criteria_file=criteria_path,
-        rules=scoring, disclosure=disclosure,
+        area=canonical,
+        period_start=start,
+        period_end=end,
+        comparators=tuple(sorted(comparator_list)),
+        data_dir=chosen_data_dir,
+        priorities=priorities,
+        priorities_file=priorities_path,
+        criteria=criteria,
+        criteria_file=criteria_path,
+        rules=scoring,
+        disclosure=disclosure,
         judgements=load_judgements(judgements_path, priorities, criteria) if judgements_path else {},
-        judgements_file=judgements_path, actions_file=actions_path, measures_file=measures_path, source=path,
+        judgements_file=judgements_path,
+        actions_file=actions_path,
+        measures_file=measures_path,
+        source=path,
     )
 
 

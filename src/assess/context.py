@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
-from typing import Optional
 
 from assess.actions import Action, load_actions
 from assess.config import DEFAULT_PARAMS, Assessment, data_dir_for
@@ -24,12 +23,11 @@ class RunContext:
         self.evidence = evidence
 
     @classmethod
-    def load(cls, params_file: Optional[Path] = None, area: Optional[str] = None,
-             data_dir: Optional[Path] = None) -> "RunContext":
+    def load(cls, params_file: Path | None = None, area: str | None = None, data_dir: Path | None = None) -> RunContext:
         """Read the data and resolve the parameters against them."""
         return cls(Evidence.load(params_file, area, data_dir))
 
-    def for_area(self, area: str) -> "RunContext":
+    def for_area(self, area: str) -> RunContext:
         """The same inputs assessed for another area, without reading them again."""
         return RunContext(self.evidence.for_area(area))
 
@@ -85,7 +83,7 @@ def open_run(params_file: str = "", area: str = "", data_dir: str = "") -> RunCo
     return _OPENED[key]
 
 
-def _fingerprint(params: Optional[Path], data_dir: Optional[Path]) -> tuple:
+def _fingerprint(params: Path | None, data_dir: Path | None) -> tuple:
     """Size and modification time of every file a run may read, to notice any change."""
     folders = {(params or DEFAULT_PARAMS).parent, data_dir_for(params, data_dir)}
     stamps = []

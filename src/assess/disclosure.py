@@ -37,8 +37,8 @@ Scores
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -154,14 +154,18 @@ class Disclosure:
     sensitive_types: frozenset[str]
 
     @classmethod
-    def of(cls, assessment: Assessment) -> "Disclosure":
+    def of(cls, assessment: Assessment) -> Disclosure:
         rules = assessment.disclosure
         listed = {p.key for p in assessment.priorities if p.sensitive}
-        keys = {p.key for p in assessment.priorities
-                if p.key in listed or any(t in rules.sensitive_crime_types for t in p.crime_types)}
+        keys = {
+            p.key
+            for p in assessment.priorities
+            if p.key in listed or any(t in rules.sensitive_crime_types for t in p.crime_types)
+        }
         # A priority listed as sensitive makes its crime types sensitive wherever they are counted.
-        types = set(rules.sensitive_crime_types) | {t for p in assessment.priorities if p.key in listed
-                                                    for t in p.crime_types}
+        types = set(rules.sensitive_crime_types) | {
+            t for p in assessment.priorities if p.key in listed for t in p.crime_types
+        }
         return cls(rules.threshold, frozenset(keys), frozenset(types))
 
     def is_sensitive(self, priority: Priority | str) -> bool:
@@ -202,6 +206,11 @@ class Disclosure:
     def indicator_values(self, indicators: pd.DataFrame, comparators: Sequence[str]) -> pd.Series:
         """Partner figures as they may be shown: counts whole, others to one decimal, hidden ones in words."""
         hidden = self.hidden_indicators(indicators, comparators)
-        return pd.Series([self.words(v) if h else f"{v:,.0f}" if unit == COUNT_UNIT else f"{v:,.1f}"
-                          for v, unit, h in zip(indicators["value"], indicators["unit"], hidden)],
-                         index=indicators.index, dtype=object)
+        return pd.Series(
+            [
+                self.words(v) if h else f"{v:,.0f}" if unit == COUNT_UNIT else f"{v:,.1f}"
+                for v, unit, h in zip(indicators["value"], indicators["unit"], hidden)
+            ],
+            index=indicators.index,
+            dtype=object,
+        )

@@ -6,16 +6,21 @@ and the score it feeds can never disagree.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Iterable, Optional
 
 import pandas as pd
 
 from assess import stats
 from assess.config import (
-    DEFAULT_DATA_DIR, Assessment, Priority, data_dir_for, month_range, resolve_assessment,
+    DEFAULT_DATA_DIR,
+    Assessment,
+    Priority,
+    data_dir_for,
+    month_range,
+    resolve_assessment,
 )
 from assess.data.counts import read_counts
 from assess.data.harm import read_harm_weights
@@ -36,7 +41,7 @@ class Tables:
     files: tuple[Path, ...]
 
     @classmethod
-    def read(cls, data_dir: Path, counts: pd.DataFrame, priorities: Iterable[str]) -> "Tables":
+    def read(cls, data_dir: Path, counts: pd.DataFrame, priorities: Iterable[str]) -> Tables:
         """Read the tables beside `counts.csv` in a data folder.
 
         Harm weights fall back to the embedded default when the folder has none, and partner
@@ -69,10 +74,10 @@ class Evidence:
     @classmethod
     def load(
         cls,
-        params_file: Optional[Path] = None,
-        area: Optional[str] = None,
-        data_dir: Optional[Path] = None,
-    ) -> "Evidence":
+        params_file: Path | None = None,
+        area: str | None = None,
+        data_dir: Path | None = None,
+    ) -> Evidence:
         """Read the data and resolve the parameters against them."""
         folder = data_dir_for(params_file, data_dir)
         counts = read_counts(folder / "counts.csv")
@@ -80,7 +85,7 @@ class Evidence:
         tables = Tables.read(folder, counts, [p.key for p in assessment.priorities])
         return cls(assessment, tables)
 
-    def for_area(self, area: str) -> "Evidence":
+    def for_area(self, area: str) -> Evidence:
         """The same inputs assessed for another area, without reading them again."""
         assessment = resolve_assessment(self.tables.counts, self.assessment.source, area, self.assessment.data_dir)
         return Evidence(assessment, self.tables)
@@ -111,7 +116,7 @@ class Evidence:
         """The run's disclosure policy: what may be shown of which counts."""
         return Disclosure.of(self.assessment)
 
-    def for_priority(self, priority: Priority | str) -> "PriorityEvidence":
+    def for_priority(self, priority: Priority | str) -> PriorityEvidence:
         if isinstance(priority, str):
             priority = self.assessment.priority(priority)
         return PriorityEvidence(self, priority)
@@ -146,7 +151,7 @@ class PriorityEvidence:
     def _months_available(self, months: list[str]) -> bool:
         return set(months) <= set(self.evidence.tables.counts["month"])
 
-    def total(self, months: Optional[list[str]] = None, area: Optional[str] = None) -> int:
+    def total(self, months: list[str] | None = None, area: str | None = None) -> int:
         """Recorded offences of this priority in the area over the period (or other months)."""
         months = months or self.assessment.months
         rows = self._counts[
@@ -154,12 +159,12 @@ class PriorityEvidence:
         ]
         return int(rows["count"].sum())
 
-    def previous_total(self) -> Optional[int]:
+    def previous_total(self) -> int | None:
         """The total over the previous period, or None where the data do not reach back."""
         months = self.previous_months
         return self.total(months) if self._months_available(months) else None
 
-    def monthly(self, area: Optional[str] = None) -> pd.DataFrame:
+    def monthly(self, area: str | None = None) -> pd.DataFrame:
         """Counts per month and crime type in the period; months with no records are 0."""
         area = area or self.assessment.area
         rows = self._counts[(self._counts["area"] == area) & self._counts["month"].isin(self.assessment.months)]
@@ -213,10 +218,16 @@ class PriorityEvidence:
         rows = []
         for area, count in counts.items():
             rate = stats.rate_per_1000(int(count), float(self.evidence.population[area]))
-            rows.append({
-                "area": area, "count": int(count), "population": int(self.evidence.population[area]),
-                "rate": rate.rate, "lower": rate.lower, "upper": rate.upper,
-            })
+            rows.append(
+                {
+                    "area": area,
+                    "count": int(count),
+                    "population": int(self.evidence.population[area]),
+                    "rate": rate.rate,
+                    "lower": rate.lower,
+                    "upper": rate.upper,
+                }
+            )
         table = pd.DataFrame(rows)
         table["rank"] = table["rate"].rank(method="min").astype("int64")
         table["is_area"] = table["area"] == self.assessment.area

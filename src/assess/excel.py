@@ -27,11 +27,16 @@ def write_workbook(run: RunContext, out: Path, as_of: date) -> Path:
     assessment = evidence.assessment
     period = period_text(assessment.period_start, assessment.period_end)
     sheets = {
-        "Ranking": (results.ranking_table(), "Rank of every priority and candidate issue, its score (1-5), "
-                    "90% rank interval and chance of the top 3."),
+        "Ranking": (
+            results.ranking_table(),
+            "Rank of every priority and candidate issue, its score (1-5), 90% rank interval and chance of the top 3.",
+        ),
         "Criteria": (results.criteria_table(), "Every criterion score with its evidence, weight and reason."),
-        "Indicators": (_indicators(evidence), "Partner figures, each with its own period and source; small "
-                       "counts on sensitive subjects shown as 'fewer than' the threshold."),
+        "Indicators": (
+            _indicators(evidence),
+            "Partner figures, each with its own period and source; small "
+            "counts on sensitive subjects shown as 'fewer than' the threshold.",
+        ),
         "Action plan": (_actions(run, as_of), f"The action plan, overdue actions flagged as of {as_of:%d %B %Y}."),
     }
     book = Workbook()
@@ -73,15 +78,19 @@ def _reproducible(book: Workbook) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     fixed = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as source, \
-            zipfile.ZipFile(fixed, "w", zipfile.ZIP_DEFLATED) as target:
+    with (
+        zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as source,
+        zipfile.ZipFile(fixed, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
         for item in source.infolist():
             entry = zipfile.ZipInfo(item.filename, date_time=_ZIP_TIME)
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = item.external_attr
             data = source.read(item)
             if item.filename == "docProps/core.xml":
-                data = _SAVED_AT.sub(rb"\g<1>" + _DOCUMENT_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode() + rb"\g<2>", data)
+                data = _SAVED_AT.sub(
+                    rb"\g<1>" + _DOCUMENT_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode() + rb"\g<2>", data
+                )
             target.writestr(entry, data)
     return fixed.getvalue()
 
@@ -126,17 +135,30 @@ def _indicators(evidence: Evidence) -> pd.DataFrame:
 
 
 def _actions(run: RunContext, as_of: date) -> pd.DataFrame:
-    return pd.DataFrame([{
-        "id": a.id, "priority": a.priority, "action": a.action, "lead": a.lead, "partners": a.partners,
-        "by_when": a.due_text, "status": a.status, "latest_update": a.latest_update,
-        "overdue": "OVERDUE" if a.is_overdue(as_of) else "no",
-    } for a in run.actions])
+    return pd.DataFrame(
+        [
+            {
+                "id": a.id,
+                "priority": a.priority,
+                "action": a.action,
+                "lead": a.lead,
+                "partners": a.partners,
+                "by_when": a.due_text,
+                "status": a.status,
+                "latest_update": a.latest_update,
+                "overdue": "OVERDUE" if a.is_overdue(as_of) else "no",
+            }
+            for a in run.actions
+        ]
+    )
 
 
 def _sources(evidence: Evidence, period: str) -> list[str]:
-    lines = [f"Police recorded crime: data.police.uk street-level crime, {period} (Open Government Licence v3.0).",
-             "Population: ONS mid-year population estimates.",
-             f"Harm weights: {evidence.tables.harm_weights['source'].iloc[0]}."]
+    lines = [
+        f"Police recorded crime: data.police.uk street-level crime, {period} (Open Government Licence v3.0).",
+        "Population: ONS mid-year population estimates.",
+        f"Harm weights: {evidence.tables.harm_weights['source'].iloc[0]}.",
+    ]
     indicators = evidence.tables.indicators
     for source, rows in indicators.groupby("source"):
         lines.append(f"{source}: {rows['period_start'].min():%b %Y} to {rows['period_end'].max():%b %Y}.")

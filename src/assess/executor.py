@@ -22,12 +22,13 @@ import shlex
 import signal
 import threading
 import time
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Iterator, Optional
+from typing import TYPE_CHECKING
 
 from tqdm import tqdm
 
@@ -74,8 +75,9 @@ class PageResult:
     out: Path
 
 
-def run_tasks(tasks: list[NotebookTask], workers: Optional[int] = None, scheduler: Optional[str] = None,
-              progress: bool = True) -> list[PageResult]:
+def run_tasks(
+    tasks: list[NotebookTask], workers: int | None = None, scheduler: str | None = None, progress: bool = True
+) -> list[PageResult]:
     """Execute every task, in parallel, and return their results in task order.
 
     Parameters
@@ -93,8 +95,9 @@ def run_tasks(tasks: list[NotebookTask], workers: Optional[int] = None, schedule
     workers = max(1, min(workers or os.cpu_count() or 1, len(tasks)))
     # spawn, not fork: the parent may hold threads (tqdm) that fork would copy mid-state.
     context = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker,
-                               initargs=(os.getpid(),))
+    pool = ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=_start_worker, initargs=(os.getpid(),)
+    )
     try:
         with _sigint_blocked():
             futures = {pool.submit(execute_notebook, task): i for i, task in enumerate(tasks)}
@@ -103,8 +106,9 @@ def run_tasks(tasks: list[NotebookTask], workers: Optional[int] = None, schedule
         return results
     except BrokenProcessPool:
         _stop_now(pool)
-        raise NotebookError("a worker process died while running the notebooks (out of memory?); "
-                            "try again with fewer --workers") from None
+        raise NotebookError(
+            "a worker process died while running the notebooks (out of memory?); try again with fewer --workers"
+        ) from None
     except BaseException:
         # A failed notebook, Ctrl-C or SIGTERM: the other notebooks' output would be discarded.
         _stop_now(pool)
@@ -165,7 +169,7 @@ def _run_on_dask(tasks: list[NotebookTask], scheduler: str, progress: bool) -> l
 
 
 def _collect(done: Iterable, index: dict, total: int, progress: bool) -> list[PageResult]:
-    results: list[Optional[PageResult]] = [None] * total
+    results: list[PageResult | None] = [None] * total
     with tqdm(total=total, desc="notebooks", unit="nb", disable=not progress) as bar:
         for future in done:
             results[index[future]] = future.result()
@@ -173,7 +177,7 @@ def _collect(done: Iterable, index: dict, total: int, progress: bool) -> list[Pa
     return [r for r in results if r is not None]
 
 
-_KERNEL: Optional[AsyncKernelManager] = None  # this worker process's kernel manager
+_KERNEL: AsyncKernelManager | None = None  # this worker process's kernel manager
 
 
 def _start_worker(parent: int) -> None:
@@ -294,18 +298,22 @@ def execute_notebook(task: NotebookTask) -> PageResult:
     seen: dict = {}
     try:
         papermill.execute_notebook(
-            str(task.notebook), str(executed), parameters=task.parameters, km=kernel,
-            cwd=str(task.notebook.parent), progress_bar=False, log_output=False,
+            str(task.notebook),
+            str(executed),
+            parameters=task.parameters,
+            km=kernel,
+            cwd=str(task.notebook.parent),
+            progress_bar=False,
+            log_output=False,
             # Saving after every cell rewrites the whole notebook, images and all: save once at the end.
-            request_save_on_cell_execute=False, autosave_cell_every=0,
+            request_save_on_cell_execute=False,
+            autosave_cell_every=0,
             on_notebook_start=lambda notebook: seen.update(cells=notebook.cells),
             on_cell_execute=lambda cell, cell_index: seen.update(index=cell_index),
         )
     except PapermillExecutionError as exc:
         cell = _source_cell_number(seen["cells"], exc.cell_index)
-        raise NotebookError(
-            f"notebook {_described(task)} failed in cell {cell}: {exc.ename}: {exc.evalue}"
-        ) from None
+        raise NotebookError(f"notebook {_described(task)} failed in cell {cell}: {exc.ename}: {exc.evalue}") from None
     except DeadKernelError:
         cell = _source_cell_number(seen["cells"], seen["index"])
         raise NotebookError(

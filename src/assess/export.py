@@ -42,6 +42,7 @@ def title_of(cells: list[dict]) -> str:
 
     Cells as stored have their source (and output text) as a string or a list of lines.
     """
+
     def text(value) -> str:
         return value if isinstance(value, str) else "".join(value)
 
@@ -49,15 +50,16 @@ def title_of(cells: list[dict]) -> str:
         if cell["cell_type"] == "markdown":
             sources = [text(cell["source"])]
         else:
-            sources = [text(o["data"]["text/markdown"]) for o in cell.get("outputs", [])
-                       if "text/markdown" in o.get("data", {})]
+            sources = [
+                text(o["data"]["text/markdown"])
+                for o in cell.get("outputs", [])
+                if "text/markdown" in o.get("data", {})
+            ]
         for source in sources:
             for line in source.splitlines():
                 if line.startswith("# "):
                     return line[2:].strip()
     return "Strategic assessment"
-
-
 
 
 def page_title(executed: Path) -> str:

@@ -8,14 +8,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, Optional
+from typing import Literal
 
 import pandas as pd
 from pydantic import Field, field_validator
 
 from assess import stats
 from assess.config import (
-    Assessment, StrictModel, known_crime_types, load_yaml, month_range, parse_model, period_text,
+    Assessment,
+    StrictModel,
+    known_crime_types,
+    load_yaml,
+    month_range,
+    parse_model,
+    period_text,
 )
 from assess.criteria.partner import period_label
 from assess.disclosure import Disclosure
@@ -26,15 +32,15 @@ GREEN, AMBER, RED, NO_DATA = "green", "amber", "red", "no data"
 
 class MeasureModel(StrictModel):
     id: str
-    priority: Optional[str] = None
+    priority: str | None = None
     title: str
     target: str
     kind: Literal["lowest_rank", "rank_improves", "indicator_falls", "indicator_at_least"]
     crime_types: list[str] = Field(default_factory=list)
     lowest: int = Field(default=3, ge=1)
     amber_margin: float = Field(default=0, ge=0)
-    indicator: Optional[str] = None
-    target_value: Optional[float] = None
+    indicator: str | None = None
+    target_value: float | None = None
     needs: str = ""
 
     _known = field_validator("crime_types")(known_crime_types)
@@ -49,7 +55,7 @@ class MeasureResult:
     """A success measure's status for one period, and the evidence behind it."""
 
     id: str
-    priority: Optional[str]
+    priority: str | None
     title: str
     target: str
     period: str
@@ -75,8 +81,9 @@ def load_measures(path: Path, assessment: Assessment) -> tuple[MeasureModel, ...
     return tuple(model.measures)
 
 
-def area_rank(counts: pd.DataFrame, population: pd.Series, area: str, crime_types: list[str],
-              months: list[str]) -> Optional[stats.Rank]:
+def area_rank(
+    counts: pd.DataFrame, population: pd.Series, area: str, crime_types: list[str], months: list[str]
+) -> stats.Rank | None:
     """The area's rank (1 = lowest rate per resident) over some months; None if they are not all in the data."""
     if not set(months) <= set(counts["month"]):
         return None
@@ -85,8 +92,15 @@ def area_rank(counts: pd.DataFrame, population: pd.Series, area: str, crime_type
     return stats.rank_among((totals / population).to_dict(), area)
 
 
-def evaluate(measure: MeasureModel, assessment: Assessment, counts: pd.DataFrame, population: pd.Series,
-             indicators: pd.DataFrame, months: list[str], up_to: Optional[pd.Timestamp] = None) -> MeasureResult:
+def evaluate(
+    measure: MeasureModel,
+    assessment: Assessment,
+    counts: pd.DataFrame,
+    population: pd.Series,
+    indicators: pd.DataFrame,
+    months: list[str],
+    up_to: pd.Timestamp | None = None,
+) -> MeasureResult:
     """A measure's status over `months` (police measures) or up to `up_to` (partner measures)."""
     if measure.kind in ("lowest_rank", "rank_improves"):
         return _rank_measure(measure, assessment, counts, population, months)
@@ -97,8 +111,9 @@ def _result(measure: MeasureModel, period: str, value: str, status: str, evidenc
     return MeasureResult(measure.id, measure.priority, measure.title, measure.target, period, value, status, evidence)
 
 
-def _rank_measure(measure: MeasureModel, assessment: Assessment, counts: pd.DataFrame,
-                  population: pd.Series, months: list[str]) -> MeasureResult:
+def _rank_measure(
+    measure: MeasureModel, assessment: Assessment, counts: pd.DataFrame, population: pd.Series, months: list[str]
+) -> MeasureResult:
     period = period_text(months[0], months[-1])
     rank = area_rank(counts, population, assessment.area, measure.crime_types, months)
     if rank is None:
@@ -111,22 +126,38 @@ def _rank_measure(measure: MeasureModel, assessment: Assessment, counts: pd.Data
             status = AMBER
         else:
             status = RED
-        return _result(measure, period, value, status,
-                       f"Ranked {value} from the lowest rate per 1,000 residents; the target is the lowest {measure.lowest}.")
+        return _result(
+            measure,
+            period,
+            value,
+            status,
+            f"Ranked {value} from the lowest rate per 1,000 residents; the target is the lowest {measure.lowest}.",
+        )
     first = pd.Period(months[0], freq="M")
     before = month_range(str(first - len(months)), str(first - 1))
     earlier = area_rank(counts, population, assessment.area, measure.crime_types, before)
     if earlier is None:
-        return _result(measure, period, value, NO_DATA,
-                       f"Ranked {value} from the lowest; the data do not reach back to the period before, "
-                       "so no change in position can be shown.")
+        return _result(
+            measure,
+            period,
+            value,
+            NO_DATA,
+            f"Ranked {value} from the lowest; the data do not reach back to the period before, "
+            "so no change in position can be shown.",
+        )
     status = GREEN if rank.rank < earlier.rank else AMBER if rank.rank == earlier.rank else RED
-    return _result(measure, period, value, status,
-                   f"Ranked {value} from the lowest, against {earlier.rank} of {earlier.n} in the period before.")
+    return _result(
+        measure,
+        period,
+        value,
+        status,
+        f"Ranked {value} from the lowest, against {earlier.rank} of {earlier.n} in the period before.",
+    )
 
 
-def _indicator_measure(measure: MeasureModel, assessment: Assessment, indicators: pd.DataFrame,
-                       up_to: Optional[pd.Timestamp]) -> MeasureResult:
+def _indicator_measure(
+    measure: MeasureModel, assessment: Assessment, indicators: pd.DataFrame, up_to: pd.Timestamp | None
+) -> MeasureResult:
     """The latest partner figure against its target or the one before, each as it may be shown.
 
     The status stays: like a criterion score, it only places the figure in a band.
@@ -143,20 +174,31 @@ def _indicator_measure(measure: MeasureModel, assessment: Assessment, indicators
     rows = rows.sort_values("period_end")
     if rows.empty:
         need = f" It needs: {measure.needs}." if measure.needs else ""
-        return _result(measure, "", "no data", NO_DATA,
-                       f"No partner return named {measure.indicator!r} is in the data.{need}")
+        return _result(
+            measure, "", "no data", NO_DATA, f"No partner return named {measure.indicator!r} is in the data.{need}"
+        )
     latest = rows.iloc[-1]
     period = period_label(latest["period_start"], latest["period_end"])
     value = shown(latest).removesuffix(".0")
     if measure.kind == "indicator_at_least":
         gap = measure.target_value - latest["value"]
         status = GREEN if gap <= 0 else AMBER if gap <= measure.amber_margin else RED
-        return _result(measure, period, value, status,
-                       f"{value} against a target of {measure.target_value:g} ({latest['source']}).")
+        return _result(
+            measure,
+            period,
+            value,
+            status,
+            f"{value} against a target of {measure.target_value:g} ({latest['source']}).",
+        )
     if len(rows) < 2:
         return _result(measure, period, value, NO_DATA, "Only one period is reported, so no change can be shown.")
     before = rows.iloc[-2]
     status = GREEN if latest["value"] < before["value"] else AMBER if latest["value"] == before["value"] else RED
-    return _result(measure, period, value, status,
-                   f"{value} against {shown(before)} in "
-                   f"{period_label(before['period_start'], before['period_end'])} ({latest['source']}).")
+    return _result(
+        measure,
+        period,
+        value,
+        status,
+        f"{value} against {shown(before)} in "
+        f"{period_label(before['period_start'], before['period_end'])} ({latest['source']}).",
+    )

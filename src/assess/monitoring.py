@@ -4,8 +4,8 @@ earlier (where the data reach back) and the assessment's baseline.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Optional, Sequence
 
 import pandas as pd
 
@@ -28,7 +28,7 @@ class Quarter:
         last = pd.Period(self.end, freq="M")
         return month_range(str(last - 2), self.end)
 
-    def shifted(self, quarters: int) -> "Quarter":
+    def shifted(self, quarters: int) -> Quarter:
         return Quarter(str(pd.Period(self.end, freq="M") - 3 * quarters))
 
     @property
@@ -50,8 +50,9 @@ def check_quarter_end(text: str, evidence: Evidence) -> Quarter:
     have = set(evidence.tables.counts["month"])
     missing = [m for m in quarter.months if m not in have]
     if missing:
-        raise ConfigError(f"--quarter-end: the data have no counts for {', '.join(missing)} "
-                          f"(they cover {min(have)} to {max(have)})")
+        raise ConfigError(
+            f"--quarter-end: the data have no counts for {', '.join(missing)} (they cover {min(have)} to {max(have)})"
+        )
     return quarter
 
 
@@ -84,8 +85,12 @@ class Monitoring:
                 continue
             pe = self.evidence.for_priority(priority)
             now = pe.total(self.quarter.months)
-            row = {"priority": priority.key, "title": priority.title, "quarter": now,
-                   "quarter_hidden": self._hidden(pe, self.quarter, now)}
+            row = {
+                "priority": priority.key,
+                "title": priority.title,
+                "quarter": now,
+                "quarter_hidden": self._hidden(pe, self.quarter, now),
+            }
             for name, other in (("previous", self.previous), ("year_before", self.year_before)):
                 if self._covered(other):
                     before = pe.total(other.months)
@@ -113,19 +118,29 @@ class Monitoring:
         monthly = pe.monthly()
         return pe.rule.hides(count) or pe.rule.exposes(monthly.loc[months].sum(axis=1))
 
-    def measures(self) -> list[tuple[MeasureResult, Optional[MeasureResult], Optional[MeasureResult]]]:
+    def measures(self) -> list[tuple[MeasureResult, MeasureResult | None, MeasureResult | None]]:
         """Each success measure this quarter, the quarter before and the same quarter a year earlier."""
         results = []
         tables = self.evidence.tables
         for measure in self.success_measures:
-            def at(quarter: Quarter) -> Optional[MeasureResult]:
+
+            def at(quarter: Quarter, measure: MeasureModel = measure) -> MeasureResult | None:
                 if measure.kind.startswith("indicator"):
-                    return evaluate(measure, self.assessment, tables.counts, self.evidence.population,
-                                    tables.indicators, quarter.months, up_to=quarter.end_date)
+                    return evaluate(
+                        measure,
+                        self.assessment,
+                        tables.counts,
+                        self.evidence.population,
+                        tables.indicators,
+                        quarter.months,
+                        up_to=quarter.end_date,
+                    )
                 if not self._covered(quarter):
                     return None
-                return evaluate(measure, self.assessment, tables.counts, self.evidence.population,
-                                tables.indicators, quarter.months)
+                return evaluate(
+                    measure, self.assessment, tables.counts, self.evidence.population, tables.indicators, quarter.months
+                )
+
             results.append((at(self.quarter), at(self.previous), at(self.year_before)))
         return results
 
@@ -136,7 +151,9 @@ class Monitoring:
         if not self._covered(self.previous):
             notes.append(f"the data do not reach back to the previous quarter ({self.previous.label})")
         if not self._covered(self.year_before):
-            notes.append(f"the data do not reach back to the same quarter a year earlier ({self.year_before.label}), "
-                         "so no year-on-year comparison is shown")
+            notes.append(
+                f"the data do not reach back to the same quarter a year earlier ({self.year_before.label}), "
+                "so no year-on-year comparison is shown"
+            )
         text = "; ".join(notes)
         return (text[0].upper() + text[1:] + ".") if notes else "All comparisons are available."

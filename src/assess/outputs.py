@@ -27,8 +27,8 @@ import re
 import shutil
 import sys
 import unicodedata
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable, Optional
 
 from assess.errors import OutputError
 
@@ -124,10 +124,14 @@ def check_collection(root: Path, inputs: Iterable[Path] = ()) -> None:
             raise OutputError(f"--out {root}: holds this run's input {source}; choose another folder")
     if not root.is_dir():
         return
-    foreign = sorted(entry.name for entry in root.iterdir()
-                     if not (_LEFTOVER.match(entry.name)
-                             or (entry.is_dir() and not entry.is_symlink()
-                                 and (is_ours(entry) or not any(entry.iterdir())))))
+    foreign = sorted(
+        entry.name
+        for entry in root.iterdir()
+        if not (
+            _LEFTOVER.match(entry.name)
+            or (entry.is_dir() and not entry.is_symlink() and (is_ours(entry) or not any(entry.iterdir())))
+        )
+    )
     if foreign:
         shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
         raise OutputError(
@@ -195,10 +199,10 @@ class Destination:
         self.target = absolute(target)
         self._inputs = tuple(inputs)
         self.staging = self.target.parent / f".{self.target.name}.{_STAGING}-{os.getpid()}"
-        self._lock: Optional[int] = None
+        self._lock: int | None = None
         self._committed = False
 
-    def __enter__(self) -> "Destination":
+    def __enter__(self) -> Destination:
         check_destination(self.target, self._inputs)
         self.target.parent.mkdir(parents=True, exist_ok=True)
         self._lock = _acquire(self._lock_path, self.target)
@@ -250,8 +254,7 @@ def _acquire(lock_path: Path, target: Path) -> int:
         except BlockingIOError:
             os.close(descriptor)
             raise OutputError(
-                f"{target}: another assess run is writing this folder; wait for it to finish "
-                "or choose another --out"
+                f"{target}: another assess run is writing this folder; wait for it to finish or choose another --out"
             ) from None
         # The holder before us may have unlinked the file after we opened it: lock the live file.
         try:
@@ -270,7 +273,8 @@ def recover(target: Path) -> None:
     carry our marker are touched; anything else is left and reported.
     """
     leftovers = sorted(target.parent.glob(f".{target.name}.{_STAGING}-*")) + sorted(
-        target.parent.glob(f".{target.name}.{_BACKUP}-*"))
+        target.parent.glob(f".{target.name}.{_BACKUP}-*")
+    )
     for folder in leftovers:
         if not (is_ours(folder) or not any(folder.iterdir())):
             say(f"left {folder} alone: it looks like an interrupted run's folder but has no assess marker")
@@ -330,8 +334,10 @@ def check_table_destination(path: Path, header: str) -> None:
         with open(path, "rb") as handle:
             first = handle.readline(len(header) + 3).decode("utf-8", "replace").strip()
         if first != header:
-            raise OutputError(f"--out {path}: exists and is not a table assess wrote (its first line is not "
-                              f"'{header}'); give a new file name")
+            raise OutputError(
+                f"--out {path}: exists and is not a table assess wrote (its first line is not "
+                f"'{header}'); give a new file name"
+            )
 
 
 # What to do about the faults a user can fix, by errno.

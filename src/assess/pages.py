@@ -7,8 +7,8 @@ prose comes from its template (`templates/sections/`), a priority's own words fr
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Callable, Optional
 
 import pandas as pd
 
@@ -30,12 +30,22 @@ class PrioritySection:
     """A section a priority's page may hold: whether it needs police data, and what it shows."""
 
     police_only: bool
-    parts: Callable[["PriorityPage"], tuple]
+    parts: Callable[[PriorityPage], tuple]
 
 
 # Every priority's page has these sections, in this order (see notebooks/priority.ipynb).
-STANDARD_SECTIONS = ("introduction", "key_figures", "monthly", "breakdown", "comparison", "partner_figures",
-                     "criteria", "measures", "actions", "partner_evidence")
+STANDARD_SECTIONS = (
+    "introduction",
+    "key_figures",
+    "monthly",
+    "breakdown",
+    "comparison",
+    "partner_figures",
+    "criteria",
+    "measures",
+    "actions",
+    "partner_evidence",
+)
 PRIORITY_SECTIONS: dict[str, PrioritySection] = {
     "introduction": PrioritySection(False, lambda page: ()),
     "key_figures": PrioritySection(False, lambda page: (page.headline(),)),
@@ -45,8 +55,9 @@ PRIORITY_SECTIONS: dict[str, PrioritySection] = {
     "partner_figures": PrioritySection(False, lambda page: (page.partner_figures(),)),
     "criteria": PrioritySection(False, lambda page: (page.criteria_table(),)),
     "measures": PrioritySection(False, lambda page: (page.plan.measures_table(page.priority.key),)),
-    "actions": PrioritySection(False, lambda page: (page.plan.overdue_summary(page.priority.key),
-                                                   page.plan.actions_table(page.priority.key))),
+    "actions": PrioritySection(
+        False, lambda page: (page.plan.overdue_summary(page.priority.key), page.plan.actions_table(page.priority.key))
+    ),
     "partner_evidence": PrioritySection(False, lambda page: (page.partner_evidence(),)),
     # Sections a priority adds to its page by naming them under `sections` in priorities.yaml.
     "crime_type_positions": PrioritySection(True, lambda page: (page.crime_type_positions(),)),
@@ -93,11 +104,19 @@ class PriorityPage:
         return present.Section(tuple(part for name in self.priority.sections for part in self.section(name).parts))
 
     def _prose(self, name: str) -> present.Markdown:
-        return present.Markdown(wording.section(
-            "priority", name, title=self.priority.title, introduction=self.priority.introduction,
-            area=self.assessment.area, areas=len(self.assessment.comparators),
-            small=CountRule(self.assessment.disclosure.threshold, True).small,
-            criteria=len(self.assessment.criteria), police=self.priority.has_police_data))
+        return present.Markdown(
+            wording.section(
+                "priority",
+                name,
+                title=self.priority.title,
+                introduction=self.priority.introduction,
+                area=self.assessment.area,
+                areas=len(self.assessment.comparators),
+                small=CountRule(self.assessment.disclosure.threshold, True).small,
+                criteria=len(self.assessment.criteria),
+                police=self.priority.has_police_data,
+            )
+        )
 
     @property
     def total(self) -> int:
@@ -127,11 +146,15 @@ class PriorityPage:
             # The rate and its interval, times the residents, would give the total back.
             figures = f"{rule.small} {self._noun} ({types}) in {area} from {self.period}."
         else:
-            figures = (f"{self.total:,} {self._noun} ({types}) in {area} from {self.period}: "
-                       f"{rate['rate']:.2f} per 1,000 residents (95% confidence interval "
-                       f"{rate['lower']:.2f} to {rate['upper']:.2f}).")
-        text = (f"Police recorded {figures} Among the {n} areas compared it ranks {rank} of {n}, "
-                "where 1 is the lowest rate.")
+            figures = (
+                f"{self.total:,} {self._noun} ({types}) in {area} from {self.period}: "
+                f"{rate['rate']:.2f} per 1,000 residents (95% confidence interval "
+                f"{rate['lower']:.2f} to {rate['upper']:.2f})."
+            )
+        text = (
+            f"Police recorded {figures} Among the {n} areas compared it ranks {rank} of {n}, "
+            "where 1 is the lowest rate."
+        )
         previous = self.evidence.previous_total()
         if previous is None:
             text += " The data do not reach back to the previous 12 months, so no year-on-year change is shown."
@@ -146,11 +169,15 @@ class PriorityPage:
     def monthly_chart(self) -> charts.Chart | present.Text:
         monthly = self.evidence.monthly()
         if self.evidence.monthly_hidden().to_numpy().any():
-            return present.Text(f"The monthly chart is withheld: some months have {self.evidence.rule.small} "
-                                f"{self._noun}, which could identify victims on this sensitive subject.")
+            return present.Text(
+                f"The monthly chart is withheld: some months have {self.evidence.rule.small} "
+                f"{self._noun}, which could identify victims on this sensitive subject."
+            )
         peak = monthly.sum(axis=1)
-        title = (f"{self.priority.title} in {self.assessment.area} peaked in "
-                 f"{pd.Period(peak.idxmax(), freq='M').strftime('%B %Y')} at {peak.max():,} {self._noun}")
+        title = (
+            f"{self.priority.title} in {self.assessment.area} peaked in "
+            f"{pd.Period(peak.idxmax(), freq='M').strftime('%B %Y')} at {peak.max():,} {self._noun}"
+        )
         subtitle = f"Recorded {self._noun} per month, {self.assessment.area}, {self.period}"
         return charts.monthly_chart(monthly, title, subtitle, f"Recorded {self._noun} per month")
 
@@ -170,12 +197,14 @@ class PriorityPage:
         rule = self.evidence.rule
         # Each column's total is shown in the headline.
         hidden = rule.grid([table["count"].to_numpy()], True, False)[0]
-        frame = pd.DataFrame({
-            "Crime type": table["crime_type"],
-            self._noun.capitalize(): rule.table(table["count"], hidden),
-            # A share of a hidden count would give the count away.
-            "Share of the priority": table["share"].astype(object).mask(hidden, WITHHELD),
-        })
+        frame = pd.DataFrame(
+            {
+                "Crime type": table["crime_type"],
+                self._noun.capitalize(): rule.table(table["count"], hidden),
+                # A share of a hidden count would give the count away.
+                "Share of the priority": table["share"].astype(object).mask(hidden, WITHHELD),
+            }
+        )
         formats = {self._noun.capitalize(): present.whole, "Share of the priority": present.percent}
         if "previous" in table:
             previous_hidden = rule.grid([table["previous"].to_numpy()], True, False)[0]
@@ -192,28 +221,40 @@ class PriorityPage:
         rates.loc[small, "count"] = rule.small
         # A rate and its interval, times the residents shown beside them, would give the count back.
         rates.loc[small, ["rate", "lower", "upper"]] = WITHHELD
-        frame = pd.DataFrame({
-            "Rank (1 = lowest rate)": rates["rank"],
-            "Area": [f"{a} (assessed)" if is_area else a for a, is_area in zip(rates["area"], rates["is_area"])],
-            self._noun.capitalize(): rates["count"],
-            "Residents": rates["population"],
-            "Rate per 1,000": rates["rate"],
-            "95% interval, lower": rates["lower"],
-            "95% interval, upper": rates["upper"],
-        })
-        formats = {self._noun.capitalize(): present.whole, "Residents": present.whole, "Rate per 1,000": present.rate,
-                   "95% interval, lower": present.rate, "95% interval, upper": present.rate}
-        caption = (f"{self.priority.title}: rate per 1,000 residents in each area compared, {self.period} "
-                   "(residents: ONS mid-year estimate)")
+        frame = pd.DataFrame(
+            {
+                "Rank (1 = lowest rate)": rates["rank"],
+                "Area": [f"{a} (assessed)" if is_area else a for a, is_area in zip(rates["area"], rates["is_area"])],
+                self._noun.capitalize(): rates["count"],
+                "Residents": rates["population"],
+                "Rate per 1,000": rates["rate"],
+                "95% interval, lower": rates["lower"],
+                "95% interval, upper": rates["upper"],
+            }
+        )
+        formats = {
+            self._noun.capitalize(): present.whole,
+            "Residents": present.whole,
+            "Rate per 1,000": present.rate,
+            "95% interval, lower": present.rate,
+            "95% interval, upper": present.rate,
+        }
+        caption = (
+            f"{self.priority.title}: rate per 1,000 residents in each area compared, {self.period} "
+            "(residents: ONS mid-year estimate)"
+        )
         return present.Table(frame, caption, formats)
 
     def comparison_chart(self) -> charts.Chart | present.Text:
         rates = self.evidence.rates()
         if self.evidence.rule.hides_any(rates["count"]):
-            return present.Text(f"The comparison chart is withheld: some areas have {self.evidence.rule.small} "
-                                f"{self._noun}, which could identify victims on this sensitive subject.")
+            return present.Text(
+                f"The comparison chart is withheld: some areas have {self.evidence.rule.small} "
+                f"{self._noun}, which could identify victims on this sensitive subject."
+            )
         rank, n = self.evidence.area_rank()
-        title = f"{self.assessment.area} has the {wording.rank_words(rank, n)} rate of {self.priority.title.lower()} of {n} areas"
+        position = wording.rank_words(rank, n)
+        title = f"{self.assessment.area} has the {position} rate of {self.priority.title.lower()} of {n} areas"
         subtitle = f"Rate per 1,000 residents, {self.period}"
         source = charts.POLICE_SOURCE + "; ONS mid-year population estimates"
         return charts.rate_comparison_chart(rates, title, subtitle, source)
@@ -226,16 +267,24 @@ class PriorityPage:
             alone = self.run.evidence.for_priority(replace(self.priority, crime_types=(crime_type,)))
             rate = alone.rates().set_index("area").loc[self.assessment.area]
             rank, n = alone.area_rank()
-            rows.append({"Crime type": crime_type, "count": int(rate["count"]), "Rate per 1,000": rate["rate"],
-                         "95% interval": f"{rate['lower']:.2f} to {rate['upper']:.2f}",
-                         "Rank (1 = lowest rate)": f"{rank} of {n}"})
+            rows.append(
+                {
+                    "Crime type": crime_type,
+                    "count": int(rate["count"]),
+                    "Rate per 1,000": rate["rate"],
+                    "95% interval": f"{rate['lower']:.2f} to {rate['upper']:.2f}",
+                    "Rank (1 = lowest rate)": f"{rank} of {n}",
+                }
+            )
         frame = pd.DataFrame(rows)
         # The counts are those of the crime-type table, withheld as there.
         hidden = rule.grid([frame["count"].to_numpy()], True, False)[0]
         frame.insert(1, self._noun.capitalize(), rule.table(frame.pop("count"), hidden))
         frame[["Rate per 1,000", "95% interval", "Rank (1 = lowest rate)"]] = (
-            frame[["Rate per 1,000", "95% interval", "Rank (1 = lowest rate)"]].astype(object).mask(
-                pd.Series(hidden, index=frame.index), WITHHELD, axis=0))
+            frame[["Rate per 1,000", "95% interval", "Rank (1 = lowest rate)"]]
+            .astype(object)
+            .mask(pd.Series(hidden, index=frame.index), WITHHELD, axis=0)
+        )
         caption = f"{self.priority.title}: each crime type's rate and rank, {self.assessment.area}, {self.period}"
         return present.Table(frame, caption, {self._noun.capitalize(): present.whole, "Rate per 1,000": present.rate})
 
@@ -243,35 +292,43 @@ class PriorityPage:
         """This priority's score on every criterion, from the same functions as the ranking."""
         scores = self.run.results.criteria[self.priority.key]
         criteria = self.assessment.criteria
-        frame = pd.DataFrame({
-            "Criterion": [c.label for c in criteria],
-            "Score (1-5)": [scores[c.key].score for c in criteria],
-            "Evidence": [scores[c.key].evidence for c in criteria],
-            "Reason": [scores[c.key].reason for c in criteria],
-        })
+        frame = pd.DataFrame(
+            {
+                "Criterion": [c.label for c in criteria],
+                "Score (1-5)": [scores[c.key].score for c in criteria],
+                "Evidence": [scores[c.key].evidence for c in criteria],
+                "Reason": [scores[c.key].reason for c in criteria],
+            }
+        )
         caption = f"{self.priority.title}: the {wording.number(len(criteria))} criteria, {self.period}"
         return present.Table(frame, caption, {"Score (1-5)": present.whole})
 
     def partner_figures(self) -> present.Table | present.Text:
         """Every partner figure for this priority, each with its own period; old ones flagged."""
         table = self.run.tables.indicators
-        rows = table[(table["priority"] == self.priority.key)
-                     & (~table["area"].isin(self.assessment.comparators) | (table["area"] == self.assessment.area))]
+        rows = table[
+            (table["priority"] == self.priority.key)
+            & (~table["area"].isin(self.assessment.comparators) | (table["area"] == self.assessment.area))
+        ]
         if rows.empty:
             return present.Text("No partner returns for this priority are in the data folder's partners/ folder yet.")
         rows = rows.sort_values(["indicator", "period_start"])
         # Judged against the whole table: a county row is the total of districts not shown here.
         values = self.run.evidence.disclosure.indicator_values(table, self.assessment.comparators)
-        frame = pd.DataFrame({
-            "Indicator": rows["indicator"],
-            "Area": rows["area"],
-            "Period": [period_label(a, b) for a, b in zip(rows["period_start"], rows["period_end"])],
-            "Value": values[rows.index],
-            "Unit": rows["unit"],
-            "Status": ["older than the assessment period" if is_stale(e, self.assessment) else "current"
-                       for e in rows["period_end"]],
-            "Source": rows["source"],
-        })
+        frame = pd.DataFrame(
+            {
+                "Indicator": rows["indicator"],
+                "Area": rows["area"],
+                "Period": [period_label(a, b) for a, b in zip(rows["period_start"], rows["period_end"])],
+                "Value": values[rows.index],
+                "Unit": rows["unit"],
+                "Status": [
+                    "older than the assessment period" if is_stale(e, self.assessment) else "current"
+                    for e in rows["period_end"]
+                ],
+                "Source": rows["source"],
+            }
+        )
         return present.Table(frame, f"{self.priority.title}: figures from partners for {self.assessment.area}", {})
 
     def partner_evidence(self) -> present.BulletList:
@@ -287,8 +344,7 @@ def _chance(p: float) -> str:
     return "<1%" if p < 0.01 else f"{p:.0%}"
 
 
-SCORING_SOURCE = ("Sources: data.police.uk; ONS population estimates; Crime Harm Index; "
-                  "partnership judgements")
+SCORING_SOURCE = "Sources: data.police.uk; ONS population estimates; Crime Harm Index; partnership judgements"
 
 
 class ScoringPage:
@@ -305,12 +361,20 @@ class ScoringPage:
 
     def methodology(self) -> present.Markdown:
         """How each declared criterion is scored, and how scores make the ranking."""
-        judged = [f"**{c.label if i == 0 else wording.lower_first(c.label)}**"
-                  for i, c in enumerate(self.criteria.judged)]
+        judged = [
+            f"**{c.label if i == 0 else wording.lower_first(c.label)}**" for i, c in enumerate(self.criteria.judged)
+        ]
         partner_only = [wording.lower_first(p.short_title) for p in self.assessment.pages if not p.has_police_data]
-        return present.Markdown(wording.section(
-            "scoring", "methodology", criteria=self.criteria.keys, judged=judged,
-            methods=[c.method for c in self.criteria if c.method], partner_only=partner_only))
+        return present.Markdown(
+            wording.section(
+                "scoring",
+                "methodology",
+                criteria=self.criteria.keys,
+                judged=judged,
+                methods=[c.method for c in self.criteria if c.method],
+                partner_only=partner_only,
+            )
+        )
 
     @property
     def order(self) -> list[str]:
@@ -331,8 +395,10 @@ class ScoringPage:
             f"(90% rank interval {top['rank_lower']} to {top['rank_upper']}). "
         )
         if len(partial):
-            text += (f"{len(partial)} of them are scored on fewer than {self._criteria_words} criteria because evidence is "
-                     "missing; their scores rest on the criteria that have data (see the notes).")
+            text += (
+                f"{len(partial)} of them are scored on fewer than {self._criteria_words} criteria because evidence is "
+                "missing; their scores rest on the criteria that have data (see the notes)."
+            )
         return present.Text(text)
 
     @property
@@ -341,74 +407,110 @@ class ScoringPage:
 
     def ranking_table(self) -> present.Table:
         ranking = self.results.ranking_table()
-        frame = pd.DataFrame({
-            "Rank": ranking["rank"],
-            "Issue": [self._title(k) for k in ranking["priority"]],
-            "Score (1-5)": ranking["score"],
-            "90% rank interval": [f"{a} to {b}" for a, b in zip(ranking["rank_lower"], ranking["rank_upper"])],
-            "Chance of the top 3": ranking["probability_top_3"],
-            "Criteria with data": [f"{n} of {len(self.criteria)}" for n in ranking["criteria_used"]],
-            "Note": ranking["flag"].replace("", "none"),
-        })
-        return present.Table(frame, f"Ranking of the priorities and candidate issues, {self.assessment.area}, {self.period}",
-                             {"Score (1-5)": lambda v: f"{float(v):.2f}", "Chance of the top 3": present.percent})
+        frame = pd.DataFrame(
+            {
+                "Rank": ranking["rank"],
+                "Issue": [self._title(k) for k in ranking["priority"]],
+                "Score (1-5)": ranking["score"],
+                "90% rank interval": [f"{a} to {b}" for a, b in zip(ranking["rank_lower"], ranking["rank_upper"])],
+                "Chance of the top 3": ranking["probability_top_3"],
+                "Criteria with data": [f"{n} of {len(self.criteria)}" for n in ranking["criteria_used"]],
+                "Note": ranking["flag"].replace("", "none"),
+            }
+        )
+        return present.Table(
+            frame,
+            f"Ranking of the priorities and candidate issues, {self.assessment.area}, {self.period}",
+            {"Score (1-5)": lambda v: f"{float(v):.2f}", "Chance of the top 3": present.percent},
+        )
 
     def ranking_chart(self) -> charts.Chart:
         ranking = self.results.ranking_table()
         first = ranking.iloc[0]["title"]
         return charts.rank_interval_chart(
-            ranking, f"{first} ranks first for {self.assessment.area}",
+            ranking,
+            f"{first} ranks first for {self.assessment.area}",
             f"Rank with 90% interval from {self.results.uncertainty.draws:,} resamples, {self.period}",
-            SCORING_SOURCE)
+            SCORING_SOURCE,
+        )
 
     def _matrix(self) -> tuple[pd.DataFrame, pd.DataFrame]:
         rows = [self._title(k) for k in self.order]
         columns = [c.short_label for c in self.criteria]
-        values = pd.DataFrame([[self.results.scores[k][c] for c in self.criteria.keys] for k in self.order],
-                              index=rows, columns=columns, dtype="float")
+        values = pd.DataFrame(
+            [[self.results.scores[k][c] for c in self.criteria.keys] for k in self.order],
+            index=rows,
+            columns=columns,
+            dtype="float",
+        )
         labels = values.apply(lambda col: col.map(lambda v: "no data" if pd.isna(v) else f"{int(v)}"))
         return values, labels
 
     def criteria_heatmap(self) -> charts.Chart:
         values, labels = self._matrix()
-        alt = "Grid of criterion scores. " + "; ".join(
-            f"{row}: " + ", ".join(f"{c} {labels.loc[row, c]}" for c in values.columns)
-            for row in values.index) + "."
+        alt = (
+            "Grid of criterion scores. "
+            + "; ".join(
+                f"{row}: " + ", ".join(f"{c} {labels.loc[row, c]}" for c in values.columns) for row in values.index
+            )
+            + "."
+        )
         return charts.annotated_heatmap(
-            values, labels, f"How each issue scores on the {self._criteria_words} criteria, {self.assessment.area}",
-            f"Score 1 (least reason to prioritise) to 5 (most), {self.period}", SCORING_SOURCE,
-            (1, 5), "Score (1-5)", alt)
+            values,
+            labels,
+            f"How each issue scores on the {self._criteria_words} criteria, {self.assessment.area}",
+            f"Score 1 (least reason to prioritise) to 5 (most), {self.period}",
+            SCORING_SOURCE,
+            (1, 5),
+            "Score (1-5)",
+            alt,
+        )
 
     def criteria_table(self) -> present.Table:
         table = self.results.criteria_table()
-        frame = pd.DataFrame({
-            "Issue": [self._title(k) for k in table["priority"]],
-            "Criterion": [self.criteria[c].label for c in table["criterion"]],
-            "Score": table["score"].astype("float"),
-            "Evidence": table["evidence"],
-            "Reason": table["reason"],
-        })
-        return present.Table(frame, f"Every criterion score with its evidence, {self.period}",
-                             {"Score": present.whole})
+        frame = pd.DataFrame(
+            {
+                "Issue": [self._title(k) for k in table["priority"]],
+                "Criterion": [self.criteria[c].label for c in table["criterion"]],
+                "Score": table["score"].astype("float"),
+                "Evidence": table["evidence"],
+                "Reason": table["reason"],
+            }
+        )
+        return present.Table(frame, f"Every criterion score with its evidence, {self.period}", {"Score": present.whole})
 
     def probability_heatmap(self) -> charts.Chart:
         uncertainty = self.results.uncertainty
         n = len(uncertainty.priorities)
-        values = pd.DataFrame(uncertainty.probabilities, index=[self._title(k) for k in uncertainty.priorities],
-                              columns=[str(r) for r in range(1, n + 1)])
+        values = pd.DataFrame(
+            uncertainty.probabilities,
+            index=[self._title(k) for k in uncertainty.priorities],
+            columns=[str(r) for r in range(1, n + 1)],
+        )
         labels = values.apply(lambda col: col.map(_chance))
-        alt = "Grid of the chance of each rank. " + "; ".join(
-            f"{row}: " + ", ".join(f"rank {c} {values.loc[row, c]:.0%}" for c in values.columns if values.loc[row, c] >= 0.05)
-            for row in values.index) + "."
+        alt = (
+            "Grid of the chance of each rank. "
+            + "; ".join(
+                f"{row}: "
+                + ", ".join(f"rank {c} {values.loc[row, c]:.0%}" for c in values.columns if values.loc[row, c] >= 0.05)
+                for row in values.index
+            )
+            + "."
+        )
         return charts.annotated_heatmap(
-            values, labels, "How sure is each rank?",
+            values,
+            labels,
+            "How sure is each rank?",
             f"Chance of each rank over {uncertainty.draws:,} resamples of counts and weights",
-            SCORING_SOURCE, (0, 1), "Chance", alt)
+            SCORING_SOURCE,
+            (0, 1),
+            "Chance",
+            alt,
+        )
 
     def sensitivity_table(self) -> present.Table:
         without = self.results.ranks_without_each()
-        frame = pd.DataFrame({"Issue": [self._title(k) for k in self.order],
-                              "Rank": range(1, len(self.order) + 1)})
+        frame = pd.DataFrame({"Issue": [self._title(k) for k in self.order], "Rank": range(1, len(self.order) + 1)})
         for criterion, ranks in without.items():
             frame[f"Without {self.criteria[criterion].label.lower()}"] = [ranks[k] for k in self.order]
         return present.Table(frame, "Rank of each issue when one criterion is left out", {})
@@ -421,8 +523,10 @@ class ScoringPage:
         rules = self.assessment.rules
         total = sum(self.results.weights.values())
         rows = [
-            ("Weights", ", ".join(f"{self.criteria[c].label.lower()} {w / total:.0%}"
-                                  for c, w in self.results.weights.items())),
+            (
+                "Weights",
+                ", ".join(f"{self.criteria[c].label.lower()} {w / total:.0%}" for c, w in self.results.weights.items()),
+            ),
             ("Significance level", f"{rules.significance:g}"),
             ("Large change (scores 1 and 5)", f"{rules.large_change:.0%}"),
             ("Volume: share of crime for scores 2, 3, 4, 5", ", ".join(f"{v:.0%}" for v in rules.volume_shares)),
@@ -431,32 +535,37 @@ class ScoringPage:
             ("Resamples, seed, weight concentration", f"{rules.draws:,}, {rules.seed}, {rules.weight_concentration:g}"),
             ("Tie-break", tie_break_text(self.criteria)),
         ]
-        return present.Table(pd.DataFrame(rows, columns=["Setting", "Value"]),
-                             "Scoring settings used (params/assessment.yaml)", {})
+        return present.Table(
+            pd.DataFrame(rows, columns=["Setting", "Value"]), "Scoring settings used (params/assessment.yaml)", {}
+        )
 
 
 def _actions_frame(actions, as_of) -> pd.DataFrame:
-    return pd.DataFrame({
-        "No.": [a.id for a in actions],
-        "Action": [a.action for a in actions],
-        "Lead": [a.lead for a in actions],
-        "Other partners": [a.partners or "none named" for a in actions],
-        "By when": [a.due_text for a in actions],
-        "Status": [a.status for a in actions],
-        "Latest update": [a.latest_update or "none" for a in actions],
-        "Overdue": ["OVERDUE" if a.is_overdue(as_of) else "no" for a in actions],
-    })
+    return pd.DataFrame(
+        {
+            "No.": [a.id for a in actions],
+            "Action": [a.action for a in actions],
+            "Lead": [a.lead for a in actions],
+            "Other partners": [a.partners or "none named" for a in actions],
+            "By when": [a.due_text for a in actions],
+            "Status": [a.status for a in actions],
+            "Latest update": [a.latest_update or "none" for a in actions],
+            "Overdue": ["OVERDUE" if a.is_overdue(as_of) else "no" for a in actions],
+        }
+    )
 
 
 def _measures_frame(results) -> pd.DataFrame:
-    return pd.DataFrame({
-        "Measure": [r.title for r in results],
-        "Target": [r.target for r in results],
-        "Period": [r.period or "none" for r in results],
-        "Position or value": [r.value for r in results],
-        "Status": [r.status.upper() if r.status in ("green", "amber", "red") else r.status for r in results],
-        "Evidence": [r.evidence for r in results],
-    })
+    return pd.DataFrame(
+        {
+            "Measure": [r.title for r in results],
+            "Target": [r.target for r in results],
+            "Period": [r.period or "none" for r in results],
+            "Position or value": [r.value for r in results],
+            "Status": [r.status.upper() if r.status in ("green", "amber", "red") else r.status for r in results],
+            "Evidence": [r.evidence for r in results],
+        }
+    )
 
 
 class ActionPlanPage:
@@ -468,21 +577,28 @@ class ActionPlanPage:
         self.as_of = parse_as_of(as_of)
         self.period = period_text(self.assessment.period_start, self.assessment.period_end)
 
-    def measure_results(self, priority: Optional[str] = None, all_priorities: bool = True):
+    def measure_results(self, priority: str | None = None, all_priorities: bool = True):
         tables = self.run.tables
         return [
-            evaluate(m, self.assessment, tables.counts, self.run.evidence.population, tables.indicators,
-                     self.assessment.months)
-            for m in self.run.measures if all_priorities or m.priority == priority
+            evaluate(
+                m,
+                self.assessment,
+                tables.counts,
+                self.run.evidence.population,
+                tables.indicators,
+                self.assessment.months,
+            )
+            for m in self.run.measures
+            if all_priorities or m.priority == priority
         ]
 
-    def measures_table(self, priority: Optional[str] = None) -> present.Table | present.Text:
+    def measures_table(self, priority: str | None = None) -> present.Table | present.Text:
         results = self.measure_results(priority, all_priorities=priority is None)
         if not results:
             return present.Text("The action plan sets no success measure for this priority.")
         return present.Table(_measures_frame(results), f"Success measures, {self.assessment.area}, {self.period}", {})
 
-    def overdue_summary(self, priority: Optional[str] = None) -> present.Text:
+    def overdue_summary(self, priority: str | None = None) -> present.Text:
         actions = [a for a in self.run.actions if priority is None or a.priority == priority]
         overdue = [a for a in actions if a.is_overdue(self.as_of)]
         ongoing = sum(a.due is None for a in actions)
@@ -492,13 +608,14 @@ class ActionPlanPage:
             + (" Overdue: " + ", ".join(a.id for a in overdue) + "." if overdue else "")
         )
 
-    def actions_table(self, priority: Optional[str] = None) -> present.Table | present.Text:
+    def actions_table(self, priority: str | None = None) -> present.Table | present.Text:
         actions = [a for a in self.run.actions if priority is None or a.priority == priority]
         if not actions:
             return present.Text("The action plan lists no actions for this priority.")
         title = self.assessment.priority(priority).title if priority else "All priorities"
-        return present.Table(_actions_frame(actions, self.as_of),
-                             f"Action plan: {title}, as of {self.as_of:%d %B %Y}", {})
+        return present.Table(
+            _actions_frame(actions, self.as_of), f"Action plan: {title}, as of {self.as_of:%d %B %Y}", {}
+        )
 
 
 class MonitoringPage:
@@ -520,7 +637,8 @@ class MonitoringPage:
             f"Monitoring for {self.assessment.area}, quarter {m.quarter.label}, against the previous quarter "
             f"({m.previous.label}), the same quarter a year earlier ({m.year_before.label}) and the baseline of the "
             f"assessment ({period_text(self.assessment.period_start, self.assessment.period_end)}, as a quarterly "
-            f"average). {m.reach_note}")
+            f"average). {m.reach_note}"
+        )
 
     def counts_table(self) -> present.Table:
         table = self.monitoring.priority_counts()
@@ -539,19 +657,27 @@ class MonitoringPage:
             return f"{int(value):,} ({flag}, p = {p:.2g})"
 
         rows = [row for _, row in table.iterrows()]
-        frame = pd.DataFrame({
-            "Priority": table["title"],
-            f"This quarter ({self.monitoring.quarter.label})":
-                [words(r["quarter"]) if r["quarter_hidden"] else r["quarter"] for r in rows],
-            f"Previous quarter ({self.monitoring.previous.label})": [against(r, "previous") for r in rows],
-            f"Same quarter a year earlier ({self.monitoring.year_before.label})":
-                [against(r, "year_before") for r in rows],
-            "Baseline (quarterly average)": [WITHHELD if r["baseline_hidden"] else r["baseline"] for r in rows],
-        })
-        return present.Table(frame, f"Police-recorded offences and incidents per quarter, {self.assessment.area}",
-                             {f"This quarter ({self.monitoring.quarter.label})": present.whole,
-                              "Baseline (quarterly average)":
-                                  lambda v: v if isinstance(v, str) else f"{float(v):,.1f}"})
+        frame = pd.DataFrame(
+            {
+                "Priority": table["title"],
+                f"This quarter ({self.monitoring.quarter.label})": [
+                    words(r["quarter"]) if r["quarter_hidden"] else r["quarter"] for r in rows
+                ],
+                f"Previous quarter ({self.monitoring.previous.label})": [against(r, "previous") for r in rows],
+                f"Same quarter a year earlier ({self.monitoring.year_before.label})": [
+                    against(r, "year_before") for r in rows
+                ],
+                "Baseline (quarterly average)": [WITHHELD if r["baseline_hidden"] else r["baseline"] for r in rows],
+            }
+        )
+        return present.Table(
+            frame,
+            f"Police-recorded offences and incidents per quarter, {self.assessment.area}",
+            {
+                f"This quarter ({self.monitoring.quarter.label})": present.whole,
+                "Baseline (quarterly average)": lambda v: v if isinstance(v, str) else f"{float(v):,.1f}",
+            },
+        )
 
     def counts_chart(self) -> charts.Chart | present.Text:
         table = self.monitoring.priority_counts()
@@ -560,8 +686,9 @@ class MonitoringPage:
         left_out = list(table.loc[withheld, "title"])
         table = table[~withheld].reset_index(drop=True)
         if table.empty:
-            return present.Text(f"The quarterly chart is withheld: every priority has figures withheld "
-                                f"({SMALL_NUMBERS}).")
+            return present.Text(
+                f"The quarterly chart is withheld: every priority has figures withheld ({SMALL_NUMBERS})."
+            )
         series = {"Baseline (quarterly average)": table["baseline"]}
         if table["year_before"].notna().all():
             series["Same quarter a year earlier"] = table["year_before"]
@@ -570,7 +697,7 @@ class MonitoringPage:
         series["This quarter"] = table["quarter"]
         frame = pd.DataFrame(series)
         frame.index = table["title"]
-        change = (table["quarter"] / table["baseline"] - 1)
+        change = table["quarter"] / table["baseline"] - 1
         biggest = table["title"][change.abs().idxmax()]
         title = f"{biggest} moved furthest from its baseline this quarter"
         subtitle = f"Recorded per quarter, {self.assessment.area}, {self.monitoring.quarter.label}"
@@ -581,12 +708,21 @@ class MonitoringPage:
     def measures_table(self) -> present.Table:
         rows = []
         for now, before, year in self.monitoring.measures():
+
             def status(r):
                 if r is None:
                     return "not in the data"
                 return r.status if r.value == r.status else f"{r.value} ({r.status})"
-            rows.append({"Measure": now.title, "Target": now.target, "This quarter": status(now),
-                         "Previous quarter": status(before), "Same quarter a year earlier": status(year)})
+
+            rows.append(
+                {
+                    "Measure": now.title,
+                    "Target": now.target,
+                    "This quarter": status(now),
+                    "Previous quarter": status(before),
+                    "Same quarter a year earlier": status(year),
+                }
+            )
         return present.Table(pd.DataFrame(rows), f"Success measures by quarter, {self.assessment.area}", {})
 
     def overdue_summary(self) -> present.Text:

@@ -11,13 +11,12 @@ from __future__ import annotations
 import math
 from collections.abc import Hashable
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import yaml
 
 from assess.data.tables import shown
 from assess.errors import ConfigError
-
 
 MAX_PARAMS_BYTES = 2**20
 """The largest parameters file read (1 MB): the longest shipped is 12 KB, and PyYAML's safe
@@ -49,15 +48,17 @@ class _ParamsLoader(yaml.SafeLoader):
         self._values = 0
         self._anchor_values: dict[str, int] = {}
 
-    def compose_node(self, parent: Optional[yaml.Node], index: Any) -> yaml.Node:
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
         event = self.peek_event()
         if isinstance(event, yaml.AliasEvent):
             self._count(self._anchor_values.get(event.anchor, 0), event.start_mark)
             return super().compose_node(parent, index)
         self._depth += 1
         if self._depth > MAX_YAML_DEPTH:
-            raise _Refused(problem=f"nested more than {MAX_YAML_DEPTH} levels deep; a parameters file needs a few",
-                           problem_mark=event.start_mark)
+            raise _Refused(
+                problem=f"nested more than {MAX_YAML_DEPTH} levels deep; a parameters file needs a few",
+                problem_mark=event.start_mark,
+            )
         before = self._values
         self._count(1, event.start_mark)
         node = super().compose_node(parent, index)
@@ -69,8 +70,11 @@ class _ParamsLoader(yaml.SafeLoader):
     def _count(self, values: int, mark: yaml.Mark) -> None:
         self._values += values
         if self._values > MAX_YAML_VALUES:
-            raise _Refused(problem=f"with its aliases (*name) expanded the file holds more than {MAX_YAML_VALUES:,} "
-                                   "values; write the settings out instead", problem_mark=mark)
+            raise _Refused(
+                problem=f"with its aliases (*name) expanded the file holds more than {MAX_YAML_VALUES:,} "
+                "values; write the settings out instead",
+                problem_mark=mark,
+            )
 
     def construct_mapping(self, node: yaml.Node, deep: bool = False) -> dict:
         if not isinstance(node, yaml.MappingNode):
@@ -83,8 +87,11 @@ class _ParamsLoader(yaml.SafeLoader):
             if not isinstance(key, Hashable):
                 continue  # the base constructor refuses it with its own message
             if key in first_line:
-                raise _Refused(problem=f"key {shown(str(key))} is given twice in the same mapping (first on line "
-                                       f"{first_line[key]}); keep one", problem_mark=key_node.start_mark)
+                raise _Refused(
+                    problem=f"key {shown(str(key))} is given twice in the same mapping (first on line "
+                    f"{first_line[key]}); keep one",
+                    problem_mark=key_node.start_mark,
+                )
             first_line[key] = key_node.start_mark.line + 1
         return super().construct_mapping(node, deep)
 
@@ -92,14 +99,19 @@ class _ParamsLoader(yaml.SafeLoader):
         try:
             value = super().construct_object(node, deep)
         except (ValueError, TypeError, LookupError, AttributeError, OverflowError):  # a scalar Python cannot convert
-            raise _Refused(problem=f"{shown(str(node.value))} cannot be read as {_kind(node)}; correct it",
-                           problem_mark=node.start_mark) from None
+            raise _Refused(
+                problem=f"{shown(str(node.value))} cannot be read as {_kind(node)}; correct it",
+                problem_mark=node.start_mark,
+            ) from None
         if isinstance(value, float) and not math.isfinite(value):
-            raise _Refused(problem=f"{shown(str(node.value))} is not a finite number; write a number",
-                           problem_mark=node.start_mark)
-        if isinstance(value, int) and not -2**63 <= value < 2**63:
-            raise _Refused(problem=f"{shown(str(node.value))} is too large for any setting; check the number",
-                           problem_mark=node.start_mark)
+            raise _Refused(
+                problem=f"{shown(str(node.value))} is not a finite number; write a number", problem_mark=node.start_mark
+            )
+        if isinstance(value, int) and not -(2**63) <= value < 2**63:
+            raise _Refused(
+                problem=f"{shown(str(node.value))} is too large for any setting; check the number",
+                problem_mark=node.start_mark,
+            )
         return value
 
 
@@ -123,8 +135,9 @@ def load_yaml(path: Path) -> Any:
     except OSError as exc:
         raise ConfigError(f"{path}: cannot be read ({exc.strerror})") from None
     if len(data) > MAX_PARAMS_BYTES:
-        raise ConfigError(f"{path}: larger than {MAX_PARAMS_BYTES // 2**20} MB; a parameters file is a few KB, "
-                          "is it the right file?")
+        raise ConfigError(
+            f"{path}: larger than {MAX_PARAMS_BYTES // 2**20} MB; a parameters file is a few KB, is it the right file?"
+        )
     try:
         return yaml.load(data.decode("utf-8"), Loader=_ParamsLoader)
     except UnicodeDecodeError:

@@ -6,8 +6,8 @@ Everything shown is escaped: partner-typed text must display as typed and never 
 from __future__ import annotations
 
 import html
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Callable, Mapping
 
 import pandas as pd
 

@@ -6,17 +6,32 @@ import hashlib
 import json
 import platform
 import subprocess
+from collections.abc import Iterable
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from assess import __version__
 from assess.config import PROJECT_ROOT
 
 # The packages whose versions can change a result.
-PACKAGES = ("pandas", "numpy", "scipy", "matplotlib", "seaborn", "pyarrow", "python-calamine", "openpyxl",
-            "pydantic", "PyYAML", "papermill", "nbconvert", "nbclient", "ipykernel")
+PACKAGES = (
+    "pandas",
+    "numpy",
+    "scipy",
+    "matplotlib",
+    "seaborn",
+    "pyarrow",
+    "python-calamine",
+    "openpyxl",
+    "pydantic",
+    "PyYAML",
+    "papermill",
+    "nbconvert",
+    "nbclient",
+    "ipykernel",
+)
 
 
 def sha256(path: Path) -> str:
@@ -30,10 +45,16 @@ def sha256(path: Path) -> str:
 def git_commit() -> str:
     """The project's commit, with '+changes' when the work tree differs from it; 'unknown' outside git."""
     try:
-        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=PROJECT_ROOT, capture_output=True,
-                                text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=PROJECT_ROOT,
-                               capture_output=True, text=True, check=True).stdout.strip()
+        commit = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
     return commit + ("+changes" if dirty else "")
@@ -49,8 +70,9 @@ def package_versions() -> dict[str, str]:
     return versions
 
 
-def write_manifest(out: Path, inputs: Iterable[Path], parameters: dict[str, Any],
-                   timings: dict[str, float], outputs: Iterable[Path]) -> Path:
+def write_manifest(
+    out: Path, inputs: Iterable[Path], parameters: dict[str, Any], timings: dict[str, float], outputs: Iterable[Path]
+) -> Path:
     """Write `manifest.json`: inputs with sha256, parameters, versions, commit, outputs.
 
     Everything but `run_metadata` (when the run happened and how long it took) is the same

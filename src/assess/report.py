@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import Protocol, Sequence
+from typing import Protocol
 
 import pandas as pd
 from markupsafe import Markup
@@ -30,8 +31,12 @@ def _pages_environment():
     """Jinja for the pages the package writes itself, escaping every value unless marked safe."""
     from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-    return Environment(loader=FileSystemLoader([TEMPLATES / "pages", TEMPLATES / "assess"]),
-                       autoescape=True, undefined=StrictUndefined, keep_trailing_newline=True)
+    return Environment(
+        loader=FileSystemLoader([TEMPLATES / "pages", TEMPLATES / "assess"]),
+        autoescape=True,
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+    )
 
 
 def _render(template: str, out: Path, **values) -> Path:
@@ -47,15 +52,21 @@ def write_index(run: RunContext, pages: Sequence[RenderedPage], out: Path, score
     period = period_text(assessment.period_start, assessment.period_end)
     links = [{"link": page.html, "title": page_title(out / page.notebook)} for page in pages]
     if not scored:
-        return _render("index.html.j2", out, title=f"Quarterly monitoring: {assessment.area}", pages=links,
-                       ranking=None)
+        return _render(
+            "index.html.j2", out, title=f"Quarterly monitoring: {assessment.area}", pages=links, ranking=None
+        )
     criteria = assessment.criteria
     return _render(
-        "index.html.j2", out, title=f"Strategic assessment: {assessment.area}, {period}", pages=links,
-        candidates=sum(p.is_candidate for p in assessment.priorities), others=len(assessment.comparators) - 1,
+        "index.html.j2",
+        out,
+        title=f"Strategic assessment: {assessment.area}, {period}",
+        pages=links,
+        candidates=sum(p.is_candidate for p in assessment.priorities),
+        others=len(assessment.comparators) - 1,
         criteria_count=wording.number(len(criteria)),
         criteria_names=wording.join(c.label.lower() for c in criteria),
-        ranking=_ranking_rows(run, pages, period), tie_break=tie_break_text(criteria),
+        ranking=_ranking_rows(run, pages, period),
+        tie_break=tie_break_text(criteria),
     )
 
 
@@ -65,15 +76,17 @@ def _ranking_rows(run: RunContext, pages: Sequence[RenderedPage], period: str) -
     rows = []
     for row in run.results.ranking_table().itertuples(index=False):
         priority = assessment.priority(row.priority)
-        rows.append({
-            "rank": row.rank,
-            "name": priority.title + (" (candidate)" if priority.is_candidate else ""),
-            "link": page_of.get(f"{assessment.page_stem(priority.key)}.ipynb") if priority.has_page else None,
-            "score": "no data" if row.score is None or pd.isna(row.score) else f"{row.score:.2f}",
-            "interval": f"{row.rank_lower} to {row.rank_upper}",
-            "top_3": f"{row.probability_top_3:.0%}",
-            "note": row.flag or "none",
-        })
+        rows.append(
+            {
+                "rank": row.rank,
+                "name": priority.title + (" (candidate)" if priority.is_candidate else ""),
+                "link": page_of.get(f"{assessment.page_stem(priority.key)}.ipynb") if priority.has_page else None,
+                "score": "no data" if row.score is None or pd.isna(row.score) else f"{row.score:.2f}",
+                "interval": f"{row.rank_lower} to {row.rank_upper}",
+                "top_3": f"{row.probability_top_3:.0%}",
+                "note": row.flag or "none",
+            }
+        )
     return {"caption": f"Ranking of the issues for {assessment.area}, {period}", "rows": rows}
 
 
@@ -86,27 +99,49 @@ def write_county_summary(runs: list[RunContext], folders: dict[str, str], out: P
     period = period_text(first.period_start, first.period_end)
     titles = {p.key: p.title + (" (candidate)" if p.is_candidate else "") for p in first.priorities}
     areas = [run.assessment.area for run in runs]
-    ranks = pd.DataFrame({run.assessment.area: run.results.ranking_table().set_index("priority")["rank"]
-                          for run in runs}).reindex(list(titles))
+    ranks = pd.DataFrame(
+        {run.assessment.area: run.results.ranking_table().set_index("priority")["rank"] for run in runs}
+    ).reindex(list(titles))
     ranks.index = [titles[k] for k in ranks.index]
-    ranking = present.Table(ranks.reset_index().rename(columns={"index": "Issue"}),
-                            f"Rank of each issue in each area (1 = highest priority), {period}", {})
+    ranking = present.Table(
+        ranks.reset_index().rename(columns={"index": "Issue"}),
+        f"Rank of each issue in each area (1 = highest priority), {period}",
+        {},
+    )
     sections = []
     for criterion in first.criteria:
-        values = pd.DataFrame({titles[k]: [run.results.scores[k][criterion.key] for run in runs] for k in titles},
-                              index=areas, dtype="float")
+        values = pd.DataFrame(
+            {titles[k]: [run.results.scores[k][criterion.key] for run in runs] for k in titles},
+            index=areas,
+            dtype="float",
+        )
         labels = values.apply(lambda col: col.map(lambda v: "no data" if pd.isna(v) else f"{int(v)}"))
-        alt = (f"Grid of {criterion.label.lower()} scores by area and issue. " + "; ".join(
-            f"{area}: " + ", ".join(f"{issue} {labels.loc[area, issue]}" for issue in values.columns)
-            for area in values.index) + ".")
+        alt = (
+            f"Grid of {criterion.label.lower()} scores by area and issue. "
+            + "; ".join(
+                f"{area}: " + ", ".join(f"{issue} {labels.loc[area, issue]}" for issue in values.columns)
+                for area in values.index
+            )
+            + "."
+        )
         chart = charts.annotated_heatmap(
-            values, labels, f"{criterion.label}: where each area stands",
-            f"Score 1 (least reason to prioritise) to 5 (most), {period}", SCORING_SOURCE, (1, 5),
-            "Score (1-5)", alt)
+            values,
+            labels,
+            f"{criterion.label}: where each area stands",
+            f"Score 1 (least reason to prioritise) to 5 (most), {period}",
+            SCORING_SOURCE,
+            (1, 5),
+            "Score (1-5)",
+            alt,
+        )
         # Tables and charts escape their own text (present.Table, charts.Chart): their HTML is safe.
-        sections.append({"name": criterion.short_label,
-                         "chart": Markup(chart._repr_html_())})
-    return _render("county.html.j2", out, title=f"County summary: {len(areas)} areas, {period}",
-                   criteria_count=wording.number(len(first.criteria)),
-                   ranking=Markup(ranking._repr_html_()), sections=sections,
-                   areas=[{"name": a, "folder": folders[a]} for a in areas])
+        sections.append({"name": criterion.short_label, "chart": Markup(chart._repr_html_())})
+    return _render(
+        "county.html.j2",
+        out,
+        title=f"County summary: {len(areas)} areas, {period}",
+        criteria_count=wording.number(len(first.criteria)),
+        ranking=Markup(ranking._repr_html_()),
+        sections=sections,
+        areas=[{"name": a, "folder": folders[a]} for a in areas],
+    )

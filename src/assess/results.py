@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
-from typing import Optional
 
 import pandas as pd
 
@@ -22,8 +21,18 @@ from assess.scoring import Composite, Swap, composite, neighbour_swaps, rank_ord
 from assess.uncertainty import RankUncertainty, simulate_ranks
 
 CRITERIA_COLUMNS = ["priority", "criterion", "evidence", "score", "weight", "reason"]
-RANKING_COLUMNS = ["rank", "priority", "title", "candidate", "score", "rank_lower", "rank_upper",
-                   "probability_top_3", "criteria_used", "flag"]
+RANKING_COLUMNS = [
+    "rank",
+    "priority",
+    "title",
+    "candidate",
+    "score",
+    "rank_lower",
+    "rank_upper",
+    "probability_top_3",
+    "criteria_used",
+    "flag",
+]
 
 
 class Results:
@@ -35,11 +44,17 @@ class Results:
         self.priorities: tuple[Priority, ...] = self.assessment.priorities
         self.weights = self.assessment.weights
         self.tie_break = self.assessment.criteria.tie_break
-        self.cube = CountCube.build(evidence.tables.counts, self.assessment, evidence.population,
-                                    evidence.tables.harm_weights)
+        self.cube = CountCube.build(
+            evidence.tables.counts, self.assessment, evidence.population, evidence.tables.harm_weights
+        )
         self.period = period_text(self.assessment.period_start, self.assessment.period_end)
-        self.setting = Setting(self.assessment, self.period, str(evidence.tables.harm_weights["unit"].iloc[0]),
-                               evidence.tables.indicators, evidence.population)
+        self.setting = Setting(
+            self.assessment,
+            self.period,
+            str(evidence.tables.harm_weights["unit"].iloc[0]),
+            evidence.tables.indicators,
+            evidence.population,
+        )
         self.criteria: dict[str, dict[str, CriterionScore]] = {
             p.key: score_priority(self.cube.figures(p), p, self.setting) for p in self.priorities
         }
@@ -47,27 +62,29 @@ class Results:
         # The criteria the police counts decide, per priority: these are resampled; the rest
         # (judgements, partner figures filling a gap) are held fixed.
         self._resampled: dict[str, set[str]] = {
-            k: {c for c, verdict in police.items() if self.scores[k][c] is not None and
-                self.criteria[k][c].evidence == verdict.evidence}
+            k: {
+                c
+                for c, verdict in police.items()
+                if self.scores[k][c] is not None and self.criteria[k][c].evidence == verdict.evidence
+            }
             for k, police in self._police_verdicts().items()
         }
-        self.composites: dict[str, Composite] = {
-            k: composite(k, self.scores[k], self.weights) for k in self.scores
-        }
+        self.composites: dict[str, Composite] = {k: composite(k, self.scores[k], self.weights) for k in self.scores}
         self.order: list[str] = rank_order(list(self.composites.values()), self.scores, self.tie_break)
 
     def title(self, key: str) -> str:
         return self.assessment.priority(key).title
 
-    def _police_verdicts(self, cube: Optional[CountCube] = None) -> dict[str, dict[str, CriterionScore]]:
+    def _police_verdicts(self, cube: CountCube | None = None) -> dict[str, dict[str, CriterionScore]]:
         cube = cube or self.cube
-        return {p.key: police_scores(cube.figures(p), p, self.setting)
-                for p in self.priorities if p.has_police_data}
+        return {p.key: police_scores(cube.figures(p), p, self.setting) for p in self.priorities if p.has_police_data}
 
-    def _police_scores(self, cube: CountCube) -> dict[str, dict[str, Optional[int]]]:
+    def _police_scores(self, cube: CountCube) -> dict[str, dict[str, int | None]]:
         """The resampled criteria of each priority, scored from a (resampled) cube."""
-        return {k: {c: v.score for c, v in verdicts.items() if c in self._resampled[k]}
-                for k, verdicts in self._police_verdicts(cube).items()}
+        return {
+            k: {c: v.score for c, v in verdicts.items() if c in self._resampled[k]}
+            for k, verdicts in self._police_verdicts(cube).items()
+        }
 
     @cached_property
     def uncertainty(self) -> RankUncertainty:
@@ -75,17 +92,36 @@ class Results:
 
         Scores not drawn from police counts (judgements, partner figures) are held fixed.
         """
-        fixed = {k: {c: s for c, s in scores.items() if c not in self._resampled.get(k, set())}
-                 for k, scores in self.scores.items()}
+        fixed = {
+            k: {c: s for c, s in scores.items() if c not in self._resampled.get(k, set())}
+            for k, scores in self.scores.items()
+        }
         cube = self.cube
         key = input_key(
-            cube.values.tobytes(), cube.values.shape, cube.areas, cube.months, cube.crime_types,
-            cube.populations.tobytes(), sorted(cube.harm_weights.items()), self.assessment.area,
-            self.assessment.period_start, self.assessment.period_end, self.assessment.rules.model_dump(),
-            self.weights, self.tie_break, [(p.key, p.crime_types) for p in self.priorities], fixed, self.order,
+            cube.values.tobytes(),
+            cube.values.shape,
+            cube.areas,
+            cube.months,
+            cube.crime_types,
+            cube.populations.tobytes(),
+            sorted(cube.harm_weights.items()),
+            self.assessment.area,
+            self.assessment.period_start,
+            self.assessment.period_end,
+            self.assessment.rules.model_dump(),
+            self.weights,
+            self.tie_break,
+            [(p.key, p.crime_types) for p in self.priorities],
+            fixed,
+            self.order,
         )
-        return cached("ranks", key, lambda: simulate_ranks(
-            cube, self._police_scores, fixed, self.weights, self.assessment.rules, self.order, self.tie_break))
+        return cached(
+            "ranks",
+            key,
+            lambda: simulate_ranks(
+                cube, self._police_scores, fixed, self.weights, self.assessment.rules, self.order, self.tie_break
+            ),
+        )
 
     @cached_property
     def swaps(self) -> list[Swap]:
@@ -102,11 +138,16 @@ class Results:
         for key in self.order:
             for criterion in self.assessment.criteria.keys:
                 verdict = self.criteria[key][criterion]
-                rows.append({
-                    "priority": key, "criterion": criterion, "evidence": verdict.evidence,
-                    "score": verdict.score, "weight": round(self.weights[criterion] / total, 6),
-                    "reason": verdict.reason,
-                })
+                rows.append(
+                    {
+                        "priority": key,
+                        "criterion": criterion,
+                        "evidence": verdict.evidence,
+                        "score": verdict.score,
+                        "weight": round(self.weights[criterion] / total, 6),
+                        "reason": verdict.reason,
+                    }
+                )
         table = pd.DataFrame(rows, columns=CRITERIA_COLUMNS)
         table["score"] = table["score"].astype("Int64")
         return table
@@ -117,15 +158,20 @@ class Results:
         rows = []
         for rank, key in enumerate(self.order, start=1):
             item = self.composites[key]
-            rows.append({
-                "rank": rank, "priority": key, "title": self.title(key),
-                "candidate": self.assessment.priority(key).is_candidate,
-                "score": None if item.score is None else round(item.score, 4),
-                "rank_lower": uncertainty.lower[key], "rank_upper": uncertainty.upper[key],
-                "probability_top_3": round(uncertainty.probability_top(key, 3), 4),
-                "criteria_used": len(item.used),
-                "flag": _flag(item),
-            })
+            rows.append(
+                {
+                    "rank": rank,
+                    "priority": key,
+                    "title": self.title(key),
+                    "candidate": self.assessment.priority(key).is_candidate,
+                    "score": None if item.score is None else round(item.score, 4),
+                    "rank_lower": uncertainty.lower[key],
+                    "rank_upper": uncertainty.upper[key],
+                    "probability_top_3": round(uncertainty.probability_top(key, 3), 4),
+                    "criteria_used": len(item.used),
+                    "flag": _flag(item),
+                }
+            )
         return pd.DataFrame(rows, columns=RANKING_COLUMNS)
 
     def write(self, out: Path) -> tuple[Path, Path]:

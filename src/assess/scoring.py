@@ -14,12 +14,13 @@ never matters.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Mapping, Optional, Sequence
 
 import numpy as np
 
 from assess.config import Criteria
+
 # Two composites closer than this are equal: they differ only by floating-point rounding.
 _EQUAL = 1e-9
 
@@ -29,7 +30,7 @@ class Composite:
     """A priority's weighted score and what it rests on."""
 
     priority: str
-    score: Optional[float]
+    score: float | None
     used: tuple[str, ...]
     missing: tuple[str, ...]
 
@@ -39,7 +40,7 @@ class Composite:
         return bool(self.missing)
 
 
-def composite(priority: str, scores: Mapping[str, Optional[int]], weights: Mapping[str, float]) -> Composite:
+def composite(priority: str, scores: Mapping[str, int | None], weights: Mapping[str, float]) -> Composite:
     """Weighted mean of the available criterion scores (None where no criterion has data)."""
     used = tuple(c for c in weights if weights[c] > 0 and scores.get(c) is not None)
     missing = tuple(c for c in weights if weights[c] > 0 and scores.get(c) is None)
@@ -55,15 +56,20 @@ def tie_break_text(criteria: Criteria) -> str:
     if not names:
         return "equal scores are ordered alphabetically by the priority's key"
     then = "".join(f", then {name}" for name in names[1:])
-    return f"equal scores are ordered by the {names[0]} score{then} (higher first), then alphabetically by the priority's key"
+    return (
+        f"equal scores are ordered by the {names[0]} score{then} (higher first), "
+        "then alphabetically by the priority's key"
+    )
 
 
-def rank_order(composites: Sequence[Composite], scores: Mapping[str, Mapping[str, Optional[int]]],
-               tie_break: Sequence[str] = ()) -> list[str]:
+def rank_order(
+    composites: Sequence[Composite], scores: Mapping[str, Mapping[str, int | None]], tie_break: Sequence[str] = ()
+) -> list[str]:
     """Priority keys from first to last by composite score, then by the `tie_break` criteria's scores.
 
     Priorities with no composite (no criterion had data) come last.
     """
+
     def tie_key(item: Composite):
         own = scores[item.priority]
         return (*(-(own.get(c) or 0) for c in tie_break), item.priority)
@@ -93,25 +99,29 @@ class Swap:
 
     higher: str
     lower: str
-    criterion: Optional[str]
-    weight_from: Optional[float]
-    weight_to: Optional[float]
+    criterion: str | None
+    weight_from: float | None
+    weight_to: float | None
 
     def sentence(self, titles: Mapping[str, str]) -> str:
         if self.criterion is None:
-            return (f"No change to a single weight would put {titles[self.lower]} above "
-                    f"{titles[self.higher]}.")
+            return f"No change to a single weight would put {titles[self.lower]} above {titles[self.higher]}."
         if abs(self.weight_to - self.weight_from) < _EQUAL:
-            return (f"{titles[self.higher]} and {titles[self.lower]} have equal scores; "
-                    f"the tie-break puts {titles[self.higher]} first.")
+            return (
+                f"{titles[self.higher]} and {titles[self.lower]} have equal scores; "
+                f"the tie-break puts {titles[self.higher]} first."
+            )
         verb = "Raising" if self.weight_to > self.weight_from else "Lowering"
-        return (f"{verb} the weight of {self.criterion.replace('_', ' ')} from {self.weight_from:.2f} "
-                f"to {max(self.weight_to, 0.0) + 0.0:.2f} would put {titles[self.lower]} level with or above "
-                f"{titles[self.higher]}.")
+        return (
+            f"{verb} the weight of {self.criterion.replace('_', ' ')} from {self.weight_from:.2f} "
+            f"to {max(self.weight_to, 0.0) + 0.0:.2f} would put {titles[self.lower]} level with or above "
+            f"{titles[self.higher]}."
+        )
 
 
-def neighbour_swaps(order: Sequence[str], scores: Mapping[str, Mapping[str, Optional[int]]],
-                    weights: Mapping[str, float]) -> list[Swap]:
+def neighbour_swaps(
+    order: Sequence[str], scores: Mapping[str, Mapping[str, int | None]], weights: Mapping[str, float]
+) -> list[Swap]:
     """For each pair of neighbours in the ranking, the smallest single-weight change that swaps them.
 
     Weights are those given (before renormalising); a weight may fall to 0 but not below.
@@ -120,7 +130,7 @@ def neighbour_swaps(order: Sequence[str], scores: Mapping[str, Mapping[str, Opti
     """
     swaps = []
     for higher, lower in zip(order, order[1:]):
-        best: Optional[tuple[float, str, float]] = None
+        best: tuple[float, str, float] | None = None
         for criterion in weights:
             for w in _crossings(scores[higher], scores[lower], weights, criterion):
                 change = abs(w - weights.get(criterion, 0))
@@ -134,9 +144,11 @@ def neighbour_swaps(order: Sequence[str], scores: Mapping[str, Mapping[str, Opti
     return swaps
 
 
-def _crossings(a: Mapping[str, Optional[int]], b: Mapping[str, Optional[int]],
-               weights: Mapping[str, float], criterion: str) -> list[float]:
+def _crossings(
+    a: Mapping[str, int | None], b: Mapping[str, int | None], weights: Mapping[str, float], criterion: str
+) -> list[float]:
     """Weights w >= 0 for `criterion` at which the composites of a and b are equal."""
+
     def parts(scores):
         # composite(w) = (num + w*s) / (den + w*present), other weights fixed.
         others = [c for c in weights if c != criterion and weights[c] > 0 and scores.get(c) is not None]
@@ -166,8 +178,12 @@ def _crossings(a: Mapping[str, Optional[int]], b: Mapping[str, Optional[int]],
     return valid
 
 
-def ranks_without_each(keys: Sequence[str], scores: Mapping[str, Mapping[str, Optional[int]]],
-                       weights: Mapping[str, float], tie_break: Sequence[str] = ()) -> dict[str, dict[str, int]]:
+def ranks_without_each(
+    keys: Sequence[str],
+    scores: Mapping[str, Mapping[str, int | None]],
+    weights: Mapping[str, float],
+    tie_break: Sequence[str] = (),
+) -> dict[str, dict[str, int]]:
     """The ranking again with each weighted criterion left out in turn: {criterion: {priority: rank}}."""
     result = {}
     for criterion in weights:

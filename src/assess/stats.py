@@ -15,9 +15,9 @@ from typing import Literal
 import numpy as np
 from numpy.typing import ArrayLike
 from scipy import special, stats
+
 # scipy.special's distribution functions are used where scipy.stats' would do: same values,
 # a fraction of the call overhead, which matters inside the Monte Carlo.
-
 from assess.errors import InputError
 
 CIMethod = Literal["exact", "byar", "auto"]
@@ -125,9 +125,7 @@ def poisson_ci(count: float, level: float = 0.95, method: CIMethod = "exact") ->
     raise InputError(f"unknown confidence interval method {method!r}: use 'exact', 'byar' or 'auto'")
 
 
-def rate_per_1000(
-    count: float, population: float, level: float = 0.95, method: CIMethod = "auto"
-) -> RateEstimate:
+def rate_per_1000(count: float, population: float, level: float = 0.95, method: CIMethod = "auto") -> RateEstimate:
     """Crude rate per 1,000 residents, its interval being the count's Poisson interval scaled."""
     if not math.isfinite(population) or population <= 0:
         raise InputError(f"a population must be a positive number, not {population}")
@@ -139,9 +137,7 @@ def rate_per_1000(
 # --- comparing two periods --------------------------------------------------------------------
 
 
-def compare_periods(
-    current: int, previous: int, level: float = 0.95, exposure_ratio: float = 1.0
-) -> PeriodComparison:
+def compare_periods(current: int, previous: int, level: float = 0.95, exposure_ratio: float = 1.0) -> PeriodComparison:
     """Test whether the current period's rate differs from the previous one's.
 
     Conditional on the total n = current + previous, the current count is
@@ -236,9 +232,7 @@ def seasonal_mann_kendall(series: ArrayLike, period: int = 12, alpha: float = 0.
         var_s += season_var
         pairs += len(season_slopes)
         slopes.append(season_slopes)
-    return _trend_result(
-        "seasonal mann-kendall", values, s, var_s, s / pairs, np.concatenate(slopes), alpha
-    )
+    return _trend_result("seasonal mann-kendall", values, s, var_s, s / pairs, np.concatenate(slopes), alpha)
 
 
 def trend_test(series: ArrayLike, period: int = 12, alpha: float = 0.05) -> TrendResult:

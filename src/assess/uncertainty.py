@@ -10,8 +10,8 @@ same answer.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Callable, Mapping, Optional, Sequence
 
 import numpy as np
 
@@ -40,8 +40,8 @@ class RankUncertainty:
 
 def simulate_ranks(
     cube: CountCube,
-    police_scores: Callable[[CountCube], Mapping[str, Mapping[str, Optional[int]]]],
-    fixed: Mapping[str, Mapping[str, Optional[int]]],
+    police_scores: Callable[[CountCube], Mapping[str, Mapping[str, int | None]]],
+    fixed: Mapping[str, Mapping[str, int | None]],
     weights: Mapping[str, float],
     rules: ScoringRules,
     priorities: Sequence[str],
@@ -75,8 +75,10 @@ def simulate_ranks(
     probabilities = np.stack([(ranks == r).mean(axis=0) for r in range(1, n + 1)], axis=1)
     low, high = np.percentile(ranks, INTERVAL, axis=0, method="inverted_cdf")
     return RankUncertainty(
-        priorities=tuple(priorities), probabilities=probabilities,
+        priorities=tuple(priorities),
+        probabilities=probabilities,
         lower={p: int(low[i]) for p, i in index.items()},
         upper={p: int(high[i]) for p, i in index.items()},
-        draws=rules.draws, seed=rules.seed,
+        draws=rules.draws,
+        seed=rules.seed,
     )

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import importlib
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable, Optional
 
 import pandas as pd
 
@@ -23,8 +23,18 @@ from assess.criteria.judged import judged_score
 from assess.criteria.result import NO_DATA, CriterionScore, no_data
 from assess.errors import ConfigError
 
-__all__ = ["NO_DATA", "SCORERS", "CountCube", "CriterionScore", "PriorityFigures", "Scorer", "Setting",
-           "police_scores", "register", "score_priority"]
+__all__ = [
+    "NO_DATA",
+    "SCORERS",
+    "CountCube",
+    "CriterionScore",
+    "PriorityFigures",
+    "Scorer",
+    "Setting",
+    "police_scores",
+    "register",
+    "score_priority",
+]
 
 
 @dataclass(frozen=True)
@@ -43,7 +53,7 @@ class Setting:
 
 
 PoliceScore = Callable[[PriorityFigures, Setting], CriterionScore]
-PartnerScore = Callable[[Priority, Setting, str], Optional[CriterionScore]]
+PartnerScore = Callable[[Priority, Setting, str], CriterionScore | None]
 
 
 @dataclass(frozen=True)
@@ -55,14 +65,14 @@ class Scorer:
     the criterion, where police data have none.
     """
 
-    police: Optional[PoliceScore] = None
-    partner: Optional[PartnerScore] = None
+    police: PoliceScore | None = None
+    partner: PartnerScore | None = None
 
 
 SCORERS: dict[str, Scorer] = {}
 
 
-def register(name: str, police: Optional[PoliceScore] = None, partner: Optional[PartnerScore] = None) -> Scorer:
+def register(name: str, police: PoliceScore | None = None, partner: PartnerScore | None = None) -> Scorer:
     """Make a scorer available to `criteria.yaml` under `name`."""
     if police is None and partner is None:
         raise ValueError(f"scorer {name!r} needs a police or a partner part")
@@ -70,21 +80,25 @@ def register(name: str, police: Optional[PoliceScore] = None, partner: Optional[
     return SCORERS[name]
 
 
-register("trend",
-         police=lambda figures, s: trend.score(figures, s.rules, s.period),
-         partner=lambda priority, s, key: partner.trend(priority, s.indicators, s.assessment, key))
+register(
+    "trend",
+    police=lambda figures, s: trend.score(figures, s.rules, s.period),
+    partner=lambda priority, s, key: partner.trend(priority, s.indicators, s.assessment, key),
+)
 register("volume", police=lambda figures, s: volume.score(figures, s.rules, s.period))
 register("harm", police=lambda figures, s: harm.score(figures, s.rules, s.period, s.harm_unit))
-register("comparison",
-         police=lambda figures, s: comparison.score(figures, s.rules, s.period),
-         partner=lambda priority, s, key: partner.comparison_score(priority, s.indicators, s.assessment,
-                                                                    s.population, key))
+register(
+    "comparison",
+    police=lambda figures, s: comparison.score(figures, s.rules, s.period),
+    partner=lambda priority, s, key: partner.comparison_score(priority, s.indicators, s.assessment, s.population, key),
+)
 
 
 def scorer_of(criterion: Criterion, assessment: Assessment) -> Scorer:
     """The scorer a measured criterion names: a registered one, or `module:function` of the partnership's own.
 
-    The module is looked for beside criteria.yaml first, then on the Python path. The function takes a priority's `PriorityFigures` and the `Setting` and returns a
+    The module is looked for beside criteria.yaml first, then on the Python path. The
+    function takes a priority's `PriorityFigures` and the `Setting` and returns a
     `CriterionScore`; it is re-run on every Monte Carlo resample like the built-in ones.
     """
     name = criterion.scorer or ""
@@ -92,8 +106,9 @@ def scorer_of(criterion: Criterion, assessment: Assessment) -> Scorer:
     if name in SCORERS:
         return SCORERS[name]
     if ":" not in name:
-        raise ConfigError(f"{where}: no scorer {name!r}; use one of {', '.join(sorted(SCORERS))} "
-                          "or 'module:function' of your own")
+        raise ConfigError(
+            f"{where}: no scorer {name!r}; use one of {', '.join(sorted(SCORERS))} or 'module:function' of your own"
+        )
     module_name, _, function_name = name.partition(":")
     sys.path.insert(0, str(Path(assessment.criteria_file).parent))
     try:

@@ -28,12 +28,21 @@ WORDS_OF_POSITION = {
 
 def score(figures: PriorityFigures, rules: ScoringRules, period: str) -> CriterionScore:
     """Score police-recorded counts of the priority across the comparators."""
-    return score_counts(figures.key, figures.comparator_counts, figures.populations, figures.area_index,
-                        rules, period, figures.rule)
+    return score_counts(
+        figures.key, figures.comparator_counts, figures.populations, figures.area_index, rules, period, figures.rule
+    )
 
 
-def score_counts(key: str, counts: np.ndarray, populations: np.ndarray, area_index: int,
-                 rules: ScoringRules, period: str, rule: CountRule, what: str = "") -> CriterionScore:
+def score_counts(
+    key: str,
+    counts: np.ndarray,
+    populations: np.ndarray,
+    area_index: int,
+    rules: ScoringRules,
+    period: str,
+    rule: CountRule,
+    what: str = "",
+) -> CriterionScore:
     """Score the area's rate from counts and residents of every comparator (funnel position).
 
     The residents are published, so a rate gives its count back: the area's rate is withheld
@@ -59,16 +68,26 @@ def score_counts(key: str, counts: np.ndarray, populations: np.ndarray, area_ind
     if area_hidden:
         rates = f"rate per 1,000 residents and county rate {WITHHELD} ({SMALL_NUMBERS}); {len(counts)} areas compared"
     elif county_hidden:
-        rates = (f"{rate:.2f} per 1,000 residents against a county rate {WITHHELD} ({SMALL_NUMBERS}); "
-                 f"{len(counts)} areas compared")
+        rates = (
+            f"{rate:.2f} per 1,000 residents against a county rate {WITHHELD} ({SMALL_NUMBERS}); "
+            f"{len(counts)} areas compared"
+        )
     else:
         rates = f"{rate:.2f} per 1,000 residents against {target:.2f} across {len(counts)} areas"
-    adjusted = ("" if not phi else ", limits widened for overdispersion" if county_hidden
-                else f", limits widened for overdispersion (phi = {phi:.1f})")
+    adjusted = (
+        ""
+        if not phi
+        else ", limits widened for overdispersion"
+        if county_hidden
+        else f", limits widened for overdispersion (phi = {phi:.1f})"
+    )
     return CriterionScore(
-        key, CRITERION, SCORE_OF_POSITION[position],
-        evidence=(f"{what}{rates}, {period}; {position} funnel limit{adjusted}; "
-                  f"rank {rank.rank} of {rank.n} (1 = lowest)"),
+        key,
+        CRITERION,
+        SCORE_OF_POSITION[position],
+        evidence=(
+            f"{what}{rates}, {period}; {position} funnel limit{adjusted}; rank {rank.rank} of {rank.n} (1 = lowest)"
+        ),
         reason=f"The area's rate is {WORDS_OF_POSITION[position]}, ranked {rank.rank} of {rank.n} from lowest.",
     )
 
@@ -82,10 +101,16 @@ def score_rates(key: str, rates: np.ndarray, area_index: int, unit: str, period:
     rank = stats.rank_among(list(rates), area_index)
     result = int(np.ceil(5 * rank.rank / rank.n))
     return CriterionScore(
-        key, CRITERION, result,
-        evidence=(f"{what}{rates[area_index]:,.1f} ({unit}) against a median of {np.median(rates):,.1f} across "
-                  f"{rank.n} areas, {period}; rank {rank.rank} of {rank.n} (1 = lowest)"),
-        reason=f"The area ranks {rank.rank} of {rank.n} from lowest on this rate, in the {_fifth(result)} fifth of areas.",
+        key,
+        CRITERION,
+        result,
+        evidence=(
+            f"{what}{rates[area_index]:,.1f} ({unit}) against a median of {np.median(rates):,.1f} across "
+            f"{rank.n} areas, {period}; rank {rank.rank} of {rank.n} (1 = lowest)"
+        ),
+        reason=(
+            f"The area ranks {rank.rank} of {rank.n} from lowest on this rate, in the {_fifth(result)} fifth of areas."
+        ),
     )
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Optional
 
 import numpy as np
 import pandas as pd
@@ -51,9 +50,9 @@ class PriorityFigures:
     history_months: tuple[str, ...]
     history: np.ndarray
     current: int
-    previous: Optional[int]
+    previous: int | None
     area_total: int
-    harm: Optional[float]
+    harm: float | None
     area_harm: float
     comparators: tuple[str, ...]
     comparator_counts: np.ndarray
@@ -68,9 +67,16 @@ class PriorityFigures:
 class CountCube:
     """In-scope counts as an array: comparator areas x months x crime types."""
 
-    def __init__(self, values: np.ndarray, areas: tuple[str, ...], months: tuple[str, ...],
-                 crime_types: tuple[str, ...], assessment: Assessment,
-                 populations: np.ndarray, harm_weights: dict[str, float]):
+    def __init__(
+        self,
+        values: np.ndarray,
+        areas: tuple[str, ...],
+        months: tuple[str, ...],
+        crime_types: tuple[str, ...],
+        assessment: Assessment,
+        populations: np.ndarray,
+        harm_weights: dict[str, float],
+    ):
         self.values = values
         self.areas = areas
         self.months = months
@@ -90,27 +96,37 @@ class CountCube:
         self.disclosure = Disclosure.of(assessment)
 
     @classmethod
-    def build(cls, counts: pd.DataFrame, assessment: Assessment, population: pd.Series,
-              harm_weights: pd.DataFrame) -> "CountCube":
+    def build(
+        cls, counts: pd.DataFrame, assessment: Assessment, population: pd.Series, harm_weights: pd.DataFrame
+    ) -> CountCube:
         """From the tidy counts: the comparators, every contiguous month up to the period's end."""
         areas = tuple(assessment.comparators)
         months = tuple(_contiguous_months(counts["month"], assessment))
         crime_types = tuple(sorted(counts["crime_type"].unique()))
         scoped = counts[counts["area"].isin(areas) & counts["month"].isin(months)]
         cube = (
-            scoped.groupby(["area", "month", "crime_type"])["count"].sum()
+            scoped.groupby(["area", "month", "crime_type"])["count"]
+            .sum()
             .reindex(pd.MultiIndex.from_product([areas, months, crime_types]), fill_value=0)
             .to_numpy(dtype=np.int64)
             .reshape(len(areas), len(months), len(crime_types))
         )
         weights = dict(zip(harm_weights["crime_type"], harm_weights["weight"].astype(float)))
-        return cls(cube, areas, months, crime_types, assessment,
-                   population.reindex(list(areas)).to_numpy(dtype=float), weights)
+        return cls(
+            cube, areas, months, crime_types, assessment, population.reindex(list(areas)).to_numpy(dtype=float), weights
+        )
 
-    def resampled(self, rng: np.random.Generator) -> "CountCube":
+    def resampled(self, rng: np.random.Generator) -> CountCube:
         """A copy whose every count is drawn from a Poisson with the observed count as mean."""
-        return CountCube(rng.poisson(self.values), self.areas, self.months, self.crime_types,
-                         self.assessment, self.populations, self.harm_weights)
+        return CountCube(
+            rng.poisson(self.values),
+            self.areas,
+            self.months,
+            self.crime_types,
+            self.assessment,
+            self.populations,
+            self.harm_weights,
+        )
 
     def figures(self, priority: Priority) -> PriorityFigures:
         types = np.isin(np.array(self.crime_types), priority.crime_types)

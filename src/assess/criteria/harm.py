@@ -17,8 +17,11 @@ CRITERION = "harm"
 def score(figures: PriorityFigures, rules: ScoringRules, period: str, unit: str) -> CriterionScore:
     """Score the share of all harm in the area (bounds: `harm_shares`)."""
     if figures.harm is None:
-        return no_data(figures.key, CRITERION,
-                       "None of the priority's crime types has a harm weight, so its harm cannot be measured.")
+        return no_data(
+            figures.key,
+            CRITERION,
+            "None of the priority's crime types has a harm weight, so its harm cannot be measured.",
+        )
     if figures.area_harm == 0:
         return no_data(figures.key, CRITERION, f"No weighted crime was recorded in the area in {period}.")
     share = figures.harm / figures.area_harm
@@ -31,12 +34,18 @@ def score(figures: PriorityFigures, rules: ScoringRules, period: str, unit: str)
         else:
             shown = f"harm and share {WITHHELD} ({SMALL_NUMBERS}); {figures.area_harm:,.0f} {unit} of harm in the area"
         return CriterionScore(
-            figures.key, CRITERION, result, evidence=f"{shown}, {period}",
-            reason=(f"{figures.title}: the share of the recorded crime harm in the area is {WITHHELD} "
-                    f"({SMALL_NUMBERS})."),
+            figures.key,
+            CRITERION,
+            result,
+            evidence=f"{shown}, {period}",
+            reason=(
+                f"{figures.title}: the share of the recorded crime harm in the area is {WITHHELD} ({SMALL_NUMBERS})."
+            ),
         )
     return CriterionScore(
-        figures.key, CRITERION, result,
+        figures.key,
+        CRITERION,
+        result,
         evidence=f"{figures.harm:,.0f} of {figures.area_harm:,.0f} {unit} of harm ({share:.1%}), {period}",
         reason=f"{figures.title} caused {share:.1%} of the recorded crime harm in the area.",
     )

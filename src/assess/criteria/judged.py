@@ -12,7 +12,9 @@ def judged_score(assessment: Assessment, priority: str, criterion: Criterion) ->
     if judgement is None:
         return no_data(priority, criterion.key, f"No {criterion.name} judgement is recorded for this priority.")
     return CriterionScore(
-        priority, criterion.key, judgement.score,
+        priority,
+        criterion.key,
+        judgement.score,
         evidence=f"judged {judgement.score} of 5, {judgement.confidence} confidence, by {judgement.judged_by}",
         reason=" ".join(judgement.rationale.split()),
     )

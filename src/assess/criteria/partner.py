@@ -7,8 +7,6 @@ is used but always said to be so, with its own period.
 
 from __future__ import annotations
 
-from typing import Optional
-
 import numpy as np
 import pandas as pd
 
@@ -38,14 +36,18 @@ def _stale_note(end: pd.Timestamp, assessment: Assessment) -> str:
     return " These figures are older than the assessment period." if is_stale(end, assessment) else ""
 
 
-def trend(priority: Priority, indicators: pd.DataFrame, assessment: Assessment,
-          criterion: str = "trend") -> Optional[CriterionScore]:
+def trend(
+    priority: Priority, indicators: pd.DataFrame, assessment: Assessment, criterion: str = "trend"
+) -> CriterionScore | None:
     """The latest period of the first usable mapped count indicator against the period before it."""
     rules = assessment.rules
     rule = Disclosure.of(assessment).rule(priority)
     for name in priority.indicators_for(criterion):
-        rows = indicators[(indicators["indicator"] == name) & (indicators["area"] == assessment.area)
-                          & (indicators["unit"] == COUNT_UNIT)].sort_values("period_start")
+        rows = indicators[
+            (indicators["indicator"] == name)
+            & (indicators["area"] == assessment.area)
+            & (indicators["unit"] == COUNT_UNIT)
+        ].sort_values("period_start")
         pair = _latest_consecutive_pair(rows)
         if pair is None:
             continue
@@ -57,22 +59,28 @@ def trend(priority: Priority, indicators: pd.DataFrame, assessment: Assessment,
         verdict = "a significant change" if test.significant else "not a significant change"
         if rule.hides(latest["value"]) or rule.hides(before["value"]):
             # The p-value and the change in words would each give a small count back.
-            figures = (f"{rule.text(latest['value'])} in {now} against {rule.text(before['value'])} in {then} "
-                       f"(exact test {WITHHELD}: {SMALL_NUMBERS})")
+            figures = (
+                f"{rule.text(latest['value'])} in {now} against {rule.text(before['value'])} in {then} "
+                f"(exact test {WITHHELD}: {SMALL_NUMBERS})"
+            )
             said = f": the change on the period before is {WITHHELD} ({SMALL_NUMBERS}); {verdict}"
         else:
-            figures = (f"{latest['value']:,.0f} in {now} against {before['value']:,.0f} in {then} "
-                       f"(exact test p = {test.p_value:.3g})")
+            figures = (
+                f"{latest['value']:,.0f} in {now} against {before['value']:,.0f} in {then} "
+                f"(exact test p = {test.p_value:.3g})"
+            )
             said = f" {change_words(latest['value'], before['value'], test.pct_change)} on the period before, {verdict}"
         return CriterionScore(
-            priority.key, "trend", score_from_change(change, test.significant, rules.large_change),
+            priority.key,
+            "trend",
+            score_from_change(change, test.significant, rules.large_change),
             evidence=f"{name}: {figures}; source: {latest['source']}",
             reason=f"{name}{said}.{_stale_note(latest['period_end'], assessment)}",
         )
     return None
 
 
-def _latest_consecutive_pair(rows: pd.DataFrame) -> Optional[tuple[pd.Series, pd.Series]]:
+def _latest_consecutive_pair(rows: pd.DataFrame) -> tuple[pd.Series, pd.Series] | None:
     """The latest period and the one of the same length ending the day before it starts."""
     if len(rows) < 2:
         return None
@@ -86,8 +94,13 @@ def _latest_consecutive_pair(rows: pd.DataFrame) -> Optional[tuple[pd.Series, pd
     return None
 
 
-def comparison_score(priority: Priority, indicators: pd.DataFrame, assessment: Assessment,
-                     population: pd.Series, criterion: str = "comparison") -> Optional[CriterionScore]:
+def comparison_score(
+    priority: Priority,
+    indicators: pd.DataFrame,
+    assessment: Assessment,
+    population: pd.Series,
+    criterion: str = "comparison",
+) -> CriterionScore | None:
     """The area against its comparators on the first usable mapped indicator's latest common period.
 
     Counts become rates per 1,000 residents on a funnel plot; published rates (no counts)
@@ -107,13 +120,25 @@ def comparison_score(priority: Priority, indicators: pd.DataFrame, assessment: A
             what = f"{name}: "
             if unit == COUNT_UNIT:
                 verdict = comparison.score_counts(
-                    priority.key, values[areas].to_numpy(dtype=float), population[areas].to_numpy(dtype=float),
-                    index, assessment.rules, period, Disclosure.of(assessment).rule(priority), what)
+                    priority.key,
+                    values[areas].to_numpy(dtype=float),
+                    population[areas].to_numpy(dtype=float),
+                    index,
+                    assessment.rules,
+                    period,
+                    Disclosure.of(assessment).rule(priority),
+                    what,
+                )
             else:
-                verdict = comparison.score_rates(priority.key, values[areas].to_numpy(dtype=float), index,
-                                                 unit, period, what)
+                verdict = comparison.score_rates(
+                    priority.key, values[areas].to_numpy(dtype=float), index, unit, period, what
+                )
             note = _stale_note(end, assessment)
-            return CriterionScore(verdict.priority, verdict.criterion, verdict.score,
-                                  f"{verdict.evidence}; source: {period_rows['source'].iloc[0]}",
-                                  verdict.reason + note)
+            return CriterionScore(
+                verdict.priority,
+                verdict.criterion,
+                verdict.score,
+                f"{verdict.evidence}; source: {period_rows['source'].iloc[0]}",
+                verdict.reason + note,
+            )
     return None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
 
 NO_DATA = "no data"
 
@@ -26,7 +25,7 @@ class CriterionScore:
 
     priority: str
     criterion: str
-    score: Optional[int]
+    score: int | None
     evidence: str
     reason: str
 
@@ -45,7 +44,7 @@ def score_from_bounds(value: float, bounds: list[float]) -> int:
     return 1 + sum(value >= bound for bound in bounds)
 
 
-def change_words(now: float, before: float, pct_change: Optional[float]) -> str:
+def change_words(now: float, before: float, pct_change: float | None) -> str:
     """A change in words: 'rose 12%', 'fell 5%', 'held steady' (no size when there was none before)."""
     if now == before:
         return "held steady"

@@ -38,17 +38,27 @@ def _year_on_year(figures: PriorityFigures, rules: ScoringRules, period: str) ->
     if rule.hides(figures.current) or rule.hides(figures.previous):
         # The ratio, the p-value and the change in words would each give a small count back.
         return CriterionScore(
-            figures.key, CRITERION, result,
-            evidence=(f"{rule.text(figures.current)} in {period} against {rule.text(figures.previous)} in the "
-                      f"previous {months} months; rate ratio and exact test {WITHHELD} ({SMALL_NUMBERS})"),
+            figures.key,
+            CRITERION,
+            result,
+            evidence=(
+                f"{rule.text(figures.current)} in {period} against {rule.text(figures.previous)} in the "
+                f"previous {months} months; rate ratio and exact test {WITHHELD} ({SMALL_NUMBERS})"
+            ),
             reason=f"{figures.title}: the change {_against(months)} is {WITHHELD} ({SMALL_NUMBERS}); {verdict}.",
         )
     return CriterionScore(
-        figures.key, CRITERION, result,
-        evidence=(f"{figures.current:,} in {period} against {figures.previous:,} in the previous {months} months; "
-                  f"rate ratio {_ratio(test)}, exact test p = {test.p_value:.3g}"),
-        reason=(f"{figures.title} {change_words(figures.current, figures.previous, test.pct_change)} "
-                f"{_against(months)}, {verdict}."),
+        figures.key,
+        CRITERION,
+        result,
+        evidence=(
+            f"{figures.current:,} in {period} against {figures.previous:,} in the previous {months} months; "
+            f"rate ratio {_ratio(test)}, exact test p = {test.p_value:.3g}"
+        ),
+        reason=(
+            f"{figures.title} {change_words(figures.current, figures.previous, test.pct_change)} "
+            f"{_against(months)}, {verdict}."
+        ),
     )
 
 
@@ -79,13 +89,19 @@ def _monthly_trend(figures: PriorityFigures, rules: ScoringRules) -> CriterionSc
     if figures.rule.hides_any(series):
         # S, the slope and the monthly mean (times the months, the total) would give small months back.
         return CriterionScore(
-            figures.key, CRITERION, score_from_change(change, significant, rules.large_change),
+            figures.key,
+            CRITERION,
+            score_from_change(change, significant, rules.large_change),
             evidence=f"{test.method} over {len(series)} months ({months}): statistics {WITHHELD} ({SMALL_NUMBERS})",
             reason=f"{figures.title} shows {verdict} over {len(series)} months.",
         )
     return CriterionScore(
-        figures.key, CRITERION, score_from_change(change, significant, rules.large_change),
-        evidence=(f"{test.method} over {len(series)} months ({months}): S = {test.s}, p = {test.p_value:.3g}; "
-                  f"Sen's slope {test.slope:+.2f} a month ({yearly:+.0%} a year of the monthly mean {mean:.1f})"),
+        figures.key,
+        CRITERION,
+        score_from_change(change, significant, rules.large_change),
+        evidence=(
+            f"{test.method} over {len(series)} months ({months}): S = {test.s}, p = {test.p_value:.3g}; "
+            f"Sen's slope {test.slope:+.2f} a month ({yearly:+.0%} a year of the monthly mean {mean:.1f})"
+        ),
         reason=f"{figures.title} shows {verdict} over {len(series)} months ({yearly:+.0%} a year).",
     )

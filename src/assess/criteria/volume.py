@@ -18,17 +18,27 @@ def score(figures: PriorityFigures, rules: ScoringRules, period: str) -> Criteri
     result = score_from_bounds(share, rules.volume_shares)
     if figures.rule.hides(figures.current) or figures.area_total_hidden:
         # A share of a hidden count gives it back; so does the area's total, less the priorities shown beside it.
-        total, withheld = (("the area's", "total and share") if figures.area_total_hidden
-                           else (f"{figures.area_total:,}", "share"))
+        total, withheld = (
+            ("the area's", "total and share") if figures.area_total_hidden else (f"{figures.area_total:,}", "share")
+        )
         return CriterionScore(
-            figures.key, CRITERION, result,
-            evidence=(f"{figures.rule.text(figures.current)} of {total} recorded crimes and ASB incidents "
-                      f"({withheld} {WITHHELD}: {SMALL_NUMBERS}), {period}"),
-            reason=(f"{figures.title}: the share of all recorded crime and ASB in the area is {WITHHELD} "
-                    f"({SMALL_NUMBERS})."),
+            figures.key,
+            CRITERION,
+            result,
+            evidence=(
+                f"{figures.rule.text(figures.current)} of {total} recorded crimes and ASB incidents "
+                f"({withheld} {WITHHELD}: {SMALL_NUMBERS}), {period}"
+            ),
+            reason=(
+                f"{figures.title}: the share of all recorded crime and ASB in the area is {WITHHELD} ({SMALL_NUMBERS})."
+            ),
         )
     return CriterionScore(
-        figures.key, CRITERION, result,
-        evidence=f"{figures.current:,} of {figures.area_total:,} recorded crimes and ASB incidents ({share:.1%}), {period}",
+        figures.key,
+        CRITERION,
+        result,
+        evidence=(
+            f"{figures.current:,} of {figures.area_total:,} recorded crimes and ASB incidents ({share:.1%}), {period}"
+        ),
         reason=f"{figures.title} made up {share:.1%} of all recorded crime and ASB in the area.",
     )

@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from assess.paths import DEFAULT_DATA_DIR
 from assess.data.counts import write_counts
 from assess.data.geography import Geography
 from assess.data.indicators import INDICATOR_COLUMNS
 from assess.data.police_uk import IngestReport, read_street_files
 from assess.data.population import read_ons_mid_year_estimate
 from assess.errors import InputError
+from assess.paths import DEFAULT_DATA_DIR
 
 DEFAULT_FORCE = "Kent"
 DEFAULT_YEAR = "2022"
@@ -28,12 +28,14 @@ HARM_SOURCE = "Cambridge Crime Harm Index (2026 update), median per offence subg
 def derive_districts(shared: Path) -> pd.DataFrame:
     """Every district of England and Wales with its CSP and police force area (ONS, Dec 2019)."""
     lookup = pd.read_csv(shared / "reference" / "lad-to-csp-2019.csv", sep=";", dtype=str)
-    return pd.DataFrame({
-        "area_code": lookup["lad-code"],
-        "area": lookup["lad-name"],
-        "csp": lookup["csp-name"],
-        "force": lookup["PFA21NM"],
-    }).sort_values("area_code", ignore_index=True)
+    return pd.DataFrame(
+        {
+            "area_code": lookup["lad-code"],
+            "area": lookup["lad-name"],
+            "csp": lookup["csp-name"],
+            "force": lookup["PFA21NM"],
+        }
+    ).sort_values("area_code", ignore_index=True)
 
 
 def derive_lsoa_lookup(shared: Path, districts: pd.DataFrame, force: str) -> pd.DataFrame:
@@ -43,35 +45,44 @@ def derive_lsoa_lookup(shared: Path, districts: pd.DataFrame, force: str) -> pd.
     rows = imd[imd["Local Authority District code (2019)"].isin(codes)]
     if rows.empty:
         raise InputError(f"no LSOAs found for force {force!r} in the IoD 2019 file")
-    return pd.DataFrame({
-        "lsoa_code": rows["LSOA code (2011)"],
-        "lsoa_name": rows["LSOA name (2011)"],
-        "area_code": rows["Local Authority District code (2019)"],
-        "area": rows["Local Authority District name (2019)"],
-    }).sort_values("lsoa_code", ignore_index=True)
+    return pd.DataFrame(
+        {
+            "lsoa_code": rows["LSOA code (2011)"],
+            "lsoa_name": rows["LSOA name (2011)"],
+            "area_code": rows["Local Authority District code (2019)"],
+            "area": rows["Local Authority District name (2019)"],
+        }
+    ).sort_values("lsoa_code", ignore_index=True)
 
 
 def derive_harm_weights(shared: Path) -> pd.DataFrame:
     """Crime Harm Index days per data.police.uk crime type (no weight exists for ASB)."""
     weights = pd.read_csv(shared / "reference" / "cchi-weights-by-crime-type.csv")
-    return pd.DataFrame({
-        "crime_type": weights["crime_type"],
-        "weight": weights["cchi_days"],
-        "unit": "days of imprisonment",
-        "source": HARM_SOURCE,
-    }).sort_values("crime_type", ignore_index=True)
+    return pd.DataFrame(
+        {
+            "crime_type": weights["crime_type"],
+            "weight": weights["cchi_days"],
+            "unit": "days of imprisonment",
+            "source": HARM_SOURCE,
+        }
+    ).sort_values("crime_type", ignore_index=True)
 
 
 DEFRA_SOURCE = "DEFRA, fly-tipping incidents and actions reported by local authorities (WasteDataFlow), OGL"
 PHE_SOURCE = "Public Health England, Fingertips ({indicator}), OGL"
 # Fingertips indicator file -> (indicator name in the workbook, priority it informs, unit).
 PHE_FILES = {
-    "alcohol-related-admissions.csv": ("Alcohol-related hospital admissions", "substance_misuse",
-                                       "standardised rate per 100,000"),
-    "alcohol-related-mortality.csv": ("Alcohol-related mortality", "substance_misuse",
-                                      "standardised rate per 100,000"),
-    "admissions-self-harm.csv": ("Emergency hospital admissions for intentional self-harm", "safeguarding",
-                                 "standardised rate per 100,000"),
+    "alcohol-related-admissions.csv": (
+        "Alcohol-related hospital admissions",
+        "substance_misuse",
+        "standardised rate per 100,000",
+    ),
+    "alcohol-related-mortality.csv": ("Alcohol-related mortality", "substance_misuse", "standardised rate per 100,000"),
+    "admissions-self-harm.csv": (
+        "Emergency hospital admissions for intentional self-harm",
+        "safeguarding",
+        "standardised rate per 100,000",
+    ),
 }
 
 
@@ -88,8 +99,10 @@ def derive_flytipping(shared: Path, districts: pd.DataFrame, force: str) -> pd.D
     codes = districts.loc[districts["force"] == force].set_index("area_code")["area"]
     workbook = shared / "partners" / "defra-flytipping-la-2012-13-to-2017-18.xlsx"
     rows = []
-    for sheet, column, indicator in (("LA_incidents", "Total Incidents", "Fly-tipping incidents (DEFRA)"),
-                                     ("LA_actions", "Total Actions", "Fly-tipping enforcement actions (DEFRA)")):
+    for sheet, column, indicator in (
+        ("LA_incidents", "Total Incidents", "Fly-tipping incidents (DEFRA)"),
+        ("LA_actions", "Total Actions", "Fly-tipping enforcement actions (DEFRA)"),
+    ):
         table = pd.read_excel(workbook, sheet_name=sheet, header=2, engine="calamine")
         table = table[table["ONS Code"].isin(codes.index)]
         values = pd.to_numeric(table[column], errors="coerce")
@@ -99,7 +112,8 @@ def derive_flytipping(shared: Path, districts: pd.DataFrame, force: str) -> pd.D
             start, end = _period(str(year))
             rows.append([indicator, "asb", codes[code], start, end, int(value), "count", DEFRA_SOURCE])
     return pd.DataFrame(rows, columns=INDICATOR_COLUMNS).sort_values(
-        ["indicator", "area", "period_start"], ignore_index=True)
+        ["indicator", "area", "period_start"], ignore_index=True
+    )
 
 
 def derive_fingertips(shared: Path, districts: pd.DataFrame, force: str) -> pd.DataFrame:
@@ -110,14 +124,21 @@ def derive_fingertips(shared: Path, districts: pd.DataFrame, force: str) -> pd.D
         table = pd.read_csv(shared / "partners" / name, dtype={"period": str})
         table = table[table["area_code"].isin(codes.index)].dropna(subset=["value"])
         periods = [_period(p) for p in table["period"]]
-        frames.append(pd.DataFrame({
-            "indicator": indicator, "priority": priority, "area": table["area_code"].map(codes).to_numpy(),
-            "period_start": [p[0] for p in periods], "period_end": [p[1] for p in periods],
-            "value": table["value"].to_numpy(), "unit": unit,
-            "source": PHE_SOURCE.format(indicator=table["indicator"].iloc[0]),
-        }))
-    return pd.concat(frames, ignore_index=True).sort_values(
-        ["indicator", "area", "period_start"], ignore_index=True)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "indicator": indicator,
+                    "priority": priority,
+                    "area": table["area_code"].map(codes).to_numpy(),
+                    "period_start": [p[0] for p in periods],
+                    "period_end": [p[1] for p in periods],
+                    "value": table["value"].to_numpy(),
+                    "unit": unit,
+                    "source": PHE_SOURCE.format(indicator=table["indicator"].iloc[0]),
+                }
+            )
+        )
+    return pd.concat(frames, ignore_index=True).sort_values(["indicator", "area", "period_start"], ignore_index=True)
 
 
 def derive_default(shared: Path, out: Path) -> IngestReport:
@@ -126,17 +147,21 @@ def derive_default(shared: Path, out: Path) -> IngestReport:
     districts = derive_districts(shared)
     districts.to_csv(out / "districts.csv", index=False, lineterminator="\n")
     derive_lsoa_lookup(shared, districts, DEFAULT_FORCE).to_csv(
-        out / "lsoa_lookup.csv", index=False, lineterminator="\n")
+        out / "lsoa_lookup.csv", index=False, lineterminator="\n"
+    )
     population = read_ons_mid_year_estimate(
-        shared / "reference" / f"ons-mye-mid{POPULATION_YEAR}-persons.xls", POPULATION_YEAR)
+        shared / "reference" / f"ons-mye-mid{POPULATION_YEAR}-persons.xls", POPULATION_YEAR
+    )
     population.to_csv(out / "population.csv", index=False, lineterminator="\n")
     derive_harm_weights(shared).to_csv(out / "harm_weights.csv", index=False, lineterminator="\n")
     partners = out / "partners"
     partners.mkdir(exist_ok=True)
     derive_flytipping(shared, districts, DEFAULT_FORCE).to_csv(
-        partners / "defra-flytipping.csv", index=False, lineterminator="\n")
+        partners / "defra-flytipping.csv", index=False, lineterminator="\n"
+    )
     derive_fingertips(shared, districts, DEFAULT_FORCE).to_csv(
-        partners / "phe-fingertips.csv", index=False, lineterminator="\n")
+        partners / "phe-fingertips.csv", index=False, lineterminator="\n"
+    )
 
     # The alias table is curated by hand, not derived: carry it along.
     aliases = DEFAULT_DATA_DIR / "district_aliases.csv"

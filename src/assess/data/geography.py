@@ -38,7 +38,7 @@ class Geography:
     area_force: dict[str, str]
 
     @classmethod
-    def from_dir(cls, data_dir: Path) -> "Geography":
+    def from_dir(cls, data_dir: Path) -> Geography:
         """Load `lsoa_lookup.csv`, `district_aliases.csv` and `districts.csv` from a data folder."""
         lookup = read_table(data_dir / "lsoa_lookup.csv", ["lsoa_code", "area"])
         aliases = read_table(data_dir / "district_aliases.csv", ["alias", "area"])

@@ -8,14 +8,20 @@ the header found wherever it sits in the first rows, since partners add titles a
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable, Optional
 
 import pandas as pd
 
 from assess.data.spreadsheets import first_error_cell, read_sheets
 from assess.data.tables import (
-    COUNT_WORDS, MAX_COUNT, first_row, holds_spreadsheet_error, read_table, refuse_spreadsheet_errors, to_number,
+    COUNT_WORDS,
+    MAX_COUNT,
+    first_row,
+    holds_spreadsheet_error,
+    read_table,
+    refuse_spreadsheet_errors,
+    to_number,
     whole_between,
 )
 from assess.errors import InputError
@@ -26,8 +32,15 @@ PERCENT_UNIT = "percent"
 # Partners spell the same unit many ways; each is read as one, so no check or suppression of
 # counts (or of percents) misses a figure because of its spelling.
 _UNIT_SPELLINGS = {
-    "count": COUNT_UNIT, "counts": COUNT_UNIT, "number": COUNT_UNIT, "numbers": COUNT_UNIT, "n": COUNT_UNIT,
-    "percent": PERCENT_UNIT, "percentage": PERCENT_UNIT, "per cent": PERCENT_UNIT, "%": PERCENT_UNIT,
+    "count": COUNT_UNIT,
+    "counts": COUNT_UNIT,
+    "number": COUNT_UNIT,
+    "numbers": COUNT_UNIT,
+    "n": COUNT_UNIT,
+    "percent": PERCENT_UNIT,
+    "percentage": PERCENT_UNIT,
+    "per cent": PERCENT_UNIT,
+    "%": PERCENT_UNIT,
 }
 SPREADSHEET_SUFFIXES = {".xlsx", ".xls"}
 READABLE_SUFFIXES = {".csv"} | SPREADSHEET_SUFFIXES
@@ -35,7 +48,7 @@ _HEADER_SEARCH_ROWS = 15
 _EMPTY_OR_ERROR = "is empty or holds a spreadsheet error such as #DIV/0!; fill it in or fix the formula"
 
 
-def read_indicators(path: Path, priorities: Optional[Iterable[str]] = None) -> pd.DataFrame:
+def read_indicators(path: Path, priorities: Iterable[str] | None = None) -> pd.DataFrame:
     """Read and check one partner return.
 
     Parameters
@@ -72,11 +85,12 @@ def normal_unit(unit: str) -> str:
     return _UNIT_SPELLINGS.get(" ".join(str(unit).split()).lower(), unit)
 
 
-def read_indicator_folder(folder: Path, priorities: Optional[Iterable[str]] = None) -> pd.DataFrame:
+def read_indicator_folder(folder: Path, priorities: Iterable[str] | None = None) -> pd.DataFrame:
     """Every partner return in a folder, as one table; an empty table when there is none."""
     folder = Path(folder)
-    files = sorted(p for p in folder.glob("*") if p.suffix.lower() in READABLE_SUFFIXES
-                   and not p.name.startswith((".", "~$")))
+    files = sorted(
+        p for p in folder.glob("*") if p.suffix.lower() in READABLE_SUFFIXES and not p.name.startswith((".", "~$"))
+    )
     if not files:
         return pd.DataFrame(columns=INDICATOR_COLUMNS + ["file"])
     table = pd.concat([read_indicators(p, priorities) for p in files], ignore_index=True)
@@ -103,7 +117,7 @@ def _read_spreadsheet(path: Path) -> tuple[pd.DataFrame, int]:
     for row in range(min(_HEADER_SEARCH_ROWS, len(raw))):
         cells = [str(v).strip() for v in raw.iloc[row].tolist()]
         if all(c in cells for c in INDICATOR_COLUMNS):
-            table = raw.iloc[row + 1:].copy()
+            table = raw.iloc[row + 1 :].copy()
             table.columns = cells
             table = table[INDICATOR_COLUMNS]
             # Keep blank rows inside the table (they are errors to report) but not those after it.
@@ -147,7 +161,11 @@ def _cell_text(value: object) -> str:
 
 
 def _checked(
-    frame: pd.DataFrame, path: Path, row_offset: int, priorities: Optional[set[str]], empty: str,
+    frame: pd.DataFrame,
+    path: Path,
+    row_offset: int,
+    priorities: set[str] | None,
+    empty: str,
 ) -> pd.DataFrame:
     def where(mask: pd.Series) -> str:
         return f"{path}: row {first_row(mask) + row_offset}"
@@ -161,8 +179,9 @@ def _checked(
         dates = pd.to_datetime(frame[column], format="%Y-%m-%d", errors="coerce")
         if dates.isna().any():
             bad = dates.isna()
-            raise InputError(f"{where(bad)}: column '{column}' must be a date written YYYY-MM-DD, "
-                             f"not {frame[column][bad].iloc[0]!r}")
+            raise InputError(
+                f"{where(bad)}: column '{column}' must be a date written YYYY-MM-DD, not {frame[column][bad].iloc[0]!r}"
+            )
         frame[column] = dates
     backwards = frame["period_end"] < frame["period_start"]
     if backwards.any():
@@ -181,7 +200,9 @@ def _checked(
     if priorities is not None:
         unknown = ~frame["priority"].isin(priorities)
         if unknown.any():
-            raise InputError(f"{where(unknown)}: unknown priority {frame['priority'][unknown].iloc[0]!r}; "
-                             f"use one of: {', '.join(sorted(priorities))}")
+            raise InputError(
+                f"{where(unknown)}: unknown priority {frame['priority'][unknown].iloc[0]!r}; "
+                f"use one of: {', '.join(sorted(priorities))}"
+            )
     frame["file"] = path.name
     return frame[INDICATOR_COLUMNS + ["file"]]

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import csv
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
 
 import pandas as pd
 import pyarrow as pa
@@ -24,13 +24,33 @@ from assess.data.tables import MAX_LINE_BYTES, read_first_line
 from assess.errors import InputError
 
 STREET_COLUMNS = (
-    "Crime ID", "Month", "Reported by", "Falls within", "Longitude", "Latitude",
-    "Location", "LSOA code", "LSOA name", "Crime type", "Last outcome category", "Context",
+    "Crime ID",
+    "Month",
+    "Reported by",
+    "Falls within",
+    "Longitude",
+    "Latitude",
+    "Location",
+    "LSOA code",
+    "LSOA name",
+    "Crime type",
+    "Last outcome category",
+    "Context",
 )
 CRIME_TYPES = (
-    "Anti-social behaviour", "Bicycle theft", "Burglary", "Criminal damage and arson",
-    "Drugs", "Other crime", "Other theft", "Possession of weapons", "Public order",
-    "Robbery", "Shoplifting", "Theft from the person", "Vehicle crime",
+    "Anti-social behaviour",
+    "Bicycle theft",
+    "Burglary",
+    "Criminal damage and arson",
+    "Drugs",
+    "Other crime",
+    "Other theft",
+    "Possession of weapons",
+    "Public order",
+    "Robbery",
+    "Shoplifting",
+    "Theft from the person",
+    "Vehicle crime",
     "Violence and sexual offences",
 )
 _KEPT = ["Month", "Falls within", "LSOA code", "LSOA name", "Crime type"]
@@ -77,8 +97,7 @@ class IngestReport:
         """A short plain-text data-quality summary."""
         placed = self.total_rows - sum(self.not_placed.values())
         lines = [
-            f"files read: {len(self.rows_read)}; records read: {self.total_rows:,}; "
-            f"placed in a district: {placed:,}",
+            f"files read: {len(self.rows_read)}; records read: {self.total_rows:,}; placed in a district: {placed:,}",
         ]
         for reason, count in sorted(self.not_placed.items()):
             lines.append(f"not placed, {reason}: {count:,}")
@@ -137,7 +156,8 @@ def read_street_files(
         )
     placed = (
         pd.concat(parts, ignore_index=True)
-        .groupby(["force", "month", "area", "crime_type"], dropna=False)["count"].sum()
+        .groupby(["force", "month", "area", "crime_type"], dropna=False)["count"]
+        .sum()
         .reset_index()
     )
     return _inside_forces(placed, geography, report), report
@@ -152,10 +172,7 @@ def _read_one(path: Path, report: IngestReport, geography: Geography) -> pd.Data
     header = _read_header(path)
     missing = [c for c in STREET_COLUMNS if c not in header]
     if missing:
-        raise InputError(
-            f"{path}: not a data.police.uk street-level file: missing column(s) "
-            f"{', '.join(missing)}"
-        )
+        raise InputError(f"{path}: not a data.police.uk street-level file: missing column(s) {', '.join(missing)}")
     try:
         table = pacsv.read_csv(
             path,
@@ -175,10 +192,16 @@ def _read_one(path: Path, report: IngestReport, geography: Geography) -> pd.Data
     report.rows_read[path.name] = table.num_rows
     if table.num_rows == 0:
         raise InputError(f"{path}: header only, no records")
-    _check_column(path, table, "Month", pc.match_substring_regex(table["Month"], _MONTH_PATTERN),
-                  "a month written YYYY-MM")
-    _check_column(path, table, "Crime type", pc.is_in(table["Crime type"], pa.array(CRIME_TYPES)),
-                  "one of the 14 data.police.uk crime types")
+    _check_column(
+        path, table, "Month", pc.match_substring_regex(table["Month"], _MONTH_PATTERN), "a month written YYYY-MM"
+    )
+    _check_column(
+        path,
+        table,
+        "Crime type",
+        pc.is_in(table["Crime type"], pa.array(CRIME_TYPES)),
+        "one of the 14 data.police.uk crime types",
+    )
     report.months[path.name] = sorted(pc.unique(table["Month"]).to_pylist())
     report.forces.update(v for v in pc.unique(table["Falls within"]).to_pylist() if v)
     grouped = table.group_by(_KEPT, use_threads=True).aggregate([([], "count_all")]).to_pandas()
@@ -187,7 +210,8 @@ def _read_one(path: Path, report: IngestReport, geography: Geography) -> pd.Data
     report.not_placed[NOT_PLACED_NO_LSOA] += int(grouped.loc[no_lsoa, "count_all"].sum())
     return (
         grouped[~no_lsoa]
-        .groupby(["Falls within", "Month", "area", "Crime type"], dropna=False)["count_all"].sum()
+        .groupby(["Falls within", "Month", "area", "Crime type"], dropna=False)["count_all"]
+        .sum()
         .reset_index()
         .rename(columns={"Falls within": "force", "Month": "month", "Crime type": "crime_type", "count_all": "count"})
     )
@@ -232,11 +256,12 @@ def _inside_forces(placed: pd.DataFrame, geography: Geography, report: IngestRep
     frame = placed.copy()
     frame["area_force"] = geography.force_of(frame["area"])
     keep = pd.Series(False, index=frame.index)
-    for force, rows in frame.groupby("force", dropna=False).groups.items():
+    for rows in frame.groupby("force", dropna=False).groups.values():
         keep |= _inside_force(frame.loc[rows], report)
     kept = frame[keep]
     return (
-        kept.groupby(["area", "month", "crime_type"])["count"].sum()
+        kept.groupby(["area", "month", "crime_type"])["count"]
+        .sum()
         .reset_index()
         .sort_values(["area", "month", "crime_type"], ignore_index=True)
     )

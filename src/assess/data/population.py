@@ -19,7 +19,10 @@ YEARS = (1900, 2100)
 """The first and last year an estimate may be for; outside them the year is a typing mistake."""
 # The geographies that are community safety districts (lower-tier or unitary authorities).
 _DISTRICT_GEOGRAPHIES = {
-    "Non-metropolitan District", "Unitary Authority", "Metropolitan District", "London Borough",
+    "Non-metropolitan District",
+    "Unitary Authority",
+    "Metropolitan District",
+    "London Borough",
 }
 
 
@@ -27,7 +30,10 @@ def read_population(path: Path) -> pd.DataFrame:
     """Read the tidy population table `area_code, area, year, population`."""
     frame = read_table(path, POPULATION_COLUMNS)
     frame["population"] = to_number(
-        frame, "population", path, f"a whole number of residents from {MIN_POPULATION:,} to {MAX_POPULATION:,}",
+        frame,
+        "population",
+        path,
+        f"a whole number of residents from {MIN_POPULATION:,} to {MAX_POPULATION:,}",
         whole_between(MIN_POPULATION, MAX_POPULATION),
     )
     frame["year"] = to_number(
@@ -58,14 +64,14 @@ def read_ons_mid_year_estimate(path: Path, year: int) -> pd.DataFrame:
     if header_rows.empty:
         raise InputError(f"{path}: sheet 'MYE2 - Persons' has no header row starting 'Code'")
     start = header_rows[0]
-    table = raw.iloc[start + 1:].copy()
+    table = raw.iloc[start + 1 :].copy()
     table.columns = [str(c).strip() for c in raw.iloc[start]]
-    districts = table[
-        table["Geography"].isin(_DISTRICT_GEOGRAPHIES) & table["Code"].str[0].isin(["E", "W"])
-    ]
-    return pd.DataFrame({
-        "area_code": districts["Code"].str.strip(),
-        "area": districts["Name"].str.strip(),
-        "year": year,
-        "population": districts["All ages"].astype("int64"),
-    }).sort_values("area_code", ignore_index=True)
+    districts = table[table["Geography"].isin(_DISTRICT_GEOGRAPHIES) & table["Code"].str[0].isin(["E", "W"])]
+    return pd.DataFrame(
+        {
+            "area_code": districts["Code"].str.strip(),
+            "area": districts["Name"].str.strip(),
+            "year": year,
+            "population": districts["All ages"].astype("int64"),
+        }
+    ).sort_values("area_code", ignore_index=True)

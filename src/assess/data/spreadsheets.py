@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import zipfile
 import zlib
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Iterable, Optional, Sequence
 
 import openpyxl
 import pandas as pd
@@ -28,8 +28,16 @@ MAX_PACKING_RATIO = 100
 _RATIO_CHECKED_FROM = 2**20  # small parts (styles, a blank sheet) may shrink far and do no harm
 _BLOCK = 2**20
 # What a damaged or unusual archive raises while it is listed or unpacked.
-_BROKEN_ZIP = (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, EOFError, OSError,
-               ValueError, zlib.error)
+_BROKEN_ZIP = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    NotImplementedError,
+    RuntimeError,
+    EOFError,
+    OSError,
+    ValueError,
+    zlib.error,
+)
 
 
 def read_sheets(path: Path) -> dict[str, pd.DataFrame]:
@@ -44,8 +52,10 @@ def read_sheets(path: Path) -> dict[str, pd.DataFrame]:
 def check_spreadsheet(path: Path) -> None:
     """Refuse a workbook too large on disk or, for .xlsx, one that unpacks too far."""
     if path.stat().st_size > MAX_SPREADSHEET_BYTES:
-        raise InputError(f"{path}: the file is larger than the {MAX_SPREADSHEET_BYTES // 2**20} MB a partner return "
-                         "may be; send only the indicator rows")
+        raise InputError(
+            f"{path}: the file is larger than the {MAX_SPREADSHEET_BYTES // 2**20} MB a partner return "
+            "may be; send only the indicator rows"
+        )
     if path.suffix.lower() == ".xlsx":
         _check_unpacked_sizes(path)
 
@@ -67,16 +77,19 @@ def _check_unpacked_sizes(path: Path) -> None:
 
 def _check_declared_sizes(path: Path, parts: list[zipfile.ZipInfo]) -> None:
     if sum(part.file_size for part in parts) > MAX_UNPACKED_BYTES:
-        raise InputError(f"{path}: unpacks to more than the {MAX_UNPACKED_BYTES // 2**20} MB a workbook may; "
-                         "not a partner return")
+        raise InputError(
+            f"{path}: unpacks to more than the {MAX_UNPACKED_BYTES // 2**20} MB a workbook may; not a partner return"
+        )
     for part in parts:
         ratio = part.file_size / max(part.compress_size, 1)
         if part.file_size > _RATIO_CHECKED_FROM and ratio > MAX_PACKING_RATIO:
-            raise InputError(f"{path}: part {part.filename!r} shrank {ratio:,.0f} times when zipped, "
-                             f"more than the {MAX_PACKING_RATIO} a real workbook may; not a partner return")
+            raise InputError(
+                f"{path}: part {part.filename!r} shrank {ratio:,.0f} times when zipped, "
+                f"more than the {MAX_PACKING_RATIO} a real workbook may; not a partner return"
+            )
 
 
-def first_error_cell(path: Path, sheet: str, rows: range, columns: Sequence[int]) -> Optional[tuple[int, int, str]]:
+def first_error_cell(path: Path, sheet: str, rows: range, columns: Sequence[int]) -> tuple[int, int, str] | None:
     """The first cell of an .xlsx, within `rows` and `columns` (1-based), holding an error value.
 
     Returns
@@ -89,15 +102,18 @@ def first_error_cell(path: Path, sheet: str, rows: range, columns: Sequence[int]
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
         try:
-            return _first_error(book[sheet].iter_rows(min_row=rows.start, max_row=rows.stop - 1,
-                                                      max_col=max(columns)), rows.start, columns)
+            return _first_error(
+                book[sheet].iter_rows(min_row=rows.start, max_row=rows.stop - 1, max_col=max(columns)),
+                rows.start,
+                columns,
+            )
         finally:
             book.close()
     except Exception:  # calamine read the file; if openpyxl cannot, only the error's name is lost
         return None
 
 
-def _first_error(cells: Iterable[tuple], first_row: int, columns: Sequence[int]) -> Optional[tuple[int, int, str]]:
+def _first_error(cells: Iterable[tuple], first_row: int, columns: Sequence[int]) -> tuple[int, int, str] | None:
     """The first of openpyxl's cells, row by row, whose type is error ("e")."""
     for row, values in enumerate(cells, start=first_row):
         for column in columns:

@@ -9,8 +9,8 @@ reader applies the same rules.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Callable, Iterable, Optional
 
 import numpy as np
 import pandas as pd
@@ -29,9 +29,20 @@ split it, so a file without line breaks (binary data, a damaged download) is ref
 MAX_TABLE_BYTES = 100 * 2**20
 """The largest tidy table read (100 MB): a national counts table is about 15 MB, and pandas
 needs several times a file's size in memory."""
-SPREADSHEET_ERRORS = frozenset({
-    "#DIV/0!", "#N/A", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!", "#GETTING_DATA",
-})
+SPREADSHEET_ERRORS = frozenset(
+    {
+        "#DIV/0!",
+        "#N/A",
+        "#VALUE!",
+        "#REF!",
+        "#NAME?",
+        "#NUM!",
+        "#NULL!",
+        "#SPILL!",
+        "#CALC!",
+        "#GETTING_DATA",
+    }
+)
 """The error values Excel shows (and writes into a CSV) where a formula failed."""
 _SHOWN_CHARS = 40
 
@@ -50,8 +61,9 @@ def read_table(path: Path, required: Iterable[str]) -> pd.DataFrame:
     if not path.is_file():
         raise InputError(f"{path}: file not found")
     if path.stat().st_size > MAX_TABLE_BYTES:
-        raise InputError(f"{path}: the file is larger than the {MAX_TABLE_BYTES // 2**20} MB a table may be; "
-                         "is it the right file?")
+        raise InputError(
+            f"{path}: the file is larger than the {MAX_TABLE_BYTES // 2**20} MB a table may be; is it the right file?"
+        )
     check_line_lengths(path)
     try:
         # utf-8-sig: Excel's "CSV UTF-8" starts with a byte-order mark that would stick to the first name.
@@ -131,8 +143,12 @@ def whole_between(low: float, high: float) -> Callable[[pd.Series], pd.Series]:
 
 
 def to_number(
-    frame: pd.DataFrame, column: str, path: Path, what: str,
-    valid: Optional[Callable[[pd.Series], pd.Series]] = None, row_offset: int = 0,
+    frame: pd.DataFrame,
+    column: str,
+    path: Path,
+    what: str,
+    valid: Callable[[pd.Series], pd.Series] | None = None,
+    row_offset: int = 0,
 ) -> pd.Series:
     """A column of finite numbers passing `valid`, or an error naming the first row that is not.
 
@@ -181,8 +197,7 @@ def check_months(frame: pd.DataFrame, column: str, path: Path) -> None:
     if bad.any():
         value = frame[column][bad].iloc[0]
         raise InputError(
-            f"{path}: row {first_row(bad)}: column '{column}' must be a month written YYYY-MM, "
-            f"not {value!r}"
+            f"{path}: row {first_row(bad)}: column '{column}' must be a month written YYYY-MM, not {value!r}"
         )
 
 
