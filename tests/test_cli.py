@@ -72,7 +72,7 @@ class TestRunOnTheDefault:
             text = visible_text(page)
             assert "Traceback" not in text and "Error" not in text, page.name
             assert not re.search(r"\bnan\b", text, flags=re.I), page.name
-            assert "import " not in text and "open_evidence" not in text, page.name
+            assert "import " not in text and "open_run" not in text and "page.section" not in text, page.name
 
     def test_pages_show_real_figures(self, default_run):
         _, out = default_run

@@ -439,7 +439,7 @@ class TestJudged:
         assert judged(assessment(JUDGED), "asb", "concern").score is None
 
 
-# --- all six together -------------------------------------------------------------------------
+# --- every criterion together ------------------------------------------------------------------
 
 
 NO_INDICATORS = pd.DataFrame(columns=INDICATOR_COLUMNS + ["file"])

@@ -46,8 +46,8 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from assess import stats
-from assess.config import DEFAULT_DATA_DIR, month_range
+from assess import stats, wording
+from assess.config import DEFAULT_CRITERIA, DEFAULT_DATA_DIR, load_criteria, month_range
 from assess.criteria.partner import period_label
 from assess.evidence import Evidence
 from conftest import assess
@@ -460,14 +460,8 @@ COUNT_OR_WORDS = r"[\d,]+(?:\.\d+)?|fewer than \d+|[a-z][a-z ]*?"
 # The monitored quarters: this one, the one before and the same one a year earlier.
 QUARTERS = {"this": ("2022-10", "2022-12"), "previous": ("2022-07", "2022-09"), "year": ("2021-10", "2021-12")}
 QUARTER_LABELS = {"this quarter": "this", "previous quarter": "previous", "same quarter a year earlier": "year"}
-CRITERION_KEYS = {
-    "Community concern": "concern",
-    "Trend": "trend",
-    "Volume": "volume",
-    "Harm": "harm",
-    "Comparison with other areas": "comparison",
-    "Partnership can add value": "added_value",
-}
+# The pages name criteria by label: back to their keys, as declared.
+CRITERION_KEYS = {c.label: c.key for c in load_criteria(DEFAULT_CRITERIA)}
 
 
 def is_sensitive(key: str) -> bool:
@@ -653,7 +647,13 @@ def criterion_texts(documents: list[Document], evidence: Evidence) -> list[tuple
                 ]
             elif {"Criterion", "Evidence", "Reason"} <= set(frame.columns):
                 for r in frame.to_dict("records"):
-                    key = titles[r["Issue"]] if "Issue" in r else titles[caption.split(": the six criteria")[0]]
+                    key = (
+                        titles[r["Issue"]]
+                        if "Issue" in r
+                        else titles[
+                            caption.split(f": the {wording.number(len(evidence.assessment.criteria))} criteria")[0]
+                        ]
+                    )
                     found.append((key, CRITERION_KEYS[r["Criterion"]], document.name, r["Evidence"], r["Reason"]))
     return found
 

@@ -11,11 +11,13 @@ import pandas as pd
 import pytest
 import yaml
 
+import params_facts
 from assess.config import DEFAULT_PARAMS, load_criteria
 from assess.context import RunContext
 from assess.errors import ConfigError
 from assess.evidence import Evidence
 from assess.results import Results
+from assess.wording import number
 from conftest import assess
 
 SCORER = '''
@@ -60,7 +62,8 @@ def params_with(tmp_path, criteria: dict, priorities: dict, judgements: dict, dr
 
 
 @pytest.mark.e2e
-def test_a_seventh_judged_criterion_and_a_seventh_priority_render(tmp_path):
+def test_one_more_judged_criterion_and_one_more_priority_render(tmp_path):
+    """On the default, the seventh criterion and the seventh priority."""
     judged = {"score": 4, "confidence": "low", "rationale": "Residents' survey, 2022.", "judged_by": "test"}
     params = params_with(
         tmp_path,
@@ -78,23 +81,26 @@ def test_a_seventh_judged_criterion_and_a_seventh_priority_render(tmp_path):
     criteria = load_criteria(params / "criteria.yaml")
     priorities = yaml.safe_load((params / "priorities.yaml").read_text())
     issues = len(priorities["priorities"]) + len(priorities["candidates"])
-    assert len(criteria) == 7 and len(priorities["priorities"]) == 7
+    n = len(params_facts.criteria()) + 1
+    assert len(criteria) == n and len(priorities["priorities"]) == len(params_facts.priorities()) + 1
+    last_page = params_facts.priority_pages()[-1]
+    vawg = f"{10 * len(priorities['priorities'])}_vawg"
     table = pd.read_csv(out / "criteria.csv")
     assert len(table) == issues * len(criteria)
     assert all(tuple(rows) == criteria.keys for _, rows in table.groupby("priority")["criterion"])
     confidence = table[table["criterion"] == "public_confidence"].set_index("priority")["score"]
     assert confidence["vawg"] == 4 and confidence["asb"] == 2 and confidence.isna().sum() == issues - 2
 
-    # The new priority has its page, seventh in page order, linked from the index with the others.
-    page = (out / "70_vawg.html").read_text()
+    # The new priority has its page, last of the priorities in page order, linked from the index.
+    page = (out / f"{vawg}.html").read_text()
     assert "Violence against women and girls" in page and "<strong>params only</strong>" in page
-    assert "The seven criteria" in page and "Public confidence" in page
+    assert f"The {number(n)} criteria" in page and "Public confidence" in page
     index = (out / "index.html").read_text()
-    assert 'href="70_vawg.html"' in index and "ranked by the seven criteria" in index
+    assert f'href="{vawg}.html"' in index and f"ranked by the {number(n)} criteria" in index
     listed = index[index.index("<h2>Pages</h2>") :]
-    assert listed.index("60_substance_misuse.html") < listed.index("70_vawg.html") < listed.index("80_action_plan")
+    assert listed.index(f"{last_page}.html") < listed.index(f"{vawg}.html") < listed.index("80_action_plan")
     scoring = (out / "90_scoring.html").read_text()
-    assert "on seven criteria" in scoring and "of 7" in scoring and "Without public confidence" in scoring
+    assert f"on {number(n)} criteria" in scoring and f"of {n}" in scoring and "Without public confidence" in scoring
     assert (
         "<strong>Community concern</strong>, <strong>partnership can add value</strong> and "
         "<strong>public confidence</strong> are judgements"
@@ -232,3 +238,106 @@ def test_an_own_section_adds_to_the_page_and_a_partner_priority_cannot_take_a_po
     )
     with pytest.raises(ConfigError, match="needs police crime types"):
         check_own_sections(RunContext(Evidence(partner, run.tables)))
+
+
+def test_scorers_and_indicator_mappings_are_checked_before_a_run(tmp_path):
+    """Each mistake is one line naming the file and field, found by the checks a run makes before any notebook."""
+    cases = [
+        (
+            {"criteria": {"repeat": {"label": "R", "short_label": "R", "kind": "measured", "scorer": "volumee"}}},
+            "field 'criteria.repeat.scorer': no scorer 'volumee'",
+        ),
+        (
+            {"criteria": {"repeat": {"label": "R", "short_label": "R", "kind": "measured", "scorer": ":score"}}},
+            "field 'criteria.repeat.scorer': no scorer ':score'",
+        ),
+        (
+            {"criteria": {"repeat": {"label": "R", "short_label": "R", "kind": "measured", "scorer": "broken:score"}}},
+            r"field 'criteria.repeat.scorer': cannot load 'broken:score' \(SyntaxError: ",
+        ),
+        (
+            {"priorities": {"asb": {"indicators": {"Fly-tipping incidents (DEFRA)": "volume"}}}},
+            r"field 'priorities.asb.indicators.Fly-tipping incidents \(DEFRA\)': 'volume' is not scored from partner",
+        ),
+    ]
+    for i, (change, message) in enumerate(cases):
+        folder = tmp_path / str(i)
+        criteria = change.get("criteria", {})
+        priorities = change.get("priorities", {})
+        params = params_with(folder, criteria, priorities, {})
+        (params / "broken.py").write_text("def score(figures, setting)\n    return None\n")
+        with pytest.raises(ConfigError, match=message):
+            RunContext.load(params / "assessment.yaml").check_inputs()
+
+
+def test_an_edited_scorer_is_not_answered_from_the_cache(tmp_path):
+    from assess.criteria import scorers_fingerprint
+
+    repeat = {"label": "R", "short_label": "R", "kind": "measured", "scorer": "mine:score"}
+    params = params_with(tmp_path, {"repeat": repeat}, {}, {})
+    (params / "mine.py").write_text(SCORER.replace("repeat_share", "score"))
+    assessment = RunContext.load(params / "assessment.yaml").assessment
+    before = scorers_fingerprint(assessment)
+    (params / "mine.py").write_text(SCORER.replace("repeat_share", "score").replace("0.1", "0.2"))
+    from assess.criteria import SCORERS
+
+    SCORERS.pop(f"{(params / 'mine.py').resolve()}:score")  # a new kernel loads the file afresh
+    assert scorers_fingerprint(RunContext.load(params / "assessment.yaml").assessment) != before
+
+
+def test_the_priority_page_takes_a_page_and_says_what_a_candidate_is(tmp_path):
+    from assess.pages import PriorityPage
+
+    run = RunContext.load(DEFAULT_PARAMS)
+    assert PriorityPage(run).priority.key == run.assessment.pages[0].key
+    with pytest.raises(ConfigError, match="'violence' is a candidate, ranked but with no page; set 'priority'"):
+        PriorityPage(run, "violence")
+    with pytest.raises(ConfigError, match="priorities.yaml: no priority or candidate 'nothing'"):
+        PriorityPage(run, "nothing")
+
+
+def test_an_old_priorities_file_is_told_what_changed(tmp_path):
+    params = params_with(tmp_path, {}, {"asb": {"notebook": "20_asb.ipynb"}}, {})
+    with pytest.raises(ConfigError, match=r"'notebook' is no longer used.*sensitive: true"):
+        RunContext.load(params / "assessment.yaml")
+    settings = yaml.safe_load((DEFAULT_PARAMS).read_text())
+    settings["disclosure"]["sensitive_priorities"] = ["asb"]
+    (params / "assessment.yaml").write_text(
+        yaml.safe_dump({**settings, "data_dir": str(DEFAULT_PARAMS.parent.parent / "data")})
+    )
+    with pytest.raises(ConfigError, match="'sensitive_priorities' has moved"):
+        RunContext.load(params / "assessment.yaml")
+
+
+def test_a_candidate_cannot_have_page_content(tmp_path):
+    params = params_with(tmp_path, {}, {}, {})
+    content = yaml.safe_load((params / "priorities.yaml").read_text())
+    content["candidates"]["violence"]["sections"] = ["crime_type_positions"]
+    (params / "priorities.yaml").write_text(yaml.safe_dump(content, sort_keys=False))
+    with pytest.raises(ConfigError, match="field 'candidates.violence': a candidate has no page"):
+        RunContext.load(params / "assessment.yaml")
+
+
+def test_a_page_name_cannot_take_one_of_the_workbook_s_own(tmp_path):
+    from assess.batch import page_tasks
+
+    extra = {f"extra_{i}": {**VAWG, "title": f"Extra {i}"} for i in range(1, 2)}
+    params = params_with(tmp_path, {}, {**extra, "action_plan": {**VAWG, "title": "Action plans"}}, {})
+    assessment = RunContext.load(params / "assessment.yaml").assessment
+    assert assessment.page_stem("action_plan") == "80_action_plan"
+    with pytest.raises(ConfigError, match="field 'priorities.action_plan': its page would be 80_action_plan"):
+        page_tasks(assessment, {}, tmp_path)
+
+
+def test_the_priority_notebook_has_every_standard_section_in_order():
+    import re
+
+    import nbformat
+
+    from assess.batch import NOTEBOOK_DIR, PRIORITY_NOTEBOOK
+    from assess.pages import STANDARD_SECTIONS
+
+    notebook = nbformat.read(NOTEBOOK_DIR / PRIORITY_NOTEBOOK, as_version=4)
+    called = [m for cell in notebook.cells for m in re.findall(r'page\.section\("(\w+)"\)', cell.source)]
+    assert tuple(called) == STANDARD_SECTIONS
+    assert sum("page.own_sections()" in cell.source for cell in notebook.cells) == 1

@@ -8,7 +8,7 @@ seed) and two planted signals:
 (b) burglary in Woking at three times the rate of the rest of the county.
 
 The files go through the real reader, the counts and population through `Evidence.load`,
-and the scores through `Scoring`, as a user's would.
+and the scores through `Results`, as a user's would.
 """
 
 from __future__ import annotations

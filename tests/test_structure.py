@@ -22,13 +22,16 @@ LAYERS = [
     {"config"},
     {"disclosure", "evidence"},
     {"criteria"},
-    {"scoring", "uncertainty", "results"},
-    {"actions", "measures", "monitoring", "context"},
-    {"present", "charts", "wording", "pages"},
-    {"export", "report", "excel", "provenance", "outputs"},
+    {"scoring", "uncertainty"},
+    {"results"},
+    {"actions", "measures", "monitoring"},
+    {"context"},
+    {"present", "charts", "wording"},
+    {"pages"},
+    {"report", "excel", "export", "provenance", "outputs"},
     {"executor"},
     {"batch"},
-    {"cli", "__main__"},
+    {"cli"},
 ]
 LAYER_OF = {name: rank for rank, names in enumerate(LAYERS) for name in names}
 
@@ -38,17 +41,25 @@ def module_name(path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
-def imports_of(path: Path) -> set[str]:
-    """Every assess module a source file imports, wherever the import statement is."""
+def imports_of(path: Path, name: str = "") -> set[str]:
+    """Every assess module a source file (module `name`) imports, wherever the import statement is."""
     found = set()
+    name = name or module_name(path)
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
             found |= {alias.name for alias in node.names if alias.name.startswith("assess")}
-        elif isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("assess"):
+        elif isinstance(node, ast.ImportFrom):
+            module = node.module or ""
+            if node.level:  # relative: from . import x, from ..config import y
+                base = package.split(".")[: len(package.split(".")) - (node.level - 1)]
+                module = ".".join(base + ([module] if module else []))
+            if not module.startswith("assess"):
+                continue
             for alias in node.names:
                 # `from assess import charts` imports the module assess.charts.
-                candidate = f"{node.module}.{alias.name}"
-                found.add(candidate if candidate in MODULES else node.module)
+                candidate = f"{module}.{alias.name}"
+                found.add(candidate if candidate in MODULES else module)
     return found
 
 
@@ -96,8 +107,11 @@ def test_no_import_cycles():
             visit(module)
 
 
-def test_the_graph_holds_the_known_imports():
-    """The graph is read correctly: known edges are present."""
+def test_the_graph_holds_the_known_imports(tmp_path):
+    """The graph is read correctly: known edges are present, relative imports resolved."""
     assert "assess.context" in GRAPH["assess.pages"]
     assert "assess.criteria.trend" in GRAPH["assess.criteria"]
     assert LAYER_OF[top("assess.pages")] > LAYER_OF[top("assess.context")] > LAYER_OF[top("assess.results")]
+    probe = tmp_path / "probe.py"
+    probe.write_text("from . import trend\nfrom ..config import Assessment\nfrom .. import pages\n")
+    assert imports_of(probe, "assess.criteria.probe") == {"assess.criteria.trend", "assess.config", "assess.pages"}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from assess import wording
@@ -47,9 +49,31 @@ def test_rank_words(rank, n, words):
 
 def test_a_section_is_filled_in_and_escaped():
     text = wording.section(
-        "priority", "introduction", title="Fly-tipping <b>& more</b>", introduction="Said *plainly*."
+        "priority", "introduction", title="Fly-tipping <b>& more</b> *", introduction=wording.Prose("Said *plainly*.")
     )
-    assert text.startswith("# Fly-tipping &lt;b&gt;&amp; more&lt;/b&gt;\n\nSaid *plainly*.")
+    assert text.startswith("# Fly-tipping &lt;b&gt;&amp; more&lt;/b&gt; \\*\n\nSaid *plainly*.")
+
+
+HOSTILE = [
+    "[click](javascript:alert(1))",
+    "![](https://example.invalid/pixel.png)",
+    "<https://example.invalid>",
+    "<script>alert(1)</script>",
+    "`code` and ~~struck~~ C# | pipe \\ back",
+]
+
+
+@pytest.mark.parametrize("payload", HOSTILE)
+def test_markdown_from_params_makes_no_link_image_code_or_markup(payload):
+    """Rendered as nbconvert renders a page's Markdown: the text shows as typed, and nothing is live."""
+    from nbconvert.filters.markdown import markdown2html
+
+    for prose in (payload, wording.Prose(f"**Bold** {payload}")):
+        html = markdown2html(wording.section("priority", "introduction", title=payload, introduction=prose))
+        html = re.sub(r'<a class="anchor-link" href="#[^"]*">&#182;</a>', "", html)  # nbconvert's own heading anchor
+        for tag in ("<a", "<img", "<code", "<script", "<del", "<table"):
+            assert tag not in html, (tag, html)
+    assert "<strong>Bold</strong>" in html
 
 
 def test_a_section_needs_every_value():
@@ -74,3 +98,9 @@ def test_a_page_title_from_a_heading_cell_or_a_heading_output():
     assert title_of([markdown, output]) == "From a cell"
     assert title_of([output, markdown]) == "From an output"
     assert title_of([{"cell_type": "code", "source": "", "outputs": []}]) == "Strategic assessment"
+
+
+def test_a_page_title_is_the_heading_as_typed():
+    heading = wording.section("priority", "introduction", title="Children's *services* & [care]", introduction="")
+    output = {"cell_type": "code", "outputs": [{"output_type": "display_data", "data": {"text/markdown": heading}}]}
+    assert title_of([output]) == "Children's *services* & [care]"

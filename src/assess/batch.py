@@ -19,6 +19,7 @@ from assess.actions import parse_as_of
 from assess.config import PROJECT_ROOT, Assessment, data_dir_for
 from assess.context import RunContext
 from assess.data.counts import read_counts
+from assess.errors import ConfigError
 from assess.excel import write_workbook
 from assess.executor import NotebookTask, PageResult, run_tasks
 from assess.monitoring import Quarter, check_quarter_end
@@ -92,16 +93,23 @@ def default_out_dir(assessment: Assessment) -> Path:
 def page_tasks(assessment: Assessment, parameters: dict[str, str], out: Path) -> list[NotebookTask]:
     """A page per priority, in page order, from the one priority notebook; then the action plan,
     scoring and monitoring pages."""
-    tasks = [
-        NotebookTask(
-            NOTEBOOK_DIR / PRIORITY_NOTEBOOK, {**parameters, "priority": p.key}, out, assessment.page_stem(p.key)
-        )
-        for p in assessment.pages
-    ]
-    return tasks + [
+    own = [
         NotebookTask(NOTEBOOK_DIR / name, parameters, out)
         for name in (ACTION_PLAN_NOTEBOOK, SCORING_NOTEBOOK, MONITORING_NOTEBOOK)
     ]
+    taken = {task.output_name for task in own}
+    tasks = []
+    for priority in assessment.pages:
+        name = assessment.page_stem(priority.key)
+        if name in taken:
+            raise ConfigError(
+                f"{assessment.priorities_file}: field 'priorities.{priority.key}': its page would be {name}, "
+                "the name of one of the workbook's own pages; give the priority another key"
+            )
+        tasks.append(
+            NotebookTask(NOTEBOOK_DIR / PRIORITY_NOTEBOOK, {**parameters, "priority": priority.key}, out, name)
+        )
+    return tasks + own
 
 
 def run_assessment(options: RunOptions, area: str | None = None, monitoring_only: bool = False) -> RunResult:
@@ -166,7 +174,7 @@ def _prepare(context: RunContext, options: RunOptions, destination: Destination,
     assessment = context.assessment
     as_of = parse_as_of(options.as_of)
     quarter = check_quarter_end(options.quarter_end, context.evidence)
-    context.check_plan()
+    context.check_inputs()
     check_own_sections(context)
     staging = destination.staging
     resolved = staging / RESOLVED_PARAMS

@@ -1,4 +1,4 @@
-"""Parameters: `params/assessment.yaml` and `params/priorities.yaml`, validated on load.
+"""Parameters: `params/assessment.yaml` and the files it names (priorities, criteria, judgements), validated on load.
 
 The files are checked in two steps. Their shape (known keys, right types) is checked by
 pydantic models; their meaning against the data (the area exists, the period is covered)
@@ -138,8 +138,11 @@ class CriterionModel(StrictModel):
     def _scorer_for_measured(self) -> CriterionModel:
         if self.kind == "measured" and not self.scorer:
             raise ValueError("a measured criterion names its 'scorer'")
-        if self.kind == "judged" and self.scorer:
-            raise ValueError("a judged criterion has no 'scorer': its scores are in judgements.yaml")
+        if self.kind == "judged" and (self.scorer or self.method):
+            raise ValueError(
+                "a judged criterion has no 'scorer' or 'method': its scores are in judgements.yaml, "
+                "and the scoring page describes judged criteria together"
+            )
         return self
 
 
@@ -228,6 +231,17 @@ class PriorityModel(StrictModel):
     sections: list[str] = Field(default_factory=list)
 
     _known = field_validator("crime_types")(known_crime_types)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _removed(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "notebook" in data:
+            raise ValueError(
+                "'notebook' is no longer used: every priority's page comes from notebooks/priority.ipynb. "
+                "Remove it, and mark each sensitive priority 'sensitive: true' "
+                "(before, domestic_abuse and safeguarding were sensitive by default)"
+            )
+        return data
 
 
 class PrioritiesModel(StrictModel):
@@ -320,7 +334,10 @@ class Assessment:
         for priority in self.priorities:
             if priority.key == key:
                 return priority
-        raise ConfigError(f"unknown priority {key!r}; known: {', '.join(p.key for p in self.priorities)}")
+        raise ConfigError(
+            f"{self.priorities_file}: no priority or candidate {key!r}; "
+            f"known: {', '.join(p.key for p in self.priorities)}"
+        )
 
     @property
     def pages(self) -> tuple[Priority, ...]:
@@ -329,8 +346,12 @@ class Assessment:
 
     def page_stem(self, key: str) -> str:
         """The file name (without suffix) of a priority's page: '10_serious_acquisitive' for the first."""
-        position = [p.key for p in self.pages].index(key)
-        return f"{10 * (position + 1)}_{key}"
+        keys = [p.key for p in self.pages]
+        if key not in keys:
+            raise ConfigError(
+                f"{self.priorities_file}: {key!r} has no page; pages: {', '.join(keys)} (candidates have none)"
+            )
+        return f"{10 * (keys.index(key) + 1)}_{key}"
 
     def to_yaml_dict(self) -> dict[str, Any]:
         """The resolved parameters, written beside a run so each notebook sees the same ones."""
@@ -393,6 +414,11 @@ def load_priorities(path: Path) -> tuple[Priority, ...]:
             _check_key(key, path, where)
             if is_candidate and key in model.priorities:
                 raise ConfigError(f"{path}: field '{where}': already listed as a priority")
+            if is_candidate and (item.introduction or item.sections):
+                raise ConfigError(
+                    f"{path}: field '{where}': a candidate has no page, so no 'introduction' or 'sections'; "
+                    "list it under 'priorities' to give it one"
+                )
             result.append(
                 Priority(
                     key=key,
@@ -460,10 +486,11 @@ def _check_against_criteria(
         raise ConfigError(f"{where}: field 'scoring.weights': at least one criterion needs a weight above 0")
     measured = [c.key for c in criteria if not c.is_judged]
     for priority in priorities:
+        group = "candidates" if priority.is_candidate else "priorities"
         for indicator, criterion in priority.indicators:
             if criterion not in measured:
                 raise ConfigError(
-                    f"{priorities_path}: field 'priorities.{priority.key}.indicators.{indicator}': "
+                    f"{priorities_path}: field '{group}.{priority.key}.indicators.{indicator}': "
                     f"{criterion!r} is not a measured criterion; use one of: {', '.join(measured)}"
                 )
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from assess.actions import Action, load_actions
 from assess.config import DEFAULT_PARAMS, Assessment, data_dir_for
+from assess.criteria import check_scorers
 from assess.evidence import Evidence, Tables
 from assess.measures import MeasureModel, load_measures
 from assess.results import Results
@@ -56,8 +57,9 @@ class RunContext:
         path = self.assessment.measures_file
         return load_measures(path, self.assessment) if path else ()
 
-    def check_plan(self) -> None:
-        """Read the action plan and success measures now, so a mistake in them stops a run early."""
+    def check_inputs(self) -> None:
+        """Load the scorers, action plan and success measures now, so a mistake stops a run before it starts."""
+        check_scorers(self.assessment)
         _ = self.actions, self.measures
 
 

@@ -3,7 +3,7 @@
 Each worker process keeps one kernel and runs its notebooks in it one after another,
 clearing the namespace between them. The kernel starts and imports the libraries once per
 worker instead of once per notebook, and the evidence the notebooks read is memoised in it
-(see `pages.open_evidence`). This is safe because the notebooks keep no state but their
+(see `context.open_run`). This is safe because the notebooks keep no state but their
 namespace; a kernel that died is replaced.
 
 Every process ends with the run. A failure, Ctrl-C or SIGTERM in the main process stops the

@@ -6,7 +6,9 @@ page imports nbconvert and nothing else of the package.
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from pathlib import Path
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -58,8 +60,13 @@ def title_of(cells: list[dict]) -> str:
         for source in sources:
             for line in source.splitlines():
                 if line.startswith("# "):
-                    return line[2:].strip()
+                    return _plain(line[2:].strip())
     return "Strategic assessment"
+
+
+def _plain(markdown: str) -> str:
+    """A heading's text as read: Markdown escapes and HTML entities undone (the page escapes it once)."""
+    return html.unescape(re.sub(r"\\(.)", r"\1", markdown))
 
 
 def page_title(executed: Path) -> str:

@@ -33,7 +33,8 @@ class PrioritySection:
     parts: Callable[[PriorityPage], tuple]
 
 
-# Every priority's page has these sections, in this order (see notebooks/priority.ipynb).
+# Every priority's page has these sections, one cell each of notebooks/priority.ipynb, in
+# this order (a test holds the notebook to it).
 STANDARD_SECTIONS = (
     "introduction",
     "key_figures",
@@ -83,8 +84,17 @@ def _check_sections(priority: Priority, assessment: Assessment) -> None:
 class PriorityPage:
     """The sections of one priority's page."""
 
-    def __init__(self, run: RunContext, key: str, as_of: str = ""):
+    def __init__(self, run: RunContext, key: str = "", as_of: str = ""):
+        """The page of priority `key` (blank: the first page), with actions judged overdue as of `as_of`."""
         self.run = run
+        pages = run.assessment.pages
+        key = key or pages[0].key
+        if key not in [p.key for p in pages]:
+            run.assessment.priority(key)  # an unknown key: said as such
+            raise ConfigError(
+                f"{run.assessment.priorities_file}: {key!r} is a candidate, ranked but with no page; "
+                f"set 'priority' to one of: {', '.join(p.key for p in pages)}"
+            )
         self.evidence: PriorityEvidence = run.evidence.for_priority(key)
         self.priority = self.evidence.priority
         self.assessment = run.assessment
@@ -109,7 +119,7 @@ class PriorityPage:
                 "priority",
                 name,
                 title=self.priority.title,
-                introduction=self.priority.introduction,
+                introduction=wording.Prose(self.priority.introduction),
                 area=self.assessment.area,
                 areas=len(self.assessment.comparators),
                 small=CountRule(self.assessment.disclosure.threshold, True).small,
@@ -361,9 +371,7 @@ class ScoringPage:
 
     def methodology(self) -> present.Markdown:
         """How each declared criterion is scored, and how scores make the ranking."""
-        judged = [
-            f"**{c.label if i == 0 else wording.lower_first(c.label)}**" for i, c in enumerate(self.criteria.judged)
-        ]
+        judged = [c.label if i == 0 else wording.lower_first(c.label) for i, c in enumerate(self.criteria.judged)]
         partner_only = [wording.lower_first(p.short_title) for p in self.assessment.pages if not p.has_police_data]
         return present.Markdown(
             wording.section(
@@ -371,7 +379,7 @@ class ScoringPage:
                 "methodology",
                 criteria=self.criteria.keys,
                 judged=judged,
-                methods=[c.method for c in self.criteria if c.method],
+                methods=[wording.Prose(c.method) for c in self.criteria if c.method],
                 partner_only=partner_only,
             )
         )
@@ -512,7 +520,7 @@ class ScoringPage:
         without = self.results.ranks_without_each()
         frame = pd.DataFrame({"Issue": [self._title(k) for k in self.order], "Rank": range(1, len(self.order) + 1)})
         for criterion, ranks in without.items():
-            frame[f"Without {self.criteria[criterion].label.lower()}"] = [ranks[k] for k in self.order]
+            frame[f"Without {wording.lower_first(self.criteria[criterion].label)}"] = [ranks[k] for k in self.order]
         return present.Table(frame, "Rank of each issue when one criterion is left out", {})
 
     def swaps(self) -> present.BulletList:
@@ -525,7 +533,10 @@ class ScoringPage:
         rows = [
             (
                 "Weights",
-                ", ".join(f"{self.criteria[c].label.lower()} {w / total:.0%}" for c, w in self.results.weights.items()),
+                ", ".join(
+                    f"{wording.lower_first(self.criteria[c].label)} {w / total:.0%}"
+                    for c, w in self.results.weights.items()
+                ),
             ),
             ("Significance level", f"{rules.significance:g}"),
             ("Large change (scores 1 and 5)", f"{rules.large_change:.0%}"),

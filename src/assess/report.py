@@ -62,9 +62,10 @@ def write_index(run: RunContext, pages: Sequence[RenderedPage], out: Path, score
         title=f"Strategic assessment: {assessment.area}, {period}",
         pages=links,
         candidates=sum(p.is_candidate for p in assessment.priorities),
+        area=assessment.area,
         others=len(assessment.comparators) - 1,
         criteria_count=wording.number(len(criteria)),
-        criteria_names=wording.join(c.label.lower() for c in criteria),
+        criteria_names=wording.join(wording.lower_first(c.label) for c in criteria),
         ranking=_ranking_rows(run, pages, period),
         tie_break=tie_break_text(criteria),
     )
@@ -117,7 +118,7 @@ def write_county_summary(runs: list[RunContext], folders: dict[str, str], out: P
         )
         labels = values.apply(lambda col: col.map(lambda v: "no data" if pd.isna(v) else f"{int(v)}"))
         alt = (
-            f"Grid of {criterion.label.lower()} scores by area and issue. "
+            f"Grid of {wording.lower_first(criterion.label)} scores by area and issue. "
             + "; ".join(
                 f"{area}: " + ", ".join(f"{issue} {labels.loc[area, issue]}" for issue in values.columns)
                 for area in values.index

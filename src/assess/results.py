@@ -15,7 +15,7 @@ import pandas as pd
 from assess.cache import cached, input_key
 from assess.cells import write_csv
 from assess.config import Priority, period_text
-from assess.criteria import CountCube, CriterionScore, Setting, police_scores, score_priority
+from assess.criteria import CountCube, CriterionScore, Setting, police_scores, score_priority, scorers_fingerprint
 from assess.evidence import Evidence
 from assess.scoring import Composite, Swap, composite, neighbour_swaps, rank_order, ranks_without_each
 from assess.uncertainty import RankUncertainty, simulate_ranks
@@ -111,6 +111,7 @@ class Results:
             self.assessment.rules.model_dump(),
             self.weights,
             self.tie_break,
+            scorers_fingerprint(self.assessment),
             [(p.key, p.crime_types) for p in self.priorities],
             fixed,
             self.order,

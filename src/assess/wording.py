@@ -2,11 +2,14 @@
 
 The prose of each page lives in `templates/sections/<page>.md.j2`, one block per section,
 as Markdown. Values are escaped as they are filled in, so text from parameters and data
-shows as typed and never becomes markup.
+shows as typed and never becomes markup: HTML is escaped, and so is the Markdown that
+would make a link, an image, code or emphasis. A value marked `Prose` (an introduction or a
+method written in params) may use *emphasis* and **bold**, and nothing else.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
@@ -52,6 +55,30 @@ def lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
 
 
+class Prose(str):
+    """Markdown from params that may carry emphasis and bold, but no link, image, code or markup."""
+
+
+# Markdown punctuation that could make a link (the ":" of a bare URL too), an image, code,
+# a heading's closing sequence, strikethrough or a table cell; Prose keeps its emphasis marks.
+_STRUCTURE = re.compile(r"([\\`\[\]!#~|:])")
+_EMPHASIS = re.compile(r"([*_])")
+
+
+def markdown_text(value: str) -> str:
+    """A value as Markdown that shows exactly as typed (Prose keeps its emphasis)."""
+    escaped = _STRUCTURE.sub(r"\\\1", str(value))
+    return escaped if isinstance(value, Prose) else _EMPHASIS.sub(r"\\\1", escaped)
+
+
+def _escaped(value):
+    if isinstance(value, str):
+        return markdown_text(value)
+    if isinstance(value, (list, tuple)):
+        return [_escaped(item) for item in value]
+    return value
+
+
 @lru_cache(maxsize=1)
 def _environment():
     from jinja2 import Environment, FileSystemLoader, StrictUndefined
@@ -63,7 +90,7 @@ def _environment():
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    environment.filters.update(number=number, join=join, lower_first=lower_first)
+    environment.filters.update(number=number, join=join, lower_first=lower_first, bold=lambda text: f"**{text}**")
     return environment
 
 
@@ -74,4 +101,5 @@ def section(page: str, name: str, **values) -> str:
         block = template.blocks[name]
     except KeyError:
         raise KeyError(f"{template.filename} has no block {name!r}") from None
-    return "".join(block(template.new_context(values))).strip()
+    context = template.new_context({key: _escaped(value) for key, value in values.items()})
+    return "".join(block(context)).strip()

@@ -8,8 +8,9 @@ observed data and every Monte Carlo resample of it.
 
 from __future__ import annotations
 
+import hashlib
 import importlib
-import sys
+import importlib.util
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -24,6 +25,8 @@ from assess.criteria.result import NO_DATA, CriterionScore, no_data
 from assess.errors import ConfigError
 
 __all__ = [
+    "check_scorers",
+    "scorers_fingerprint",
     "NO_DATA",
     "SCORERS",
     "CountCube",
@@ -62,11 +65,13 @@ class Scorer:
 
     `police` scores it from police-recorded figures (and is re-run on every Monte Carlo
     resample); `partner`, if given, scores it from a partner indicator the priority maps to
-    the criterion, where police data have none.
+    the criterion, where police data have none. `source` is a custom scorer's file, for the
+    cache key: edit it and the simulation runs again.
     """
 
     police: PoliceScore | None = None
     partner: PartnerScore | None = None
+    source: bytes = b""
 
 
 SCORERS: dict[str, Scorer] = {}
@@ -97,7 +102,7 @@ register(
 def scorer_of(criterion: Criterion, assessment: Assessment) -> Scorer:
     """The scorer a measured criterion names: a registered one, or `module:function` of the partnership's own.
 
-    The module is looked for beside criteria.yaml first, then on the Python path. The
+    The module is a file `module.py` beside criteria.yaml, else one on the Python path. The
     function takes a priority's `PriorityFigures` and the `Setting` and returns a
     `CriterionScore`; it is re-run on every Monte Carlo resample like the built-in ones.
     """
@@ -105,21 +110,57 @@ def scorer_of(criterion: Criterion, assessment: Assessment) -> Scorer:
     where = f"{assessment.criteria_file}: field 'criteria.{criterion.key}.scorer'"
     if name in SCORERS:
         return SCORERS[name]
-    if ":" not in name:
+    module_name, _, function_name = name.partition(":")
+    if not module_name or not function_name:
         raise ConfigError(
             f"{where}: no scorer {name!r}; use one of {', '.join(sorted(SCORERS))} or 'module:function' of your own"
         )
-    module_name, _, function_name = name.partition(":")
-    sys.path.insert(0, str(Path(assessment.criteria_file).parent))
+    beside = Path(assessment.criteria_file).parent / f"{module_name}.py"
+    # Registered by file, not by name: two params folders may each have a scorers.py.
+    registered = f"{beside.resolve()}:{function_name}" if beside.is_file() else name
+    if registered in SCORERS:
+        return SCORERS[registered]
     try:
-        function = getattr(importlib.import_module(module_name), function_name)
-    except (ImportError, AttributeError) as exc:
-        raise ConfigError(f"{where}: cannot load {name!r} ({type(exc).__name__}: {exc})") from None
-    finally:
-        sys.path.pop(0)
+        module = _load_file(beside) if beside.is_file() else importlib.import_module(module_name)
+        function = getattr(module, function_name)
+    except Exception as exc:  # the partnership's own code: any failure to load it is a parameters mistake
+        message = " ".join(str(exc).split())
+        raise ConfigError(f"{where}: cannot load {name!r} ({type(exc).__name__}: {message})") from None
     if not callable(function):
         raise ConfigError(f"{where}: {name!r} is not a function")
-    return register(name, police=function)
+    SCORERS[registered] = Scorer(police=function, source=beside.read_bytes() if beside.is_file() else b"")
+    return SCORERS[registered]
+
+
+def _load_file(path: Path):
+    """A module from its file, under a name of its own so it cannot shadow or be shadowed by another."""
+    digest = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:16]
+    spec = importlib.util.spec_from_file_location(f"assess_scorer_{digest}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def check_scorers(assessment: Assessment) -> None:
+    """Every measured criterion's scorer loads, and every partner indicator maps to a criterion it can score."""
+    partner_criteria = [
+        c.key for c in assessment.criteria if not c.is_judged and scorer_of(c, assessment).partner is not None
+    ]
+    for priority in assessment.priorities:
+        group = "candidates" if priority.is_candidate else "priorities"
+        for indicator, key in priority.indicators:
+            if key not in partner_criteria:
+                raise ConfigError(
+                    f"{assessment.priorities_file}: field '{group}.{priority.key}.indicators.{indicator}': "
+                    f"{key!r} is not scored from partner indicators; use one of: {', '.join(partner_criteria)}"
+                )
+
+
+def scorers_fingerprint(assessment: Assessment) -> tuple:
+    """What the scores depend on besides the data: each criterion's scorer, and a custom one's source."""
+    return tuple(
+        (c.key, c.kind, c.scorer, b"" if c.is_judged else scorer_of(c, assessment).source) for c in assessment.criteria
+    )
 
 
 def _as(key: str, verdict: CriterionScore) -> CriterionScore:
