@@ -21,6 +21,11 @@ PAYLOADS = [
     '"><svg onload="window.__pwned = 3">',
     '=HYPERLINK("http://example.invalid", "click")',
 ]
+MARKDOWN_PAYLOADS = [
+    "[click](javascript:window.__pwned=4)",
+    "![x](http://example.invalid/pixel.png)",
+    "<http://example.invalid>",
+]
 
 
 @pytest.fixture(scope="module")
@@ -65,6 +70,9 @@ def hostile_run(tmp_path_factory):
     priorities = yaml.safe_load((params / "priorities.yaml").read_text())
     candidate = next(iter(priorities["candidates"].values()))
     candidate["title"] = PAYLOADS[3]
+    # A page's own words are Markdown from params: links, images and markup in them stay text.
+    priorities["priorities"]["asb"]["title"] = "ASB " + MARKDOWN_PAYLOADS[0]
+    priorities["priorities"]["asb"]["introduction"] = " ".join(PAYLOADS[:3] + MARKDOWN_PAYLOADS)
     (params / "priorities.yaml").write_text(yaml.safe_dump(priorities, sort_keys=False))
     settings = yaml.safe_load((params / "assessment.yaml").read_text())
     settings["data_dir"] = str(data)
@@ -83,13 +91,15 @@ def test_nothing_runs_and_text_shows_as_typed(hostile_run):
         page = browser.page()
         for name, must_show in [
             ("30_domestic_abuse.html", PAYLOADS),
-            ("20_asb.html", PAYLOADS),
+            ("20_asb.html", PAYLOADS + MARKDOWN_PAYLOADS),
             ("80_action_plan.html", PAYLOADS),
             ("90_scoring.html", [PAYLOADS[0]]),
         ]:
             page.goto((hostile_run / name).as_uri())
             assert page.evaluate("window.__pwned") is None, name
             assert page.evaluate("document.querySelectorAll('svg[onload], img[onerror], script').length") == 0, name
+            links = page.evaluate("[...document.querySelectorAll('a[href]')].map(a => a.getAttribute('href'))")
+            assert not [link for link in links if ":" in link and not link.startswith("#")], (name, links)
             text = page.inner_text("body")
             for payload in must_show:
                 assert payload in text, f"{name}: {payload!r} not shown as typed"
