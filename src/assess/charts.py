@@ -211,7 +211,7 @@ def annotated_heatmap(
     ax.set_xlabel("")
     ax.set_ylabel("")
     # Column names wrap onto short lines, so neighbours do not run into each other.
-    ax.set_xticks(ax.get_xticks(), [textwrap.fill(str(c), 10) for c in values.columns])
+    ax.set_xticks(ax.get_xticks(), [textwrap.fill(str(c), 10, break_long_words=False) for c in values.columns])
     ax.tick_params(axis="x", rotation=0)
     ax.tick_params(axis="y", rotation=0)
     return Chart(_render(fig, ax, title, subtitle, source), alt, f"{title}. {subtitle}.")
