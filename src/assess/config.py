@@ -429,12 +429,17 @@ def load_priorities(path: Path) -> tuple[Priority, ...]:
                     is_candidate=is_candidate,
                     indicators=tuple(item.indicators.items()),
                     sensitive=item.sensitive,
-                    introduction=item.introduction or item.summary,
+                    introduction=_paragraphs(item.introduction or item.summary),
                     short_title=item.short_title or item.title,
                     sections=tuple(item.sections),
                 )
             )
     return tuple(result)
+
+
+def _paragraphs(text: str) -> str:
+    """Prose as typed in YAML, each paragraph on one line (a blank line between paragraphs)."""
+    return "\n\n".join(" ".join(p.split()) for p in re.split(r"\n\s*\n", text.strip()) if p.strip())
 
 
 def load_criteria(path: Path) -> Criteria:
