@@ -278,11 +278,11 @@ def test_an_edited_scorer_is_not_answered_from_the_cache(tmp_path):
     (params / "mine.py").write_text(SCORER.replace("repeat_share", "score"))
     assessment = RunContext.load(params / "assessment.yaml").assessment
     before = scorers_fingerprint(assessment)
-    (params / "mine.py").write_text(SCORER.replace("repeat_share", "score").replace("0.1", "0.2"))
-    from assess.criteria import SCORERS
-
-    SCORERS.pop(f"{(params / 'mine.py').resolve()}:score")  # a new kernel loads the file afresh
-    assert scorers_fingerprint(RunContext.load(params / "assessment.yaml").assessment) != before
+    (params / "mine.py").write_text(SCORER.replace("repeat_share", "score").replace("of crime", "of all crime"))
+    edited = RunContext.load(params / "assessment.yaml")
+    assert scorers_fingerprint(edited.assessment) != before
+    # And the edited function is the one that scores, in the same process.
+    assert Results(edited.evidence).criteria["asb"]["repeat"].evidence.endswith("of all crime")
 
 
 def test_the_priority_page_takes_a_page_and_says_what_a_candidate_is(tmp_path):

@@ -116,26 +116,29 @@ def scorer_of(criterion: Criterion, assessment: Assessment) -> Scorer:
             f"{where}: no scorer {name!r}; use one of {', '.join(sorted(SCORERS))} or 'module:function' of your own"
         )
     beside = Path(assessment.criteria_file).parent / f"{module_name}.py"
-    # Registered by file, not by name: two params folders may each have a scorers.py.
-    registered = f"{beside.resolve()}:{function_name}" if beside.is_file() else name
+    source = beside.read_bytes() if beside.is_file() else b""
+    # Registered by file and content, not by name: two params folders may each have a
+    # scorers.py, and an edited file is loaded afresh.
+    digest = hashlib.sha256(source).hexdigest()[:16]
+    registered = f"{beside.resolve()}#{digest}:{function_name}" if beside.is_file() else name
     if registered in SCORERS:
         return SCORERS[registered]
     try:
-        module = _load_file(beside) if beside.is_file() else importlib.import_module(module_name)
+        module = _load_file(beside, digest) if beside.is_file() else importlib.import_module(module_name)
         function = getattr(module, function_name)
     except Exception as exc:  # the partnership's own code: any failure to load it is a parameters mistake
         message = " ".join(str(exc).split())
         raise ConfigError(f"{where}: cannot load {name!r} ({type(exc).__name__}: {message})") from None
     if not callable(function):
         raise ConfigError(f"{where}: {name!r} is not a function")
-    SCORERS[registered] = Scorer(police=function, source=beside.read_bytes() if beside.is_file() else b"")
+    SCORERS[registered] = Scorer(police=function, source=source)
     return SCORERS[registered]
 
 
-def _load_file(path: Path):
+def _load_file(path: Path, digest: str):
     """A module from its file, under a name of its own so it cannot shadow or be shadowed by another."""
-    digest = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:16]
-    spec = importlib.util.spec_from_file_location(f"assess_scorer_{digest}", path)
+    place = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:16]
+    spec = importlib.util.spec_from_file_location(f"assess_scorer_{place}_{digest}", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
