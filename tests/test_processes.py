@@ -117,16 +117,21 @@ def start_run(out: Path) -> subprocess.Popen:
 
 
 def wait_for_kernels(run: subprocess.Popen, count: int = 2, timeout: float = 60.0) -> set[int]:
-    """Wait until `count` kernels run notebooks, then a moment more: the run is mid-way."""
+    """Wait until `count` workers each run a kernel, a moment apart: the run is mid-way.
+
+    Two looks a second apart must agree, so a kernel being replaced between notebooks (a
+    worker on a loaded machine may start a fresh one) is waited out, not taken for the tree.
+    """
     deadline = time.monotonic() + timeout
-    while len(kernels(descendants(run.pid))) < count:
+    previous: set[int] = set()
+    while True:
         assert run.poll() is None, run.communicate()
         assert time.monotonic() < deadline, "the kernels did not start"
-        time.sleep(0.1)
-    time.sleep(1.0)
-    tree = descendants(run.pid)
-    assert len(workers(tree)) == count and len(kernels(tree)) == count
-    return tree
+        tree = descendants(run.pid)
+        if len(workers(tree)) == count and len(kernels(tree)) == count and tree == previous:
+            return tree
+        previous = tree if len(kernels(tree)) == count else set()
+        time.sleep(1.0 if previous else 0.1)
 
 
 def stop(run: subprocess.Popen, send) -> tuple[float, str]:
