@@ -478,10 +478,12 @@ def load_judgements(
     return dict(model.judgements)
 
 
-def _check_against_criteria(
-    rules: ScoringRules, priorities: tuple[Priority, ...], criteria: Criteria, where: str, priorities_path: Path
-) -> None:
-    """Weights and indicator mappings name declared criteria, and some criterion weighs."""
+def _check_weights(rules: ScoringRules, criteria: Criteria, where: str) -> None:
+    """Weights name declared criteria, and some criterion weighs.
+
+    Which criteria a priority's partner indicators may inform depends on their scorers: that
+    is checked where the scorers are (`criteria.check_scorers`).
+    """
     for key in rules.weights:
         if key not in criteria.keys:
             raise ConfigError(
@@ -489,15 +491,6 @@ def _check_against_criteria(
             )
     if sum(rules.weights.get(key, 1.0) for key in criteria.keys) <= 0:
         raise ConfigError(f"{where}: field 'scoring.weights': at least one criterion needs a weight above 0")
-    measured = [c.key for c in criteria if not c.is_judged]
-    for priority in priorities:
-        group = "candidates" if priority.is_candidate else "priorities"
-        for indicator, criterion in priority.indicators:
-            if criterion not in measured:
-                raise ConfigError(
-                    f"{priorities_path}: field '{group}.{priority.key}.indicators.{indicator}': "
-                    f"{criterion!r} is not a measured criterion; use one of: {', '.join(measured)}"
-                )
 
 
 def period_text(start: str, end: str) -> str:
@@ -589,7 +582,7 @@ def resolve_assessment(
             )
     priorities = load_priorities(priorities_path)
     criteria = load_criteria(criteria_path)
-    _check_against_criteria(scoring, priorities, criteria, where, priorities_path)
+    _check_weights(scoring, criteria, where)
     return Assessment(
         area=canonical,
         period_start=start,
