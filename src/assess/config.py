@@ -40,6 +40,17 @@ def known_crime_types(value: list[str]) -> list[str]:
     return value
 
 
+def refuse_old_key(key: str, message: str):
+    """A model validator for a setting an earlier version took: its use is refused with `message`."""
+
+    def refuse(cls, data: Any) -> Any:
+        if isinstance(data, dict) and key in data:
+            raise ValueError(message)
+        return data
+
+    return classmethod(refuse)
+
+
 class StrictModel(BaseModel):
     """A parameters model: unknown keys are refused, values are frozen."""
 
@@ -97,15 +108,12 @@ class DisclosureModel(StrictModel):
 
     _known = field_validator("sensitive_crime_types")(known_crime_types)
 
-    @model_validator(mode="before")
-    @classmethod
-    def _moved(cls, data: Any) -> Any:
-        if isinstance(data, dict) and "sensitive_priorities" in data:
-            raise ValueError(
-                "'sensitive_priorities' has moved: mark each sensitive priority "
-                "with 'sensitive: true' in priorities.yaml"
-            )
-        return data
+    _moved = model_validator(mode="before")(
+        refuse_old_key(
+            "sensitive_priorities",
+            "'sensitive_priorities' has moved: mark each sensitive priority with 'sensitive: true' in priorities.yaml",
+        )
+    )
 
 
 class AssessmentModel(StrictModel):
@@ -232,16 +240,14 @@ class PriorityModel(StrictModel):
 
     _known = field_validator("crime_types")(known_crime_types)
 
-    @model_validator(mode="before")
-    @classmethod
-    def _removed(cls, data: Any) -> Any:
-        if isinstance(data, dict) and "notebook" in data:
-            raise ValueError(
-                "'notebook' is no longer used: every priority's page comes from notebooks/priority.ipynb. "
-                "Remove it, and mark each sensitive priority 'sensitive: true' "
-                "(before, domestic_abuse and safeguarding were sensitive by default)"
-            )
-        return data
+    _removed = model_validator(mode="before")(
+        refuse_old_key(
+            "notebook",
+            "'notebook' is no longer used: every priority's page comes from notebooks/priority.ipynb. "
+            "Remove it, and mark each sensitive priority 'sensitive: true' "
+            "(before, domestic_abuse and safeguarding were sensitive by default)",
+        )
+    )
 
 
 class PrioritiesModel(StrictModel):

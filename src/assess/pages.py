@@ -357,6 +357,18 @@ def _chance(p: float) -> str:
 SCORING_SOURCE = "Sources: data.police.uk; ONS population estimates; Crime Harm Index; partnership judgements"
 
 
+def score_heatmap(values: pd.DataFrame, title: str, alt_lead: str, period: str) -> charts.Chart:
+    """A grid of 1-5 scores (NaN: no data), each cell labelled, with alt text reading it row by row."""
+    labels = values.apply(lambda col: col.map(lambda v: "no data" if pd.isna(v) else f"{int(v)}"))
+    alt = (
+        f"{alt_lead}. "
+        + "; ".join(f"{row}: " + ", ".join(f"{c} {labels.loc[row, c]}" for c in values.columns) for row in values.index)
+        + "."
+    )
+    subtitle = f"Score 1 (least reason to prioritise) to 5 (most), {period}"
+    return charts.annotated_heatmap(values, labels, title, subtitle, SCORING_SOURCE, (1, 5), "Score (1-5)", alt)
+
+
 class ScoringPage:
     """The sections of the scoring page: matrix, ranking, uncertainty and sensitivity."""
 
@@ -442,37 +454,15 @@ class ScoringPage:
             SCORING_SOURCE,
         )
 
-    def _matrix(self) -> tuple[pd.DataFrame, pd.DataFrame]:
-        rows = [self._title(k) for k in self.order]
-        columns = [c.short_label for c in self.criteria]
+    def criteria_heatmap(self) -> charts.Chart:
         values = pd.DataFrame(
             [[self.results.scores[k][c] for c in self.criteria.keys] for k in self.order],
-            index=rows,
-            columns=columns,
+            index=[self._title(k) for k in self.order],
+            columns=[c.short_label for c in self.criteria],
             dtype="float",
         )
-        labels = values.apply(lambda col: col.map(lambda v: "no data" if pd.isna(v) else f"{int(v)}"))
-        return values, labels
-
-    def criteria_heatmap(self) -> charts.Chart:
-        values, labels = self._matrix()
-        alt = (
-            "Grid of criterion scores. "
-            + "; ".join(
-                f"{row}: " + ", ".join(f"{c} {labels.loc[row, c]}" for c in values.columns) for row in values.index
-            )
-            + "."
-        )
-        return charts.annotated_heatmap(
-            values,
-            labels,
-            f"How each issue scores on the {self._criteria_words} criteria, {self.assessment.area}",
-            f"Score 1 (least reason to prioritise) to 5 (most), {self.period}",
-            SCORING_SOURCE,
-            (1, 5),
-            "Score (1-5)",
-            alt,
-        )
+        title = f"How each issue scores on the {self._criteria_words} criteria, {self.assessment.area}"
+        return score_heatmap(values, title, "Grid of criterion scores", self.period)
 
     def criteria_table(self) -> present.Table:
         table = self.results.criteria_table()

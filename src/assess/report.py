@@ -10,11 +10,11 @@ from typing import Protocol
 import pandas as pd
 from markupsafe import Markup
 
-from assess import charts, present, wording
+from assess import present, wording
 from assess.config import period_text
 from assess.context import RunContext
 from assess.export import page_title
-from assess.pages import SCORING_SOURCE
+from assess.pages import score_heatmap
 from assess.scoring import tie_break_text
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -116,24 +116,11 @@ def write_county_summary(runs: list[RunContext], folders: dict[str, str], out: P
             index=areas,
             dtype="float",
         )
-        labels = values.apply(lambda col: col.map(lambda v: "no data" if pd.isna(v) else f"{int(v)}"))
-        alt = (
-            f"Grid of {wording.lower_first(criterion.label)} scores by area and issue. "
-            + "; ".join(
-                f"{area}: " + ", ".join(f"{issue} {labels.loc[area, issue]}" for issue in values.columns)
-                for area in values.index
-            )
-            + "."
-        )
-        chart = charts.annotated_heatmap(
+        chart = score_heatmap(
             values,
-            labels,
             f"{criterion.label}: where each area stands",
-            f"Score 1 (least reason to prioritise) to 5 (most), {period}",
-            SCORING_SOURCE,
-            (1, 5),
-            "Score (1-5)",
-            alt,
+            f"Grid of {wording.lower_first(criterion.label)} scores by area and issue",
+            period,
         )
         # Tables and charts escape their own text (present.Table, charts.Chart): their HTML is safe.
         sections.append({"name": criterion.short_label, "chart": Markup(chart._repr_html_())})

@@ -13,6 +13,7 @@ import importlib
 import importlib.util
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
@@ -53,6 +54,11 @@ class Setting:
     @property
     def rules(self) -> ScoringRules:
         return self.assessment.rules
+
+    @cached_property
+    def scorers(self) -> dict[str, Scorer]:
+        """Each measured criterion's scorer, looked up once: scoring runs again for every resample."""
+        return {c.key: scorer_of(c, self.assessment) for c in self.assessment.criteria if not c.is_judged}
 
 
 PoliceScore = Callable[[PriorityFigures, Setting], CriterionScore]
@@ -177,7 +183,7 @@ def police_scores(figures: PriorityFigures, priority: Priority, setting: Setting
     for criterion in setting.assessment.criteria:
         if criterion.is_judged:
             continue
-        scorer = scorer_of(criterion, setting.assessment)
+        scorer = setting.scorers[criterion.key]
         if scorer.police is None:
             continue
         if not priority.has_police_data:
@@ -202,7 +208,7 @@ def score_priority(figures: PriorityFigures, priority: Priority, setting: Settin
             continue
         verdict = scores.get(key)
         if verdict is None or not verdict.has_data:
-            scorer = scorer_of(criterion, assessment)
+            scorer = setting.scorers[key]
             fallback = scorer.partner(priority, setting, key) if scorer.partner else None
             if fallback is not None:
                 verdict = _as(key, fallback)
