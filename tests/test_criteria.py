@@ -60,6 +60,7 @@ def figures(**changes) -> PriorityFigures:
         period_months=MONTHS_2022,
         history_months=MONTHS_2022,
         history=np.full(12, 10),
+        county_history=np.full(12, 100),
         current=100,
         previous=None,
         area_total=1000,
@@ -72,6 +73,9 @@ def figures(**changes) -> PriorityFigures:
     )
     if "history" in changes and "history_months" not in changes:
         changes["history_months"] = months_ending_2022_12(len(changes["history"]))
+    if "history" in changes and "county_history" not in changes:
+        # The area is a tenth of a county that has no trend of its own.
+        changes["county_history"] = np.full(len(changes["history"]), 10 * np.mean(changes["history"]))
     base.update(changes)
     return PriorityFigures(**base)
 

@@ -75,6 +75,9 @@ def _ascending_shares(value: list[float]) -> list[float]:
     return value
 
 
+JUDGEMENT_SPREAD = {"high": 0.5, "medium": 0.75, "low": 1.1}
+
+
 class ScoringRules(StrictModel):
     """How evidence becomes 1-5 scores, and how scores become a ranking (`scoring` in the file).
 
@@ -96,8 +99,19 @@ class ScoringRules(StrictModel):
     draws: int = Field(default=1000, ge=100, le=100_000)
     seed: int = 20221231
     weight_concentration: float = Field(default=60.0, gt=0)
+    # How far a judged score may be out, by its stated confidence: the standard deviation of
+    # the normal its draws in the rank simulation come from (see criteria/judged.py).
+    judgement_spread: dict[Literal["low", "medium", "high"], Annotated[float, Field(gt=0, le=5)]] = Field(
+        default_factory=lambda: dict(JUDGEMENT_SPREAD)
+    )
 
     _shares = field_validator("volume_shares", "harm_shares")(_ascending_shares)
+
+    @field_validator("judgement_spread")
+    @classmethod
+    def _every_confidence(cls, spread: dict[str, float]) -> dict[str, float]:
+        """A confidence left out keeps its default spread."""
+        return {**JUDGEMENT_SPREAD, **spread}
 
 
 class DisclosureModel(StrictModel):

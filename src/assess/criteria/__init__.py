@@ -16,11 +16,12 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from assess.config import Assessment, Criterion, Priority, ScoringRules
 from assess.criteria import comparison, harm, partner, trend, volume
-from assess.criteria.figures import CountCube, PriorityFigures
+from assess.criteria.figures import CountCube, FigureDraws, PriorityFigures
 from assess.criteria.judged import judged_score
 from assess.criteria.result import NO_DATA, CriterionScore, no_data
 from assess.errors import ConfigError
@@ -63,31 +64,39 @@ class Setting:
 
 PoliceScore = Callable[[PriorityFigures, Setting], CriterionScore]
 PartnerScore = Callable[[Priority, Setting, str], CriterionScore | None]
+DrawScore = Callable[[FigureDraws, Setting], np.ndarray]
 
 
 @dataclass(frozen=True)
 class Scorer:
     """How a measured criterion is scored.
 
-    `police` scores it from police-recorded figures (and is re-run on every Monte Carlo
-    resample); `partner`, if given, scores it from a partner indicator the priority maps to
-    the criterion, where police data have none. `source` is a custom scorer's file, for the
-    cache key: edit it and the simulation runs again.
+    `police` scores it from police-recorded figures; `partner`, if given, scores it from a
+    partner indicator the priority maps to the criterion, where police data have none.
+    `draws` scores many Monte Carlo draws of the police figures at once (an array of scores,
+    NaN where a draw has none) and must agree with `police` draw by draw; without it the
+    simulation calls `police` once per draw, which is slower. `source` is a custom scorer's
+    file, for the cache key: edit it and the simulation runs again.
     """
 
     police: PoliceScore | None = None
     partner: PartnerScore | None = None
+    draws: DrawScore | None = None
     source: bytes = b""
 
 
 SCORERS: dict[str, Scorer] = {}
 
 
-def register(name: str, police: PoliceScore | None = None, partner: PartnerScore | None = None) -> Scorer:
+def register(
+    name: str, police: PoliceScore | None = None, partner: PartnerScore | None = None, draws: DrawScore | None = None
+) -> Scorer:
     """Make a scorer available to `criteria.yaml` under `name`."""
     if police is None and partner is None:
         raise ValueError(f"scorer {name!r} needs a police or a partner part")
-    SCORERS[name] = Scorer(police, partner)
+    if draws is not None and police is None:
+        raise ValueError(f"scorer {name!r} scores draws of police figures but has no police part")
+    SCORERS[name] = Scorer(police, partner, draws)
     return SCORERS[name]
 
 

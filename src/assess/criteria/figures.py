@@ -26,6 +26,9 @@ class PriorityFigures:
     history_months, history
         The area's monthly counts over every contiguous month in the data up to the end
         of the period (at least the period itself): the series the trend test reads.
+    county_history
+        The same months' counts summed over every comparator (the area included): the
+        shared seasonal pattern a trend test on 12 months must allow for.
     current, previous
         The area's total over the period, and over the equal period before it (None when
         the data do not reach back that far).
@@ -49,6 +52,7 @@ class PriorityFigures:
     period_months: tuple[str, ...]
     history_months: tuple[str, ...]
     history: np.ndarray
+    county_history: np.ndarray
     current: int
     previous: int | None
     area_total: int
@@ -62,6 +66,33 @@ class PriorityFigures:
     harm_hidden: bool = False
     area_total_hidden: bool = False
     area_harm_hidden: bool = False
+
+
+@dataclass(frozen=True)
+class FigureDraws:
+    """One priority's police figures in many Monte Carlo draws at once: `PriorityFigures`
+    with a leading draws axis on every count, for the criteria's vectorised scorers.
+
+    Disclosure does not apply: draws are never shown, only the ranks they give.
+    """
+
+    key: str
+    period_months: tuple[str, ...]
+    history_months: tuple[str, ...]
+    history: np.ndarray  # draws x months
+    county_history: np.ndarray  # draws x months
+    current: np.ndarray  # draws
+    previous: np.ndarray | None  # draws, or None when the data do not reach back a full period
+    area_total: np.ndarray  # draws
+    harm: np.ndarray | None  # draws, or None when no crime type of the priority has a weight
+    area_harm: np.ndarray  # draws
+    comparator_counts: np.ndarray  # draws x comparators
+    populations: np.ndarray  # comparators
+    area_index: int
+
+    @property
+    def draws(self) -> int:
+        return len(self.current)
 
 
 class CountCube:
@@ -128,6 +159,31 @@ class CountCube:
             self.harm_weights,
         )
 
+    def figure_draws(self, priority: Priority, stack: np.ndarray) -> FigureDraws:
+        """The priority's figures in every draw of `stack` (draws x areas x months x crime types)."""
+        types = np.isin(np.array(self.crime_types), priority.crime_types)
+        mine = stack[..., types].sum(axis=-1)  # draws x areas x months
+        series = mine[:, self._area]
+        area_period = stack[:, self._area][:, self._in_period]  # draws x months x types
+        weights = np.nan_to_num(self._weights)
+        has_weight = any(t in self.harm_weights for t in priority.crime_types)
+        harm_types = types & ~np.isnan(self._weights)
+        return FigureDraws(
+            key=priority.key,
+            period_months=self._period_months,
+            history_months=self.months,
+            history=series,
+            county_history=mine.sum(axis=1),
+            current=series[:, self._in_period].sum(axis=1),
+            previous=series[:, self._in_previous].sum(axis=1) if self._has_previous else None,
+            area_total=area_period.sum(axis=(1, 2)),
+            harm=(area_period[..., harm_types] * weights[harm_types]).sum(axis=(1, 2)) if has_weight else None,
+            area_harm=(area_period * weights).sum(axis=(1, 2)),
+            comparator_counts=mine[:, :, self._in_period].sum(axis=2),
+            populations=self.populations,
+            area_index=self._area,
+        )
+
     def figures(self, priority: Priority) -> PriorityFigures:
         types = np.isin(np.array(self.crime_types), priority.crime_types)
         area = self.values[self._area]
@@ -145,6 +201,7 @@ class CountCube:
             period_months=self._period_months,
             history_months=self.months,
             history=series,
+            county_history=self.values[:, :, types].sum(axis=(0, 2)),
             current=int(series[self._in_period].sum()),
             previous=int(series[self._in_previous].sum()) if self._has_previous else None,
             area_total=int(period_area.sum()),

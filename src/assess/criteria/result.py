@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
 
 NO_DATA = "no data"
 
@@ -21,6 +24,10 @@ class CriterionScore:
         The numbers behind the score, with their period.
     reason
         One plain-English sentence saying why this score.
+    spread
+        How the score varies by chance, for the rank simulation: draws n scores (NaN where
+        a draw has no score). None for police-scored criteria (their counts are resampled
+        instead) and for a verdict with no data (the simulation draws 1-5 for it).
     """
 
     priority: str
@@ -28,6 +35,7 @@ class CriterionScore:
     score: int | None
     evidence: str
     reason: str
+    spread: Callable[[np.random.Generator, int], np.ndarray] | None = field(default=None, compare=False, repr=False)
 
     @property
     def has_data(self) -> bool:
