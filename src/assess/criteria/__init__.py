@@ -11,8 +11,8 @@ from __future__ import annotations
 import hashlib
 import importlib
 import importlib.util
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
@@ -51,10 +51,19 @@ class Setting:
     harm_unit: str
     indicators: pd.DataFrame
     population: pd.Series
+    # Per criterion, the largest p-value that counts as significant once the false discovery
+    # rate is controlled across the run's tests of that criterion; absent, p < significance.
+    cutoffs: Mapping[str, float] = field(default_factory=dict)
 
     @property
     def rules(self) -> ScoringRules:
         return self.assessment.rules
+
+    def is_significant(self, criterion: str, p_value):
+        """Whether a p-value (or an array of them) of a test for `criterion` counts as significant."""
+        if criterion in self.cutoffs:
+            return np.asarray(p_value) <= self.cutoffs[criterion]
+        return np.asarray(p_value) < self.rules.significance
 
     @cached_property
     def scorers(self) -> dict[str, Scorer]:

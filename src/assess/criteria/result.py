@@ -24,6 +24,10 @@ class CriterionScore:
         The numbers behind the score, with their period.
     reason
         One plain-English sentence saying why this score.
+    p_value
+        The p-value of the test the score rests on, if any: the tests of one criterion across
+        the run's priorities are one family, and which count as significant is decided across
+        the family (see `Setting.is_significant`).
     spread
         How the score varies by chance, for the rank simulation: draws n scores (NaN where
         a draw has no score). None for police-scored criteria (their counts are resampled
@@ -35,6 +39,7 @@ class CriterionScore:
     score: int | None
     evidence: str
     reason: str
+    p_value: float | None = None
     spread: Callable[[np.random.Generator, int], np.ndarray] | None = field(default=None, compare=False, repr=False)
 
     @property
