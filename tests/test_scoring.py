@@ -48,34 +48,30 @@ class TestComposite:
         scores = scores_of(concern=5, trend=4, volume=1, harm=2, comparison=3, added_value=3)
         assert composite("p", scores, EQUAL_WEIGHTS).score == pytest.approx(3.0, abs=1e-12)
 
-    def test_missing_criteria_are_left_out_and_the_weights_renormalised(self):
+    def test_a_missing_criterion_counts_as_neutral_and_keeps_its_weight(self):
+        # Renormalising would give 4.5, the priority's own mean: its gaps would be filled with its best scores.
         result = composite("p", scores_of(concern=4, added_value=5), EQUAL_WEIGHTS)
-        assert result.score == pytest.approx(4.5, abs=1e-12)
+        assert result.score == pytest.approx((4 + 5 + 4 * 3) / 6, abs=1e-12)
         assert result.used == ("concern", "added_value")
         assert result.missing == ("trend", "volume", "harm", "comparison")
         assert result.flagged
 
-    def test_renormalising_keeps_the_relative_weights(self):
+    def test_a_gap_weighs_what_its_criterion_weighs(self):
         weights = {**EQUAL_WEIGHTS, "concern": 3.0}
-        result = composite("p", scores_of(concern=5, trend=1), weights)
-        assert result.score == pytest.approx((3 * 5 + 1) / 4, abs=1e-12)
+        result = composite("p", scores_of(trend=1), weights)
+        assert result.score == pytest.approx((3 * 3 + 1 + 4 * 3) / 8, abs=1e-12)
 
-    def test_no_criterion_with_data_has_no_score(self):
+    def test_no_criterion_with_data_is_neutral(self):
         result = composite("p", scores_of(), EQUAL_WEIGHTS)
-        assert result.score is None
+        assert result.score == 3.0
         assert result.used == () and result.missing == CRITERIA
 
     def test_zero_weight_criteria_are_ignored(self):
         weights = {**EQUAL_WEIGHTS, "harm": 0.0, "volume": 0.0}
         result = composite("p", scores_of(concern=2, trend=2, volume=5, harm=5, comparison=2), weights)
-        assert result.score == pytest.approx(2.0, abs=1e-12)
+        assert result.score == pytest.approx((2 + 2 + 2 + 3) / 4, abs=1e-12)
         assert "harm" not in result.used and "volume" not in result.used
         assert result.missing == ("added_value",)  # weighted but no data; zero-weight harm is not missing
-
-    def test_only_zero_weight_criteria_with_data_is_no_score(self):
-        weights = {**EQUAL_WEIGHTS, "harm": 0.0}
-        result = composite("p", scores_of(harm=5), weights)
-        assert result.score is None and result.used == ()
 
     def test_a_criterion_absent_from_the_weights_counts_as_zero_weight(self):
         result = composite("p", scores_of(concern=1, trend=5), {"concern": 1.0})
@@ -83,7 +79,7 @@ class TestComposite:
 
 
 TIES = {
-    # Every one of these but "mike" and "aardvark" has a composite of exactly 3.
+    # Every one of these but "mike" has a composite of exactly 3 (aardvark: no data, all neutral).
     "mike": scores_of(concern=4, trend=4, volume=4, harm=4, comparison=4, added_value=4),
     "zulu": scores_of(concern=3, trend=1, volume=3, harm=5, comparison=3, added_value=3),
     "yankee": scores_of(concern=3, trend=5, volume=1, harm=3, comparison=3, added_value=3),
@@ -104,13 +100,14 @@ class TestRankOrder:
             "(higher first), then alphabetically by the priority's key"
         )
         composites = {k: composite(k, v, EQUAL_WEIGHTS).score for k, v in TIES.items()}
-        assert composites["mike"] == 4.0 and composites["aardvark"] is None
-        assert all(composites[k] == pytest.approx(3.0) for k in TIES if k not in ("mike", "aardvark"))
-        assert ranked(TIES) == ["mike", "zulu", "yankee", "xray", "alpha", "bravo", "charlie", "whiskey", "aardvark"]
+        assert composites["mike"] == 4.0
+        assert all(composites[k] == pytest.approx(3.0) for k in TIES if k != "mike")
+        # No data counts as the neutral 3 in the tie-break too: aardvark's trend 3 is above whiskey's 1.
+        assert ranked(TIES) == ["mike", "zulu", "yankee", "xray", "alpha", "bravo", "charlie", "aardvark", "whiskey"]
 
-    def test_no_composite_comes_last_even_below_a_score_of_1(self):
+    def test_no_data_at_all_ranks_as_neutral_not_last(self):
         scores = {"a_none": scores_of(), "b_low": scores_of(concern=1)}
-        assert ranked(scores) == ["b_low", "a_none"]
+        assert ranked(scores) == ["a_none", "b_low"]
 
     def test_higher_composite_wins_over_every_tie_break(self):
         scores = {"a": scores_of(concern=5, harm=1), "b": scores_of(concern=4, harm=5)}

@@ -12,12 +12,11 @@ import pytest
 import params_facts as facts
 from assess import cache
 from assess.config import DEFAULT_PARAMS, Assessment, JudgementModel, Priority, ScoringRules
-from assess.criteria import CountCube, Setting, police_scores
+from assess.criteria import CountCube
 from assess.data.indicators import INDICATOR_COLUMNS
 from assess.evidence import Evidence, Tables
 from assess.results import Results
-from assess.scoring import composite, rank_order
-from assess.uncertainty import INTERVAL, simulate_ranks
+from assess.uncertainty import INTERVAL
 
 AREAS = tuple("ABCDEFGHIJK")
 # One year only, so the trend is the (fast) monthly Mann-Kendall test, not the exact
@@ -87,50 +86,53 @@ def build_cube(a: Assessment) -> CountCube:
     return CountCube.build(counts_table(), a, pd.Series(100_000.0, index=list(AREAS)), HARM_WEIGHTS)
 
 
-def scorer(a: Assessment):
-    def score(cube: CountCube) -> dict:
-        setting = Setting(a, PERIOD, UNIT, pd.DataFrame(columns=INDICATOR_COLUMNS), pd.Series(dtype=float))
-        return {
-            p.key: {c: v.score for c, v in police_scores(cube.figures(p), p, setting).items()}
-            for p in a.priorities
-            if p.has_police_data
-        }
-
-    return score
+def judgement(score: int, confidence: str = "high") -> JudgementModel:
+    return JudgementModel(score=score, confidence=confidence, rationale="r.", judged_by="test")
 
 
-def observed_order(a: Assessment, cube: CountCube) -> list[str]:
-    scores = {k: {**FIXED[k], **scorer(a)(cube).get(k, {})} for k in FIXED}
-    return rank_order([composite(k, scores[k], a.weights) for k in FIXED], scores, a.criteria.tie_break)
-
-
-def simulate(draws: int = 200, seed: int = 20221231, cube=None):
+def results(draws: int = 200, seed: int = 20221231, confidence: str = "high", counts=None, order=None) -> Results:
+    """The synthetic assessment scored: judgements as FIXED, police criteria from the counts."""
     a = assessment(draws, seed)
-    cube = build_cube(a) if cube is None else cube
-    return simulate_ranks(cube, scorer(a), FIXED, a.weights, a.rules, observed_order(a, cube), a.criteria.tie_break)
+    judgements = {
+        k: {c: judgement(v, confidence) for c, v in scores.items() if c in ("concern", "added_value")}
+        for k, scores in FIXED.items()
+    }
+    priorities = a.priorities if order is None else tuple(a.priority(k) for k in order)
+    a = dataclasses.replace(a, judgements=judgements, priorities=priorities)
+    population = pd.DataFrame({"area_code": list(AREAS), "area": list(AREAS), "year": 2020, "population": 100_000.0})
+    harm = HARM_WEIGHTS.assign(unit=UNIT, source="test")
+    tables = Tables(counts_table() if counts is None else counts, population, harm, EMPTY_INDICATORS, ())
+    return Results(Evidence(a, tables))
+
+
+EMPTY_INDICATORS = pd.DataFrame(columns=INDICATOR_COLUMNS + ["file"])
+
+
+def simulate(draws: int = 200, seed: int = 20221231, **options):
+    return results(draws, seed, **options).uncertainty
+
+
+@pytest.fixture(autouse=True)
+def no_cache(tmp_path, monkeypatch):
+    monkeypatch.setattr(cache, "CACHE_DIR", tmp_path)
 
 
 @pytest.fixture(scope="module")
-def simulated():
-    """The cube a simulation read, and its result."""
-    cube = build_cube(assessment())
-    return cube, simulate(cube=cube)
-
-
-@pytest.fixture(scope="module")
-def result(simulated):
-    return simulated[1]
+def result():
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(cache, "CACHE_DIR", Path("/nonexistent/cache"))
+        return simulate()
 
 
 class TestSetUp:
     def test_observed_scores(self):
-        a = assessment()
-        scores = scorer(a)(build_cube(a))
-        assert scores["dominant"] == {"trend": 5, "volume": 5, "harm": 5, "comparison": 5}
-        assert scores["falling"]["trend"] == 1
-        assert scores["steady"]["comparison"] == 3 and scores["close"]["comparison"] == 3
-        assert "partner" not in scores
-        assert observed_order(a, build_cube(a))[0] == "dominant"
+        scored = results()
+        police = {k: {c: scored.scores[k][c] for c in ("trend", "volume", "harm", "comparison")} for k in FIXED}
+        assert police["dominant"] == {"trend": 5, "volume": 5, "harm": 5, "comparison": 5}
+        assert police["falling"]["trend"] == 1
+        assert police["steady"]["comparison"] == 3 and police["close"]["comparison"] == 3
+        assert set(police["partner"].values()) == {None}
+        assert scored.order[0] == "dominant"
 
 
 class TestSimulateRanks:
@@ -178,9 +180,18 @@ class TestSimulateRanks:
             assert (row > 0).sum() >= 2, (p, row)
         assert result.probability_top("steady", 5) == 1.0
 
-    def test_the_cube_is_not_changed(self, simulated):
-        cube, _ = simulated
-        assert np.array_equal(cube.values, build_cube(assessment()).values)
+    def test_the_cube_is_not_changed(self):
+        scored = results()
+        before = scored.cube.values.copy()
+        scored.uncertainty
+        assert np.array_equal(scored.cube.values, before)
+
+    def test_the_answer_does_not_depend_on_row_or_listing_order(self, result):
+        shuffled = counts_table().sample(frac=1.0, random_state=3)
+        again = simulate(counts=shuffled, order=list(reversed(list(FIXED))))
+        for key in FIXED:
+            mine, theirs = result.priorities.index(key), again.priorities.index(key)
+            assert np.array_equal(result.probabilities[mine], again.probabilities[theirs]), key
 
 
 class TestScoringUncertainty:
@@ -211,8 +222,7 @@ class TestScoringUncertainty:
         assert np.array_equal(again.probabilities, result.probabilities)
         assert len(list(tmp_path.glob("ranks-*.pickle"))) == 1
 
-    def test_a_partner_figure_filling_a_police_gap_is_held_in_every_draw(self, tmp_path, monkeypatch):
-        monkeypatch.setattr(cache, "CACHE_DIR", tmp_path)
+    def test_a_partner_figure_filling_a_police_gap_is_not_resampled_from_police_counts(self, tmp_path):
         areas = ("A", "B", "C", "D", "E")
         months = [f"2022-{m:02d}" for m in range(1, 13)]
         # No drug offences anywhere, so the police comparison has no data; some burglary.
@@ -280,9 +290,12 @@ class TestScoringUncertainty:
             "comparison": 5,
             "added_value": None,
         }
-        assert scoring.composites["drugs"].score == 2.5 and scoring.composites["other"].score == 2.0
-        assert scoring.order == ["drugs", "other"]
-        # Zero counts resample to zero, so every draw has the same police scores; with the
-        # partner comparison held, drugs (mean of 3, 1, 1, 5 under resampled weights) stays
-        # above other (2) in nearly every draw. Dropped, it averages 3, 1, 1 and falls below.
-        assert scoring.uncertainty.probability_top("drugs", 1) > 0.9
+        # No data counts as the neutral 3: drugs (3, 1, 1, 5 and two gaps) against other (2 and five gaps).
+        assert scoring.composites["drugs"].score == pytest.approx(16 / 6)
+        assert scoring.composites["other"].score == pytest.approx(17 / 6)
+        assert scoring.order == ["other", "drugs"]
+        # The comparison came from the partner count, so the simulation does not re-score it from police counts.
+        drawn = {(part.priority.key, part.criterion) for part in scoring._police_draws()}
+        assert drawn == {("drugs", "trend"), ("drugs", "volume"), ("drugs", "harm")}
+        uncertainty = scoring.uncertainty
+        assert uncertainty.probability_top("drugs", 1) + uncertainty.probability_top("other", 1) == pytest.approx(1.0)

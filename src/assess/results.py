@@ -7,7 +7,7 @@ by priority, by the priority pages, so the numbers always agree.
 
 from __future__ import annotations
 
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
 
 import pandas as pd
@@ -15,10 +15,10 @@ import pandas as pd
 from assess.cache import cached, input_key
 from assess.cells import write_csv
 from assess.config import Priority, period_text
-from assess.criteria import CountCube, CriterionScore, Setting, police_scores, score_priority, scorers_fingerprint
+from assess.criteria import CountCube, CriterionScore, Setting, police_scores, score_all, scorers_fingerprint
 from assess.evidence import Evidence
-from assess.scoring import Composite, Swap, composite, neighbour_swaps, rank_order, ranks_without_each
-from assess.uncertainty import RankUncertainty, simulate_ranks
+from assess.scoring import Composite, Swap, composite, gap_bounds, neighbour_swaps, rank_order, ranks_without_each
+from assess.uncertainty import PoliceDraws, RankUncertainty, simulate_ranks
 
 CRITERIA_COLUMNS = ["priority", "criterion", "evidence", "score", "weight", "reason"]
 RANKING_COLUMNS = [
@@ -30,7 +30,11 @@ RANKING_COLUMNS = [
     "rank_lower",
     "rank_upper",
     "probability_top_3",
+    "probability_error",
     "criteria_used",
+    "provisional",
+    "best_rank",
+    "worst_rank",
     "flag",
 ]
 
@@ -48,55 +52,61 @@ class Results:
             evidence.tables.counts, self.assessment, evidence.population, evidence.tables.harm_weights
         )
         self.period = period_text(self.assessment.period_start, self.assessment.period_end)
-        self.setting = Setting(
+        setting = Setting(
             self.assessment,
             self.period,
             str(evidence.tables.harm_weights["unit"].iloc[0]),
             evidence.tables.indicators,
             evidence.population,
         )
-        self.criteria: dict[str, dict[str, CriterionScore]] = {
-            p.key: score_priority(self.cube.figures(p), p, self.setting) for p in self.priorities
-        }
+        self.criteria, self.setting = score_all(self.cube, setting)
         self.scores = {k: {c: s.score for c, s in v.items()} for k, v in self.criteria.items()}
-        # The criteria the police counts decide, per priority: these are resampled; the rest
-        # (judgements, partner figures filling a gap) are held fixed.
-        self._resampled: dict[str, set[str]] = {
-            k: {
-                c
-                for c, verdict in police.items()
-                if self.scores[k][c] is not None and self.criteria[k][c].evidence == verdict.evidence
-            }
-            for k, police in self._police_verdicts().items()
-        }
         self.composites: dict[str, Composite] = {k: composite(k, self.scores[k], self.weights) for k in self.scores}
         self.order: list[str] = rank_order(list(self.composites.values()), self.scores, self.tie_break)
 
     def title(self, key: str) -> str:
         return self.assessment.priority(key).title
 
-    def _police_verdicts(self, cube: CountCube | None = None) -> dict[str, dict[str, CriterionScore]]:
-        cube = cube or self.cube
-        return {p.key: police_scores(cube.figures(p), p, self.setting) for p in self.priorities if p.has_police_data}
+    def is_provisional(self, key: str) -> bool:
+        """True when the priority is scored on fewer criteria than `min_criteria`: its rank is not firm."""
+        return len(self.composites[key].used) < self.assessment.rules.min_criteria
 
-    def _police_scores(self, cube: CountCube) -> dict[str, dict[str, int | None]]:
-        """The resampled criteria of each priority, scored from a (resampled) cube."""
-        return {
-            k: {c: v.score for c, v in verdicts.items() if c in self._resampled[k]}
-            for k, verdicts in self._police_verdicts(cube).items()
-        }
+    @cached_property
+    def gap_bounds(self) -> dict[str, tuple[int, int]]:
+        """The best and worst rank each priority's gaps allow (its missing criteria anywhere from 1 to 5)."""
+        return gap_bounds(self.order, self.scores, self.weights, self.tie_break)
+
+    def _police_draws(self) -> list[PoliceDraws]:
+        """The published verdicts that police counts decide: these are re-scored from resampled counts.
+
+        A criterion filled from a partner indicator (police data had none) is drawn from the
+        partner figures' own spread instead.
+        """
+        parts = []
+        setting = self.setting
+        for priority in self.priorities:
+            if not priority.has_police_data:
+                continue
+            police = police_scores(self.cube.figures(priority), priority, setting)
+            for key, verdict in police.items():
+                if verdict.score is None or self.criteria[priority.key][key].evidence != verdict.evidence:
+                    continue
+                scorer = setting.scorers[key]
+                parts.append(
+                    PoliceDraws(
+                        priority,
+                        key,
+                        draws=partial(scorer.draws, setting=setting) if scorer.draws else None,
+                        police=partial(_police_verdict, priority=priority, key=key, setting=setting),
+                    )
+                )
+        return parts
 
     @cached_property
     def uncertainty(self) -> RankUncertainty:
-        """The Monte Carlo rank uncertainty, computed once per distinct set of inputs.
-
-        Scores not drawn from police counts (judgements, partner figures) are held fixed.
-        """
-        fixed = {
-            k: {c: s for c, s in scores.items() if c not in self._resampled.get(k, set())}
-            for k, scores in self.scores.items()
-        }
+        """The Monte Carlo rank uncertainty, computed once per distinct set of inputs."""
         cube = self.cube
+        indicators = self.evidence.tables.indicators
         key = input_key(
             cube.values.tobytes(),
             cube.values.shape,
@@ -112,15 +122,23 @@ class Results:
             self.weights,
             self.tie_break,
             scorers_fingerprint(self.assessment),
-            [(p.key, p.crime_types) for p in self.priorities],
-            fixed,
+            [(p.key, p.crime_types, p.indicators) for p in self.priorities],
+            repr(sorted(self.assessment.judgements.items())),
+            pd.util.hash_pandas_object(indicators, index=False).to_numpy().tobytes(),
+            self.scores,
             self.order,
         )
         return cached(
             "ranks",
             key,
             lambda: simulate_ranks(
-                cube, self._police_scores, fixed, self.weights, self.assessment.rules, self.order, self.tie_break
+                cube,
+                self._police_draws(),
+                self.criteria,
+                self.weights,
+                self.assessment.rules,
+                self.order,
+                self.tie_break,
             ),
         )
 
@@ -165,12 +183,16 @@ class Results:
                     "priority": key,
                     "title": self.title(key),
                     "candidate": self.assessment.priority(key).is_candidate,
-                    "score": None if item.score is None else round(item.score, 4),
+                    "score": round(item.score, 4),
                     "rank_lower": uncertainty.lower[key],
                     "rank_upper": uncertainty.upper[key],
                     "probability_top_3": round(uncertainty.probability_top(key, 3), 4),
+                    "probability_error": round(uncertainty.error_top(key, 3), 4),
                     "criteria_used": len(item.used),
-                    "flag": _flag(item),
+                    "provisional": self.is_provisional(key),
+                    "best_rank": self.gap_bounds[key][0],
+                    "worst_rank": self.gap_bounds[key][1],
+                    "flag": _flag(item, self.gap_bounds[key]),
                 }
             )
         return pd.DataFrame(rows, columns=RANKING_COLUMNS)
@@ -183,9 +205,13 @@ class Results:
         return criteria_path, ranking_path
 
 
-def _flag(item: Composite) -> str:
-    if item.score is None:
-        return "no criterion has data"
-    if item.missing:
-        return "no data for " + ", ".join(c.replace("_", " ") for c in item.missing) + "; weights renormalised"
-    return ""
+def _police_verdict(cube: CountCube, priority: Priority, key: str, setting: Setting) -> CriterionScore:
+    return police_scores(cube.figures(priority), priority, setting)[key]
+
+
+def _flag(item: Composite, bounds: tuple[int, int]) -> str:
+    if not item.missing:
+        return ""
+    gaps = ", ".join(c.replace("_", " ") for c in item.missing)
+    best, worst = bounds
+    return f"no data for {gaps} (counted as 3, neutral); were they anywhere from 1 to 5 it could rank {best} to {worst}"

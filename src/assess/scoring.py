@@ -1,15 +1,21 @@
 """From criterion scores to a ranking: weighted scores, the tie-break, and weight sensitivity.
 
-Composite score: the weighted mean of a priority's criterion scores, over the criteria
-that have data. Weights are given for every declared criterion, in their declared order
-(`Assessment.weights`), and that order is the criteria's order here too. A criterion with
-no data is left out and the remaining weights are renormalised; the priority is flagged
-so the reader knows its score rests on fewer criteria.
+Composite score: the weighted mean of a priority's criterion scores. Weights are given for
+every declared criterion, in their declared order (`Assessment.weights`), and that order
+is the criteria's order here too.
+
+Missing is not average. A criterion with no data counts as the neutral score 3 — no
+evidence either way — and keeps its weight. Renormalising over the criteria a priority has
+would instead fill each gap with the priority's own mean, lifting the priorities whose
+evidence is thinnest (judged scores run higher than measured ones). What a gap could
+hide is shown, not assumed away: `gap_bounds` gives the best and worst rank the priority
+could take were its gaps any scores from 1 to 5, and the rank simulation draws each gap
+from 1-5.
 
 Tie-break (stated on every ranking): equal composite scores are ordered by the scores of
-the criteria named in `tie_break` of criteria.yaml (higher first, no data counting as 0),
-then by the priority's key alphabetically, so the order in which priorities are listed
-never matters.
+the criteria named in `tie_break` of criteria.yaml (higher first, no data counting as the
+neutral 3), then by the priority's key alphabetically, so the order in which priorities
+are listed never matters.
 """
 
 from __future__ import annotations
@@ -23,6 +29,9 @@ from assess.config import Criteria
 
 # Two composites closer than this are equal: they differ only by floating-point rounding.
 _EQUAL = 1e-9
+# The score a criterion with no data counts as: the middle of the 1-5 scale.
+NEUTRAL = 3
+LOWEST, HIGHEST = 1, 5
 
 
 @dataclass(frozen=True)
@@ -30,24 +39,28 @@ class Composite:
     """A priority's weighted score and what it rests on."""
 
     priority: str
-    score: float | None
+    score: float
     used: tuple[str, ...]
     missing: tuple[str, ...]
 
     @property
     def flagged(self) -> bool:
-        """True when some weighted criterion had no data and the weights were renormalised."""
+        """True when some weighted criterion had no data and counts as the neutral score."""
         return bool(self.missing)
 
 
+def filled(scores: Mapping[str, int | None], weights: Mapping[str, float], gap: float = NEUTRAL) -> dict[str, float]:
+    """The scores with every weighted criterion that has no data set to `gap`."""
+    return {c: (gap if scores.get(c) is None else scores[c]) for c in weights}
+
+
 def composite(priority: str, scores: Mapping[str, int | None], weights: Mapping[str, float]) -> Composite:
-    """Weighted mean of the available criterion scores (None where no criterion has data)."""
+    """Weighted mean of the criterion scores, a criterion with no data counting as the neutral 3."""
     used = tuple(c for c in weights if weights[c] > 0 and scores.get(c) is not None)
     missing = tuple(c for c in weights if weights[c] > 0 and scores.get(c) is None)
-    total = sum(weights[c] for c in used)
-    if not used or total <= 0:
-        return Composite(priority, None, used, missing)
-    return Composite(priority, sum(weights[c] * scores[c] for c in used) / total, used, missing)
+    total = sum(weights[c] for c in weights if weights[c] > 0)
+    values = filled(scores, weights)
+    return Composite(priority, sum(weights[c] * values[c] for c in used + missing) / total, used, missing)
 
 
 def tie_break_text(criteria: Criteria) -> str:
@@ -65,16 +78,13 @@ def tie_break_text(criteria: Criteria) -> str:
 def rank_order(
     composites: Sequence[Composite], scores: Mapping[str, Mapping[str, int | None]], tie_break: Sequence[str] = ()
 ) -> list[str]:
-    """Priority keys from first to last by composite score, then by the `tie_break` criteria's scores.
-
-    Priorities with no composite (no criterion had data) come last.
-    """
+    """Priority keys from first to last by composite score, then by the `tie_break` criteria's scores."""
 
     def tie_key(item: Composite):
         own = scores[item.priority]
-        return (*(-(own.get(c) or 0) for c in tie_break), item.priority)
+        return (*(-(NEUTRAL if own.get(c) is None else own[c]) for c in tie_break), item.priority)
 
-    by_score = sorted(composites, key=lambda c: (-(c.score if c.score is not None else -np.inf), c.priority))
+    by_score = sorted(composites, key=lambda c: (-c.score, c.priority))
     # Scores within _EQUAL of the first of a run are equal (they differ only by rounding).
     order: list[str] = []
     group: list[Composite] = []
@@ -88,9 +98,30 @@ def rank_order(
 
 
 def _same_score(a: Composite, b: Composite) -> bool:
-    if a.score is None or b.score is None:
-        return a.score is None and b.score is None
     return abs(a.score - b.score) < _EQUAL
+
+
+def gap_bounds(
+    keys: Sequence[str],
+    scores: Mapping[str, Mapping[str, int | None]],
+    weights: Mapping[str, float],
+    tie_break: Sequence[str] = (),
+) -> dict[str, tuple[int, int]]:
+    """The best and worst rank each priority could take were its own gaps any scores from 1 to 5.
+
+    The composite rises with every gap's score, so the best rank has all of the priority's
+    gaps at 5 and the worst all at 1; the other priorities keep their gaps at the neutral
+    3. A priority with no gaps gets its rank twice.
+    """
+    bounds = {}
+    for key in keys:
+        ranks = []
+        for gap in (HIGHEST, LOWEST):
+            trial = {**scores, key: filled(scores[key], weights, gap)}
+            order = rank_order([composite(k, trial[k], weights) for k in keys], trial, tie_break)
+            ranks.append(order.index(key) + 1)
+        bounds[key] = (ranks[0], ranks[1])
+    return bounds
 
 
 @dataclass(frozen=True)
@@ -150,12 +181,12 @@ def _crossings(
     """Weights w >= 0 for `criterion` at which the composites of a and b are equal."""
 
     def parts(scores):
-        # composite(w) = (num + w*s) / (den + w*present), other weights fixed.
-        others = [c for c in weights if c != criterion and weights[c] > 0 and scores.get(c) is not None]
-        num = sum(weights[c] * scores[c] for c in others)
+        # composite(w) = (num + w*s) / (den + w), other weights fixed; no data counts as neutral.
+        values = filled(scores, {**weights, criterion: 1.0})
+        others = [c for c in weights if c != criterion and weights[c] > 0]
+        num = sum(weights[c] * values[c] for c in others)
         den = sum(weights[c] for c in others)
-        s = scores.get(criterion)
-        return num, den, (s if s is not None else 0.0), (1.0 if s is not None else 0.0)
+        return num, den, values[criterion], 1.0
 
     na, da, sa, pa = parts(a)
     nb, db, sb, pb = parts(b)

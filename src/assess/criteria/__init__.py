@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from assess._pending import benjamini_hochberg_cutoff
 from assess.config import Assessment, Criterion, Priority, ScoringRules
 from assess.criteria import comparison, harm, partner, trend, volume
 from assess.criteria.figures import CountCube, FigureDraws, PriorityFigures
@@ -38,6 +39,7 @@ __all__ = [
     "Setting",
     "police_scores",
     "register",
+    "score_all",
     "score_priority",
 ]
 
@@ -114,7 +116,11 @@ register(
     police=lambda figures, s: trend.score(figures, s.rules, s.period),
     partner=lambda priority, s, key: partner.trend(priority, s.indicators, s.assessment, key),
 )
-register("volume", police=lambda figures, s: volume.score(figures, s.rules, s.period))
+register(
+    "volume",
+    police=lambda figures, s: volume.score(figures, s.rules, s.period),
+    draws=lambda figures, setting: volume.draws(figures, setting.rules),
+)
 register("harm", police=lambda figures, s: harm.score(figures, s.rules, s.period, s.harm_unit))
 register(
     "comparison",
@@ -210,6 +216,31 @@ def police_scores(figures: PriorityFigures, priority: Priority, setting: Setting
         else:
             scores[criterion.key] = _as(criterion.key, scorer.police(figures, setting))
     return scores
+
+
+def score_all(cube: CountCube, setting: Setting) -> tuple[dict[str, dict[str, CriterionScore]], Setting]:
+    """Every priority's verdicts, each criterion's tests judged together; and the setting that judged them.
+
+    A criterion decided by a test (trend) is tested once per priority; a family of tests
+    finds some "significant" changes by chance alone, so which count as significant is
+    decided across the family, controlling the false discovery rate at the significance
+    level (Benjamini and Hochberg 1995): the priorities are scored once to collect the
+    p-values, then again with the cut-off they give.
+    """
+    first = {p.key: score_priority(cube.figures(p), p, setting) for p in setting.assessment.priorities}
+    families: dict[str, list[float]] = {}
+    for verdicts in first.values():
+        for key, verdict in verdicts.items():
+            if verdict.p_value is not None:
+                families.setdefault(key, []).append(verdict.p_value)
+    if not families:
+        return first, setting
+    cutoffs = {
+        key: float(benjamini_hochberg_cutoff(np.array(p_values), setting.rules.significance)[0])
+        for key, p_values in families.items()
+    }
+    judged = replace(setting, cutoffs=cutoffs)
+    return {p.key: score_priority(cube.figures(p), p, judged) for p in setting.assessment.priorities}, judged
 
 
 def score_priority(figures: PriorityFigures, priority: Priority, setting: Setting) -> dict[str, CriterionScore]:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from assess.config import ScoringRules
-from assess.criteria.figures import PriorityFigures
+from assess.criteria.figures import FigureDraws, PriorityFigures
 from assess.criteria.result import CriterionScore, no_data, score_from_bounds
 from assess.disclosure import SMALL_NUMBERS, WITHHELD
 
@@ -42,3 +44,11 @@ def score(figures: PriorityFigures, rules: ScoringRules, period: str) -> Criteri
         ),
         reason=f"{figures.title} made up {share:.1%} of all recorded crime and ASB in the area.",
     )
+
+
+def draws(figures: FigureDraws, rules: ScoringRules) -> np.ndarray:
+    """`score` of every draw at once (NaN where a draw has no crime in the area)."""
+    total = figures.area_total
+    share = figures.current / np.where(total > 0, total, 1)
+    scores = 1 + (share[:, None] >= np.asarray(rules.volume_shares)[None, :]).sum(axis=1)
+    return np.where(total > 0, scores, np.nan)
