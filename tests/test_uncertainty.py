@@ -183,7 +183,7 @@ class TestSimulateRanks:
     def test_the_cube_is_not_changed(self):
         scored = results()
         before = scored.cube.values.copy()
-        scored.uncertainty
+        assert scored.uncertainty.draws == 200
         assert np.array_equal(scored.cube.values, before)
 
     def test_the_answer_does_not_depend_on_row_or_listing_order(self, result):
