@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import pytest
@@ -13,6 +14,7 @@ from assess.scoring import (
     Composite,
     Swap,
     composite,
+    gap_bounds,
     neighbour_swaps,
     rank_order,
     ranks_without_each,
@@ -257,3 +259,32 @@ class TestRanksWithoutEach:
     def test_a_single_weighted_criterion_cannot_be_left_out(self):
         weights = {c: (1.0 if c == "concern" else 0.0) for c in CRITERIA}
         assert ranks_without_each(list(self.SCORES), self.SCORES, weights, TIE_BREAK) == {}
+
+
+class TestGapBounds:
+    """The best and worst rank a priority's gaps allow, checked against trying every filling."""
+
+    def brute_force(self, scores: dict, key: str) -> tuple[int, int]:
+        gaps = [c for c in CRITERIA if scores[key][c] is None]
+        ranks = []
+        for values in itertools.product(range(1, 6), repeat=len(gaps)):
+            trial = {**scores, key: {**scores[key], **dict(zip(gaps, values))}}
+            neutral = {k: {c: (3 if v is None else v) for c, v in s.items()} for k, s in trial.items()}
+            ranks.append(ranked(neutral).index(key) + 1)
+        return min(ranks), max(ranks)
+
+    @pytest.mark.parametrize("key", ["thin", "full", "one_gap"])
+    def test_against_every_filling(self, key):
+        scores = {
+            "thin": scores_of(concern=4, trend=5, added_value=5),  # three gaps
+            "full": scores_of(concern=3, trend=4, volume=4, harm=4, comparison=3, added_value=4),
+            "one_gap": scores_of(concern=4, trend=3, volume=4, comparison=2, added_value=5),
+            "low": scores_of(concern=2, trend=2, volume=2, harm=1, comparison=3, added_value=2),
+            "mid": scores_of(concern=3, trend=3, volume=3, harm=3, comparison=4, added_value=3),
+        }
+        bounds = gap_bounds(list(scores), scores, EQUAL_WEIGHTS, TIE_BREAK)
+        assert bounds[key] == self.brute_force(scores, key)
+
+    def test_a_priority_without_gaps_has_its_own_rank_twice(self):
+        scores = {"a": scores_of(**dict.fromkeys(CRITERIA, 4)), "b": scores_of(**dict.fromkeys(CRITERIA, 2))}
+        assert gap_bounds(["a", "b"], scores, EQUAL_WEIGHTS, TIE_BREAK) == {"a": (1, 1), "b": (2, 2)}

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import scipy.stats
 
 import params_facts as facts
 from assess import cache
@@ -299,3 +300,92 @@ class TestScoringUncertainty:
         assert drawn == {("drugs", "trend"), ("drugs", "volume"), ("drugs", "harm")}
         uncertainty = scoring.uncertainty
         assert uncertainty.probability_top("drugs", 1) + uncertainty.probability_top("other", 1) == pytest.approx(1.0)
+
+
+class TestEverySourceOfUncertainty:
+    def test_dispersion_is_pearsons_chi_square_of_the_areas_by_months_table_over_its_df(self):
+        rng = np.random.default_rng(5)
+        # Gamma-Poisson counts with phi = 3 around a shared seasonal pattern.
+        season = 1 + 0.2 * np.sin(np.arange(12) / 12 * 2 * np.pi)
+        means = np.outer(rng.uniform(50, 200, len(AREAS)), season)
+        burglary = rng.poisson(rng.gamma(means / 2, 2))
+        counts = pd.DataFrame(
+            [(a, m, "Burglary", int(burglary[i, j])) for i, a in enumerate(AREAS) for j, m in enumerate(MONTHS)],
+            columns=["area", "month", "crime_type", "count"],
+        )
+        cube = CountCube.build(counts, assessment(), pd.Series(100_000.0, index=list(AREAS)), HARM_WEIGHTS)
+        chi2, _, df, _ = scipy.stats.chi2_contingency(burglary, correction=False)
+        assert cube.dispersion[0] == pytest.approx(chi2 / df, rel=1e-12)
+        assert 2.0 < cube.dispersion[0] < 4.5
+        # Counts that vary less than Poisson are not called underdispersed: phi is at least 1.
+        flat = build_cube(assessment())
+        assert flat.dispersion[flat.crime_types.index("Shoplifting")] == 1.0
+
+    def test_draws_have_the_observed_mean_and_phi_times_its_variance(self):
+        cube = build_cube(assessment())
+        phi = np.array([1.0, 2.5, 1.0, 4.0])
+        cube.__dict__["dispersion"] = phi  # the cached property, set as a fitted value would be
+        stack = cube.draw_stack(np.random.default_rng(11), 20_000)
+        cell = cube.values[0, 0]  # area A, January: one count per crime type
+        np.testing.assert_allclose(stack[:, 0, 0].mean(axis=0), cell, rtol=0.02)
+        np.testing.assert_allclose(stack[:, 0, 0].var(axis=0), phi * cell, rtol=0.06)
+
+    def test_a_lower_confidence_judgement_spreads_the_ranks_wider(self):
+        def spread(u):
+            return sum(u.upper[p] - u.lower[p] for p in u.priorities)
+
+        assert spread(simulate(confidence="low")) > spread(simulate(confidence="high"))
+
+    def test_every_vectorised_scorer_agrees_with_its_scalar_scorer_draw_by_draw(self):
+        scored = results()
+        stack = scored.cube.draw_stack(np.random.default_rng(3), 60)
+        checked = 0
+        for part in scored._police_draws():
+            if part.draws is None:
+                continue
+            vectorised = part.draws(scored.cube.figure_draws(part.priority, stack))
+            for d in range(len(stack)):
+                scalar = part.police(scored.cube.with_values(stack[d]))
+                if isinstance(vectorised, tuple):
+                    p_values, changes = vectorised
+                    assert p_values[d] == pytest.approx(scalar.p_value, rel=1e-9, abs=1e-12), part
+                else:
+                    expected = np.nan if scalar.score is None else scalar.score
+                    np.testing.assert_equal(vectorised[d], expected, err_msg=str(part))
+                checked += 1
+        assert checked >= 60 * 4
+
+    def test_the_default_draws_keep_every_published_probability_within_0_01(self, result):
+        assert 0.5 / np.sqrt(ScoringRules().draws) < 0.01
+        assert result.largest_error <= 0.5 / np.sqrt(result.draws) + 1e-12
+        p = result.probability_top("steady", 3)
+        assert result.error_top("steady", 3) == pytest.approx(np.sqrt(p * (1 - p) / 200))
+
+
+@pytest.fixture(scope="module")
+def default():
+    """The default assessment scored with 1,000 draws, and its ranking table by priority."""
+    loaded = Evidence.load(DEFAULT_PARAMS)
+    quick = dataclasses.replace(loaded.assessment, rules=ScoringRules(draws=1000))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(cache, "CACHE_DIR", Path("/nonexistent/cache"))
+        scored = Results(Evidence(quick, loaded.tables))
+        return scored, scored.ranking_table().set_index("priority")
+
+
+class TestThinEvidence:
+    """The default's domestic abuse rests on 3 of its 6 criteria: it must not come out certain."""
+
+    def test_three_of_six_is_provisional_with_its_gap_bounds(self, default):
+        scored, table = default
+        row = table.loc["domestic_abuse"]
+        assert row["criteria_used"] == 3 and row["provisional"]
+        assert row["best_rank"] < row["worst_rank"]
+        assert "counted as 3, neutral" in row["flag"]
+
+    def test_three_of_six_is_not_certain_of_first_place(self, default):
+        scored, table = default
+        u = scored.uncertainty
+        assert u.probability_top("domestic_abuse", 1) < 0.9
+        assert (u.lower["domestic_abuse"], u.upper["domestic_abuse"]) != (1, 1)
+        assert table.loc["domestic_abuse", "probability_top_3"] < 0.95
