@@ -75,7 +75,8 @@ def figures(**changes) -> PriorityFigures:
         changes["history_months"] = months_ending_2022_12(len(changes["history"]))
     if "history" in changes and "county_history" not in changes:
         # The area is a tenth of a county that has no trend of its own.
-        changes["county_history"] = np.full(len(changes["history"]), 10 * np.mean(changes["history"]))
+        history = np.asarray(changes["history"], dtype=float)
+        changes["county_history"] = np.full(len(history), 10 * history.mean() if len(history) else 0.0)
     base.update(changes)
     return PriorityFigures(**base)
 

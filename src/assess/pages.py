@@ -7,15 +7,16 @@ prose comes from its template (`templates/sections/`), a priority's own words fr
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
 import pandas as pd
 
 from assess import charts, present, wording
 from assess.actions import parse_as_of
-from assess.config import Assessment, Priority, period_text
+from assess.config import Assessment, JudgementModel, Priority, period_text
 from assess.context import RunContext
+from assess.criteria.judged import judgement_probabilities
 from assess.criteria.partner import is_stale, period_label
 from assess.disclosure import SMALL_NUMBERS, WITHHELD, CountRule
 from assess.errors import ConfigError
@@ -347,6 +348,16 @@ class PriorityPage:
         return present.BulletList(tuple(items))
 
 
+def _spread_words(spread: Mapping[str, float]) -> list[str]:
+    """How likely a judged 3 is to be drawn as 3, by confidence: the spread in words."""
+    words = []
+    for confidence in ("high", "medium", "low"):
+        judgement = JudgementModel(score=3, confidence=confidence, rationale="-", judged_by="-")
+        middle = judgement_probabilities([judgement], spread)
+        words.append(f"{confidence} confidence keeps the score {middle[2]:.0%} of the time")
+    return words
+
+
 def _chance(p: float) -> str:
     """A probability as a cell label: blank for never, '<1%' rather than a misleading '0%'."""
     if p == 0:
@@ -393,6 +404,10 @@ class ScoringPage:
                 judged=judged,
                 methods=[wording.Prose(c.method) for c in self.criteria if c.method],
                 partner_only=partner_only,
+                min_criteria=self.assessment.rules.min_criteria,
+                draws=self.assessment.rules.draws,
+                spread_words=_spread_words(self.assessment.rules.judgement_spread),
+                error=0.5 / self.assessment.rules.draws**0.5,
             )
         )
 
@@ -406,18 +421,25 @@ class ScoringPage:
 
     def summary(self) -> present.Text:
         ranking = self.results.ranking_table()
-        top = ranking.iloc[0]
-        partial = ranking[ranking["flag"] != ""]
+        firm = ranking[~ranking["provisional"]]
+        provisional = ranking[ranking["provisional"]]
         text = (
             f"{len(ranking)} issues were scored for {self.assessment.area} on {self._criteria_words} criteria, "
             f"{self.period}. "
-            f"{top['title']} ranks first with {top['score']:.2f} of 5 "
-            f"(90% rank interval {top['rank_lower']} to {top['rank_upper']}). "
         )
-        if len(partial):
+        if len(firm):
+            top = firm.iloc[0]
             text += (
-                f"{len(partial)} of them are scored on fewer than {self._criteria_words} criteria because evidence is "
-                "missing; their scores rest on the criteria that have data (see the notes)."
+                f"Of those with enough evidence to rank firmly, {top['title']} ranks highest with {top['score']:.2f} "
+                f"of 5 (90% rank interval {top['rank_lower']} to {top['rank_upper']}; "
+                f"{wording.likelihood(top['probability_top_3'])} to be in the top 3). "
+            )
+        if len(provisional):
+            names = wording.join(provisional["title"])
+            text += (
+                f"{names} {'rest' if len(provisional) > 1 else 'rests'} on fewer than "
+                f"{wording.number(self.assessment.rules.min_criteria)} criteria, so "
+                f"{'their ranks are' if len(provisional) > 1 else 'its rank is'} provisional (see the notes)."
             )
         return present.Text(text)
 
@@ -434,7 +456,14 @@ class ScoringPage:
                 "Score (1-5)": ranking["score"],
                 "90% rank interval": [f"{a} to {b}" for a, b in zip(ranking["rank_lower"], ranking["rank_upper"])],
                 "Chance of the top 3": ranking["probability_top_3"],
-                "Criteria with data": [f"{n} of {len(self.criteria)}" for n in ranking["criteria_used"]],
+                "Criteria with data": [
+                    f"{n} of {len(self.criteria)}" + (" (provisional)" if provisional else "")
+                    for n, provisional in zip(ranking["criteria_used"], ranking["provisional"])
+                ],
+                "Could rank, gaps 1-5": [
+                    f"{best} to {worst}" if best != worst else "no gaps"
+                    for best, worst in zip(ranking["best_rank"], ranking["worst_rank"])
+                ],
                 "Note": ranking["flag"].replace("", "none"),
             }
         )
@@ -499,7 +528,7 @@ class ScoringPage:
             values,
             labels,
             "How sure is each rank?",
-            f"Chance of each rank over {uncertainty.draws:,} resamples of counts and weights",
+            f"Chance of each rank over {uncertainty.draws:,} draws of counts, judgements, gaps and weights",
             SCORING_SOURCE,
             (0, 1),
             "Chance",

@@ -72,23 +72,38 @@ def write_index(run: RunContext, pages: Sequence[RenderedPage], out: Path, score
 
 
 def _ranking_rows(run: RunContext, pages: Sequence[RenderedPage], period: str) -> dict:
+    """The index's ranking: the issues ranked firmly, and apart from them those whose evidence is too thin."""
     assessment = run.assessment
     page_of = {p.notebook: p.html for p in pages}
-    rows = []
+    firm, provisional = [], []
     for row in run.results.ranking_table().itertuples(index=False):
         priority = assessment.priority(row.priority)
-        rows.append(
-            {
-                "rank": row.rank,
-                "name": priority.title + (" (candidate)" if priority.is_candidate else ""),
-                "link": page_of.get(f"{assessment.page_stem(priority.key)}.ipynb") if priority.has_page else None,
-                "score": "no data" if row.score is None or pd.isna(row.score) else f"{row.score:.2f}",
-                "interval": f"{row.rank_lower} to {row.rank_upper}",
-                "top_3": f"{row.probability_top_3:.0%}",
-                "note": row.flag or "none",
-            }
-        )
-    return {"caption": f"Ranking of the issues for {assessment.area}, {period}", "rows": rows}
+        missing = run.results.composites[row.priority].missing
+        entry = {
+            "rank": row.rank,
+            "name": priority.title + (" (candidate)" if priority.is_candidate else ""),
+            "link": page_of.get(f"{assessment.page_stem(priority.key)}.ipynb") if priority.has_page else None,
+            "score": f"{row.score:.2f}",
+            "interval": f"{row.rank_lower} to {row.rank_upper}",
+            "top_3": f"{row.probability_top_3:.0%}",
+            "certainty": wording.likelihood(row.probability_top_3),
+            "evidence": f"{row.criteria_used} of {len(assessment.criteria)}",
+            "missing": wording.join(wording.lower_first(assessment.criteria[c].label) for c in missing) or "none",
+            "could_rank": f"{row.best_rank} to {row.worst_rank}" if missing else "no gaps",
+        }
+        (provisional if row.provisional else firm).append(entry)
+    return {
+        "caption": f"Ranking of the issues for {assessment.area}, {period}",
+        "rows": firm,
+        "provisional_caption": (
+            f"Issues ranked provisionally: scored on fewer than {wording.number(assessment.rules.min_criteria)} "
+            f"criteria, {assessment.area}, {period}"
+        ),
+        "provisional": provisional,
+        "min_criteria": wording.number(assessment.rules.min_criteria),
+        "draws": f"{assessment.rules.draws:,}",
+        "error": f"{0.5 / assessment.rules.draws**0.5:.3f}",
+    }
 
 
 def write_county_summary(runs: list[RunContext], folders: dict[str, str], out: Path) -> Path:

@@ -103,3 +103,18 @@ def section(page: str, name: str, **values) -> str:
         raise KeyError(f"{template.filename} has no block {name!r}") from None
     context = template.new_context({key: _escaped(value) for key, value in values.items()})
     return "".join(block(context)).strip()
+
+
+# The calibrated language of the IPCC's uncertainty guidance (Mastrandrea et al. 2010): each
+# phrase covers a stated range of probability, so words and numbers never disagree.
+_LIKELIHOOD = ((0.99, "virtually certain"), (0.90, "very likely"), (0.66, "likely"), (0.33, "about as likely as not"))
+
+
+def likelihood(probability: float) -> str:
+    """A probability in calibrated words: 'very likely' (90% or more), 'unlikely' (under 33%)."""
+    for floor, words in _LIKELIHOOD:
+        if probability >= floor:
+            return words
+    if probability > 0.10:
+        return "unlikely"
+    return "very unlikely" if probability > 0.01 else "exceptionally unlikely"
