@@ -205,6 +205,16 @@ def test_weights_name_declared_criteria(tmp_path):
         RunContext.load(params / "assessment.yaml")
 
 
+def test_a_firm_rank_must_be_possible(tmp_path):
+    params = params_with(tmp_path, {}, {}, {})
+    settings = yaml.safe_load((params / "assessment.yaml").read_text())
+    settings["scoring"]["weights"]["harm"] = 0
+    settings["scoring"]["min_criteria"] = 6
+    (params / "assessment.yaml").write_text(yaml.safe_dump(settings))
+    with pytest.raises(ConfigError, match=r"field 'scoring.min_criteria': 6 is more than the 5 weighted criteria"):
+        RunContext.load(params / "assessment.yaml")
+
+
 def test_an_own_section_adds_to_the_page_and_a_partner_priority_cannot_take_a_police_one():
     from assess.pages import PriorityPage, check_own_sections
 

@@ -502,7 +502,7 @@ def load_judgements(
 
 
 def _check_weights(rules: ScoringRules, criteria: Criteria, where: str) -> None:
-    """Weights name declared criteria, and some criterion weighs.
+    """Weights name declared criteria, some criterion weighs, and a firm rank is possible.
 
     Which criteria a priority's partner indicators may inform depends on their scorers: that
     is checked where the scorers are (`criteria.check_scorers`).
@@ -514,6 +514,12 @@ def _check_weights(rules: ScoringRules, criteria: Criteria, where: str) -> None:
             )
     if sum(rules.weights.get(key, 1.0) for key in criteria.keys) <= 0:
         raise ConfigError(f"{where}: field 'scoring.weights': at least one criterion needs a weight above 0")
+    weighted = sum(rules.weights.get(key, 1.0) > 0 for key in criteria.keys)
+    if rules.min_criteria > weighted:
+        raise ConfigError(
+            f"{where}: field 'scoring.min_criteria': {rules.min_criteria} is more than the {weighted} weighted "
+            "criteria, so no issue could be ranked firmly; lower it"
+        )
 
 
 def period_text(start: str, end: str) -> str:
