@@ -553,6 +553,14 @@ def load_judgements(
     return dict(model.judgements)
 
 
+def criteria_file_for(params_file: Path, model: AssessmentModel) -> Path:
+    """The criteria a parameters file names; naming none, criteria.yaml beside it, else the standard criteria."""
+    path = (params_file.parent / (model.criteria_file or "criteria.yaml")).resolve()
+    if model.criteria_file is None and not path.is_file():
+        return DEFAULT_CRITERIA
+    return path
+
+
 def _check_weights(rules: ScoringRules, criteria: Criteria, where: str) -> None:
     """Weights name declared criteria, and some criterion weighs.
 
@@ -609,9 +617,7 @@ def resolve_assessment(
         base = path.parent
         chosen_data_dir = Path(data_dir).resolve() if data_dir else (base / model.data_dir).resolve()
         priorities_path = (base / model.priorities_file).resolve()
-        criteria_path = (base / (model.criteria_file or "criteria.yaml")).resolve()
-        if model.criteria_file is None and not criteria_path.is_file():
-            criteria_path = DEFAULT_CRITERIA
+        criteria_path = criteria_file_for(path, model)
         judgements_path, actions_path, measures_path = (
             (base / name).resolve() if name else None
             for name in (model.judgements_file, model.actions_file, model.measures_file)
