@@ -248,7 +248,7 @@ def _scoring_sheet(args: argparse.Namespace) -> int:
     with _faults_as_one_line():
         path = write_sheet(params, partners, args.out, args.force)
     issues, criteria = len(params.priorities), len(params.criteria.judged)
-    print(f"wrote {path}: {issues} issues x {criteria} judged criteria x {len(partners)} partners to score")
+    print(f"wrote {path}: {issues} issues, {criteria} judged criteria, {len(partners)} partner(s) to score")
     return 0
 
 
