@@ -412,11 +412,13 @@ def assessment(judgements=None, priorities=()) -> Assessment:
 
 JUDGED = {
     "drugs": {
-        "concern": JudgementModel(
-            score=4,
-            confidence="high",
-            rationale="Residents raised drug dealing\n  at every ward   panel.",
-            judged_by="CSP board, March 2023",
+        "concern": (
+            JudgementModel(
+                score=4,
+                confidence="high",
+                rationale="Residents raised drug dealing\n  at every ward   panel.",
+                judged_by="CSP board, March 2023",
+            ),
         )
     }
 }

@@ -28,7 +28,7 @@ LAYERS = [
     {"context"},
     {"present", "charts", "wording"},
     {"pages"},
-    {"report", "excel", "export", "provenance", "outputs"},
+    {"report", "excel", "export", "provenance", "outputs", "scoring_sheet"},
     {"executor"},
     {"batch"},
     {"cli"},

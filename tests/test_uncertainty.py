@@ -267,7 +267,7 @@ class TestScoringUncertainty:
             data_dir=tmp_path,
             priorities=(drugs, other),
             rules=ScoringRules(draws=100),
-            judgements={"other": {"concern": judged}},
+            judgements={"other": {"concern": (judged,)}},
         )
         population = pd.DataFrame(
             {"area_code": list(areas), "area": list(areas), "year": 2020, "population": 100_000.0}

@@ -1,4 +1,5 @@
-"""The `assess` command: `ingest` raw police files, `run` the assessment.
+"""The `assess` command: `ingest` raw police files, `run` the assessment, and the scoring sheet of
+the judged criteria (`scoring-sheet` writes it, `read-scores` reads it back as judgements.yaml).
 
 A user's mistake (bad file, bad parameter) is one line on stderr and exit status 2,
 never a traceback. Ctrl-C or SIGTERM stops the run, its workers and kernels, and leaves
@@ -90,7 +91,38 @@ def _parser() -> argparse.ArgumentParser:
         metavar="YYYY-MM",
         help="last month of the quarter to monitor (default: the end of the assessment period)",
     )
+    sheet = commands.add_parser(
+        "scoring-sheet",
+        help="write the scoring sheet partners fill in for the judged criteria",
+        description="Write an Excel workbook partners fill in at a scoring workshop: one row per issue, "
+        "judged criterion and partner, for a score (1-5), a confidence and a rationale. Judgements "
+        "already recorded are filled in. Read it back with `assess read-scores`.",
+    )
+    sheet.add_argument("--out", type=Path, required=True, metavar="FILE", help="workbook to write (.xlsx)")
+    sheet.add_argument("--params", type=Path, default=None, metavar="FILE", help=PARAMS_HELP)
+    sheet.add_argument(
+        "--partner",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a partner who scores (repeat for each); those who have judged already are always included",
+    )
+    sheet.add_argument("--force", action="store_true", help="replace FILE if it exists")
+
+    scores = commands.add_parser(
+        "read-scores",
+        help="read a filled-in scoring sheet and write judgements.yaml",
+        description="Check every filled-in row of a scoring sheet and write the judgements file the "
+        "assessment loads (point judgements_file in assessment.yaml at it). Nothing is written if a row is wrong.",
+    )
+    scores.add_argument("sheet", type=Path, metavar="SHEET", help="the filled-in workbook (.xlsx)")
+    scores.add_argument("--out", type=Path, required=True, metavar="FILE", help="judgements file to write (.yaml)")
+    scores.add_argument("--params", type=Path, default=None, metavar="FILE", help=PARAMS_HELP)
+    scores.add_argument("--force", action="store_true", help="replace FILE if it exists")
     return parser
+
+
+PARAMS_HELP = "assessment parameters naming the priorities and criteria (default: params/assessment.yaml)"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -99,6 +131,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             args = _parser().parse_args(argv)
             if args.command == "ingest":
                 return _ingest(args)
+            if args.command == "scoring-sheet":
+                return _scoring_sheet(args)
+            if args.command == "read-scores":
+                return _read_scores(args)
             return _run(args)
         except AssessError as exc:
             print(f"assess: error: {exc}", file=sys.stderr)
@@ -201,6 +237,30 @@ def _run(args: argparse.Namespace) -> int:
     count = len(result.pages)
     print(f"wrote {count} page{'' if count == 1 else 's'} to {result.out_dir} in {result.seconds:.1f}s")
     print(f"open {result.index}")
+    return 0
+
+
+def _scoring_sheet(args: argparse.Namespace) -> int:
+    from assess.scoring_sheet import sheet_params, sheet_partners, write_sheet
+
+    params = sheet_params(args.params)
+    partners = sheet_partners(params, args.partner)
+    with _faults_as_one_line():
+        path = write_sheet(params, partners, args.out, args.force)
+    issues, criteria = len(params.priorities), len(params.criteria.judged)
+    print(f"wrote {path}: {issues} issues, {criteria} judged criteria, {len(partners)} partner(s) to score")
+    return 0
+
+
+def _read_scores(args: argparse.Namespace) -> int:
+    from assess.scoring_sheet import read_sheet, sheet_params, write_judgements
+
+    params = sheet_params(args.params)
+    judgements = read_sheet(args.sheet, params)
+    with _faults_as_one_line():
+        path = write_judgements(judgements, params, args.out, args.sheet, args.force)
+    count = sum(len(panel) for by_criterion in judgements.values() for panel in by_criterion.values())
+    print(f"wrote {count} judgements for {len(judgements)} issues to {path}")
     return 0
 
 

@@ -14,7 +14,16 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from assess.data.police_uk import CRIME_TYPES
 from assess.data.tables import is_month
@@ -235,11 +244,51 @@ class JudgementModel(StrictModel):
     rationale: str
     judged_by: str
 
+    @field_validator("rationale", "judged_by")
+    @classmethod
+    def _said(cls, value: str) -> str:
+        """A score is traceable only with its reason and who gave it."""
+        if not value.strip():
+            raise ValueError("must not be blank")
+        return value
+
+
+def partner_name(judged_by: str) -> str:
+    """Who judged, as compared for repeats: 'Kent  Police' and 'kent police' are one partner."""
+    return " ".join(judged_by.split()).casefold()
+
+
+def _as_panel(value: Any) -> Any:
+    """One judgement (a mapping) is a panel of one; a list is a panel of partners."""
+    if isinstance(value, dict):
+        return [value]
+    if not isinstance(value, list):
+        raise ValueError(
+            "give one judgement (score, confidence, rationale, judged_by) or a list of them, one per partner"
+        )
+    if not value:
+        raise ValueError("list at least one judgement, or leave the criterion out")
+    return value
+
+
+def _one_judgement_per_partner(panel: tuple[JudgementModel, ...]) -> tuple[JudgementModel, ...]:
+    seen: set[str] = set()
+    for judgement in panel:
+        name = partner_name(judgement.judged_by)
+        if name in seen:
+            raise ValueError(f"{judgement.judged_by!r} judges this twice; keep one judgement per partner")
+        seen.add(name)
+    return panel
+
+
+# The judgements of one priority on one judged criterion, one per partner, in the order given.
+Panel = Annotated[tuple[JudgementModel, ...], BeforeValidator(_as_panel), AfterValidator(_one_judgement_per_partner)]
+
 
 class JudgementsModel(StrictModel):
-    """The shape of `judgements.yaml`: per priority, a judgement per judged criterion."""
+    """The shape of `judgements.yaml`: per priority and judged criterion, one judgement or a list, one per partner."""
 
-    judgements: dict[str, dict[str, JudgementModel]]
+    judgements: dict[str, dict[str, Panel]]
 
 
 class PriorityModel(StrictModel):
@@ -324,6 +373,9 @@ class Assessment:
         The criteria every priority is scored on, as declared in criteria.yaml.
     rules
         How evidence becomes scores and scores a ranking (`scoring` in the file).
+    judgements
+        Per priority and judged criterion, the panel of judgements: one per partner, in the
+        order judgements.yaml gives them (a single judgement is a panel of one).
     source
         The parameters file, or None when built from defaults.
     """
@@ -339,7 +391,7 @@ class Assessment:
     criteria_file: Path = DEFAULT_CRITERIA
     rules: ScoringRules = field(default_factory=ScoringRules)
     disclosure: DisclosureModel = field(default_factory=DisclosureModel)
-    judgements: dict[str, dict[str, JudgementModel]] = field(default_factory=dict)
+    judgements: dict[str, dict[str, tuple[JudgementModel, ...]]] = field(default_factory=dict)
     judgements_file: Path | None = None
     actions_file: Path | None = None
     measures_file: Path | None = None
@@ -484,8 +536,8 @@ def load_criteria(path: Path) -> Criteria:
 
 def load_judgements(
     path: Path, priorities: tuple[Priority, ...], criteria: Criteria
-) -> dict[str, dict[str, JudgementModel]]:
-    """Judged scores per priority and judged criterion; every key must be declared."""
+) -> dict[str, dict[str, tuple[JudgementModel, ...]]]:
+    """The judgements per priority and judged criterion, one per partner; every key must be declared."""
     model = parse_model(JudgementsModel, load_yaml(path), path)
     known = {p.key for p in priorities}
     judged = [c.key for c in criteria.judged]
@@ -499,6 +551,14 @@ def load_judgements(
                     f"judged criteria: {', '.join(judged) or 'none'}"
                 )
     return dict(model.judgements)
+
+
+def criteria_file_for(params_file: Path, model: AssessmentModel) -> Path:
+    """The criteria a parameters file names; naming none, criteria.yaml beside it, else the standard criteria."""
+    path = (params_file.parent / (model.criteria_file or "criteria.yaml")).resolve()
+    if model.criteria_file is None and not path.is_file():
+        return DEFAULT_CRITERIA
+    return path
 
 
 def _check_weights(rules: ScoringRules, criteria: Criteria, where: str) -> None:
@@ -563,9 +623,7 @@ def resolve_assessment(
         base = path.parent
         chosen_data_dir = Path(data_dir).resolve() if data_dir else (base / model.data_dir).resolve()
         priorities_path = (base / model.priorities_file).resolve()
-        criteria_path = (base / (model.criteria_file or "criteria.yaml")).resolve()
-        if model.criteria_file is None and not criteria_path.is_file():
-            criteria_path = DEFAULT_CRITERIA
+        criteria_path = criteria_file_for(path, model)
         judgements_path, actions_path, measures_path = (
             (base / name).resolve() if name else None
             for name in (model.judgements_file, model.actions_file, model.measures_file)

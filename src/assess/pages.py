@@ -14,9 +14,16 @@ import pandas as pd
 
 from assess import charts, present, wording
 from assess.actions import parse_as_of
-from assess.config import Assessment, JudgementModel, Priority, period_text
+from assess.config import Assessment, Criterion, JudgementModel, Priority, period_text
 from assess.context import RunContext
-from assess.criteria.judged import judgement_probabilities
+from assess.criteria.judged import (
+    DISAGREEMENT,
+    disagreements,
+    judgement_probabilities,
+    panel_of,
+    panel_range,
+    panel_score,
+)
 from assess.criteria.partner import is_stale, period_label
 from assess.disclosure import SMALL_NUMBERS, WITHHELD, CountRule
 from assess.errors import ConfigError
@@ -28,10 +35,15 @@ from assess.scoring import tie_break_text
 
 @dataclass(frozen=True)
 class PrioritySection:
-    """A section a priority's page may hold: whether it needs police data, and what it shows."""
+    """A section a priority's page may hold: whether it needs police data, and what it shows.
+
+    `applies` says whether the page has anything for the section to show; where it has not,
+    the section, heading included, is left out.
+    """
 
     police_only: bool
     parts: Callable[[PriorityPage], tuple]
+    applies: Callable[[PriorityPage], bool] = lambda page: True
 
 
 # Every priority's page has these sections, one cell each of notebooks/priority.ipynb, in
@@ -44,6 +56,7 @@ STANDARD_SECTIONS = (
     "comparison",
     "partner_figures",
     "criteria",
+    "judgements",
     "measures",
     "actions",
     "partner_evidence",
@@ -56,6 +69,7 @@ PRIORITY_SECTIONS: dict[str, PrioritySection] = {
     "comparison": PrioritySection(True, lambda page: (page.comparison_chart(), page.comparison_table())),
     "partner_figures": PrioritySection(False, lambda page: (page.partner_figures(),)),
     "criteria": PrioritySection(False, lambda page: (page.criteria_table(),)),
+    "judgements": PrioritySection(False, lambda page: page.judgement_tables(), lambda page: bool(page.panels)),
     "measures": PrioritySection(False, lambda page: (page.plan.measures_table(page.priority.key),)),
     "actions": PrioritySection(
         False, lambda page: (page.plan.overdue_summary(page.priority.key), page.plan.actions_table(page.priority.key))
@@ -106,7 +120,7 @@ class PriorityPage:
     def section(self, name: str) -> present.Section:
         """One section of the page: its heading and prose, then what it shows; nothing where it does not apply."""
         section = PRIORITY_SECTIONS[name]
-        if section.police_only and not self.priority.has_police_data:
+        if (section.police_only and not self.priority.has_police_data) or not section.applies(self):
             return present.Section()
         return present.Section((self._prose(name), *section.parts(self)))
 
@@ -314,6 +328,32 @@ class PriorityPage:
         caption = f"{self.priority.title}: the {wording.number(len(criteria))} criteria, {self.period}"
         return present.Table(frame, caption, {"Score (1-5)": present.whole})
 
+    @property
+    def panels(self) -> dict[Criterion, tuple[JudgementModel, ...]]:
+        """The judged criteria of this priority that more than one partner judged, with their judgements."""
+        panels = {c: panel_of(self.assessment, self.priority.key, c.key) for c in self.assessment.criteria.judged}
+        return {criterion: panel for criterion, panel in panels.items() if len(panel) > 1}
+
+    def judgement_tables(self) -> tuple[present.Table, ...]:
+        """Each partner's score, confidence and rationale, one table per judged criterion with several judges."""
+        tables = []
+        for criterion, panel in self.panels.items():
+            low, high = panel_range(panel)
+            frame = pd.DataFrame(
+                {
+                    "Partner": [j.judged_by for j in panel],
+                    "Score (1-5)": [j.score for j in panel],
+                    "Confidence": [j.confidence for j in panel],
+                    "Rationale": [" ".join(j.rationale.split()) for j in panel],
+                }
+            )
+            caption = (
+                f"{self.priority.title}: {wording.lower_first(criterion.label)}, judged by {len(panel)} partners "
+                f"(median {panel_score(panel)}, range {low} to {high})"
+            )
+            tables.append(present.Table(frame, caption, {"Score (1-5)": present.whole}))
+        return tuple(tables)
+
     def partner_figures(self) -> present.Table | present.Text:
         """Every partner figure for this priority, each with its own period; old ones flagged."""
         table = self.run.tables.indicators
@@ -505,6 +545,39 @@ class ScoringPage:
             }
         )
         return present.Table(frame, f"Every criterion score with its evidence, {self.period}", {"Score": present.whole})
+
+    def disagreements(self) -> present.Section:
+        """Where partners disagree: the judged scores whose partners are DISAGREEMENT points or more apart."""
+        prose = present.Markdown(wording.section("scoring", "disagreements", points=DISAGREEMENT))
+        split = list(disagreements(self.assessment))
+        if split:
+            frame = pd.DataFrame(
+                {
+                    "Issue": [self._title(key) for key, _, _ in split],
+                    "Criterion": [criterion.label for _, criterion, _ in split],
+                    "Partners": [len(panel) for _, _, panel in split],
+                    "Range of scores": ["{} to {}".format(*panel_range(panel)) for _, _, panel in split],
+                    "Scores given": [
+                        ", ".join(str(j.score) for j in sorted(panel, key=lambda j: j.score)) for _, _, panel in split
+                    ],
+                    "Score used (median)": [panel_score(panel) for _, _, panel in split],
+                }
+            )
+            caption = f"Judged scores on which partners are {wording.number(DISAGREEMENT)} points or more apart"
+            return present.Section((prose, present.Table(frame, caption, {})))
+        panels = [panel for by_criterion in self.assessment.judgements.values() for panel in by_criterion.values()]
+        if any(len(panel) > 1 for panel in panels):
+            agreement = (
+                "The partners agree: on every judged score, their scores are within "
+                f"{wording.number(DISAGREEMENT - 1)} point of each other."
+            )
+        else:
+            agreement = (
+                "Each judged score was recorded by one judge, so there is no disagreement to show. Several "
+                "partners can each record theirs: the command assess scoring-sheet writes the sheet they fill in "
+                "at a scoring workshop."
+            )
+        return present.Section((prose, present.Text(agreement)))
 
     def probability_heatmap(self) -> charts.Chart:
         uncertainty = self.results.uncertainty
