@@ -163,20 +163,42 @@ def spread_of(probabilities: np.ndarray) -> float:
     return float(np.sqrt(probabilities @ (scores - mean) ** 2))
 
 
+def lower_median_distribution(judgements) -> np.ndarray:
+    """The exact distribution of a panel's lower median when each of its k views is drawn from the pool.
+
+    The lower median is at most s when at least (k - 1) // 2 + 1 of the k views are at most s:
+    a binomial tail in the pool's distribution function (order statistics, David and Nagaraja 2003).
+    """
+    k = len(judgements)
+    at_most = np.cumsum(brute_force_pool(judgements, SPREAD))
+    cdf = stats.binom.sf((k - 1) // 2, k, np.minimum(at_most, 1.0))
+    return np.diff(np.concatenate([[0.0], cdf]))
+
+
 def test_a_split_panel_draws_more_widely_than_a_unanimous_one():
     split, unanimous = verdict((2, 2, 5, 5)), verdict((4, 4, 4, 4))
-    wide = spread_of(judgement_probabilities(panel(2, 2, 5, 5), SPREAD))
-    narrow = spread_of(judgement_probabilities(panel(4, 4, 4, 4), SPREAD))
-    # Standard deviations 1.46 and 0.71 of a point: the split panel's is twice the unanimous one's.
-    assert wide > 2 * narrow
     draws = 20_000
     split_draws = split.spread(np.random.default_rng(1), draws)
     unanimous_draws = unanimous.spread(np.random.default_rng(1), draws)
-    assert split_draws.std() == pytest.approx(wide, rel=0.03)
-    assert unanimous_draws.std() == pytest.approx(narrow, rel=0.03)
-    # The draws follow the pooled probabilities (a chi-square goodness-of-fit test).
-    observed = np.bincount(split_draws.astype(int), minlength=6)[1:]
-    expected = judgement_probabilities(panel(2, 2, 5, 5), SPREAD) * draws
+    assert split_draws.std() > 2 * unanimous_draws.std()
+    # The draws are centred on what the panel gave: a unanimous 4 stays 4 at the median, a split
+    # panel's published 2 is the lower of its draws' two most likely values.
+    assert np.median(unanimous_draws) == 4
+    assert set(np.argsort(np.bincount(split_draws.astype(int)))[-2:]) >= {2}
+    # The draws follow the exact distribution of the lower median (a chi-square goodness-of-fit test).
+    for judgements, drawn in ((panel(2, 2, 5, 5), split_draws), (panel(4, 4, 4, 4), unanimous_draws)):
+        observed = np.bincount(drawn.astype(int), minlength=6)[1:]
+        expected = lower_median_distribution(judgements) * draws
+        kept = expected > 0
+        assert observed[~kept].sum() == 0
+        assert stats.chisquare(observed[kept], expected[kept]).pvalue > 0.001
+
+
+def test_one_judge_draws_from_that_judges_own_spread():
+    (one,) = panel(3, confidence="medium")
+    drawn = verdict((one,)).spread(np.random.default_rng(2), 20_000)
+    observed = np.bincount(drawn.astype(int), minlength=6)[1:]
+    expected = brute_force_pool([one], SPREAD) * 20_000
     assert stats.chisquare(observed, expected).pvalue > 0.001
 
 

@@ -2,8 +2,9 @@
 
 Each priority's judged criterion has a panel of judgements, one per partner (a single judge
 is a panel of one). The published score is the panel's lower median; the rank simulation
-draws the score from the partners' judgements pooled, so that their disagreement, and each
-one's stated confidence, widens the ranks.
+draws the lower median of a panel of as many partners whose views come from the pooled
+judgements (`panel_draws`), so that their disagreement, and each one's stated confidence,
+widens the ranks around the score the panel gave.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ def judged_score(assessment: Assessment, priority: str, criterion: Criterion) ->
     panel = panel_of(assessment, priority, criterion.key)
     if not panel:
         return no_data(priority, criterion.key, f"No {criterion.name} judgement is recorded for this priority.")
-    probabilities = judgement_probabilities(panel, assessment.rules.judgement_spread)
+    pooled = judgement_probabilities(panel, assessment.rules.judgement_spread)
     score = panel_score(panel)
     return CriterionScore(
         priority,
@@ -52,8 +53,21 @@ def judged_score(assessment: Assessment, priority: str, criterion: Criterion) ->
         score,
         evidence=panel_evidence(panel, score),
         reason=panel_reason(panel),
-        spread=lambda rng, n: rng.choice(SCORES, size=n, p=probabilities).astype(float),
+        spread=lambda rng, n: panel_draws(pooled, len(panel), rng, n),
     )
+
+
+def panel_draws(pooled: np.ndarray, size: int, rng: np.random.Generator, n: int) -> np.ndarray:
+    """n scores a panel like this one could have given: the lower median of `size` views drawn from the pool.
+
+    Each view is one partner's judgement, the partner picked at random and the score drawn by
+    that partner's confidence: so every view is drawn from the pooled probabilities, and the
+    panel's score is the same statistic as the published one (a parametric bootstrap, Efron
+    and Tibshirani 1993, ch. 6). One judge gives that judge's own spread; a divided panel
+    gives a wider one.
+    """
+    views = rng.choice(SCORES, size=(n, size), p=pooled)
+    return np.sort(views, axis=1)[:, (size - 1) // 2].astype(float)
 
 
 def panel_evidence(panel: Sequence[JudgementModel], score: int) -> str:
