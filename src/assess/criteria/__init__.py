@@ -111,8 +111,8 @@ def register(
 
 register(
     "trend",
-    police=lambda figures, s: trend.score(figures, s.rules, s.period),
-    partner=lambda priority, s, key: partner.trend(priority, s.indicators, s.assessment, key),
+    police=trend.score,
+    partner=lambda priority, s, key: partner.trend(priority, s, key),
 )
 register("volume", police=lambda figures, s: volume.score(figures, s.rules, s.period))
 register("harm", police=lambda figures, s: harm.score(figures, s.rules, s.period, s.harm_unit))
