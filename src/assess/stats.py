@@ -489,7 +489,7 @@ def bh_cutoff(p_values: ArrayLike, rate: float) -> np.ndarray:
     ordered = np.sort(p, axis=-1)
     m = np.count_nonzero(~np.isnan(p), axis=-1)[..., None]
     ranks = np.arange(1, p.shape[-1] + 1)
-    with np.errstate(invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore"):
         rejected = ordered <= ranks * rate / m
     # Sorted ascending, so the largest rejected value is the value at the largest rejected rank.
     return np.where(rejected, ordered, 0.0).max(axis=-1, initial=0.0)
