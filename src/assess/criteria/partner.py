@@ -8,7 +8,6 @@ is used but always said to be so, with its own period.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -16,12 +15,9 @@ import pandas as pd
 from assess import stats
 from assess.config import Assessment, Priority
 from assess.criteria import comparison
-from assess.criteria.result import CriterionScore, change_words, score_from_change, scores_from_change
+from assess.criteria.result import CriterionScore, RunSetting, change_words, score_from_change, scores_from_change
 from assess.data.indicators import COUNT_UNIT
 from assess.disclosure import SMALL_NUMBERS, WITHHELD, Disclosure
-
-if TYPE_CHECKING:
-    from assess.criteria import Setting
 
 # Two periods are "the same length" if they differ by no more than this (months vary).
 _LENGTH_TOLERANCE_DAYS = 3
@@ -42,7 +38,7 @@ def _stale_note(end: pd.Timestamp, assessment: Assessment) -> str:
     return " These figures are older than the assessment period." if is_stale(end, assessment) else ""
 
 
-def trend(priority: Priority, setting: Setting, criterion: str = "trend") -> CriterionScore | None:
+def trend(priority: Priority, setting: RunSetting, criterion: str = "trend") -> CriterionScore | None:
     """The latest period of the first usable mapped count indicator against like.
 
     Like is the same period a year earlier where the data hold it (a seasonal pattern then
@@ -166,7 +162,7 @@ def _test_words(phi: float, df: int, periods: int) -> str:
 
 
 def _spread(
-    now: int, then: int, phi: float, df: int, setting: Setting, criterion: str
+    now: int, then: int, phi: float, df: int, setting: RunSetting, criterion: str
 ) -> Callable[[np.random.Generator, int], np.ndarray]:
     """Draws of the verdict's score: both counts drawn with the indicator's dispersion, the test re-run.
 

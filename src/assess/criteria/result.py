@@ -4,10 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 import numpy as np
 
 NO_DATA = "no data"
+
+
+class RunSetting(Protocol):
+    """What a scorer reads of the run's `criteria.Setting`, named here so a scorer need not import the package."""
+
+    assessment: Any
+    period: str
+    indicators: Any
+
+    @property
+    def rules(self) -> Any: ...
+
+    def is_significant(self, criterion: str, p_value: Any) -> Any: ...
 
 
 @dataclass(frozen=True)

@@ -12,22 +12,18 @@ significant is decided across the run's trend tests (`Setting.is_significant`).
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from assess import stats
 from assess.criteria.figures import FigureDraws, PriorityFigures
-from assess.criteria.result import CriterionScore, change_words, no_data, score_from_change
+from assess.criteria.result import CriterionScore, RunSetting, change_words, no_data, score_from_change
 from assess.disclosure import SMALL_NUMBERS, WITHHELD
-
-if TYPE_CHECKING:
-    from assess.criteria import Setting
 
 CRITERION = "trend"
 
 
-def score(figures: PriorityFigures, setting: Setting) -> CriterionScore:
+def score(figures: PriorityFigures, setting: RunSetting) -> CriterionScore:
     """The trend verdict on one priority's figures (see the module's docstring for the method)."""
     months = len(figures.period_months)
     lag = year_lag(months)
@@ -44,7 +40,7 @@ def score(figures: PriorityFigures, setting: Setting) -> CriterionScore:
     return _share_of_county(figures, setting)
 
 
-def draws(fd: FigureDraws, setting: Setting) -> tuple[np.ndarray, np.ndarray]:
+def draws(fd: FigureDraws, setting: RunSetting) -> tuple[np.ndarray, np.ndarray]:
     """Per Monte Carlo draw, the trend test's p-value and the signed change it scores (NaN: no test).
 
     The same tests as `score`, on every draw at once; the change is the year-on-year change
@@ -74,7 +70,7 @@ def matched_months(history: np.ndarray, months: int, lag: int) -> tuple[np.ndarr
     return history[..., end - months :], history[..., end - months - lag : end - lag]
 
 
-def _year_on_year(figures: PriorityFigures, setting: Setting, lag: int) -> CriterionScore:
+def _year_on_year(figures: PriorityFigures, setting: RunSetting, lag: int) -> CriterionScore:
     rules = setting.rules
     months = len(figures.period_months)
     now, then = matched_months(np.asarray(figures.history), months, lag)
@@ -147,7 +143,7 @@ def _test_words(test: stats.YearOnYear) -> str:
     return "exact test"
 
 
-def _share_of_county(figures: PriorityFigures, setting: Setting) -> CriterionScore:
+def _share_of_county(figures: PriorityFigures, setting: RunSetting) -> CriterionScore:
     series = np.asarray(figures.history)
     test = stats.share_trend(series, figures.county_history)
     length = len(series)
