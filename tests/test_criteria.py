@@ -7,6 +7,7 @@ so every number is known; the judged criteria read an `Assessment` built by hand
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from assess import stats
 from assess.config import (
     DEFAULT_CRITERIA,
     Assessment,
@@ -71,6 +73,10 @@ def figures(**changes) -> PriorityFigures:
         populations=np.array([50_000.0, 50_000.0]),
         area_index=0,
     )
+    if changes.get("previous") is not None and "history" not in changes:
+        # Months that add up to both totals, a year apart, varying no more than rounding.
+        months = len(changes.get("period_months", MONTHS_2022))
+        changes["history"] = year_apart(changes.get("current", 100), changes["previous"], months)
     if "history" in changes and "history_months" not in changes:
         changes["history_months"] = months_ending_2022_12(len(changes["history"]))
     if "history" in changes and "county_history" not in changes:
@@ -79,6 +85,29 @@ def figures(**changes) -> PriorityFigures:
         changes["county_history"] = np.full(len(history), 10 * history.mean() if len(history) else 0.0)
     base.update(changes)
     return PriorityFigures(**base)
+
+
+def year_apart(current: int, previous: int, months: int) -> np.ndarray:
+    """Monthly counts: `previous` over the same months a year before the period, `current` over the period."""
+    lag = trend.year_lag(months)
+    filler = np.full(lag - months, round((current + previous) / (2 * months)))
+    return np.concatenate([even_months(previous, months), filler, even_months(current, months)]).astype(np.int64)
+
+
+def even_months(total: int, months: int) -> np.ndarray:
+    return total // months + (np.arange(months) < total % months)
+
+
+def trend_setting(rules: ScoringRules = RULES, period: str = PERIOD) -> Setting:
+    """A setting with no cut-offs: p < the rules' significance is significant."""
+    a = Assessment(
+        area="A", period_start="2022-01", period_end="2022-12", comparators=("A", "B"), data_dir=Path("."), rules=rules
+    )
+    return Setting(a, period, UNIT, pd.DataFrame(columns=INDICATOR_COLUMNS), pd.Series(dtype=float))
+
+
+def score_trend(f: PriorityFigures, rules: ScoringRules = RULES, period: str = PERIOD) -> CriterionScore:
+    return trend.score(f, trend_setting(rules, period))
 
 
 def compared(area_count: int, other_count: int = 500, population: float = 100_000.0) -> PriorityFigures:
@@ -252,11 +281,11 @@ class TestTrendYearOnYear:
         ],
     )
     def test_scores(self, current, previous, expected):
-        verdict = trend.score(figures(current=current, previous=previous), RULES, PERIOD)
+        verdict = score_trend(figures(current=current, previous=previous), RULES, PERIOD)
         assert verdict.score == expected
 
     def test_significant_large_rise_evidence_and_reason(self):
-        verdict = trend.score(figures(current=200, previous=100), RULES, PERIOD)
+        verdict = score_trend(figures(current=200, previous=100), RULES, PERIOD)
         assert verdict.score == 5
         assert verdict.evidence.startswith("200 in January to December 2022 against 100 in the previous")
         assert "rate ratio 2.00 (1.57 to 2.57)" in verdict.evidence
@@ -264,79 +293,111 @@ class TestTrendYearOnYear:
         assert verdict.reason == "Drug offences rose 100% year on year, a significant change."
 
     def test_no_significant_change_says_so(self):
-        verdict = trend.score(figures(current=105, previous=100), RULES, PERIOD)
+        verdict = score_trend(figures(current=105, previous=100), RULES, PERIOD)
         assert verdict.score == 3
         assert "rate ratio 1.05" in verdict.evidence and "p = 0.78" in verdict.evidence
         assert verdict.reason == "Drug offences rose 5% year on year, not a significant change."
 
     def test_large_significant_fall(self):
-        verdict = trend.score(figures(current=50, previous=100), RULES, PERIOD)
+        verdict = score_trend(figures(current=50, previous=100), RULES, PERIOD)
         assert verdict.score == 1
         assert verdict.reason == "Drug offences fell 50% year on year, a significant change."
 
     def test_nothing_before(self):
-        verdict = trend.score(figures(current=10, previous=0), RULES, PERIOD)
+        verdict = score_trend(figures(current=10, previous=0), RULES, PERIOD)
         assert "undefined (none before)" in verdict.evidence
         assert is_one_sentence(verdict.reason)
 
     def test_large_change_comes_from_the_scoring_model(self):
         rules = ScoringRules(large_change=0.5)
-        assert trend.score(figures(current=1400, previous=1000), rules, PERIOD).score == 4
-        assert trend.score(figures(current=1500, previous=1000), rules, PERIOD).score == 5
+        assert score_trend(figures(current=1400, previous=1000), rules, PERIOD).score == 4
+        assert score_trend(figures(current=1500, previous=1000), rules, PERIOD).score == 5
 
     def test_significance_comes_from_the_scoring_model(self):
         # p = 0.00131: significant at 0.05, not at 0.001.
-        assert trend.score(figures(current=1150, previous=1000), ScoringRules(significance=0.001), PERIOD).score == 3
+        assert score_trend(figures(current=1150, previous=1000), ScoringRules(significance=0.001), PERIOD).score == 3
 
     def test_evidence_names_the_length_of_a_shorter_period(self):
         six = MONTHS_2022[:6]
-        verdict = trend.score(figures(period_months=six, current=200, previous=100), RULES, "January to June 2022")
-        assert "previous 6 months" in verdict.evidence
+        verdict = score_trend(figures(period_months=six, current=200, previous=100), RULES, "January to June 2022")
+        # Like with like: January to June against January to June a year earlier, not the six months before.
+        assert "200 in January to June 2022 against 100 in the same months a year earlier" in verdict.evidence
+        assert verdict.reason == "Drug offences rose 100% year on year, a significant change."
+
+    def test_months_that_vary_more_than_chance_widen_the_test(self):
+        # The same totals as a significant +15% (exact p = 0.0013), in months that swing widely.
+        swing = np.array([0.4, 1.6] * 6)
+        history = np.concatenate([np.round(1000 / 12 * swing), np.round(1150 / 12 * swing[::-1])]).astype(int)
+        verdict = score_trend(figures(history=history, previous=int(history[:12].sum())))
+        assert "the months vary more than chance (dispersion" in verdict.evidence
+        assert "quasi-Poisson test on 11 df" in verdict.evidence
+        assert verdict.score == 3 and verdict.p_value > 0.05
+
+    def test_the_p_value_is_on_the_verdict(self):
+        assert score_trend(figures(current=1150, previous=1000)).p_value == pytest.approx(0.00131, abs=1e-5)
+
+    def test_significance_is_decided_by_the_setting(self):
+        # A cut-off from false discovery rate control across the run overrides the rules' level.
+        f = figures(current=1150, previous=1000)
+        strict = replace(trend_setting(), cutoffs={"trend": 0.001})
+        assert trend.score(f, strict).score == 3
+        assert trend.score(f, replace(trend_setting(), cutoffs={"trend": 0.00131})).score == 4
 
 
-class TestTrendMonthly:
+def with_county(area, others) -> PriorityFigures:
+    """The area's months and the county's (the area's plus the other areas')."""
+    area = np.asarray(area, dtype=np.int64)
+    return figures(history=area, county_history=area + np.asarray(others, dtype=np.int64))
+
+
+# A seasonal swing: low in winter, high in summer, rising through the first half of the year.
+SEASON = 1 + 0.4 * np.sin(2 * np.pi * (np.arange(12) - 3) / 12)
+
+
+class TestTrendShareOfCounty:
     def test_strong_steady_rise_is_5(self):
-        verdict = trend.score(figures(history=10 + 2 * np.arange(12)), RULES, PERIOD)
+        verdict = score_trend(with_county(10 + 2 * np.arange(12), np.full(12, 300)))
         assert verdict.score == 5
-        assert "mann-kendall over 12 months (2022-01 to 2022-12): S = 66" in verdict.evidence
-        assert "Sen's slope +2.00 a month (+114% a year of the monthly mean 21.0)" in verdict.evidence
-        assert verdict.reason == "Drug offences shows a significant rise over 12 months (+114% a year)."
-
-    def test_small_steady_rise_is_4(self):
-        # Slope 1 a month on a mean of 105.5: +11% a year, under the 20% large change.
-        verdict = trend.score(figures(history=100 + np.arange(12)), RULES, PERIOD)
-        assert verdict.score == 4
-        assert "+11% a year" in verdict.reason and "significant rise" in verdict.reason
+        assert verdict.evidence.startswith("share-of-county trend test (Cochran-Armitage) over 12 months (2022-01")
+        assert "the area's share of the county's count 6.5%" in verdict.evidence
+        assert verdict.reason.startswith("Drug offences shows a significant rise in its share of the county's count")
 
     def test_strong_steady_fall_is_1(self):
-        verdict = trend.score(figures(history=(10 + 2 * np.arange(12))[::-1]), RULES, PERIOD)
+        verdict = score_trend(with_county((10 + 2 * np.arange(12))[::-1], np.full(12, 300)))
         assert verdict.score == 1
         assert "significant fall" in verdict.reason
 
-    def test_flat_noisy_series_is_3(self):
-        series = np.array([10, 12, 9, 11, 10, 13, 9, 11, 12, 10, 11, 10])
-        verdict = trend.score(figures(history=series), RULES, PERIOD)
-        assert verdict.score == 3
-        assert "S = 1, p = 1" in verdict.evidence
-        assert verdict.reason == "Drug offences shows no significant trend over 12 months (+0% a year)."
+    def test_a_seasonal_swing_shared_with_the_county_is_no_trend(self):
+        # Plain Mann-Kendall on the area's months alone calls this swing a significant rise.
+        area = np.round(40 * SEASON).astype(int)
+        assert stats.mann_kendall(area[:9]).p_value < 0.05
+        verdict = score_trend(with_county(area, 9 * area))
+        assert verdict.score == 3 and verdict.p_value == pytest.approx(1.0)
+        assert verdict.reason == (
+            "Drug offences shows no significant trend in its share of the county's count over 12 months (+0% a year)."
+        )
 
-    def test_two_years_use_the_seasonal_test(self):
-        rng = np.random.default_rng(7)
-        seasonal = np.tile([20, 15, 10, 10, 15, 20, 30, 35, 30, 25, 20, 15], 2)
-        rising = seasonal + np.repeat([0, 10], 12) + rng.integers(0, 2, 24)
-        verdict = trend.score(figures(history=rising), RULES, PERIOD)
-        assert verdict.evidence.startswith("seasonal mann-kendall over 24 months (2021-01 to 2022-12)")
-        assert verdict.score == 5
+    def test_a_rise_across_the_county_is_not_the_area_rising(self):
+        rise = 1 + 0.05 * np.arange(12)
+        verdict = score_trend(with_county(np.round(30 * rise), np.round(300 * rise)))
+        assert verdict.score == 3
+
+    def test_months_that_vary_more_than_chance_are_allowed_for(self):
+        area = np.array([20, 35, 18, 40, 22, 38, 25, 45, 24, 44, 27, 48])
+        verdict = score_trend(with_county(area, np.full(12, 400)))
+        assert "dispersion" in verdict.evidence
+        plain = stats.share_trend(area, area + 400)
+        assert verdict.p_value == pytest.approx(float(plain.p_value)) and plain.phi > 1
 
     def test_too_few_months_is_no_data(self):
-        assert_no_data(trend.score(figures(history=np.array([1, 2, 3])), RULES, PERIOD), "trend", "(3)")
+        assert_no_data(score_trend(figures(history=np.arange(11))), "trend", "(11)", "12 months")
 
-    def test_significant_rise_with_zero_sens_slope_is_not_called_a_fall(self):
-        # Nine months of 0 then three of 1: S = +27, p = 0.016, but the median slope is 0.
-        verdict = trend.score(figures(history=np.array([0] * 9 + [1] * 3)), RULES, PERIOD)
-        assert "S = 27" in verdict.evidence
-        assert "fall" not in verdict.reason
-        assert verdict.score in (3, 4)
+    def test_a_county_with_none_elsewhere_is_no_data(self):
+        assert_no_data(score_trend(with_county(np.arange(12), np.zeros(12))), "trend", "other areas")
+
+    def test_none_in_the_area_is_no_trend(self):
+        verdict = score_trend(with_county(np.zeros(12), np.full(12, 50)))
+        assert verdict.score == 3 and verdict.p_value == 1.0
 
 
 # --- comparison -------------------------------------------------------------------------------
@@ -556,7 +617,7 @@ class TestCountCubeFigures:
         )
         f = cube.figures(p)
         assert f.previous is None and len(f.history) == 12
-        assert trend.score(f, RULES, PERIOD).evidence.startswith("mann-kendall over 12 months")
+        assert score_trend(f).evidence.startswith("share-of-county trend test (Cochran-Armitage) over 12 months")
 
     def test_weighted_crime_type_with_no_records_is_a_zero_share_not_no_data(self):
         rows = [(a, m, "Burglary", 5) for a in "AB" for m in MONTHS_2022]
@@ -603,7 +664,7 @@ class TestProperties:
         f = figures(
             current=current, previous=previous, area_total=area_total, history=np.array(history, dtype=np.int64)
         )
-        for verdict in (trend.score(f, RULES, PERIOD), volume.score(f, RULES, PERIOD)):
+        for verdict in (score_trend(f), volume.score(f, RULES, PERIOD)):
             assert verdict.score is None or verdict.score in (1, 2, 3, 4, 5)
             assert (verdict.score is None) == (verdict.evidence == NO_DATA)
 

@@ -1,7 +1,7 @@
 """Tests of assess.stats against published worked examples and independent implementations.
 
 Test-only reference packages: pymannkendall (Mann-Kendall tests) and statsmodels (the
-conditional test for two Poisson rates).
+conditional test for two Poisson rates, Poisson and binomial GLMs, Benjamini-Hochberg).
 """
 
 from __future__ import annotations
@@ -11,14 +11,18 @@ import math
 import numpy as np
 import pymannkendall
 import pytest
+import statsmodels.api as sm
 from hypothesis import given
 from hypothesis import strategies as st
 from scipy import stats as scipy_stats
 from statsmodels.stats import rates as statsmodels_rates
+from statsmodels.stats.multitest import multipletests
 
 from assess.errors import InputError
 from assess.stats import (
     Rank,
+    benjamini_hochberg,
+    bh_cutoff,
     compare_periods,
     funnel_limits,
     funnel_position,
@@ -28,7 +32,8 @@ from assess.stats import (
     rank_among,
     rate_per_1000,
     seasonal_mann_kendall,
-    trend_test,
+    share_trend,
+    year_on_year,
 )
 
 counts = st.integers(min_value=0, max_value=5000)
@@ -360,20 +365,139 @@ class TestSeasonalMannKendall:
             seasonal_mann_kendall(series, period=period)
 
 
-class TestTrendTest:
-    def test_short_series_uses_the_plain_test(self):
-        series = list(range(23))
-        assert trend_test(series) == mann_kendall(series)
-        assert trend_test(series).method == "mann-kendall"
+def poisson_glm_yoy(now: np.ndarray, before: np.ndarray) -> tuple[float, float]:
+    """phi (Pearson X2 / df of "month + year") and the quasi-Poisson score statistic for year, by statsmodels."""
+    months = len(now)
+    y = np.concatenate([now, before]).astype(float)
+    month = np.tile(np.eye(months), (2, 1))
+    full = np.column_stack([month, np.repeat([1.0, 0.0], months)])
+    fitted = sm.GLM(y, full, family=sm.families.Poisson()).fit(scale="X2")
+    null = sm.GLM(y, month, family=sm.families.Poisson()).fit()
+    score = sm.GLM(y, full, family=sm.families.Poisson()).score_test(np.r_[null.params, 0.0], k_constraints=1)[0]
+    return float(fitted.scale), float(np.squeeze(score))
 
-    def test_two_years_of_months_use_the_seasonal_test(self):
-        series = list(range(24))
-        assert trend_test(series) == seasonal_mann_kendall(series)
-        assert trend_test(series).method == "seasonal mann-kendall"
 
-    def test_period_sets_the_threshold(self):
-        assert trend_test(list(range(8)), period=4).method == "seasonal mann-kendall"
-        assert trend_test(list(range(7)), period=4).method == "mann-kendall"
+class TestYearOnYear:
+    @pytest.mark.parametrize("seed", range(6))
+    def test_dispersion_and_test_against_statsmodels_glm(self, seed):
+        rng = np.random.default_rng(seed)
+        season = 1 + 0.3 * np.sin(2 * np.pi * np.arange(12) / 12)
+        size = [2, 50][seed % 2]  # overdispersed, and near Poisson
+        now, before = (rng.negative_binomial(size, size / (size + 30 * season)) for _ in range(2))
+        result = year_on_year(now, before)
+        scale, score = poisson_glm_yoy(now, before)
+        assert float(result.phi) == pytest.approx(max(scale, 1.0))
+        assert int(result.df) == 11
+        if result.phi > 1:
+            # statsmodels' score statistic assumes phi = 1: the quasi test divides it by phi.
+            t = math.sqrt(score / float(result.phi))
+            assert float(result.p_value) == pytest.approx(2 * scipy_stats.t.sf(t, 11))
+        else:
+            exact = compare_periods(int(now.sum()), int(before.sum())).p_value
+            assert float(result.p_value) == pytest.approx(exact)
+
+    @given(current=st.lists(st.integers(0, 60), min_size=1, max_size=12), data=st.data())
+    def test_the_exact_branch_is_scipy_binomtest(self, current, data):
+        before = data.draw(st.lists(st.integers(0, 60), min_size=len(current), max_size=len(current)))
+        result = year_on_year(current, before)
+        total = sum(current) + sum(before)
+        if result.phi == 1 and total:
+            assert float(result.p_value) == pytest.approx(scipy_stats.binomtest(sum(current), total).pvalue)
+
+    def test_vectorised_along_leading_axes(self):
+        rng = np.random.default_rng(3)
+        now, before = rng.poisson(20, (5, 12)), rng.negative_binomial(3, 0.1, (5, 12))
+        together = year_on_year(now, before)
+        for i in range(5):
+            alone = year_on_year(now[i], before[i])
+            assert together.p_value[i] == pytest.approx(float(alone.p_value))
+            assert together.phi[i] == pytest.approx(float(alone.phi))
+
+    def test_none_in_both_years_is_no_change(self):
+        result = year_on_year(np.zeros(12), np.zeros(12))
+        assert float(result.p_value) == 1.0 and float(result.change) == 0.0
+
+    def test_months_must_match(self):
+        with pytest.raises(InputError):
+            year_on_year([1, 2, 3], [1, 2])
+
+
+class TestShareTrend:
+    @pytest.mark.parametrize("seed", range(6))
+    def test_the_parts_against_statsmodels_binomial_glm(self, seed):
+        rng = np.random.default_rng(seed)
+        months = 12 + 2 * seed
+        t = np.arange(months, dtype=float)
+        others = rng.negative_binomial(3, 3 / (3 + 300), months)
+        area = rng.negative_binomial(2 + 20 * (seed % 2), 0.1, months) + np.round(0.5 * t * (seed % 3)).astype(int)
+        county = area + others
+        result = share_trend(area, county)
+        endog = np.column_stack([area, county - area]).astype(float)
+        null = sm.GLM(endog, np.ones((months, 1)), family=sm.families.Binomial()).fit()
+        full = sm.GLM(endog, sm.add_constant(t), family=sm.families.Binomial())
+        # Cochran-Armitage is the logistic slope's score test; Armitage's partition leaves the rest for phi.
+        trend_x2 = float(np.squeeze(full.score_test(np.r_[null.params, 0.0], k_constraints=1)[0]))
+        assert float(result.z) ** 2 * float(result.phi) == pytest.approx(trend_x2)
+        departure = (null.pearson_chi2 - trend_x2) / (months - 2)
+        assert float(result.phi) == pytest.approx(max(departure, 1.0))
+        reference = scipy_stats.t(months - 2) if departure > 1 else scipy_stats.norm
+        assert float(result.p_value) == pytest.approx(2 * reference.sf(abs(float(result.z))))
+        assert np.sign(float(result.z)) == np.sign(full.fit().params[1])
+
+    def test_the_size_is_armitage_s_weighted_least_squares_slope(self):
+        area = np.array([10, 12, 11, 14, 15, 13, 17, 18, 16, 20, 21, 22])
+        county = area + np.array([300, 280, 310, 290, 300, 320, 300, 290, 310, 300, 305, 295])
+        result = share_trend(area, county)
+        fit = sm.WLS(area / county, sm.add_constant(np.arange(12.0)), weights=county).fit()
+        assert float(result.yearly_change) == pytest.approx(12 * fit.params[1] / (area.sum() / county.sum()))
+
+    def test_a_shared_seasonal_pattern_is_no_trend(self):
+        season = 1 + 0.5 * np.sin(2 * np.pi * np.arange(12) / 12)
+        result = share_trend(np.round(40 * season), np.round(400 * season))
+        assert float(result.p_value) > 0.9
+
+    def test_nothing_to_test_is_nan(self):
+        result = share_trend(np.stack([np.arange(12), np.zeros(12)]), np.stack([np.arange(12), np.zeros(12)]))
+        assert not result.tested.any() and np.isnan(result.p_value).all()
+
+    def test_the_area_within_the_county(self):
+        with pytest.raises(InputError, match="county must include the area"):
+            share_trend([5, 6], [4, 10])
+
+
+class TestBenjaminiHochberg:
+    @given(st.lists(st.floats(0, 1) | st.just(math.nan), min_size=1, max_size=30), st.sampled_from([0.01, 0.05, 0.2]))
+    def test_against_statsmodels_multipletests(self, p_values, rate):
+        p = np.array(p_values)
+        tested = ~np.isnan(p)
+        adjusted = benjamini_hochberg(p)
+        assert np.isnan(adjusted[~tested]).all()
+        cutoff = float(bh_cutoff(p, rate))
+        if tested.any():
+            rejected, reference, _, _ = multipletests(p[tested], alpha=rate, method="fdr_bh")
+            assert adjusted[tested] == pytest.approx(reference)
+            assert list(p[tested] <= cutoff) == list(rejected)
+        else:
+            assert cutoff == 0.0
+
+    def test_vectorised_along_the_last_axis(self):
+        p = np.random.default_rng(0).uniform(0, 0.1, (4, 9))
+        p[1, 3] = np.nan
+        cutoffs = bh_cutoff(p, 0.05)
+        adjusted = benjamini_hochberg(p)
+        for row in range(4):
+            assert cutoffs[row] == float(bh_cutoff(p[row], 0.05))
+            assert np.array_equal(adjusted[row], benjamini_hochberg(p[row]), equal_nan=True)
+
+    def test_worked_example(self):
+        # Benjamini & Hochberg (1995), section 4: 15 p-values, q = 0.05, the four smallest rejected.
+        p = [0.0001, 0.0004, 0.0019, 0.0095, 0.0201, 0.0278, 0.0298, 0.0344, 0.0459, 0.3240, 0.4262, 0.5719,
+             0.6528, 0.7590, 1.0]  # fmt: skip
+        assert float(bh_cutoff(p, 0.05)) == 0.0095
+
+    def test_p_values_are_checked(self):
+        with pytest.raises(InputError):
+            benjamini_hochberg([0.5, 1.5])
 
 
 class TestFunnelLimits:

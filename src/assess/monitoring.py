@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from assess import stats
@@ -15,6 +16,9 @@ from assess.data.tables import is_month
 from assess.errors import ConfigError
 from assess.evidence import Evidence, PriorityEvidence
 from assess.measures import MeasureModel, MeasureResult, evaluate
+
+# The quarters this quarter is compared with, by their column names.
+COMPARED = ("previous", "year_before")
 
 
 @dataclass(frozen=True)
@@ -91,7 +95,7 @@ class Monitoring:
                 "quarter": now,
                 "quarter_hidden": self._hidden(pe, self.quarter, now),
             }
-            for name, other in (("previous", self.previous), ("year_before", self.year_before)):
+            for name, other in zip(COMPARED, (self.previous, self.year_before)):
                 if self._covered(other):
                     before = pe.total(other.months)
                     test = stats.compare_periods(now, before)
@@ -107,7 +111,35 @@ class Monitoring:
             row["baseline"] = total * 3 / len(baseline_months)
             row["baseline_hidden"] = pe.rule.hides(total)
             rows.append(row)
-        return pd.DataFrame(rows)
+        return self._with_significance(pd.DataFrame(rows))
+
+    def _with_significance(self, table: pd.DataFrame) -> pd.DataFrame:
+        """Which changes are significant: the page's tests as one family, false discovery rate at the rules' level.
+
+        Every change the page shows (each priority against the previous quarter and the same
+        quarter a year earlier) is one test; Benjamini-Hochberg (1995) at the assessment's
+        significance level keeps the expected share of false alarms among those flagged at
+        that level, however many tests the page holds.
+        """
+        columns = [f"{name}_p" for name in COMPARED if f"{name}_p" in table]
+        p_values = table[columns].to_numpy(dtype=float) if columns else np.empty((len(table), 0))
+        cutoff = float(stats.bh_cutoff(p_values.ravel(), self.assessment.rules.significance)) if p_values.size else 0
+        for name in COMPARED:
+            column = table.get(f"{name}_p")
+            table[f"{name}_significant"] = (
+                column.astype(float).le(cutoff) if column is not None else pd.Series(False, index=table.index)
+            )
+        return table
+
+    @property
+    def significance_note(self) -> str:
+        """How the page decides which changes are significant, said plainly."""
+        level = self.assessment.rules.significance
+        return (
+            "Each change is tested with the exact test for two counts; which count as significant is decided "
+            f"across all the changes on this page, keeping the expected share of false alarms among them to at most "
+            f"{level:.0%} (Benjamini-Hochberg false discovery rate control)."
+        )
 
     @staticmethod
     def _hidden(pe: PriorityEvidence, quarter: Quarter, count: int) -> bool:

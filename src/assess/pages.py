@@ -740,7 +740,7 @@ class MonitoringPage:
             f"Monitoring for {self.assessment.area}, quarter {m.quarter.label}, against the previous quarter "
             f"({m.previous.label}), the same quarter a year earlier ({m.year_before.label}) and the baseline of the "
             f"assessment ({period_text(self.assessment.period_start, self.assessment.period_end)}, as a quarterly "
-            f"average). {m.reach_note}"
+            f"average). {m.reach_note} {m.significance_note}"
         )
 
     def counts_table(self) -> present.Table:
@@ -756,7 +756,7 @@ class MonitoringPage:
             # The p-value and its verdict, with one count of the pair shown, would give the other back.
             if row["quarter_hidden"]:
                 return f"{int(value):,} (change {WITHHELD}: {SMALL_NUMBERS})"
-            flag = "significant change" if p < 0.05 else "not significant"
+            flag = "significant change" if row[f"{name}_significant"] else "not significant"
             return f"{int(value):,} ({flag}, p = {p:.2g})"
 
         rows = [row for _, row in table.iterrows()]

@@ -1,5 +1,5 @@
 """The statistics of the assessment: rates with confidence intervals, period comparisons,
-trend tests, funnel plot limits and ranks among comparator areas.
+trend tests, false discovery rate control, funnel plot limits and ranks among comparator areas.
 
 Pure functions on numbers and arrays. Every invalid argument raises `InputError` with a
 one-line message, so the CLI can report it like any other data mistake.
@@ -235,13 +235,6 @@ def seasonal_mann_kendall(series: ArrayLike, period: int = 12, alpha: float = 0.
     return _trend_result("seasonal mann-kendall", values, s, var_s, s / pairs, np.concatenate(slopes), alpha)
 
 
-def trend_test(series: ArrayLike, period: int = 12, alpha: float = 0.05) -> TrendResult:
-    """The seasonal test when the series spans two periods or more, else the plain one."""
-    if len(np.atleast_1d(np.asarray(series))) >= 2 * period:
-        return seasonal_mann_kendall(series, period, alpha)
-    return mann_kendall(series, alpha)
-
-
 def _kendall_parts(values: np.ndarray, times: np.ndarray) -> tuple[int, float, np.ndarray]:
     """S, its tie-corrected variance, and the pairwise slopes of values over times."""
     n = len(values)
@@ -298,6 +291,208 @@ def _sen_interval(sorted_slopes: np.ndarray, var_s: float, alpha: float) -> tupl
     lower_index = min(max(lower_rank - 1, 0), count - 1)
     upper_index = min(max(upper_rank - 1, 0), count - 1)
     return float(sorted_slopes[lower_index]), float(sorted_slopes[upper_index])
+
+
+# --- trend tests that seasonality cannot fool ---------------------------------------------------
+#
+# Vectorised along the last axis (months or tests), so one call serves a single series and every
+# Monte Carlo draw of it. A monthly series' trend is only tested against like months: the same
+# months a year earlier, or the area's share of a county that shares its seasonal pattern.
+
+
+@dataclass(frozen=True, eq=False)
+class YearOnYear:
+    """The period's count against the same months a year earlier, allowing for overdispersion.
+
+    Arrays over the leading axes of the input. ``phi`` is the dispersion (1 when the months
+    vary no more than Poisson counts would), ``df`` its degrees of freedom, ``quasi`` where
+    the quasi-Poisson test was used instead of the exact one.
+    """
+
+    current: np.ndarray
+    before: np.ndarray
+    phi: np.ndarray
+    df: np.ndarray
+    p_value: np.ndarray
+
+    @property
+    def quasi(self) -> np.ndarray:
+        return self.phi > 1
+
+    @property
+    def change(self) -> np.ndarray:
+        return relative_change(self.current, self.before)
+
+
+def relative_change(current: ArrayLike, before: ArrayLike) -> np.ndarray:
+    """(current - before) / before: +inf for a rise from none, 0 for none in both."""
+    now, then = np.asarray(current, dtype=float), np.asarray(before, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        change = (now - then) / then
+    return np.where(now == then, 0.0, change)
+
+
+def year_on_year(current: ArrayLike, before: ArrayLike) -> YearOnYear:
+    """Test whether a period's count differs from the same months' a year earlier.
+
+    ``current`` and ``before`` are monthly counts (last axis), month matched to month, so a
+    seasonal pattern shared by both years cancels. The dispersion phi is Pearson's X2 of the
+    months x years table about the Poisson model "month + year" (the independence model of
+    the table, so its fit is closed-form) over its degrees of freedom (months with a count,
+    less 1), floored at 1: the quasi-Poisson dispersion of McCullagh & Nelder (1989, Generalized
+    Linear Models, 2nd ed., section 4.5.2). Where phi is 1 the counts are taken as Poisson and
+    the test is the exact conditional test of `compare_periods` (two-sided binomial test of
+    the current total out of both, p0 = 1/2: the binomial is symmetric, so the p-value is
+    twice the smaller tail). Where phi > 1 it is the quasi-Poisson score test,
+    z = (C - B) / sqrt(phi (C + B)), referred to Student's t with the dispersion's degrees of
+    freedom (the F test of Venables & Ripley 2002, Modern Applied Statistics with S, 7.5).
+    """
+    now = _check_count_array_nd(current, "current months")
+    then = _check_count_array_nd(before, "months a year earlier")
+    if now.shape != then.shape:
+        raise InputError(f"got {now.shape[-1]} months against {then.shape[-1]} a year earlier")
+    big_c, big_b = now.sum(axis=-1), then.sum(axis=-1)
+    total = big_c + big_b
+    rows = now + then
+    with np.errstate(divide="ignore", invalid="ignore"):
+        expected_c = rows * (big_c / total)[..., None]
+        # Pearson X2 of a 2 x k table: both cells of a month carry the same squared residual.
+        x2_terms = (now - expected_c) ** 2 * total[..., None] ** 2 / (rows * (big_c * big_b)[..., None])
+    x2 = np.where((rows > 0) & ((big_c * big_b) > 0)[..., None], x2_terms, 0.0).sum(axis=-1)
+    df = np.count_nonzero(rows, axis=-1) - 1
+    phi = np.where(df > 0, np.maximum(x2 / np.maximum(df, 1), 1.0), 1.0)
+    return YearOnYear(big_c, big_b, phi, df, two_counts_p_value(big_c, big_b, phi, df))
+
+
+def two_counts_p_value(current: ArrayLike, before: ArrayLike, phi: ArrayLike = 1.0, df: ArrayLike = 1) -> np.ndarray:
+    """Two-sided p-value for equal means of two counts over equal exposures, with dispersion phi.
+
+    Where phi <= 1: the exact conditional test (binomial, p0 = 1/2, twice the smaller tail, as
+    `compare_periods` and R's poisson.test). Where phi > 1: the quasi-Poisson score test
+    z = (C - B) / sqrt(phi (C + B)) against Student's t on ``df`` degrees of freedom, those of
+    phi's estimate (McCullagh & Nelder 1989, 4.5.2; Venables & Ripley 2002, 7.5). Vectorised.
+    """
+    big_c, big_b = np.asarray(current, dtype=float), np.asarray(before, dtype=float)
+    phi, df = np.asarray(phi, dtype=float), np.asarray(df, dtype=float)
+    total = big_c + big_b
+    trials = total.astype(np.int64)
+    exact = np.minimum(1.0, 2 * np.minimum(special.bdtr(big_c, trials, 0.5), special.bdtrc(big_c - 1, trials, 0.5)))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = np.nan_to_num((big_c - big_b) / np.sqrt(phi * total))
+    quasi = 2 * special.stdtr(np.maximum(df, 1), -np.abs(z))
+    return np.where(total == 0, 1.0, np.where(phi > 1, quasi, exact))
+
+
+@dataclass(frozen=True, eq=False)
+class ShareTrend:
+    """A trend in the area's share of the county's counts, arrays over the leading axes.
+
+    ``tested`` is False where there is nothing to test (no county counts, an area that is the
+    whole county, counts in fewer than 3 months); there ``p_value`` and ``yearly_change`` are
+    NaN. ``yearly_change`` is the fitted change in the share over a year as a fraction of the
+    average share (e.g. 0.3: the area's share rises by 30% of itself a year).
+    """
+
+    share: np.ndarray
+    yearly_change: np.ndarray
+    phi: np.ndarray
+    df: np.ndarray
+    z: np.ndarray
+    p_value: np.ndarray
+    tested: np.ndarray
+
+
+# The fewest months a share-of-county trend is tested on: one full seasonal cycle.
+MIN_SHARE_MONTHS = 12
+
+
+def share_trend(area: ArrayLike, county: ArrayLike, steps_per_year: int = 12) -> ShareTrend:
+    """Test for a steady rise or fall in the area's share of the county's monthly counts.
+
+    The county's counts include the area's; a seasonal pattern (or any month-to-month swing)
+    shared by the area and the county changes both, not the share, so it cannot pass for a
+    trend. Each month the area's count a_t is taken as binomial out of the county's N_t.
+    The test is the Cochran-Armitage test for a linear trend in proportions (Armitage 1955,
+    Biometrics 11:375-386; the score test for the slope of a logistic regression on time,
+    Agresti 2002, Categorical Data Analysis, 5.3.5), with an allowance for overdispersion:
+    Armitage's partition splits Pearson's X2 of the shares about their mean (k - 1 degrees of
+    freedom, k months with county counts) into the trend's X2 (1 df) and the departure from a
+    linear trend (k - 2 df), and phi = departure / (k - 2), floored at 1 (quasi-binomial,
+    McCullagh & Nelder 1989, 4.5). z = U / sqrt(phi Var U); where phi is 1 it is referred to
+    the normal, where phi > 1 to Student's t with k - 2 df (Venables & Ripley 2002, 7.5).
+    The size is Armitage's least-squares slope of the share on time (weights N_t), times
+    ``steps_per_year``, over the average share.
+    """
+    a = _check_count_array_nd(area, "area months")
+    n = _check_count_array_nd(county, "county months")
+    if a.shape != n.shape:
+        raise InputError(f"got {a.shape[-1]} area months against {n.shape[-1]} county months")
+    if (a > n).any():
+        raise InputError("the area's count exceeds the county's in some month (the county must include the area)")
+    t = np.arange(a.shape[-1], dtype=float)
+    total_a, total_n = a.sum(axis=-1), n.sum(axis=-1)
+    months = np.count_nonzero(n, axis=-1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = total_a / total_n
+        t_bar = (n * t).sum(axis=-1) / total_n
+        centred = t - t_bar[..., None]
+        sxx = (n * centred**2).sum(axis=-1)
+        u = (a * centred).sum(axis=-1)
+        spread = share * (1 - share)
+        x2_total = np.where(n > 0, (a - n * share[..., None]) ** 2 / n, 0.0).sum(axis=-1) / spread
+        x2_trend = u**2 / (spread * sxx)
+        df = months - 2
+        phi = np.where(df > 0, np.maximum((x2_total - x2_trend) / np.maximum(df, 1), 1.0), 1.0)
+        z = u / np.sqrt(phi * spread * sxx)
+        yearly = steps_per_year * (u / sxx) / share
+    tested = (total_n > 0) & (share < 1) & (months >= 3) & (sxx > 0)
+    none_in_area = tested & (total_a == 0)
+    z = np.where(none_in_area, 0.0, z)
+    normal = 2 * special.ndtr(-np.abs(np.nan_to_num(z)))
+    student = 2 * special.stdtr(np.maximum(df, 1), -np.abs(np.nan_to_num(z)))
+    p_value = np.where(tested, np.where(phi > 1, student, normal), np.nan)
+    yearly = np.where(none_in_area, 0.0, np.where(tested, yearly, np.nan))
+    return ShareTrend(share, yearly, np.where(tested, phi, np.nan), df, z, p_value, tested)
+
+
+# --- multiple testing -------------------------------------------------------------------------
+
+
+def benjamini_hochberg(p_values: ArrayLike) -> np.ndarray:
+    """Benjamini-Hochberg adjusted p-values along the last axis (NaN: no test, left out).
+
+    Benjamini & Hochberg (1995), JRSS B 57:289-300: with the m p-values sorted,
+    p_(i) m / i made monotone from the largest down and capped at 1. A test is rejected at
+    false discovery rate q when its adjusted p-value is at most q.
+    """
+    p = _check_p_values(p_values)
+    order = np.argsort(p, axis=-1)  # NaN sort last
+    ordered = np.take_along_axis(p, order, axis=-1)
+    m = np.count_nonzero(~np.isnan(p), axis=-1)[..., None]
+    ranks = np.arange(1, p.shape[-1] + 1)
+    scaled = np.where(np.isnan(ordered), np.inf, ordered * m / ranks)
+    monotone = np.minimum.accumulate(scaled[..., ::-1], axis=-1)[..., ::-1]
+    adjusted = np.empty_like(p)
+    np.put_along_axis(adjusted, order, np.minimum(monotone, 1.0), axis=-1)
+    return np.where(np.isnan(p), np.nan, adjusted)
+
+
+def bh_cutoff(p_values: ArrayLike, rate: float) -> np.ndarray:
+    """The largest p-value Benjamini-Hochberg rejects at false discovery rate ``rate``, along the last axis.
+
+    A test of the family is significant exactly when its p-value is at most the cut-off (ties
+    included). 0 when none is rejected: no p-value of such a family is 0, since a p-value of
+    0 is always rejected. NaN entries are no test and do not count towards m.
+    """
+    _check_alpha(rate)
+    p = _check_p_values(p_values)
+    ordered = np.sort(p, axis=-1)
+    m = np.count_nonzero(~np.isnan(p), axis=-1)[..., None]
+    ranks = np.arange(1, p.shape[-1] + 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rejected = ordered <= ranks * rate / m
+    # Sorted ascending, so the largest rejected value is the value at the largest rejected rank.
+    return np.where(rejected, ordered, 0.0).max(axis=-1, initial=0.0)
 
 
 # --- funnel plots -----------------------------------------------------------------------------
@@ -470,6 +665,22 @@ def _check_series(series: ArrayLike, minimum: int, needed: str) -> np.ndarray:
     if len(values) < minimum:
         raise InputError(f"a trend test needs {needed}, got {len(values)}")
     return values
+
+
+def _check_count_array_nd(values: ArrayLike, name: str) -> np.ndarray:
+    array = np.asarray(values, dtype=float)
+    if array.ndim == 0 or array.shape[-1] == 0:
+        raise InputError(f"{name} must be a non-empty list of counts")
+    if not (np.isfinite(array) & (array >= 0)).all():
+        raise InputError(f"{name} must all be non-negative numbers")
+    return array
+
+
+def _check_p_values(values: ArrayLike) -> np.ndarray:
+    array = np.atleast_1d(np.asarray(values, dtype=float))
+    if ((array < 0) | (array > 1)).any():
+        raise InputError("p-values must lie between 0 and 1 (NaN for no test)")
+    return array
 
 
 def _check_positive_array(values: ArrayLike, name: str) -> np.ndarray:

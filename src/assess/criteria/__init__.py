@@ -113,8 +113,8 @@ def register(
 
 register(
     "trend",
-    police=lambda figures, s: trend.score(figures, s.rules, s.period),
-    partner=lambda priority, s, key: partner.trend(priority, s.indicators, s.assessment, key),
+    police=trend.score,
+    partner=lambda priority, s, key: partner.trend(priority, s, key),
 )
 register(
     "volume",

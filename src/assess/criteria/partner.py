@@ -7,13 +7,15 @@ is used but always said to be so, with its own period.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 
 from assess import stats
 from assess.config import Assessment, Priority
 from assess.criteria import comparison
-from assess.criteria.result import CriterionScore, change_words, score_from_change
+from assess.criteria.result import CriterionScore, RunSetting, change_words, score_from_change, scores_from_change
 from assess.data.indicators import COUNT_UNIT
 from assess.disclosure import SMALL_NUMBERS, WITHHELD, Disclosure
 
@@ -36,11 +38,16 @@ def _stale_note(end: pd.Timestamp, assessment: Assessment) -> str:
     return " These figures are older than the assessment period." if is_stale(end, assessment) else ""
 
 
-def trend(
-    priority: Priority, indicators: pd.DataFrame, assessment: Assessment, criterion: str = "trend"
-) -> CriterionScore | None:
-    """The latest period of the first usable mapped count indicator against the period before it."""
-    rules = assessment.rules
+def trend(priority: Priority, setting: RunSetting, criterion: str = "trend") -> CriterionScore | None:
+    """The latest period of the first usable mapped count indicator against like.
+
+    Like is the same period a year earlier where the data hold it (a seasonal pattern then
+    cancels); otherwise the period just before, and the reason says so. The test allows for
+    the indicator's own dispersion (see `_dispersion`); which p-values count as significant
+    is decided across the run's trend tests.
+    """
+    assessment = setting.assessment
+    indicators = setting.indicators
     rule = Disclosure.of(assessment).rule(priority)
     for name in priority.indicators_for(criterion):
         rows = indicators[
@@ -48,36 +55,71 @@ def trend(
             & (indicators["area"] == assessment.area)
             & (indicators["unit"] == COUNT_UNIT)
         ].sort_values("period_start")
-        pair = _latest_consecutive_pair(rows)
+        pair = _year_earlier_pair(rows) or _latest_consecutive_pair(rows)
         if pair is None:
             continue
         before, latest = pair
-        test = stats.compare_periods(int(latest["value"]), int(before["value"]), level=1 - rules.significance)
-        change = test.pct_change / 100 if test.pct_change is not None else (0.0 if latest["value"] == 0 else np.inf)
+        year_on_year = _is_year_earlier(before, latest)
+        phi, df, periods = _dispersion(rows, latest)
+        now_value, then_value = int(latest["value"]), int(before["value"])
+        p_value = float(stats.two_counts_p_value(now_value, then_value, phi, df))
+        significant = bool(setting.is_significant(criterion, p_value))
+        change = float(stats.relative_change(now_value, then_value))
         now = period_label(latest["period_start"], latest["period_end"])
         then = period_label(before["period_start"], before["period_end"])
-        verdict = "a significant change" if test.significant else "not a significant change"
+        verdict = "a significant change" if significant else "not a significant change"
+        against = "on the same period a year earlier" if year_on_year else "on the period before"
+        caveat = "" if year_on_year else _NOT_LIKE_FOR_LIKE
         if rule.hides(latest["value"]) or rule.hides(before["value"]):
             # The p-value and the change in words would each give a small count back.
             figures = (
                 f"{rule.text(latest['value'])} in {now} against {rule.text(before['value'])} in {then} "
-                f"(exact test {WITHHELD}: {SMALL_NUMBERS})"
+                f"(test {WITHHELD}: {SMALL_NUMBERS})"
             )
-            said = f": the change on the period before is {WITHHELD} ({SMALL_NUMBERS}); {verdict}"
+            said = f": the change {against} is {WITHHELD} ({SMALL_NUMBERS}); {verdict}"
         else:
             figures = (
                 f"{latest['value']:,.0f} in {now} against {before['value']:,.0f} in {then} "
-                f"(exact test p = {test.p_value:.3g})"
+                f"({_test_words(phi, df, periods)} p = {p_value:.3g})"
             )
-            said = f" {change_words(latest['value'], before['value'], test.pct_change)} on the period before, {verdict}"
+            pct = None if then_value == 0 else change * 100
+            said = f" {change_words(now_value, then_value, pct)} {against}, {verdict}"
         return CriterionScore(
             priority.key,
             "trend",
-            score_from_change(change, test.significant, rules.large_change),
+            score_from_change(change, significant, setting.rules.large_change),
             evidence=f"{name}: {figures}; source: {latest['source']}",
-            reason=f"{name}{said}.{_stale_note(latest['period_end'], assessment)}",
+            reason=f"{name}{said}.{caveat}{_stale_note(latest['period_end'], assessment)}",
+            p_value=p_value,
+            spread=_spread(now_value, then_value, phi, df, setting, criterion),
         )
     return None
+
+
+_NOT_LIKE_FOR_LIKE = (
+    " The data hold no figure for the same period a year earlier, so a seasonal pattern may show as change."
+)
+
+
+def _year_earlier_pair(rows: pd.DataFrame) -> tuple[pd.Series, pd.Series] | None:
+    """The latest period and the period of the same length a year before it, if the data hold it."""
+    if len(rows) < 2:
+        return None
+    latest = rows.iloc[-1]
+    for _, row in rows.iloc[:-1].iterrows():
+        if _is_year_earlier(row, latest):
+            return row, latest
+    return None
+
+
+def _is_year_earlier(before: pd.Series, latest: pd.Series) -> bool:
+    year_back = latest["period_start"] - pd.DateOffset(years=1)
+    return before["period_start"] == year_back and _same_length(before, latest)
+
+
+def _same_length(row: pd.Series, other: pd.Series) -> bool:
+    length = other["period_end"] - other["period_start"]
+    return abs((row["period_end"] - row["period_start"]) - length).days <= _LENGTH_TOLERANCE_DAYS
 
 
 def _latest_consecutive_pair(rows: pd.DataFrame) -> tuple[pd.Series, pd.Series] | None:
@@ -85,13 +127,66 @@ def _latest_consecutive_pair(rows: pd.DataFrame) -> tuple[pd.Series, pd.Series] 
     if len(rows) < 2:
         return None
     latest = rows.iloc[-1]
-    length = latest["period_end"] - latest["period_start"]
     wanted_end = latest["period_start"] - pd.Timedelta(days=1)
     for _, row in rows.iloc[:-1].iterrows():
-        same_length = abs((row["period_end"] - row["period_start"]) - length).days <= _LENGTH_TOLERANCE_DAYS
-        if row["period_end"] == wanted_end and same_length:
+        if row["period_end"] == wanted_end and _same_length(row, latest):
             return row, latest
     return None
+
+
+def _dispersion(rows: pd.DataFrame, latest: pd.Series) -> tuple[float, int, int]:
+    """The quasi-Poisson dispersion phi of the indicator's earlier periods, its df, and how many there are.
+
+    phi is Pearson's X2 of the periods of the latest one's length that end before it starts,
+    about their mean, over its degrees of freedom (periods less 1), floored at 1 (McCullagh &
+    Nelder 1989, 4.5.2). The latest period is left out: it is the one being tested, and
+    would otherwise widen its own yardstick. A trend or seasonal pattern among the earlier
+    periods also counts as dispersion, which errs towards "no significant change". With
+    fewer than two earlier periods phi cannot be estimated and is taken as 1 (Poisson).
+    """
+    earlier = rows[(rows["period_end"] < latest["period_start"]) & rows.apply(_same_length, axis=1, other=latest)]
+    values = earlier["value"].to_numpy(dtype=float)
+    periods = len(values)
+    if periods < 2 or values.mean() <= 0:
+        return 1.0, 0, periods
+    x2 = float(((values - values.mean()) ** 2).sum() / values.mean())
+    return max(1.0, x2 / (periods - 1)), periods - 1, periods
+
+
+def _test_words(phi: float, df: int, periods: int) -> str:
+    if phi > 1:
+        return f"quasi-Poisson test, dispersion {phi:.2f} from {periods} earlier periods ({df} df),"
+    if df == 0:
+        return "exact test (too few earlier periods to estimate their dispersion),"
+    return f"exact test ({periods} earlier periods vary no more than chance),"
+
+
+def _spread(
+    now: int, then: int, phi: float, df: int, setting: RunSetting, criterion: str
+) -> Callable[[np.random.Generator, int], np.ndarray]:
+    """Draws of the verdict's score: both counts drawn with the indicator's dispersion, the test re-run.
+
+    Each count is negative binomial with its observed value as mean and variance phi x mean
+    (Poisson where phi is 1); phi and its df are held at their estimates.
+    """
+    large = setting.rules.large_change
+
+    def draw(rng: np.random.Generator, n: int) -> np.ndarray:
+        latest, before = _counts(rng, now, phi, n), _counts(rng, then, phi, n)
+        p_value = stats.two_counts_p_value(latest, before, phi, df)
+        change = stats.relative_change(latest, before)
+        return scores_from_change(change, setting.is_significant(criterion, p_value), large)
+
+    return draw
+
+
+def _counts(rng: np.random.Generator, mean: float, phi: float, n: int) -> np.ndarray:
+    """n counts with this mean and variance phi x mean: negative binomial with size mean / (phi - 1)."""
+    if mean <= 0:
+        return np.zeros(n)
+    if phi <= 1:
+        return rng.poisson(mean, n).astype(float)
+    return rng.negative_binomial(mean / (phi - 1), 1 / phi, n).astype(float)
 
 
 def comparison_score(

@@ -4,10 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 import numpy as np
 
 NO_DATA = "no data"
+
+
+class RunSetting(Protocol):
+    """What a scorer reads of the run's `criteria.Setting`, named here so a scorer need not import the package."""
+
+    assessment: Any
+    period: str
+    indicators: Any
+
+    @property
+    def rules(self) -> Any: ...
+
+    def is_significant(self, criterion: str, p_value: Any) -> Any: ...
 
 
 @dataclass(frozen=True)
@@ -76,3 +90,15 @@ def score_from_change(change: float, significant: bool, large: float) -> int:
     if change <= -large:
         return 1
     return 2
+
+
+def scores_from_change(change: np.ndarray, significant: np.ndarray, large: float) -> np.ndarray:
+    """`score_from_change` on arrays (e.g. one per Monte Carlo draw); NaN where the change is NaN (no test)."""
+    change = np.asarray(change, dtype=float)
+    significant = np.asarray(significant, dtype=bool)
+    scores = np.select(
+        [~significant, change >= large, change > 0, change <= -large],
+        [3.0, 5.0, 4.0, 1.0],
+        default=2.0,
+    )
+    return np.where(np.isnan(change), np.nan, scores)

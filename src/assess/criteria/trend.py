@@ -1,107 +1,199 @@
 """Trend: is the priority rising?
 
-Year on year where the data reach back a full period (exact conditional test for the
-ratio of two Poisson counts); otherwise the monthly series (Mann-Kendall, seasonal when
-there are 24 months or more, with Sen's slope annualised as a share of the mean).
+Only like months are compared, so a seasonal pattern cannot pass for a trend. Where the
+data reach back to the same months a year earlier, the period's count is compared with
+theirs (exact conditional test, or its quasi-Poisson form where the months vary more than
+Poisson counts would). With 12 to 23 months and no year before, the test is of a steady
+rise or fall in the area's share of the county's counts, a share the county's seasonal
+pattern does not move. With fewer months there is no test. Which p-values count as
+significant is decided across the run's trend tests (`Setting.is_significant`).
 """
 
 from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from assess import stats
-from assess.config import ScoringRules
-from assess.criteria.figures import PriorityFigures
-from assess.criteria.result import CriterionScore, change_words, no_data, score_from_change
+from assess.criteria.figures import FigureDraws, PriorityFigures
+from assess.criteria.result import CriterionScore, RunSetting, change_words, no_data, score_from_change
 from assess.disclosure import SMALL_NUMBERS, WITHHELD
 
 CRITERION = "trend"
 
 
-def score(figures: PriorityFigures, rules: ScoringRules, period: str) -> CriterionScore:
-    if figures.previous is not None:
-        return _year_on_year(figures, rules, period)
-    if len(figures.history) < stats.MIN_TREND_LENGTH:
-        return no_data(figures.key, CRITERION, f"Too few months ({len(figures.history)}) to test a trend.")
-    return _monthly_trend(figures, rules)
-
-
-def _year_on_year(figures: PriorityFigures, rules: ScoringRules, period: str) -> CriterionScore:
-    test = stats.compare_periods(figures.current, figures.previous, level=1 - rules.significance)
-    change = test.pct_change / 100 if test.pct_change is not None else float("inf")
-    if figures.current == figures.previous == 0:
-        change = 0.0
-    result = score_from_change(change, test.significant, rules.large_change)
-    verdict = "a significant change" if test.significant else "not a significant change"
+def score(figures: PriorityFigures, setting: RunSetting) -> CriterionScore:
+    """The trend verdict on one priority's figures (see the module's docstring for the method)."""
     months = len(figures.period_months)
+    lag = year_lag(months)
+    length = len(figures.history)
+    if length >= months + lag:
+        return _year_on_year(figures, setting, lag)
+    if length < stats.MIN_SHARE_MONTHS:
+        return no_data(
+            figures.key,
+            CRITERION,
+            f"Too few months ({length}) to test a trend that seasonality cannot fool: "
+            f"that needs the same months a year earlier or {stats.MIN_SHARE_MONTHS} months in a row.",
+        )
+    return _share_of_county(figures, setting)
+
+
+def draws(fd: FigureDraws, setting: RunSetting) -> tuple[np.ndarray, np.ndarray]:
+    """Per Monte Carlo draw, the trend test's p-value and the signed change it scores (NaN: no test).
+
+    The same tests as `score`, on every draw at once; the change is the year-on-year change
+    or the share's yearly change, as a fraction.
+    """
+    months = len(fd.period_months)
+    lag = year_lag(months)
+    length = fd.history.shape[-1]
+    if length >= months + lag:
+        test = stats.year_on_year(*matched_months(fd.history, months, lag))
+        return test.p_value, test.change
+    if length < stats.MIN_SHARE_MONTHS:
+        empty = np.full(fd.draws, np.nan)
+        return empty, empty.copy()
+    test = stats.share_trend(fd.history, fd.county_history)
+    return test.p_value, test.yearly_change
+
+
+def year_lag(period_months: int) -> int:
+    """How far back like months lie: a year, or the whole years that cover a longer period."""
+    return 12 * max(1, math.ceil(period_months / 12))
+
+
+def matched_months(history: np.ndarray, months: int, lag: int) -> tuple[np.ndarray, np.ndarray]:
+    """The period's months (last axis) and the same months `lag` months earlier."""
+    end = history.shape[-1]
+    return history[..., end - months :], history[..., end - months - lag : end - lag]
+
+
+def _year_on_year(figures: PriorityFigures, setting: RunSetting, lag: int) -> CriterionScore:
+    rules = setting.rules
+    months = len(figures.period_months)
+    now, then = matched_months(np.asarray(figures.history), months, lag)
+    test = stats.year_on_year(now, then)
+    current, previous = int(test.current), int(test.before)
+    p_value = float(test.p_value)
+    significant = bool(setting.is_significant(CRITERION, p_value))
+    result = score_from_change(float(test.change), significant, rules.large_change)
+    verdict = "a significant change" if significant else "not a significant change"
+    earlier = _earlier(months, lag)
+    period = setting.period
     rule = figures.rule
-    if rule.hides(figures.current) or rule.hides(figures.previous):
+    if rule.hides(current) or rule.hides(previous):
         # The ratio, the p-value and the change in words would each give a small count back.
         return CriterionScore(
             figures.key,
             CRITERION,
             result,
             evidence=(
-                f"{rule.text(figures.current)} in {period} against {rule.text(figures.previous)} in the "
-                f"previous {months} months; rate ratio and exact test {WITHHELD} ({SMALL_NUMBERS})"
+                f"{rule.text(current)} in {period} against {rule.text(previous)} in {earlier}; "
+                f"rate ratio and test {WITHHELD} ({SMALL_NUMBERS})"
             ),
-            reason=f"{figures.title}: the change {_against(months)} is {WITHHELD} ({SMALL_NUMBERS}); {verdict}.",
+            reason=f"{figures.title}: the change {_against(lag)} is {WITHHELD} ({SMALL_NUMBERS}); {verdict}.",
+            p_value=p_value,
+        )
+    comparison = stats.compare_periods(current, previous, level=1 - rules.significance)
+    pct = comparison.pct_change
+    return CriterionScore(
+        figures.key,
+        CRITERION,
+        result,
+        evidence=(
+            f"{current:,} in {period} against {previous:,} in {earlier}; "
+            f"rate ratio {_ratio(comparison, bool(test.quasi))}, {_test_words(test)} p = {p_value:.3g}"
+        ),
+        reason=f"{figures.title} {change_words(current, previous, pct)} {_against(lag)}, {verdict}.",
+        p_value=p_value,
+    )
+
+
+def _earlier(months: int, lag: int) -> str:
+    if months == lag:
+        return f"the previous {months} months"
+    return f"the same months {_years(lag)} earlier"
+
+
+def _against(lag: int) -> str:
+    return "year on year" if lag == 12 else f"on the same months {_years(lag)} earlier"
+
+
+def _years(lag: int) -> str:
+    return "a year" if lag == 12 else f"{lag // 12} years"
+
+
+def _ratio(test: stats.PeriodComparison, quasi: bool) -> str:
+    if test.ratio is None:
+        return "undefined (none before)"
+    if quasi:
+        # The exact interval would be too narrow for months that vary more than chance.
+        return f"{test.ratio:.2f}"
+    return f"{test.ratio:.2f} ({test.ratio_lower:.2f} to {test.ratio_upper:.2f})"
+
+
+def _test_words(test: stats.YearOnYear) -> str:
+    if test.quasi:
+        return (
+            f"the months vary more than chance (dispersion {float(test.phi):.2f}), "
+            f"quasi-Poisson test on {int(test.df)} df"
+        )
+    return "exact test"
+
+
+def _share_of_county(figures: PriorityFigures, setting: RunSetting) -> CriterionScore:
+    series = np.asarray(figures.history)
+    test = stats.share_trend(series, figures.county_history)
+    length = len(series)
+    span = f"{length} months ({figures.history_months[0]} to {figures.history_months[-1]})"
+    if not bool(test.tested):
+        return no_data(
+            figures.key,
+            CRITERION,
+            f"No trend test over {length} months: the other areas of the county record too little "
+            "of it to show the seasonal pattern the area's months must be read against.",
+        )
+    p_value = float(test.p_value)
+    yearly = float(test.yearly_change)
+    significant = bool(setting.is_significant(CRITERION, p_value))
+    # The direction is the test statistic's: a tiny fitted change is still a rise or a fall.
+    change = yearly if yearly != 0 else math.copysign(1e-12, float(test.z))
+    result = score_from_change(change, significant, setting.rules.large_change)
+    if significant:
+        verdict = f"a significant {'rise' if test.z > 0 else 'fall'}"
+    else:
+        verdict = "no significant trend"
+    method = "share-of-county trend test (Cochran-Armitage"
+    method += f", dispersion {float(test.phi):.2f})" if test.phi > 1 else ")"
+    if figures.rule.hides_any(series):
+        # The share, its change and the p-value would give small months back.
+        return CriterionScore(
+            figures.key,
+            CRITERION,
+            result,
+            evidence=f"{method} over {span}: statistics {WITHHELD} ({SMALL_NUMBERS})",
+            reason=f"{figures.title} shows {verdict} in its share of the county's count over {length} months.",
+            p_value=p_value,
         )
     return CriterionScore(
         figures.key,
         CRITERION,
         result,
         evidence=(
-            f"{figures.current:,} in {period} against {figures.previous:,} in the previous {months} months; "
-            f"rate ratio {_ratio(test)}, exact test p = {test.p_value:.3g}"
+            f"{method} over {span}: the area's share of the county's count {float(test.share):.1%}, "
+            f"changing {_percent(yearly)} of itself a year, p = {p_value:.3g}"
         ),
         reason=(
-            f"{figures.title} {change_words(figures.current, figures.previous, test.pct_change)} "
-            f"{_against(months)}, {verdict}."
+            f"{figures.title} shows {verdict} in its share of the county's count over {length} months "
+            f"({_percent(yearly)} a year)."
         ),
+        p_value=p_value,
     )
 
 
-def _against(months: int) -> str:
-    return "year on year" if months == 12 else f"on the previous {months} months"
-
-
-def _ratio(test: stats.PeriodComparison) -> str:
-    if test.ratio is None:
-        return "undefined (none before)"
-    return f"{test.ratio:.2f} ({test.ratio_lower:.2f} to {test.ratio_upper:.2f})"
-
-
-def _monthly_trend(figures: PriorityFigures, rules: ScoringRules) -> CriterionScore:
-    series = figures.history
-    test = stats.trend_test(series, alpha=rules.significance)
-    mean = float(series.mean())
-    yearly = test.slope * 12 / mean if mean > 0 else 0.0
-    significant = test.p_value < rules.significance
-    months = f"{figures.history_months[0]} to {figures.history_months[-1]}"
-    # The direction is Kendall's S, not the slope: Sen's slope can be 0 under a significant trend
-    # of mostly tied values, which is still a (small) rise or fall.
-    change = yearly if yearly != 0 else math.copysign(1e-12, test.s)
-    if significant:
-        verdict = f"a significant {'rise' if test.s > 0 else 'fall'}"
-    else:
-        verdict = "no significant trend"
-    if figures.rule.hides_any(series):
-        # S, the slope and the monthly mean (times the months, the total) would give small months back.
-        return CriterionScore(
-            figures.key,
-            CRITERION,
-            score_from_change(change, significant, rules.large_change),
-            evidence=f"{test.method} over {len(series)} months ({months}): statistics {WITHHELD} ({SMALL_NUMBERS})",
-            reason=f"{figures.title} shows {verdict} over {len(series)} months.",
-        )
-    return CriterionScore(
-        figures.key,
-        CRITERION,
-        score_from_change(change, significant, rules.large_change),
-        evidence=(
-            f"{test.method} over {len(series)} months ({months}): S = {test.s}, p = {test.p_value:.3g}; "
-            f"Sen's slope {test.slope:+.2f} a month ({yearly:+.0%} a year of the monthly mean {mean:.1f})"
-        ),
-        reason=f"{figures.title} shows {verdict} over {len(series)} months ({yearly:+.0%} a year).",
-    )
+def _percent(change: float) -> str:
+    """A signed whole percentage; a change that rounds to none is +0%, not -0%."""
+    rounded = round(change, 2)
+    return f"{(rounded if rounded != 0 else 0.0):+.0%}"
