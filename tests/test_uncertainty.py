@@ -95,7 +95,7 @@ def results(draws: int = 200, seed: int = 20221231, confidence: str = "high", co
     """The synthetic assessment scored: judgements as FIXED, police criteria from the counts."""
     a = assessment(draws, seed)
     judgements = {
-        k: {c: judgement(v, confidence) for c, v in scores.items() if c in ("concern", "added_value")}
+        k: {c: (judgement(v, confidence),) for c, v in scores.items() if c in ("concern", "added_value")}
         for k, scores in FIXED.items()
     }
     priorities = a.priorities if order is None else tuple(a.priority(k) for k in order)
@@ -282,22 +282,23 @@ class TestScoringUncertainty:
         )
         scoring = Results(Evidence(a, Tables(counts, population, harm_weights, indicators, ())))
 
-        # Observed: trend 3, volume 1, harm 1 from police data, comparison 5 from the partner count.
+        # Observed: volume 1, harm 1 from police data, comparison 5 from the partner count; no drug
+        # offence anywhere, so no trend to test.
         assert scoring.scores["drugs"] == {
             "concern": None,
-            "trend": 3,
+            "trend": None,
             "volume": 1,
             "harm": 1,
             "comparison": 5,
             "added_value": None,
         }
-        # No data counts as the neutral 3: drugs (3, 1, 1, 5 and two gaps) against other (2 and five gaps).
+        # No data counts as the neutral 3: drugs (1, 1, 5 and three gaps) against other (2 and five gaps).
         assert scoring.composites["drugs"].score == pytest.approx(16 / 6)
         assert scoring.composites["other"].score == pytest.approx(17 / 6)
         assert scoring.order == ["other", "drugs"]
         # The comparison came from the partner count, so the simulation does not re-score it from police counts.
         drawn = {(part.priority.key, part.criterion) for part in scoring._police_draws()}
-        assert drawn == {("drugs", "trend"), ("drugs", "volume"), ("drugs", "harm")}
+        assert drawn == {("drugs", "volume"), ("drugs", "harm")}
         uncertainty = scoring.uncertainty
         assert uncertainty.probability_top("drugs", 1) + uncertainty.probability_top("other", 1) == pytest.approx(1.0)
 

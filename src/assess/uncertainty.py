@@ -24,11 +24,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assess._pending import benjamini_hochberg_cutoff, scores_from_change
 from assess.config import Priority, ScoringRules
 from assess.criteria.figures import CountCube, FigureDraws
-from assess.criteria.result import CriterionScore
+from assess.criteria.result import CriterionScore, scores_from_change
 from assess.scoring import HIGHEST, LOWEST
+from assess.stats import bh_cutoff
 
 # The rank interval: the middle 90% of the ranks a priority takes across draws.
 INTERVAL = (5, 95)
@@ -193,7 +193,7 @@ def _score_tests(
     """
     p_values = np.stack([p for _, p, _ in family], axis=1)  # draws x tests
     every = np.concatenate([p_values, np.broadcast_to(np.asarray(held, dtype=float), (len(p_values), len(held)))], 1)
-    cutoff = benjamini_hochberg_cutoff(every, rules.significance)  # per draw
+    cutoff = bh_cutoff(every, rules.significance)  # per draw
     significant = p_values <= cutoff[:, None]
     for k, (i, p, change) in enumerate(family):
         column[:, i] = np.where(np.isnan(p), np.nan, scores_from_change(change, significant[:, k], rules.large_change))

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from assess._pending import benjamini_hochberg_cutoff
+from assess import stats
 from assess.config import Assessment, Criterion, Priority, ScoringRules
 from assess.criteria import comparison, harm, partner, trend, volume
 from assess.criteria.figures import CountCube, FigureDraws, PriorityFigures
@@ -75,7 +75,7 @@ class Setting:
 
 PoliceScore = Callable[[PriorityFigures, Setting], CriterionScore]
 PartnerScore = Callable[[Priority, Setting, str], CriterionScore | None]
-DrawScore = Callable[[FigureDraws, Setting], np.ndarray]
+DrawScore = Callable[[FigureDraws, Setting], np.ndarray | tuple[np.ndarray, np.ndarray]]
 
 
 @dataclass(frozen=True)
@@ -85,7 +85,9 @@ class Scorer:
     `police` scores it from police-recorded figures; `partner`, if given, scores it from a
     partner indicator the priority maps to the criterion, where police data have none.
     `draws` scores many Monte Carlo draws of the police figures at once (an array of scores,
-    NaN where a draw has none) and must agree with `police` draw by draw; without it the
+    NaN where a draw has none; or, for a criterion decided by a test, its p-values and signed
+    changes, which the simulation judges across the family) and must agree with `police`
+    draw by draw; without it the
     simulation calls `police` once per draw, which is slower. `source` is a custom scorer's
     file, for the cache key: edit it and the simulation runs again.
     """
@@ -112,9 +114,7 @@ def register(
 
 
 register(
-    "trend",
-    police=trend.score,
-    partner=lambda priority, s, key: partner.trend(priority, s, key),
+    "trend", police=trend.score, partner=lambda priority, s, key: partner.trend(priority, s, key), draws=trend.draws
 )
 register(
     "volume",
@@ -236,7 +236,7 @@ def score_all(cube: CountCube, setting: Setting) -> tuple[dict[str, dict[str, Cr
     if not families:
         return first, setting
     cutoffs = {
-        key: float(benjamini_hochberg_cutoff(np.array(p_values), setting.rules.significance)[0])
+        key: float(stats.bh_cutoff(np.array(p_values), setting.rules.significance))
         for key, p_values in families.items()
     }
     judged = replace(setting, cutoffs=cutoffs)
