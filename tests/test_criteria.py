@@ -195,34 +195,48 @@ class TestVolume:
 
 
 class TestHarm:
+    # Ten offences among 1,000 crimes and incidents with 1,000 days of harm: the area's
+    # average is 1 day, so the severity ratio is the priority's harm over 10.
     @pytest.mark.parametrize(
-        "share_harm, expected",
+        "harm_days, expected",
         [
-            (10.0, 1),
-            (20.0, 2),
-            (49.0, 2),
-            (50.0, 3),
-            (100.0, 4),
-            (199.9, 4),
-            (200.0, 5),
-            (900.0, 5),
+            (0.99, 1),
+            (1.0, 2),
+            (4.9, 2),
+            (5.0, 3),
+            (19.9, 3),
+            (20.0, 4),
+            (99.0, 4),
+            (100.0, 5),
         ],
     )
-    def test_share_against_the_bounds(self, share_harm, expected):
-        verdict = harm.score(figures(harm=share_harm, area_harm=1000.0), RULES, PERIOD, UNIT)
+    def test_severity_against_the_bounds(self, harm_days, expected):
+        verdict = harm.score(figures(harm=harm_days, current=10, area_harm=1000.0), RULES, PERIOD, UNIT)
         assert verdict.score == expected
 
     def test_bounds_come_from_the_scoring_model(self):
-        rules = ScoringRules(harm_shares=[0.01, 0.02, 0.03, 0.5])
-        assert harm.score(figures(harm=30.0, area_harm=1000.0), rules, PERIOD, UNIT).score == 4
-        assert harm.score(figures(harm=500.0, area_harm=1000.0), rules, PERIOD, UNIT).score == 5
+        rules = ScoringRules(harm_severity=[0.01, 0.02, 0.03, 0.5])
+        assert harm.score(figures(harm=3.0, current=10, area_harm=1000.0), rules, PERIOD, UNIT).score == 4
+        assert harm.score(figures(harm=5.0, current=10, area_harm=1000.0), rules, PERIOD, UNIT).score == 5
 
     def test_evidence_and_reason(self):
-        verdict = harm.score(figures(harm=2447.0, area_harm=24_470.0), RULES, PERIOD, UNIT)
+        verdict = harm.score(figures(harm=1223.5, current=10, area_harm=24_470.0), RULES, PERIOD, UNIT)
         assert verdict.score == 4
-        assert verdict.evidence == ("2,447 of 24,470 days of imprisonment of harm (10.0%), January to December 2022")
-        assert "10.0%" in verdict.reason
+        assert verdict.evidence == (
+            "122.3 days of imprisonment of harm per offence against 24.5 per crime or incident in the area (x5.00); "
+            "1,224 of 24,470 days of imprisonment in all, January to December 2022"
+        )
+        assert (
+            verdict.reason
+            == "Drug offences: an offence does 5.00 times the harm of the area's average crime or incident."
+        )
         assert is_one_sentence(verdict.reason)
+
+    def test_harm_share_alone_does_not_decide_the_score(self):
+        # The same share of harm (10%) from few grave offences or many slight ones.
+        grave = harm.score(figures(harm=100.0, current=5, area_harm=1000.0), RULES, PERIOD, UNIT)
+        slight = harm.score(figures(harm=100.0, current=500, area_harm=1000.0), RULES, PERIOD, UNIT)
+        assert (grave.score, slight.score) == (5, 2)
 
     def test_no_harm_weight_is_no_data(self):
         assert_no_data(harm.score(figures(harm=None), RULES, PERIOD, UNIT), "harm", "harm weight")
@@ -346,10 +360,12 @@ class TestComparison:
         verdict = comparison.score(compared(1000), RULES, PERIOD)
         assert verdict.score == 5
         assert verdict.evidence.startswith("10.00 per 1,000 residents against 5.45 across 11 areas")
-        assert "above 99.8%" in verdict.evidence and "phi = 3.8" in verdict.evidence
+        assert "above the exact 99.8% limit, above the widened 95% limit" in verdict.evidence
+        assert "phi = 3.8, p < 0.001" in verdict.evidence
         assert "rank 11 of 11" in verdict.evidence
         assert verdict.reason == (
-            "The area's rate is far above the county (beyond the 99.8% funnel limit), ranked 11 of 11 from lowest."
+            "The area's rate is far above the county: beyond chance (the exact 99.8% limit) and beyond the spread "
+            "of the areas (the 95% limit widened for overdispersion), ranked 11 of 11 from lowest."
         )
 
     def test_rate_in_line_is_3(self):
@@ -376,10 +392,12 @@ class TestComparison:
 
     def test_overdispersion_widens_the_limits(self):
         # Areas that vary far more than chance: with phi estimated, a moderately high area
-        # is within the limits; with pure Poisson limits it is far above.
+        # is higher than the county beyond chance (4) but within the spread of the areas;
+        # with pure Poisson limits it is far above (5).
         counts = np.array([700, 300, 400, 500, 600, 700, 350, 450, 550, 650, 500])
         f = figures(comparators=ELEVEN, comparator_counts=counts, populations=np.full(11, 100_000.0))
-        assert comparison.score(f, RULES, PERIOD).score == 3
+        verdict = comparison.score(f, RULES, PERIOD)
+        assert verdict.score == 4 and "within the widened 95% limits" in verdict.evidence
         assert comparison.score(f, ScoringRules(overdispersion=False), PERIOD).score == 5
 
     def test_no_other_area_is_no_data(self):
@@ -555,7 +573,7 @@ class TestCountCubeFigures:
         assert f.previous is None and len(f.history) == 12
         assert trend.score(f, RULES, PERIOD).evidence.startswith("mann-kendall over 12 months")
 
-    def test_weighted_crime_type_with_no_records_is_a_zero_share_not_no_data(self):
+    def test_weighted_crime_type_with_no_records_has_no_severity(self):
         rows = [(a, m, "Burglary", 5) for a in "AB" for m in MONTHS_2022]
         p = priority("robbery", ("Robbery",))  # Robbery has a weight but no records anywhere
         cube = CountCube.build(
@@ -564,7 +582,8 @@ class TestCountCubeFigures:
         f = cube.figures(p)
         assert volume.score(f, RULES, PERIOD).score == 1
         assert f.harm == 0.0
-        assert harm.score(f, RULES, PERIOD, UNIT).score == 1
+        # Harm per offence is undefined with no offences: said, not scored.
+        assert_no_data(harm.score(f, RULES, PERIOD, UNIT), "harm", "None of the priority's offences")
 
 
 # --- properties -------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -74,9 +75,9 @@ class TestTrend:
 
 
 class TestComparison:
-    def test_published_rates_are_ranked_in_fifths(self, assessment):
+    def test_published_rates_without_intervals_are_judged_by_the_spread(self, assessment):
         areas = list(assessment.comparators)
-        # Sevenoaks given the highest of the areas' rates: the top fifth, score 5.
+        # Sevenoaks given the highest of evenly spread rates: highest, but within their spread.
         values = [10.0 + i for i in range(len(areas))]
         order = [a for a in areas if a != "Sevenoaks"] + ["Sevenoaks"]
         table = pd.concat(
@@ -87,7 +88,9 @@ class TestComparison:
         )
         population = pd.Series(100_000.0, index=areas)
         verdict = partner.comparison_score(priority(Admissions="comparison"), table, assessment, population)
-        assert verdict.score == 5 and f"rank {len(areas)} of {len(areas)}" in verdict.evidence
+        assert verdict.score == 3 and f"rank {len(areas)} of {len(areas)}" in verdict.evidence
+        assert "no confidence interval published" in verdict.evidence
+        assert np.all(verdict.spread(np.random.default_rng(1), 5) == 3)
 
     def test_counts_go_on_the_funnel(self, assessment):
         areas = list(assessment.comparators)
@@ -115,5 +118,6 @@ def test_default_partner_scores(assessment):
     scoring = Results(Evidence.load(DEFAULT_PARAMS))
     assert scoring.scores["domestic_abuse"]["trend"] == 5
     assert scoring.scores["safeguarding"]["trend"] == 3
-    assert scoring.scores["safeguarding"]["comparison"] == 4
+    # Self-harm admissions 172.9 against a median of 168.6, no interval published: within the spread.
+    assert scoring.scores["safeguarding"]["comparison"] == 3
     assert scoring.scores["doorstep_crime"]["trend"] is None

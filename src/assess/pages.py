@@ -152,13 +152,14 @@ class PriorityPage:
         rank, n = self.evidence.area_rank()
         types = wording.join(t.lower() for t in self.priority.crime_types)
         rule = self.evidence.rule
+        residents = self.evidence.evidence.population_estimate
         if rule.hides(self.total):
             # The rate and its interval, times the residents, would give the total back.
             figures = f"{rule.small} {self._noun} ({types}) in {area} from {self.period}."
         else:
             figures = (
                 f"{self.total:,} {self._noun} ({types}) in {area} from {self.period}: "
-                f"{rate['rate']:.2f} per 1,000 residents (95% confidence interval "
+                f"{rate['rate']:.2f} per 1,000 residents ({residents}; 95% confidence interval "
                 f"{rate['lower']:.2f} to {rate['upper']:.2f})."
             )
         text = (
@@ -531,8 +532,14 @@ class ScoringPage:
             ("Significance level", f"{rules.significance:g}"),
             ("Large change (scores 1 and 5)", f"{rules.large_change:.0%}"),
             ("Volume: share of crime for scores 2, 3, 4, 5", ", ".join(f"{v:.0%}" for v in rules.volume_shares)),
-            ("Harm: share of harm for scores 2, 3, 4, 5", ", ".join(f"{v:.0%}" for v in rules.harm_shares)),
-            ("Funnel limits widened for overdispersion", "yes" if rules.overdispersion else "no"),
+            (
+                "Harm: harm per offence over the area's average, for scores 2, 3, 4, 5",
+                ", ".join(f"{v:g}" for v in rules.harm_severity),
+            ),
+            (
+                "Funnel limits widened for overdispersion",
+                "where shown at the significance level" if rules.overdispersion else "no",
+            ),
             ("Resamples, seed, weight concentration", f"{rules.draws:,}, {rules.seed}, {rules.weight_concentration:g}"),
             ("Tie-break", tie_break_text(self.criteria)),
         ]
