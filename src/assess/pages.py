@@ -252,7 +252,7 @@ class PriorityPage:
         }
         caption = (
             f"{self.priority.title}: rate per 1,000 residents in each area compared, {self.period} "
-            "(residents: ONS mid-year estimate)"
+            f"(residents: ONS {self.evidence.evidence.population_estimate})"
         )
         return present.Table(frame, caption, formats)
 
@@ -266,7 +266,7 @@ class PriorityPage:
         rank, n = self.evidence.area_rank()
         position = wording.rank_words(rank, n)
         title = f"{self.assessment.area} has the {position} rate of {self.priority.title.lower()} of {n} areas"
-        subtitle = f"Rate per 1,000 residents, {self.period}"
+        subtitle = f"Rate per 1,000 residents ({self.evidence.evidence.population_estimate}), {self.period}"
         source = charts.POLICE_SOURCE + "; ONS mid-year population estimates"
         return charts.rate_comparison_chart(rates, title, subtitle, source)
 
@@ -296,7 +296,10 @@ class PriorityPage:
             .astype(object)
             .mask(pd.Series(hidden, index=frame.index), WITHHELD, axis=0)
         )
-        caption = f"{self.priority.title}: each crime type's rate and rank, {self.assessment.area}, {self.period}"
+        caption = (
+            f"{self.priority.title}: each crime type's rate per 1,000 residents "
+            f"({self.evidence.evidence.population_estimate}) and rank, {self.assessment.area}, {self.period}"
+        )
         return present.Table(frame, caption, {self._noun.capitalize(): present.whole, "Rate per 1,000": present.rate})
 
     def criteria_table(self) -> present.Table:
