@@ -293,9 +293,18 @@ class TestHarmSeverity:
         assert list(table.sort_values("score").index[-2:]) == list(severity.sort_values().index[-2:])
 
     def test_ratio_is_harm_per_offence_over_the_area_average(self):
-        assert float(harm.severity(600.0, 3, 1000.0, 100)) == pytest.approx((600 / 3) / (1000 / 100))
+        # 600 days from 3 offences against 400 days from the 97 other crimes and incidents.
+        assert float(harm.severity(600.0, 3, 1000.0, 100)) == pytest.approx((600 / 3) / (400 / 97))
         assert np.isnan(harm.severity(0.0, 0, 1000.0, 100))
-        assert np.isnan(harm.severity(1.0, 1, 0.0, 100))
+        assert np.isnan(harm.severity(0.0, 1, 0.0, 100))
+        assert np.isnan(harm.severity(5.0, 100, 5.0, 100))  # nothing else recorded
+        assert np.isinf(harm.severity(5.0, 10, 5.0, 100))  # the rest carries no harm
+
+    def test_severity_does_not_move_with_volume(self):
+        # The same offences, twice as many of them: the share of harm rises, severity does not.
+        once = float(harm.severity(200.0, 2, 1200.0, 102))
+        twice = float(harm.severity(400.0, 4, 1400.0, 104))
+        assert once == pytest.approx(twice)
 
     def test_old_setting_is_refused_with_what_replaced_it(self):
         with pytest.raises(ValidationError, match="'harm_shares' is no longer used.*'harm_severity'"):
