@@ -92,7 +92,7 @@ class ScoringRules(StrictModel):
 
     `volume_shares` are the lower bounds of scores 2, 3, 4 and 5 for the priority's share
     of all recorded crime in the area; `harm_severity` those for its harm per offence over
-    the area's harm per crime or incident (1 = as harmful as the area's average).
+    the harm per crime or incident of the rest of the area's crime (1 = as harmful).
     `large_change` is the year-on-year (or annualised trend) change that earns the
     extreme scores when it is also significant.
     """
@@ -121,7 +121,7 @@ class ScoringRules(StrictModel):
         refuse_old_key(
             "harm_shares",
             "'harm_shares' is no longer used: harm now scores severity; give 'harm_severity', four rising "
-            "ratios of harm per offence to the area's average (default [0.1, 0.5, 2, 10])",
+            "ratios of harm per offence to that of the area's other crime (default [0.1, 0.5, 2, 10])",
         )
     )
 

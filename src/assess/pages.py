@@ -536,7 +536,7 @@ class ScoringPage:
             ("Large change (scores 1 and 5)", f"{rules.large_change:.0%}"),
             ("Volume: share of crime for scores 2, 3, 4, 5", ", ".join(f"{v:.0%}" for v in rules.volume_shares)),
             (
-                "Harm: harm per offence over the area's average, for scores 2, 3, 4, 5",
+                "Harm: harm per offence over that of the area's other crime, for scores 2, 3, 4, 5",
                 ", ".join(f"{v:g}" for v in rules.harm_severity),
             ),
             (
