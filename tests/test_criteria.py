@@ -581,7 +581,7 @@ class TestCountCubeFigures:
         assert f.previous is None and len(f.history) == 12
         assert trend.score(f, RULES, PERIOD).evidence.startswith("mann-kendall over 12 months")
 
-    def test_weighted_crime_type_with_no_records_has_no_severity(self):
+    def test_weighted_crime_type_with_no_records_is_a_1_not_no_data(self):
         rows = [(a, m, "Burglary", 5) for a in "AB" for m in MONTHS_2022]
         p = priority("robbery", ("Robbery",))  # Robbery has a weight but no records anywhere
         cube = CountCube.build(
@@ -590,8 +590,9 @@ class TestCountCubeFigures:
         f = cube.figures(p)
         assert volume.score(f, RULES, PERIOD).score == 1
         assert f.harm == 0.0
-        # Harm per offence is undefined with no offences: said, not scored.
-        assert_no_data(harm.score(f, RULES, PERIOD, UNIT), "harm", "None of the priority's offences")
+        # Harm per offence is undefined with no offences, but none did no recorded harm: 1.
+        verdict = harm.score(f, RULES, PERIOD, UNIT)
+        assert verdict.score == 1 and "none was recorded" in verdict.reason
 
 
 # --- properties -------------------------------------------------------------------------------

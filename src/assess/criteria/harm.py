@@ -46,7 +46,8 @@ def draws(fd: FigureDraws, setting) -> np.ndarray:
     ratio = severity(fd.harm, fd.current, fd.area_harm, fd.area_total)
     bounds = np.asarray(setting.rules.harm_severity)
     scores = 1.0 + (ratio[:, None] >= bounds[None, :]).sum(axis=1)
-    return np.where(np.isnan(ratio), np.nan, scores)
+    none_recorded = (fd.current == 0) & (fd.area_harm > 0)
+    return np.where(none_recorded, 1.0, np.where(np.isnan(ratio), np.nan, scores))
 
 
 def score(figures: PriorityFigures, rules: ScoringRules, period: str, unit: str) -> CriterionScore:
@@ -58,7 +59,14 @@ def score(figures: PriorityFigures, rules: ScoringRules, period: str, unit: str)
             "None of the priority's crime types has a harm weight, so its harm cannot be measured.",
         )
     if figures.current == 0:
-        return no_data(figures.key, CRITERION, f"None of the priority's offences was recorded in the area in {period}.")
+        # Nothing recorded did no recorded harm: the lowest score, as volume gives it, not a gap.
+        return CriterionScore(
+            figures.key,
+            CRITERION,
+            1,
+            evidence=f"no offences recorded in the area, {period}",
+            reason=f"{figures.title}: none was recorded in the area, so it did no recorded harm.",
+        )
     if figures.area_total == figures.current:
         return no_data(figures.key, CRITERION, f"Nothing else was recorded in the area in {period} to compare with.")
     ratio = float(severity(figures.harm, figures.current, figures.area_harm, figures.area_total))
