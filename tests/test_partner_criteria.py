@@ -102,7 +102,7 @@ class TestComparison:
             [rows([c], ["2022-01-01"], ["2022-12-31"], name="Reports", area=a) for a, c in counts.items()]
         )
         verdict = partner.comparison_score(priority(Reports="comparison"), table, assessment, population)
-        assert verdict.score == 5 and "funnel limit" in verdict.evidence
+        assert verdict.score == 5 and "above the exact 99.8% limit" in verdict.evidence
 
     def test_too_few_areas(self, assessment):
         table = rows([5], ["2022-01-01"], ["2022-12-31"], name="Reports")

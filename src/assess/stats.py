@@ -411,11 +411,12 @@ def overdispersion_factors(
 
 
 def overdispersion_p_value(phi: ArrayLike, areas: int) -> np.ndarray:
-    """The p-value of Spiegelhalter's (2005, section 3.2) test that the areas vary more than chance.
+    """The p-value of Spiegelhalter's (2005, section 3.2) test that `areas` areas vary more than chance.
 
-    Under Poisson variation alone n * phi is roughly chi-square on n - 1 degrees of freedom
-    (one is spent on the target rate estimated from the same areas). With the winsorised
-    phi the test is conservative: pulling in the extreme z-scores lowers phi.
+    `phi` is their mean squared z-score. Under Poisson variation alone n * phi is roughly
+    chi-square on n - 1 degrees of freedom (one is spent on the target rate estimated from
+    the data). With a winsorised phi the test is conservative: pulling in the extreme
+    z-scores lowers phi.
     """
     return special.chdtrc(areas - 1, areas * np.asarray(phi, dtype=float))
 
