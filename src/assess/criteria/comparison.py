@@ -33,7 +33,7 @@ from assess.disclosure import SMALL_NUMBERS, WITHHELD, CountRule
 CRITERION = "comparison"
 # Beyond this exact Poisson limit the area's rate differs from the county's by more than chance.
 CHANCE_LEVEL = 0.998
-# Beyond this limit, widened where the areas vary more than chance, the area is unusual among them.
+# Beyond this limit, widened where the other areas vary more than chance, the area is unusual among them.
 SPREAD_LEVEL = 0.95
 PER = 1000
 # phi is estimated from the other areas, not the one judged (a cross-validatory check, as
