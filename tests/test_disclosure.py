@@ -204,12 +204,12 @@ class TestCriteria:
 
     def test_harm(self):
         hidden = harm.score(figures(harm=582.63, harm_hidden=True), RULES, PERIOD, UNIT)
-        assert hidden.evidence.startswith("harm and share withheld") and "582" not in hidden.evidence
-        assert "1,000 days" in hidden.evidence
+        assert hidden.evidence.startswith("harm per offence withheld") and "582" not in hidden.evidence
+        assert "5.8" not in hidden.evidence and "0.5 days" in hidden.evidence
         assert hidden.score == harm.score(figures(harm=582.63), RULES, PERIOD, UNIT).score
         area = harm.score(figures(harm=50.0, area_harm_hidden=True), RULES, PERIOD, UNIT)
-        assert area.evidence.startswith("50 days of imprisonment of harm; the area's total")
-        assert "1,000" not in area.evidence
+        assert area.evidence.startswith("0.5 days of imprisonment of harm per offence; the area's total")
+        assert "1,000" not in area.evidence and "1.0" not in area.evidence
 
     def test_comparison(self):
         own = comparison.score(replace(compared(3), rule=RULE), RULES, PERIOD)

@@ -126,9 +126,9 @@ class TestTrend:
 
 
 class TestComparison:
-    def test_published_rates_are_ranked_in_fifths(self, assessment):
+    def test_published_rates_without_intervals_are_judged_by_the_spread(self, assessment):
         areas = list(assessment.comparators)
-        # Sevenoaks given the highest of the areas' rates: the top fifth, score 5.
+        # Sevenoaks given the highest of evenly spread rates: highest, but within their spread.
         values = [10.0 + i for i in range(len(areas))]
         order = [a for a in areas if a != "Sevenoaks"] + ["Sevenoaks"]
         table = pd.concat(
@@ -139,7 +139,9 @@ class TestComparison:
         )
         population = pd.Series(100_000.0, index=areas)
         verdict = partner.comparison_score(priority(Admissions="comparison"), table, assessment, population)
-        assert verdict.score == 5 and f"rank {len(areas)} of {len(areas)}" in verdict.evidence
+        assert verdict.score == 3 and f"rank {len(areas)} of {len(areas)}" in verdict.evidence
+        assert "no confidence interval published" in verdict.evidence
+        assert np.all(verdict.spread(np.random.default_rng(1), 5) == 3)
 
     def test_counts_go_on_the_funnel(self, assessment):
         areas = list(assessment.comparators)
@@ -151,7 +153,7 @@ class TestComparison:
             [rows([c], ["2022-01-01"], ["2022-12-31"], name="Reports", area=a) for a, c in counts.items()]
         )
         verdict = partner.comparison_score(priority(Reports="comparison"), table, assessment, population)
-        assert verdict.score == 5 and "funnel limit" in verdict.evidence
+        assert verdict.score == 5 and "above the exact 99.8% limit" in verdict.evidence
 
     def test_too_few_areas(self, assessment):
         table = rows([5], ["2022-01-01"], ["2022-12-31"], name="Reports")
@@ -168,5 +170,6 @@ def test_default_partner_scores(assessment):
     # DAVSS referrals rose 35% on a lockdown quarter, but within the dispersion of the quarters before.
     assert scoring.scores["domestic_abuse"]["trend"] == 3
     assert scoring.scores["safeguarding"]["trend"] == 3
-    assert scoring.scores["safeguarding"]["comparison"] == 4
+    # Self-harm admissions 172.9 against a median of 168.6, no interval published: within the spread.
+    assert scoring.scores["safeguarding"]["comparison"] == 3
     assert scoring.scores["doorstep_crime"]["trend"] is None

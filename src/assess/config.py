@@ -84,6 +84,12 @@ def _ascending_shares(value: list[float]) -> list[float]:
     return value
 
 
+def _ascending_ratios(value: list[float]) -> list[float]:
+    if len(value) != 4 or any(not 0 < v < 1e6 for v in value) or value != sorted(value) or len(set(value)) < 4:
+        raise ValueError("give four rising positive ratios, the lower bounds of scores 2, 3, 4 and 5")
+    return value
+
+
 JUDGEMENT_SPREAD = {"high": 0.5, "medium": 0.75, "low": 1.1}
 
 
@@ -93,8 +99,9 @@ class ScoringRules(StrictModel):
     `weights` gives each criterion's relative weight (renormalised to sum to 1); a
     criterion left out weighs 1, a key that is not a declared criterion is refused.
 
-    `volume_shares` and `harm_shares` are the lower bounds of scores 2, 3, 4 and 5 for
-    the priority's share of all recorded crime (or of all harm) in the area.
+    `volume_shares` are the lower bounds of scores 2, 3, 4 and 5 for the priority's share
+    of all recorded crime in the area; `harm_severity` those for its harm per offence over
+    the harm per crime or incident of the rest of the area's crime (1 = as harmful).
     `large_change` is the year-on-year (or annualised trend) change that earns the
     extreme scores when it is also significant.
     """
@@ -103,7 +110,7 @@ class ScoringRules(StrictModel):
     significance: float = Field(default=0.05, gt=0, lt=1)
     large_change: float = Field(default=0.20, gt=0)
     volume_shares: list[float] = Field(default_factory=lambda: [0.02, 0.05, 0.10, 0.20])
-    harm_shares: list[float] = Field(default_factory=lambda: [0.02, 0.05, 0.10, 0.20])
+    harm_severity: list[float] = Field(default_factory=lambda: [0.1, 0.5, 2.0, 10.0])
     overdispersion: bool = True
     # 4,000 draws keep the Monte Carlo error of any published probability under 0.008.
     draws: int = Field(default=4000, ge=100, le=100_000)
@@ -117,7 +124,15 @@ class ScoringRules(StrictModel):
         default_factory=lambda: dict(JUDGEMENT_SPREAD)
     )
 
-    _shares = field_validator("volume_shares", "harm_shares")(_ascending_shares)
+    _shares = field_validator("volume_shares")(_ascending_shares)
+    _ratios = field_validator("harm_severity")(_ascending_ratios)
+    _harm_moved = model_validator(mode="before")(
+        refuse_old_key(
+            "harm_shares",
+            "'harm_shares' is no longer used: harm now scores severity; give 'harm_severity', four rising "
+            "ratios of harm per offence to that of the area's other crime (default [0.1, 0.5, 2, 10])",
+        )
+    )
 
     @field_validator("judgement_spread")
     @classmethod

@@ -25,7 +25,7 @@ from assess.config import (
 from assess.data.counts import read_counts
 from assess.data.harm import read_harm_weights
 from assess.data.indicators import READABLE_SUFFIXES, read_indicator_folder
-from assess.data.population import population_for, read_population
+from assess.data.population import population_estimate, population_for, population_years, read_population
 from assess.disclosure import CountRule, Disclosure
 from assess.errors import InputError
 
@@ -102,9 +102,19 @@ class Evidence:
 
     @cached_property
     def population(self) -> pd.Series:
-        """Residents per comparator area, for the estimate nearest the period's start."""
+        """Residents per comparator area: the estimate for the period's year, else the nearest year held."""
         year = int(self.assessment.period_start[:4])
         return population_for(self.tables.population, year).reindex(list(self.assessment.comparators))
+
+    @property
+    def population_years(self) -> tuple[int, ...]:
+        """The year(s) of the population estimates the rates use (one, unless areas' estimates differ)."""
+        return population_years(self.population)
+
+    @property
+    def population_estimate(self) -> str:
+        """The estimate the rates use, in words: 'mid-2020 estimate'."""
+        return population_estimate(self.population)
 
     @cached_property
     def _counts_in_scope(self) -> pd.DataFrame:

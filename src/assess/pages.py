@@ -167,13 +167,14 @@ class PriorityPage:
         rank, n = self.evidence.area_rank()
         types = wording.join(t.lower() for t in self.priority.crime_types)
         rule = self.evidence.rule
+        residents = self.evidence.evidence.population_estimate
         if rule.hides(self.total):
             # The rate and its interval, times the residents, would give the total back.
             figures = f"{rule.small} {self._noun} ({types}) in {area} from {self.period}."
         else:
             figures = (
                 f"{self.total:,} {self._noun} ({types}) in {area} from {self.period}: "
-                f"{rate['rate']:.2f} per 1,000 residents (95% confidence interval "
+                f"{rate['rate']:.2f} per 1,000 residents ({residents}; 95% confidence interval "
                 f"{rate['lower']:.2f} to {rate['upper']:.2f})."
             )
         text = (
@@ -266,7 +267,7 @@ class PriorityPage:
         }
         caption = (
             f"{self.priority.title}: rate per 1,000 residents in each area compared, {self.period} "
-            "(residents: ONS mid-year estimate)"
+            f"(residents: ONS {self.evidence.evidence.population_estimate})"
         )
         return present.Table(frame, caption, formats)
 
@@ -280,7 +281,7 @@ class PriorityPage:
         rank, n = self.evidence.area_rank()
         position = wording.rank_words(rank, n)
         title = f"{self.assessment.area} has the {position} rate of {self.priority.title.lower()} of {n} areas"
-        subtitle = f"Rate per 1,000 residents, {self.period}"
+        subtitle = f"Rate per 1,000 residents ({self.evidence.evidence.population_estimate}), {self.period}"
         source = charts.POLICE_SOURCE + "; ONS mid-year population estimates"
         return charts.rate_comparison_chart(rates, title, subtitle, source)
 
@@ -310,7 +311,10 @@ class PriorityPage:
             .astype(object)
             .mask(pd.Series(hidden, index=frame.index), WITHHELD, axis=0)
         )
-        caption = f"{self.priority.title}: each crime type's rate and rank, {self.assessment.area}, {self.period}"
+        caption = (
+            f"{self.priority.title}: each crime type's rate per 1,000 residents "
+            f"({self.evidence.evidence.population_estimate}) and rank, {self.assessment.area}, {self.period}"
+        )
         return present.Table(frame, caption, {self._noun.capitalize(): present.whole, "Rate per 1,000": present.rate})
 
     def criteria_table(self) -> present.Table:
@@ -633,8 +637,14 @@ class ScoringPage:
             ("Significance level", f"{rules.significance:g}"),
             ("Large change (scores 1 and 5)", f"{rules.large_change:.0%}"),
             ("Volume: share of crime for scores 2, 3, 4, 5", ", ".join(f"{v:.0%}" for v in rules.volume_shares)),
-            ("Harm: share of harm for scores 2, 3, 4, 5", ", ".join(f"{v:.0%}" for v in rules.harm_shares)),
-            ("Funnel limits widened for overdispersion", "yes" if rules.overdispersion else "no"),
+            (
+                "Harm: harm per offence over that of the area's other crime, for scores 2, 3, 4, 5",
+                ", ".join(f"{v:g}" for v in rules.harm_severity),
+            ),
+            (
+                "Funnel limits widened for overdispersion",
+                "where shown at the significance level" if rules.overdispersion else "no",
+            ),
             ("Resamples, seed, weight concentration", f"{rules.draws:,}, {rules.seed}, {rules.weight_concentration:g}"),
             ("Tie-break", tie_break_text(self.criteria)),
         ]

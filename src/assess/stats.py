@@ -507,14 +507,15 @@ def funnel_limits(
 ) -> FunnelLimits:
     """Funnel plot control limits for rates per ``per`` residents (Spiegelhalter 2005).
 
-    Without overdispersion (or phi <= 1) the limits are Poisson quantiles around the
-    expected count theta = target_rate * population / per, made smooth by Spiegelhalter's
-    interpolation: with r_p the smallest r such that F(r) >= p,
-    alpha = (F(r_p) - p) / (F(r_p) - F(r_p - 1)) and the limit is (r_p - alpha) / population
-    * per (clipped at 0; so for a tiny expected count, below -ln(1 - tail), the upper limit is
-    0 and any event lies above it). With overdispersion phi > 1 they are the normal approximation with
-    the distance from the target scaled by sqrt(phi) (the multiplicative model of section 3):
-    target_rate +/- z_p * sqrt(phi * target_rate * per / population).
+    The exact limits are Poisson quantiles around the expected count theta = target_rate *
+    population / per, made smooth by Spiegelhalter's interpolation: with r_p the smallest r
+    such that F(r) >= p, alpha = (F(r_p) - p) / (F(r_p) - F(r_p - 1)) and the limit is
+    (r_p - alpha) / population * per (clipped at 0; so for a tiny expected count, below
+    -ln(1 - tail), the upper limit is 0 and any event lies above it). With an overdispersion
+    factor phi > 1 the distance from the target is scaled by sqrt(phi) in the normal
+    approximation (the multiplicative model of section 3): target_rate +/- z_p * sqrt(phi *
+    target_rate * per / population); where that is narrower than the exact limit (small
+    counts, where the Poisson is skewed) the exact limit is kept, so widening never narrows.
     """
     if not math.isfinite(target_rate) or target_rate <= 0:
         raise InputError(f"the target rate must be a positive number, not {target_rate}")
@@ -526,18 +527,34 @@ def funnel_limits(
     if overdispersion is not None and not (math.isfinite(overdispersion) and overdispersion > 0):
         raise InputError(f"the overdispersion factor must be a positive number, not {overdispersion}")
     phi = overdispersion if overdispersion is not None and overdispersion > 1 else None
-    expected = target_rate * sizes / per
-    lower, upper = {}, {}
-    for level in levels:
-        tail = (1 - level) / 2
-        if phi is None:
-            lower[level] = _interpolated_poisson_quantile(tail, expected) / sizes * per
-            upper[level] = _interpolated_poisson_quantile(1 - tail, expected) / sizes * per
-        else:
-            half_width = special.ndtri(1 - tail) * np.sqrt(phi * target_rate * per / sizes)
-            lower[level] = np.maximum(target_rate - half_width, 0.0)
-            upper[level] = target_rate + half_width
-    return FunnelLimits(target_rate, per, sizes, lower, upper, phi)
+    bounds = {level: funnel_bounds(target_rate, sizes, level, per, phi) for level in levels}
+    return FunnelLimits(
+        target_rate, per, sizes, {k: b[0] for k, b in bounds.items()}, {k: b[1] for k, b in bounds.items()}, phi
+    )
+
+
+def funnel_bounds(
+    target_rate: ArrayLike, population: ArrayLike, level: float, per: float = 1000, phi: ArrayLike | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """The (lower, upper) limits of `funnel_limits` at one level, broadcast over its arguments.
+
+    Target rates, populations and phi may be arrays of one shape (e.g. one per Monte Carlo
+    draw); a phi that is NaN or at most 1 gives the exact limits. Arguments are not checked:
+    this is the inner part `funnel_limits` and the vectorised scorers share.
+    """
+    tail = (1 - level) / 2
+    target, size = np.asarray(target_rate, dtype=float), np.asarray(population, dtype=float)
+    expected = target * size / per
+    lower = _interpolated_poisson_quantile(tail, expected) / size * per
+    upper = _interpolated_poisson_quantile(1 - tail, expected) / size * per
+    if phi is None:
+        return lower, upper
+    scale = np.where(np.asarray(phi, dtype=float) > 1, phi, np.nan)  # NaN: not widened
+    half_width = special.ndtri(1 - tail) * np.sqrt(scale * target * per / size)
+    widened = np.isfinite(half_width)
+    lower = np.where(widened, np.minimum(lower, np.maximum(target - half_width, 0.0)), lower)
+    upper = np.where(widened, np.maximum(upper, target + half_width), upper)
+    return lower, upper
 
 
 def _interpolated_poisson_quantile(p: float, mean: np.ndarray) -> np.ndarray:
@@ -571,10 +588,32 @@ def overdispersion_factor(
         target_rate = observed.sum() / sizes.sum() * per
     if not math.isfinite(target_rate) or target_rate <= 0:
         raise InputError(f"the target rate must be a positive number, not {target_rate}")
-    expected = target_rate * sizes / per
-    z = (observed - expected) / np.sqrt(expected)
-    low, high = np.quantile(z, [winsor, 1 - winsor])
-    return float(np.mean(np.clip(z, low, high) ** 2))
+    return float(overdispersion_factors(observed[None, :], sizes, np.array([target_rate]), winsor, per)[0])
+
+
+def overdispersion_factors(
+    counts: np.ndarray, populations: np.ndarray, target_rates: np.ndarray, winsor: float = 0.1, per: float = 1000
+) -> np.ndarray:
+    """`overdispersion_factor` for each row of `counts` (draws x areas) around its own target rate.
+
+    Arguments are not checked (target rates must be positive): the vectorised scorers call it
+    on Monte Carlo draws.
+    """
+    expected = target_rates[:, None] * populations[None, :] / per
+    z = (counts - expected) / np.sqrt(expected)
+    low, high = np.quantile(z, [winsor, 1 - winsor], axis=1)
+    return np.mean(np.clip(z, low[:, None], high[:, None]) ** 2, axis=1)
+
+
+def overdispersion_p_value(phi: ArrayLike, areas: int) -> np.ndarray:
+    """The p-value of Spiegelhalter's (2005, section 3.2) test that `areas` areas vary more than chance.
+
+    `phi` is their mean squared z-score. Under Poisson variation alone n * phi is roughly
+    chi-square on n - 1 degrees of freedom (one is spent on the target rate estimated from
+    the data). With a winsorised phi the test is conservative: pulling in the extreme
+    z-scores lowers phi.
+    """
+    return special.chdtrc(areas - 1, areas * np.asarray(phi, dtype=float))
 
 
 def funnel_position(

@@ -25,6 +25,7 @@ from assess.criteria import comparison, harm, partner, trend, volume
 from assess.criteria.figures import CountCube, FigureDraws, PriorityFigures
 from assess.criteria.judged import judged_score
 from assess.criteria.result import NO_DATA, CriterionScore, no_data
+from assess.data.population import population_estimate
 from assess.errors import ConfigError
 
 __all__ = [
@@ -121,10 +122,11 @@ register(
     police=lambda figures, s: volume.score(figures, s.rules, s.period),
     draws=lambda figures, setting: volume.draws(figures, setting.rules),
 )
-register("harm", police=lambda figures, s: harm.score(figures, s.rules, s.period, s.harm_unit))
+register("harm", police=lambda figures, s: harm.score(figures, s.rules, s.period, s.harm_unit), draws=harm.draws)
 register(
     "comparison",
-    police=lambda figures, s: comparison.score(figures, s.rules, s.period),
+    police=lambda figures, s: comparison.score(figures, s.rules, s.period, population_estimate(s.population)),
+    draws=comparison.draws,
     partner=lambda priority, s, key: partner.comparison_score(priority, s.indicators, s.assessment, s.population, key),
 )
 

@@ -8,6 +8,7 @@ is used but always said to be so, with its own period.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -16,7 +17,8 @@ from assess import stats
 from assess.config import Assessment, Priority
 from assess.criteria import comparison
 from assess.criteria.result import CriterionScore, RunSetting, change_words, score_from_change, scores_from_change
-from assess.data.indicators import COUNT_UNIT
+from assess.data.indicators import CONFIDENCE_COLUMNS, COUNT_UNIT
+from assess.data.population import population_estimate
 from assess.disclosure import SMALL_NUMBERS, WITHHELD, Disclosure
 
 # Two periods are "the same length" if they differ by no more than this (months vary).
@@ -199,41 +201,54 @@ def comparison_score(
     """The area against its comparators on the first usable mapped indicator's latest common period.
 
     Counts become rates per 1,000 residents on a funnel plot; published rates (no counts)
-    are ranked instead.
+    are compared by their confidence intervals where the return gives them (columns `lower`
+    and `upper`), else against the spread of the other areas. The verdict carries a sampler
+    of how its score varies by chance, for the rank simulation.
     """
     comparators = list(assessment.comparators)
     for name in priority.indicators_for(criterion):
         rows = indicators[(indicators["indicator"] == name) & indicators["area"].isin(comparators)]
-        for (start, end), period_rows in sorted(rows.groupby(["period_start", "period_end"]), reverse=True):
+        for (_, end), period_rows in sorted(rows.groupby(["period_start", "period_end"]), reverse=True):
             values = period_rows.set_index("area")["value"]
             if assessment.area not in values.index or len(values) < 3:
                 continue
             areas = sorted(values.index)
-            index = areas.index(assessment.area)
-            period = period_label(start, end)
-            unit = period_rows["unit"].iloc[0]
-            what = f"{name}: "
-            if unit == COUNT_UNIT:
-                verdict = comparison.score_counts(
-                    priority.key,
-                    values[areas].to_numpy(dtype=float),
-                    population[areas].to_numpy(dtype=float),
-                    index,
-                    assessment.rules,
-                    period,
-                    Disclosure.of(assessment).rule(priority),
-                    what,
-                )
-            else:
-                verdict = comparison.score_rates(
-                    priority.key, values[areas].to_numpy(dtype=float), index, unit, period, what
-                )
+            verdict = _compared(priority, period_rows.set_index("area").loc[areas], areas, assessment, population)
             note = _stale_note(end, assessment)
-            return CriterionScore(
-                verdict.priority,
-                verdict.criterion,
-                verdict.score,
-                f"{verdict.evidence}; source: {period_rows['source'].iloc[0]}",
-                verdict.reason + note,
+            return replace(
+                verdict,
+                evidence=f"{verdict.evidence}; source: {period_rows['source'].iloc[0]}",
+                reason=verdict.reason + note,
             )
     return None
+
+
+def _compared(
+    priority: Priority, rows: pd.DataFrame, areas: list[str], assessment: Assessment, population: pd.Series
+) -> CriterionScore:
+    """One indicator period's comparison (rows indexed by area, in `areas` order), with its spread."""
+    index = areas.index(assessment.area)
+    start, end = rows["period_start"].iloc[0], rows["period_end"].iloc[0]
+    period = period_label(start, end)
+    unit = rows["unit"].iloc[0]
+    what = f"{rows['indicator'].iloc[0]}: "
+    values = rows["value"].to_numpy(dtype=float)
+    if unit == COUNT_UNIT:
+        residents = population[areas].to_numpy(dtype=float)
+        verdict = comparison.score_counts(
+            priority.key,
+            values,
+            residents,
+            index,
+            assessment.rules,
+            period,
+            Disclosure.of(assessment).rule(priority),
+            what,
+            residents=population_estimate(population),
+        )
+        spread = comparison.count_spread(values, residents, index, assessment.rules)
+    else:
+        lower, upper = (rows[c].to_numpy(dtype=float) if c in rows else None for c in CONFIDENCE_COLUMNS)
+        verdict = comparison.score_rates(priority.key, values, index, unit, period, what, lower, upper)
+        spread = comparison.rate_spread(values, lower, upper, index)
+    return replace(verdict, spread=spread) if verdict.has_data else verdict

@@ -1,8 +1,10 @@
 """Partner returns: one long table of indicators, from CSV or the spreadsheets partners send.
 
-Columns: indicator, priority, area, period_start, period_end, value, unit, source. A new
-return is a new file in the data folder's `partners/` folder, not new code. Spreadsheets
-(.xlsx, legacy .xls) are read from their first sheet (or one named "indicators"), with
+Columns: indicator, priority, area, period_start, period_end, value, unit, source, and
+optionally lower and upper: a published rate's 95% confidence limits (as Fingertips gives
+them), by which the comparison criterion compares it with other areas. A new return is a
+new file in the data folder's `partners/` folder, not new code. Spreadsheets (.xlsx,
+legacy .xls) are read from their first sheet (or one named "indicators"), with
 the header found wherever it sits in the first rows, since partners add titles above it.
 """
 
@@ -27,6 +29,8 @@ from assess.data.tables import (
 from assess.errors import InputError
 
 INDICATOR_COLUMNS = ["indicator", "priority", "area", "period_start", "period_end", "value", "unit", "source"]
+CONFIDENCE_COLUMNS = ["lower", "upper"]
+"""Optional columns: the 95% confidence limits of a rate, blank where none is published."""
 COUNT_UNIT = "count"
 PERCENT_UNIT = "percent"
 # Partners spell the same unit many ways; each is read as one, so no check or suppression of
@@ -119,7 +123,7 @@ def _read_spreadsheet(path: Path) -> tuple[pd.DataFrame, int]:
         if all(c in cells for c in INDICATOR_COLUMNS):
             table = raw.iloc[row + 1 :].copy()
             table.columns = cells
-            table = table[INDICATOR_COLUMNS]
+            table = table[INDICATOR_COLUMNS + [c for c in CONFIDENCE_COLUMNS if c in cells]]
             # Keep blank rows inside the table (they are errors to report) but not those after it.
             filled = table.notna().any(axis=1).to_numpy()
             last = filled.nonzero()[0].max() + 1 if filled.any() else 0
@@ -204,5 +208,35 @@ def _checked(
                 f"{where(unknown)}: unknown priority {frame['priority'][unknown].iloc[0]!r}; "
                 f"use one of: {', '.join(sorted(priorities))}"
             )
+    limits = _confidence_limits(frame, path, row_offset, where)
     frame["file"] = path.name
-    return frame[INDICATOR_COLUMNS + ["file"]]
+    return frame[INDICATOR_COLUMNS + limits + ["file"]]
+
+
+def _confidence_limits(frame: pd.DataFrame, path: Path, row_offset: int, where) -> list[str]:
+    """Read the optional `lower` and `upper` columns in place; the names of those the return has.
+
+    Both or neither, as numbers with lower <= value <= upper, and only for a rate: a count's
+    interval comes from the Poisson distribution, not from the return.
+    """
+    present = [c for c in CONFIDENCE_COLUMNS if c in frame.columns]
+    if not present:
+        return []
+    if len(present) == 1:
+        raise InputError(f"{path}: column '{present[0]}' needs its partner column ('lower' and 'upper' go together)")
+    blank = {c: frame[c].astype(str).str.strip() == "" for c in present}
+    one_only = blank["lower"] != blank["upper"]
+    if one_only.any():
+        raise InputError(f"{where(one_only)}: give both 'lower' and 'upper', or leave both blank")
+    given = ~blank["lower"]
+    for column in present:
+        numbers = frame[column].where(given, "0")
+        frame[column] = to_number(frame.assign(**{column: numbers}), column, path, "a number", row_offset=row_offset)
+        frame[column] = frame[column].where(given)
+    on_count = given & (frame["unit"] == COUNT_UNIT)
+    if on_count.any():
+        raise InputError(f"{where(on_count)}: a count takes no 'lower' or 'upper'; leave them blank")
+    outside = given & ~((frame["lower"] <= frame["value"]) & (frame["value"] <= frame["upper"]))
+    if outside.any():
+        raise InputError(f"{where(outside)}: the value must lie between 'lower' and 'upper'")
+    return present

@@ -43,14 +43,36 @@ def read_population(path: Path) -> pd.DataFrame:
     return frame[POPULATION_COLUMNS]
 
 
-def population_for(population: pd.DataFrame, year: int) -> pd.Series:
-    """Population per area for the latest estimate not after `year` (else the earliest one)."""
-    chosen = []
-    for _, rows in population.groupby("area"):
-        before = rows[rows["year"] <= year]
-        chosen.append(before.loc[before["year"].idxmax()] if len(before) else rows.loc[rows["year"].idxmin()])
-    table = pd.DataFrame(chosen)
-    return table.set_index("area")["population"]
+def population_for(population: pd.Series | pd.DataFrame, year: int) -> pd.Series:
+    """Population per area from the estimate for `year` where the table holds it, else the nearest year.
+
+    Of two years equally near, the earlier is taken (an estimate published before the
+    period, as an assessment written at the time would have used). The series carries the
+    year used per area in `attrs["years"]`, so every rate can say which estimate it rests on
+    (see `population_estimate`).
+    """
+    distance = (population["year"] - year).abs()
+    ordered = population.assign(_distance=distance).sort_values(["area", "_distance", "year"])
+    chosen = ordered.drop_duplicates("area").set_index("area")
+    series = chosen["population"].copy()
+    series.attrs["years"] = {area: int(y) for area, y in chosen["year"].items()}
+    return series
+
+
+def population_years(population: pd.Series) -> tuple[int, ...]:
+    """The distinct years of the estimates a `population_for` series uses, earliest first."""
+    years = population.attrs.get("years", {})
+    return tuple(sorted({years[area] for area in population.index if area in years}))
+
+
+def population_estimate(population: pd.Series) -> str:
+    """Which estimate the residents are, in words: 'mid-2020 estimate' (or 'mid-2019 to mid-2020 estimates')."""
+    years = population_years(population)
+    if not years:
+        return ""
+    if len(years) == 1:
+        return f"mid-{years[0]} estimate"
+    return f"mid-{years[0]} to mid-{years[-1]} estimates"
 
 
 def read_ons_mid_year_estimate(path: Path, year: int) -> pd.DataFrame:
