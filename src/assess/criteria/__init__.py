@@ -242,7 +242,18 @@ def score_all(cube: CountCube, setting: Setting) -> tuple[dict[str, dict[str, Cr
         for key, p_values in families.items()
     }
     judged = replace(setting, cutoffs=cutoffs)
-    return {p.key: score_priority(cube.figures(p), p, judged) for p in setting.assessment.priorities}, judged
+    scored = {p.key: score_priority(cube.figures(p), p, judged) for p in setting.assessment.priorities}
+    rate = f"{setting.rules.significance:.0%}"
+    for verdicts in scored.values():
+        for key, verdict in verdicts.items():
+            if verdict.p_value is not None:
+                # Said beside the p-value: a p under the level may still not count, and why.
+                note = (
+                    f"; judged with the {len(families[key])} {setting.assessment.criteria[key].name} tests of this "
+                    f"assessment at a {rate} false discovery rate (Benjamini-Hochberg)"
+                )
+                verdicts[key] = replace(verdict, evidence=verdict.evidence + note)
+    return scored, judged
 
 
 def score_priority(figures: PriorityFigures, priority: Priority, setting: Setting) -> dict[str, CriterionScore]:
