@@ -508,7 +508,7 @@ class ScoringPage:
                     f"{best} to {worst}" if best != worst else "no gaps"
                     for best, worst in zip(ranking["best_rank"], ranking["worst_rank"])
                 ],
-                "Note": ranking["flag"].replace("", "none"),
+                "Note": [self._gaps(k) for k in ranking["priority"]],
             }
         )
         return present.Table(
@@ -516,6 +516,13 @@ class ScoringPage:
             f"Ranking of the priorities and candidate issues, {self.assessment.area}, {self.period}",
             {"Score (1-5)": lambda v: f"{float(v):.2f}", "Chance of the top 3": present.percent},
         )
+
+    def _gaps(self, key: str) -> str:
+        missing = self.results.composites[key].missing
+        if not missing:
+            return "none"
+        names = wording.join(wording.lower_first(self.criteria[c].short_label) for c in missing)
+        return f"no data for {names} (counted as 3, neutral)"
 
     def ranking_chart(self) -> charts.Chart:
         ranking = self.results.ranking_table()

@@ -88,7 +88,7 @@ def _ranking_rows(run: RunContext, pages: Sequence[RenderedPage], period: str) -
             "top_3": f"{row.probability_top_3:.0%}",
             "certainty": wording.likelihood(row.probability_top_3),
             "evidence": f"{row.criteria_used} of {len(assessment.criteria)}",
-            "missing": wording.join(wording.lower_first(assessment.criteria[c].label) for c in missing) or "none",
+            "missing": wording.join(wording.lower_first(assessment.criteria[c].short_label) for c in missing) or "none",
             "could_rank": f"{row.best_rank} to {row.worst_rank}" if missing else "no gaps",
         }
         (provisional if row.provisional else firm).append(entry)
@@ -100,6 +100,8 @@ def _ranking_rows(run: RunContext, pages: Sequence[RenderedPage], period: str) -
             f"criteria, {assessment.area}, {period}"
         ),
         "provisional": provisional,
+        "provisional_ranks": ("rank " if len(provisional) == 1 else "ranks ")
+        + wording.join(str(entry["rank"]) for entry in provisional),
         "min_criteria": wording.number(assessment.rules.min_criteria),
         "draws": f"{assessment.rules.draws:,}",
         "error": f"{0.5 / assessment.rules.draws**0.5:.3f}",
