@@ -205,6 +205,22 @@ def test_weights_name_declared_criteria(tmp_path):
         RunContext.load(params / "assessment.yaml")
 
 
+@pytest.mark.parametrize(
+    ("setting", "value", "says"),
+    [
+        ("comparators", ["Sevenoaks", "Dartford", "dartford"], "field 'comparators': 'Dartford' is listed twice"),
+        ("scoring", {"judgement_spread": {"high": 2.0}}, "high confidence must spread no wider than medium"),
+    ],
+)
+def test_settings_that_cannot_mean_anything_are_one_line(tmp_path, setting, value, says):
+    params = params_with(tmp_path, {}, {}, {})
+    settings = yaml.safe_load((params / "assessment.yaml").read_text())
+    settings[setting] = {**settings[setting], **value} if isinstance(value, dict) else value
+    (params / "assessment.yaml").write_text(yaml.safe_dump(settings))
+    with pytest.raises(ConfigError, match=says):
+        RunContext.load(params / "assessment.yaml")
+
+
 def test_a_firm_rank_must_be_possible(tmp_path):
     params = params_with(tmp_path, {}, {}, {})
     settings = yaml.safe_load((params / "assessment.yaml").read_text())

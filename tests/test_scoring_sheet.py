@@ -201,3 +201,33 @@ def test_partners_must_be_named_when_none_has_judged(params, tmp_path, capsys):
     assert "name each with --partner NAME" in capsys.readouterr().err
     write(params, tmp_path / "s.xlsx", "Kent Police", "kent police")
     assert partner_rows(load_workbook(tmp_path / "s.xlsx")[SCORES_SHEET]) == 9 * 2
+
+
+def test_an_output_is_never_a_folder_or_a_file_the_command_reads(params, tmp_path, capsys):
+    sheet = tmp_path / "scores.xlsx"
+    write(params, sheet)
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    assert cli("scoring-sheet", "--params", params, "--out", folder, "--force") == 2
+    assert f"{folder}: is a folder; give a file name" in capsys.readouterr().err
+    before = params.read_bytes()
+    assert cli("scoring-sheet", "--params", params, "--out", params, "--force") == 2
+    assert "is a file this command reads" in capsys.readouterr().err and params.read_bytes() == before
+    kept = sheet.read_bytes()
+    assert cli("read-scores", sheet, "--params", params, "--out", sheet, "--force") == 2
+    assert "is a file this command reads" in capsys.readouterr().err and sheet.read_bytes() == kept
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def test_written_files_are_readable_as_the_umask_allows(params, tmp_path):
+    import os
+
+    old = os.umask(0o022)
+    try:
+        sheet = tmp_path / "scores.xlsx"
+        write(params, sheet)
+        assert cli("read-scores", sheet, "--params", params, "--out", tmp_path / "j.yaml") == 0
+    finally:
+        os.umask(old)
+    assert sheet.stat().st_mode & 0o777 == 0o644
+    assert (tmp_path / "j.yaml").stat().st_mode & 0o777 == 0o644

@@ -390,3 +390,14 @@ class TestThinEvidence:
         assert u.probability_top("domestic_abuse", 1) < 0.9
         assert (u.lower["domestic_abuse"], u.upper["domestic_abuse"]) != (1, 1)
         assert table.loc["domestic_abuse", "probability_top_3"] < 0.95
+
+
+def test_every_police_scored_criterion_is_resampled_trend_included(default):
+    scored, _ = default
+    parts = {(part.priority.key, part.criterion) for part in scored._police_draws()}
+    for priority in scored.priorities:
+        for key, verdict in scored.criteria[priority.key].items():
+            police = verdict.p_value is not None and "source:" not in verdict.evidence
+            if police:
+                assert (priority.key, key) in parts, (priority.key, key)
+    assert any(criterion == "trend" for _, criterion in parts)

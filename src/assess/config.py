@@ -137,8 +137,14 @@ class ScoringRules(StrictModel):
     @field_validator("judgement_spread")
     @classmethod
     def _every_confidence(cls, spread: dict[str, float]) -> dict[str, float]:
-        """A confidence left out keeps its default spread."""
-        return {**JUDGEMENT_SPREAD, **spread}
+        """A confidence left out keeps its default spread; higher confidence cannot spread wider."""
+        spread = {**JUDGEMENT_SPREAD, **spread}
+        if not spread["high"] <= spread["medium"] <= spread["low"]:
+            raise ValueError(
+                "high confidence must spread no wider than medium, and medium no wider than low "
+                f"(got high {spread['high']:g}, medium {spread['medium']:g}, low {spread['low']:g})"
+            )
+        return spread
 
 
 class DisclosureModel(StrictModel):
@@ -664,6 +670,9 @@ def resolve_assessment(
         comparator_list = known_areas
     else:
         comparator_list = [_canonical_area(name, known_areas, f"{where}: field 'comparators'") for name in comparators]
+        twice = sorted({name for name in comparator_list if comparator_list.count(name) > 1})
+        if twice:
+            raise ConfigError(f"{where}: field 'comparators': {twice[0]!r} is listed twice; list each area once")
         if canonical not in comparator_list:
             comparator_list.append(canonical)
 

@@ -18,9 +18,10 @@ import yaml
 from assess.data.tables import shown
 from assess.errors import ConfigError
 
-MAX_PARAMS_BYTES = 2**20
-"""The largest parameters file read (1 MB): the longest shipped is 12 KB, and PyYAML's safe
-parser, written in Python, takes seconds to read a megabyte."""
+MAX_PARAMS_BYTES = 8 * 2**20
+"""The largest parameters file read (8 MB): the longest shipped is 12 KB, but a scoring
+workshop's judgements (the sheet's 20,000 rows) run to about 4 MB; PyYAML's safe parser,
+written in Python, takes a few seconds a megabyte."""
 MAX_YAML_DEPTH = 50
 """How deeply a parameters file may nest; the settings nest four levels at most."""
 MAX_YAML_VALUES = 1_000_000

@@ -81,6 +81,8 @@ class SheetParams:
     judgements: Mapping[str, Mapping[str, tuple[JudgementModel, ...]]]
     spread: Mapping[str, float]
     judgements_file: Path | None
+    # The parameters files read: an output must never replace one (but the judgements, on purpose).
+    inputs: tuple[Path, ...] = ()
 
 
 def sheet_params(params_file: Path | None = None) -> SheetParams:
@@ -96,7 +98,8 @@ def sheet_params(params_file: Path | None = None) -> SheetParams:
     judgements = {}
     if judgements_file is not None and judgements_file.is_file():
         judgements = load_judgements(judgements_file, priorities, criteria)
-    return SheetParams(priorities, criteria, judgements, model.scoring.judgement_spread, judgements_file)
+    inputs = (path, (path.parent / model.priorities_file).resolve(), criteria_file_for(path, model).resolve())
+    return SheetParams(priorities, criteria, judgements, model.scoring.judgement_spread, judgements_file, inputs)
 
 
 def sheet_partners(params: SheetParams, named: Iterable[str] = ()) -> list[str]:
@@ -132,7 +135,8 @@ def write_sheet(params: SheetParams, partners: list[str], out: Path, force: bool
         [(c.key, c.label, _question(c.label)) for c in params.criteria.judged],
         (16, 30, 90),
     )
-    return _replace(out, force, lambda temporary: book.save(temporary))
+    inputs = (*params.inputs, *([params.judgements_file] if params.judgements_file else []))
+    return _replace(out, force, lambda temporary: book.save(temporary), inputs)
 
 
 def _question(label: str) -> str:
@@ -418,22 +422,47 @@ def write_judgements(
         temporary.write_text(text, encoding="utf-8")
         load_judgements(temporary, params.priorities, params.criteria)
 
-    return _replace(out, force, write)
+    return _replace(out, force, write, (*params.inputs, Path(source)))
 
 
-def _replace(out: Path, force: bool, write) -> Path:
-    """Write a file beside `out` and move it into place: a reader never sees half a file."""
+def _replace(out: Path, force: bool, write, inputs: Iterable[Path] = ()) -> Path:
+    """Write a file beside `out` and move it into place: a reader never sees half a file.
+
+    Refused: a folder, a file the command reads (even with `force`), an existing file without
+    `force`. The file gets the permissions a new file would (or the replaced file's), not
+    the private ones of a temporary file.
+    """
     out = Path(out)
+    if out.is_dir():
+        raise OutputError(f"{out}: is a folder; give a file name")
+    if any(out.resolve() == Path(source).resolve() for source in inputs):
+        raise OutputError(f"{out}: is a file this command reads; write to another file")
     if out.exists() and not force:
         raise OutputError(f"{out}: already exists; pass --force to replace it")
     if not out.parent.is_dir():
         raise OutputError(f"{out.parent}: no such folder")
-    handle, name = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=out.suffix)
+    mode = out.stat().st_mode & 0o777 if out.exists() else 0o666 & ~_umask()
+    try:
+        handle, name = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=out.suffix)
+    except OSError as exc:
+        raise OutputError(f"{out}: cannot be written ({exc.strerror})") from None
     os.close(handle)
     temporary = Path(name)
     try:
-        write(temporary)
+        try:
+            write(temporary)
+        except ConfigError as exc:
+            # The check reads the temporary file: name the file the user asked for.
+            raise ConfigError(str(exc).replace(str(temporary), str(out))) from None
+        os.chmod(temporary, mode)
         os.replace(temporary, out)
     finally:
         temporary.unlink(missing_ok=True)
     return out
+
+
+def _umask() -> int:
+    """The process's umask (reading it means setting it: it is put straight back)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
