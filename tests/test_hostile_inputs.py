@@ -396,7 +396,7 @@ def test_parameters_file_too_large_is_refused_before_parsing(tmp_path):
     with pytest.raises(ConfigError) as caught:
         load_yaml(path)
     message = str(caught.value)
-    assert message == f"{path}: larger than 1 MB; a parameters file is a few KB, is it the right file?"
+    assert message == f"{path}: larger than 8 MB; a parameters file is a few KB, is it the right file?"
     assert time.perf_counter() - started < 2
 
 
