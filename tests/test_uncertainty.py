@@ -318,6 +318,14 @@ class TestEverySourceOfUncertainty:
         chi2, _, df, _ = scipy.stats.chi2_contingency(burglary, correction=False)
         assert cube.dispersion[0] == pytest.approx(chi2 / df, rel=1e-12)
         assert 2.0 < cube.dispersion[0] < 4.5
+        # Areas with none of the type add no degrees of freedom: the estimate is unchanged by them.
+        empty = pd.DataFrame([(a, m, "Burglary", 0) for a in "VWXYZ" for m in MONTHS], columns=counts.columns)
+        padded = assessment()
+        padded = dataclasses.replace(padded, comparators=(*AREAS, *"VWXYZ"))
+        wider = CountCube.build(
+            pd.concat([counts, empty]), padded, pd.Series(100_000.0, index=[*AREAS, *"VWXYZ"]), HARM_WEIGHTS
+        )
+        assert wider.dispersion[0] == pytest.approx(cube.dispersion[0], rel=1e-12)
         # Counts that vary less than Poisson are not called underdispersed: phi is at least 1.
         flat = build_cube(assessment())
         assert flat.dispersion[flat.crime_types.index("Shoplifting")] == 1.0

@@ -166,18 +166,15 @@ class CountCube:
         an area's own trend does, which errs towards more uncertainty, not less.
         """
         phi = np.ones(len(self.crime_types))
-        areas, months = self.values.shape[:2]
-        df = (areas - 1) * (months - 1)
-        if df <= 0:
-            return phi
         for t in range(len(self.crime_types)):
             table = self.values[:, :, t].astype(float)
-            total = table.sum()
-            if total == 0:
+            # An area or month with none of the type has no cell that varies: it adds no df.
+            table = table[table.sum(axis=1) > 0][:, table.sum(axis=0) > 0]
+            df = (table.shape[0] - 1) * (table.shape[1] - 1)
+            if df <= 0:
                 continue
-            expected = np.outer(table.sum(axis=1), table.sum(axis=0)) / total
-            cells = expected > 0
-            x2 = (((table - expected) ** 2)[cells] / expected[cells]).sum()
+            expected = np.outer(table.sum(axis=1), table.sum(axis=0)) / table.sum()
+            x2 = (((table - expected) ** 2) / expected).sum()
             phi[t] = max(1.0, x2 / df)
         return phi
 
