@@ -19,7 +19,7 @@ from assess.context import RunContext
 from assess.criteria.judged import (
     DISAGREEMENT,
     disagreements,
-    judgement_probabilities,
+    kept_share,
     panel_of,
     panel_range,
     panel_score,
@@ -394,12 +394,10 @@ class PriorityPage:
 
 def _spread_words(spread: Mapping[str, float]) -> list[str]:
     """How likely a judged 3 is to be drawn as 3, by confidence: the spread in words."""
-    words = []
-    for confidence in ("high", "medium", "low"):
-        judgement = JudgementModel(score=3, confidence=confidence, rationale="-", judged_by="-")
-        middle = judgement_probabilities([judgement], spread)
-        words.append(f"{confidence} confidence keeps the score {middle[2]:.0%} of the time")
-    return words
+    return [
+        f"{confidence} confidence keeps the score {kept_share(spread, confidence):.0%} of the time"
+        for confidence in ("high", "medium", "low")
+    ]
 
 
 def _chance(p: float) -> str:

@@ -118,8 +118,7 @@ def gap_bounds(
         ranks = []
         for gap in (HIGHEST, LOWEST):
             trial = {**scores, key: filled(scores[key], weights, gap)}
-            order = rank_order([composite(k, trial[k], weights) for k in keys], trial, tie_break)
-            ranks.append(order.index(key) + 1)
+            ranks.append(_ranked(keys, trial, weights, tie_break).index(key) + 1)
         bounds[key] = (ranks[0], ranks[1])
     return bounds
 
@@ -223,6 +222,16 @@ def ranks_without_each(
         reduced = {**weights, criterion: 0.0}
         if sum(reduced.values()) <= 0:
             continue
-        order = rank_order([composite(k, scores[k], reduced) for k in keys], scores, tie_break)
+        order = _ranked(keys, scores, reduced, tie_break)
         result[criterion] = {key: position for position, key in enumerate(order, start=1)}
     return result
+
+
+def _ranked(
+    keys: Sequence[str],
+    scores: Mapping[str, Mapping[str, int | None]],
+    weights: Mapping[str, float],
+    tie_break: Sequence[str],
+) -> list[str]:
+    """The keys in rank order under these scores and weights."""
+    return rank_order([composite(k, scores[k], weights) for k in keys], scores, tie_break)

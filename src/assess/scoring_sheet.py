@@ -40,7 +40,7 @@ from assess.config import (
     parse_model,
     partner_name,
 )
-from assess.criteria.judged import SCORES, judgement_probabilities
+from assess.criteria.judged import kept_share
 from assess.errors import ConfigError, InputError, OutputError
 from assess.params_file import load_yaml
 
@@ -188,8 +188,7 @@ def _instructions(sheet, params: SheetParams) -> None:
 
 def _kept(spread: Mapping[str, float], level: str) -> str:
     """What a confidence does in the simulation: how often a mid-scale score is kept as given."""
-    middle = JudgementModel(score=3, confidence=level, rationale="-", judged_by="-")
-    kept = judgement_probabilities([middle], spread)[list(SCORES).index(3)]
+    kept = kept_share(spread, level)
     return f"the score is kept in {kept:.0%} of draws, otherwise moved (standard deviation {spread[level]:g} points)"
 
 

@@ -157,10 +157,11 @@ def _drawn_scores(
         else:
             scores[:, i, j] = result
     for criterion, family in tests.items():
+        resampled = {priorities[i] for i, _, _ in family}
         held = [
             verdicts[key][criterion].p_value
             for key in priorities
-            if key not in {priorities[i] for i, _, _ in family} and verdicts[key][criterion].p_value is not None
+            if key not in resampled and verdicts[key][criterion].p_value is not None
         ]
         _score_tests(scores[:, :, column[criterion]], family, held, rules)
     drawn = {(part.priority.key, part.criterion) for part in police}

@@ -130,3 +130,9 @@ def judgement_probabilities(judgements: Sequence[JudgementModel], spread: Mappin
         density = np.exp(-0.5 * ((SCORES - judgement.score) / spread[judgement.confidence]) ** 2)
         pooled += density / density.sum()
     return pooled / pooled.sum()
+
+
+def kept_share(spread: Mapping[str, float], confidence: str) -> float:
+    """How often a mid-scale judgement of this confidence is drawn as the score given."""
+    middle = JudgementModel(score=3, confidence=confidence, rationale="-", judged_by="-")
+    return float(judgement_probabilities([middle], spread)[list(SCORES).index(3)])
