@@ -382,6 +382,10 @@ class Assessment:
     ----------
     area
         The district being assessed, spelled as in the counts table.
+    area_code
+        Its ONS code, by which its population, partner returns and local content are found.
+    force
+        The police force area it lies in (its "county"), or "" where the reference does not know it.
     period_start, period_end
         First and last month of the assessment period (YYYY-MM).
     comparators
@@ -406,6 +410,8 @@ class Assessment:
     period_end: str
     comparators: tuple[str, ...]
     data_dir: Path
+    area_code: str = ""
+    force: str = ""
     priorities: tuple[Priority, ...] = field(default_factory=tuple)
     priorities_file: Path = DEFAULT_PRIORITIES
     criteria: Criteria = field(default_factory=lambda: load_criteria(DEFAULT_CRITERIA))
