@@ -227,3 +227,83 @@ def test_results_do_not_depend_on_the_order_of_the_series():
     assert stats.bh_cutoff(family, LEVEL) == stats.bh_cutoff(family[::-1], LEVEL)
     adjusted = stats.benjamini_hochberg(family)
     assert np.array_equal(stats.benjamini_hochberg(family[::-1]), adjusted[::-1])
+
+
+# --- months missing from the data (a failed or withheld download) -------------------------------
+
+
+def held_without(months: int, *gaps: int) -> np.ndarray:
+    held = np.ones(months, dtype=bool)
+    held[list(gaps)] = False
+    return held
+
+
+def test_year_on_year_leaves_out_the_pair_of_a_missing_month():
+    # 24 months ending 2022-12; 2021-03 missing (index 2), so 2022-03 is compared with nothing.
+    rng = np.random.default_rng(3)
+    area = rng.poisson(40, 24)
+    area[2] = 0
+    held = held_without(24, 2)
+    verdict = trend.score(figures(history=area, history_held=held), trend_setting())
+    keep = np.arange(12) != 2
+    expected = stats.year_on_year(area[12:][keep], area[:12][keep])  # computed apart from the plan
+    assert verdict.p_value == pytest.approx(float(expected.p_value), rel=1e-12)
+    assert "11 of 12 months: 2021-03 is missing from the data, so 2022-03 is left out too" in verdict.evidence
+    assert f"{int(expected.current):,} in" in verdict.evidence
+
+
+def test_too_few_paired_months_fall_back_to_the_unbroken_run():
+    # Four of the year before missing: year on year would rest on 8 months; the last 19 are unbroken.
+    rng = np.random.default_rng(4)
+    area = rng.poisson(40, 24)
+    county = area + rng.poisson(400, 24)
+    held = held_without(24, 1, 2, 3, 4)
+    verdict = trend.score(figures(history=area, county_history=county, history_held=held), trend_setting())
+    assert "share-of-county" in verdict.evidence and "19 months (2021-06 to 2022-12)" in verdict.evidence
+    expected = stats.share_trend(area[5:], county[5:])
+    assert verdict.p_value == pytest.approx(float(expected.p_value), rel=1e-12)
+
+
+def test_a_gap_leaving_too_short_a_run_says_which_month_is_missing():
+    area = np.full(14, 30)
+    verdict = trend.score(figures(history=area, history_held=held_without(14, 5)), trend_setting())
+    assert verdict.score is None
+    assert "(8)" in verdict.reason and "the data miss 2022-04" in verdict.reason
+
+
+@pytest.mark.parametrize("gaps", [(2,), (0, 11), (13,), (1, 2, 3, 4)])
+def test_draws_with_gaps_agree_with_the_scalar_scorer(gaps):
+    rng = np.random.default_rng(sum(gaps))
+    count, months = 60, 24
+    area = rng.negative_binomial(4, 4 / (4 + 25 * np.linspace(1, 1.4, months)), (count, months))
+    county = area + rng.poisson(250, (count, months))
+    held = held_without(months, *gaps)
+    area[:, ~held], county[:, ~held] = 0, 0
+    setting = trend_setting()
+    fd = draws_of(area, county)
+    fd = FigureDraws(**{**fd.__dict__, "history_held": held})
+    p_value, change = trend.draws(fd, setting)
+    for i in range(count):
+        verdict = trend.score(figures(history=area[i], county_history=county[i], history_held=held), setting)
+        assert p_value[i] == pytest.approx(verdict.p_value, rel=1e-12, abs=1e-15)
+        assert score_from_change(change[i], setting.is_significant("trend", p_value[i]), 0.2) == verdict.score
+
+
+def test_a_missing_month_neither_makes_nor_hides_a_trend():
+    # Null: a seasonal swing and no trend, the year before missing one month: the level holds.
+    rng = np.random.default_rng(11)
+    area, county = seasonal_series(rng, 24, 0.2, 1.0)
+    held = held_without(24, 0)
+    area[:, 0], county[:, 0] = 0, 0
+    fd = FigureDraws(**{**draws_of(area, county).__dict__, "history_held": held})
+    p_value, change = trend.draws(fd, trend_setting())
+    null_rate = float(np.mean(scores_from_change(change, p_value < LEVEL, 0.2) != 3))
+    # Planted +30% over the last year: still found about as often as with every month held.
+    area, county = seasonal_series(rng, 24, 0.2, 1.0, area_mean=100.0, others_mean=2000.0, rise=0.3)
+    area[:, 0], county[:, 0] = 0, 0
+    fd = FigureDraws(**{**draws_of(area, county).__dict__, "history_held": held})
+    p_value, change = trend.draws(fd, trend_setting())
+    found = float(np.mean(scores_from_change(change, p_value < LEVEL, 0.2) >= 4))
+    print(f"one month missing: null departs {null_rate:.2%}; planted rise found {found:.1%}")
+    assert null_rate <= LEVEL + TOLERANCE
+    assert found >= 0.65

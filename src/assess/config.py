@@ -9,6 +9,7 @@ naming the file, the field and what to fix.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -732,6 +733,14 @@ def _canonical_area(name: str, known: list[str], where: str) -> str:
 def slug(name: str) -> str:
     """A file-name form of an area: 'Tunbridge Wells' -> 'tunbridge-wells'."""
     return "-".join(name.lower().replace("-", " ").split())
+
+
+def month_list(months: Sequence[str]) -> str:
+    """Months in words for a sentence: '2022-01', '2022-01 and 2022-02', or '5 months (2022-01 to 2022-05)'."""
+    months = list(months)
+    if len(months) <= 3:
+        return " and ".join([", ".join(months[:-1]), months[-1]]) if len(months) > 1 else "".join(months)
+    return f"{len(months)} months ({months[0]} to {months[-1]})"
 
 
 def _describe_months(months: list[str]) -> str:

@@ -117,6 +117,11 @@ class Evidence:
         return population_estimate(self.population)
 
     @cached_property
+    def months_held(self) -> frozenset[str]:
+        """The months for which the data hold any record of the compared areas."""
+        return frozenset(self._counts_in_scope["month"])
+
+    @cached_property
     def _counts_in_scope(self) -> pd.DataFrame:
         counts = self.tables.counts
         return counts[counts["area"].isin(self.assessment.comparators)]
@@ -159,7 +164,11 @@ class PriorityEvidence:
         return month_range(str(first - len(months)), str(first - 1))
 
     def _months_available(self, months: list[str]) -> bool:
-        return set(months) <= set(self.evidence.tables.counts["month"])
+        return not self.missing_months(months)
+
+    def missing_months(self, months: list[str]) -> list[str]:
+        """Those of `months` the data do not hold for the compared areas (not downloaded, or withheld)."""
+        return [m for m in months if m not in self.evidence.months_held]
 
     def total(self, months: list[str] | None = None, area: str | None = None) -> int:
         """Recorded offences of this priority in the area over the period (or other months)."""

@@ -14,7 +14,7 @@ import pandas as pd
 
 from assess import charts, present, wording
 from assess.actions import parse_as_of
-from assess.config import Assessment, Criterion, JudgementModel, Priority, period_text
+from assess.config import Assessment, Criterion, JudgementModel, Priority, month_list, period_text
 from assess.context import RunContext
 from assess.criteria.judged import (
     DISAGREEMENT,
@@ -183,7 +183,15 @@ class PriorityPage:
         )
         previous = self.evidence.previous_total()
         if previous is None:
-            text += " The data do not reach back to the previous 12 months, so no year-on-year change is shown."
+            earlier = self.evidence.previous_months
+            missing = self.evidence.missing_months(earlier)
+            if len(missing) < len(earlier):
+                text += (
+                    f" The data miss {month_list(missing)} of the previous {len(earlier)} months, so no "
+                    "total for that period is shown (the trend compares the months held in both years)."
+                )
+            else:
+                text += f" The data do not reach back to the previous {len(earlier)} months, so no change is shown."
         else:
             text += f" The previous period had {rule.text(previous)}."
         return present.Text(text)

@@ -24,8 +24,12 @@ class PriorityFigures:
     Attributes
     ----------
     history_months, history
-        The area's monthly counts over every contiguous month in the data up to the end
-        of the period (at least the period itself): the series the trend test reads.
+        The area's monthly counts over every calendar month from the first the data hold to
+        the end of the period (at least the period itself): the series the trend test reads.
+    history_held
+        Per history month, whether the data hold it (None: all of them). A month missing
+        from the data (a failed or withheld download) holds 0 in `history` and is never
+        compared (see `trend.TrendPlan`).
     county_history
         The same months' counts summed over every comparator (the area included): the
         shared seasonal pattern a trend test on 12 months must allow for.
@@ -66,6 +70,7 @@ class PriorityFigures:
     harm_hidden: bool = False
     area_total_hidden: bool = False
     area_harm_hidden: bool = False
+    history_held: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -89,6 +94,7 @@ class FigureDraws:
     comparator_counts: np.ndarray  # draws x comparators
     populations: np.ndarray  # comparators
     area_index: int
+    history_held: np.ndarray | None = None  # months; None: every month held
 
     @property
     def draws(self) -> int:
@@ -107,6 +113,7 @@ class CountCube:
         assessment: Assessment,
         populations: np.ndarray,
         harm_weights: dict[str, float],
+        held: np.ndarray | None = None,
     ):
         self.values = values
         self.areas = areas
@@ -115,6 +122,7 @@ class CountCube:
         self.assessment = assessment
         self.populations = populations
         self.harm_weights = harm_weights
+        self.held = np.ones(len(months), dtype=bool) if held is None else held
         self._area = areas.index(assessment.area)
         self._period_months = tuple(assessment.months)
         period = set(self._period_months)
@@ -122,7 +130,7 @@ class CountCube:
         first = pd.Period(assessment.period_start, freq="M")
         previous = {str(first - i) for i in range(1, len(period) + 1)}
         self._in_previous = np.array([m in previous for m in months])
-        self._has_previous = self._in_previous.sum() == len(period)
+        self._has_previous = (self._in_previous & self.held).sum() == len(period)
         self._weights = np.array([harm_weights.get(t, np.nan) for t in crime_types])
         self.disclosure = Disclosure.of(assessment)
 
@@ -130,9 +138,10 @@ class CountCube:
     def build(
         cls, counts: pd.DataFrame, assessment: Assessment, population: pd.Series, harm_weights: pd.DataFrame
     ) -> CountCube:
-        """From the tidy counts: the comparators, every contiguous month up to the period's end."""
+        """From the tidy counts: the comparators, every month from the first held to the period's end."""
         areas = tuple(assessment.comparators)
-        months = tuple(_contiguous_months(counts["month"], assessment))
+        held_months = set(counts.loc[counts["area"].isin(areas), "month"])
+        months = tuple(_history_months(held_months, assessment))
         crime_types = tuple(sorted(counts["crime_type"].unique()))
         scoped = counts[counts["area"].isin(areas) & counts["month"].isin(months)]
         cube = (
@@ -144,13 +153,27 @@ class CountCube:
         )
         weights = dict(zip(harm_weights["crime_type"], harm_weights["weight"].astype(float)))
         return cls(
-            cube, areas, months, crime_types, assessment, population.reindex(list(areas)).to_numpy(dtype=float), weights
+            cube,
+            areas,
+            months,
+            crime_types,
+            assessment,
+            population.reindex(list(areas)).to_numpy(dtype=float),
+            weights,
+            np.array([m in held_months for m in months]),
         )
 
     def with_values(self, values: np.ndarray) -> CountCube:
         """The same cube holding other counts of the same shape (one Monte Carlo draw)."""
         return CountCube(
-            values, self.areas, self.months, self.crime_types, self.assessment, self.populations, self.harm_weights
+            values,
+            self.areas,
+            self.months,
+            self.crime_types,
+            self.assessment,
+            self.populations,
+            self.harm_weights,
+            self.held,
         )
 
     @cached_property
@@ -215,6 +238,7 @@ class CountCube:
             comparator_counts=mine[:, :, self._in_period].sum(axis=2),
             populations=self.populations,
             area_index=self._area,
+            history_held=self.held,
         )
 
     def figures(self, priority: Priority) -> PriorityFigures:
@@ -248,6 +272,7 @@ class CountCube:
             harm_hidden=priority.key in harm_hidden,
             area_total_hidden=area_total_hidden,
             area_harm_hidden=area_harm_hidden,
+            history_held=self.held,
         )
 
     @cached_property
@@ -285,13 +310,7 @@ class CountCube:
         return total_hidden, harm_rule.hides_any(by_type[rest_harm]), frozenset(harm_hidden)
 
 
-def _contiguous_months(months: pd.Series, assessment: Assessment) -> list[str]:
-    """The unbroken run of months in the data that ends with the period's last month."""
-    available = set(months)
-    end = pd.Period(assessment.period_end, freq="M")
-    run = []
-    current = end
-    while str(current) in available:
-        run.append(str(current))
-        current -= 1
-    return sorted(run)
+def _history_months(held: set[str], assessment: Assessment) -> list[str]:
+    """Every calendar month from the first the data hold to the period's end, gaps included."""
+    first = min(held | {assessment.period_start})
+    return [str(p) for p in pd.period_range(first, assessment.period_end, freq="M")]

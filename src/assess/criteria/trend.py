@@ -12,10 +12,12 @@ significant is decided across the run's trend tests (`Setting.is_significant`).
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
 from assess import stats
+from assess.config import month_list
 from assess.criteria.figures import FigureDraws, PriorityFigures
 from assess.criteria.result import CriterionScore, RunSetting, change_words, no_data, score_from_change
 from assess.disclosure import SMALL_NUMBERS, WITHHELD
@@ -25,19 +27,18 @@ CRITERION = "trend"
 
 def score(figures: PriorityFigures, setting: RunSetting) -> CriterionScore:
     """The trend verdict on one priority's figures (see the module's docstring for the method)."""
-    months = len(figures.period_months)
-    lag = year_lag(months)
-    length = len(figures.history)
-    if length >= months + lag:
-        return _year_on_year(figures, setting, lag)
-    if length < stats.MIN_SHARE_MONTHS:
+    plan = TrendPlan.of(figures.period_months, figures.history_months, figures.history_held)
+    if plan.pairs is not None:
+        return _year_on_year(figures, setting, plan)
+    if plan.run < stats.MIN_SHARE_MONTHS:
         return no_data(
             figures.key,
             CRITERION,
-            f"Too few months ({length}) to test a trend that seasonality cannot fool: "
-            f"that needs the same months a year earlier or {stats.MIN_SHARE_MONTHS} months in a row.",
+            f"Too few months ({plan.run}) to test a trend that seasonality cannot fool: "
+            f"that needs the same months a year earlier or {stats.MIN_SHARE_MONTHS} months in a row"
+            f"{plan.gap_words()}.",
         )
-    return _share_of_county(figures, setting)
+    return _share_of_county(figures, setting, plan.run)
 
 
 def draws(fd: FigureDraws, setting: RunSetting) -> tuple[np.ndarray, np.ndarray]:
@@ -46,17 +47,90 @@ def draws(fd: FigureDraws, setting: RunSetting) -> tuple[np.ndarray, np.ndarray]
     The same tests as `score`, on every draw at once; the change is the year-on-year change
     or the share's yearly change, as a fraction.
     """
-    months = len(fd.period_months)
-    lag = year_lag(months)
-    length = fd.history.shape[-1]
-    if length >= months + lag:
-        test = stats.year_on_year(*matched_months(fd.history, months, lag))
+    plan = TrendPlan.of(fd.period_months, fd.history_months, fd.history_held)
+    if plan.pairs is not None:
+        test = stats.year_on_year(*plan.matched(fd.history))
         return test.p_value, test.change
-    if length < stats.MIN_SHARE_MONTHS:
+    if plan.run < stats.MIN_SHARE_MONTHS:
         empty = np.full(fd.draws, np.nan)
         return empty, empty.copy()
-    test = stats.share_trend(fd.history, fd.county_history)
+    test = stats.share_trend(fd.history[..., -plan.run :], fd.county_history[..., -plan.run :])
     return test.p_value, test.yearly_change
+
+
+MIN_PAIRED_SHARE = 0.75
+"""Year on year needs at least this share of the period's months with their month a year earlier
+in the data; with fewer the comparison would rest on a different part of the year."""
+
+
+@dataclass(frozen=True)
+class TrendPlan:
+    """Which test the months allow: year on year over the months held in both years, else the
+    share-of-county test over the unbroken run of months ending with the period.
+
+    Attributes
+    ----------
+    lag
+        How far back like months lie (`year_lag`).
+    pairs
+        Per month of the period, whether it and its month `lag` earlier are both in the data;
+        None where year on year is not possible.
+    run
+        The number of months held in a row up to the period's end.
+    missing
+        Months inside the history that the data do not hold (a failed or withheld download).
+    """
+
+    period_months: tuple[str, ...]
+    history_months: tuple[str, ...]
+    lag: int
+    pairs: np.ndarray | None
+    run: int
+    missing: tuple[str, ...]
+
+    @classmethod
+    def of(cls, period_months, history_months, held: np.ndarray | None) -> TrendPlan:
+        months, length = len(period_months), len(history_months)
+        held = np.ones(length, dtype=bool) if held is None else np.asarray(held, dtype=bool)
+        lag = year_lag(months)
+        missing = tuple(m for m, h in zip(history_months, held) if not h)
+        breaks = np.flatnonzero(~held)
+        run = length - (breaks[-1] + 1 if len(breaks) else 0)
+        pairs = None
+        if length >= months + lag:
+            both = held[length - months :] & held[length - months - lag : length - lag]
+            if both.sum() >= math.ceil(MIN_PAIRED_SHARE * months):
+                pairs = both
+        return cls(tuple(period_months), tuple(history_months), lag, pairs, int(run), missing)
+
+    def matched(self, history: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The period's months and the same months a year earlier (last axis), both held."""
+        now, then = matched_months(np.asarray(history), len(self.period_months), self.lag)
+        return now[..., self.pairs], then[..., self.pairs]
+
+    @property
+    def left_out(self) -> tuple[str, ...]:
+        """Months of the period not compared because their month a year earlier is missing."""
+        if self.pairs is None:
+            return ()
+        return tuple(m for m, paired in zip(self.period_months, self.pairs) if not paired)
+
+    def gap_words(self) -> str:
+        """'; the data miss 2022-01' where months are missing inside the history, else ''."""
+        if not self.missing:
+            return ""
+        return f"; the data miss {month_list(self.missing)}"
+
+    def paired_words(self) -> str:
+        """' (11 of 12 months: 2022-01 is missing from the data, so 2023-01 is left out too)', or ''."""
+        if not self.left_out:
+            return ""
+        compared = int(self.pairs.sum())
+        return (
+            f" ({compared} of {len(self.period_months)} months: {month_list(self.missing)} "
+            f"{'is' if len(self.missing) == 1 else 'are'} missing from the data, so "
+            f"{month_list(self.left_out)} {'is' if len(self.left_out) == 1 else 'are'} left out too)"
+        )
 
 
 def year_lag(period_months: int) -> int:
@@ -70,17 +144,16 @@ def matched_months(history: np.ndarray, months: int, lag: int) -> tuple[np.ndarr
     return history[..., end - months :], history[..., end - months - lag : end - lag]
 
 
-def _year_on_year(figures: PriorityFigures, setting: RunSetting, lag: int) -> CriterionScore:
+def _year_on_year(figures: PriorityFigures, setting: RunSetting, plan: TrendPlan) -> CriterionScore:
     rules = setting.rules
-    months = len(figures.period_months)
-    now, then = matched_months(np.asarray(figures.history), months, lag)
-    test = stats.year_on_year(now, then)
+    months, lag = len(figures.period_months), plan.lag
+    test = stats.year_on_year(*plan.matched(figures.history))
     current, previous = int(test.current), int(test.before)
     p_value = float(test.p_value)
     significant = bool(setting.is_significant(CRITERION, p_value))
     result = score_from_change(float(test.change), significant, rules.large_change)
     verdict = "a significant change" if significant else "not a significant change"
-    earlier = _earlier(months, lag)
+    earlier = _earlier(months, lag) + plan.paired_words()
     period = setting.period
     rule = figures.rule
     if rule.hides(current) or rule.hides(previous):
@@ -143,11 +216,11 @@ def _test_words(test: stats.YearOnYear) -> str:
     return "exact test"
 
 
-def _share_of_county(figures: PriorityFigures, setting: RunSetting) -> CriterionScore:
-    series = np.asarray(figures.history)
-    test = stats.share_trend(series, figures.county_history)
+def _share_of_county(figures: PriorityFigures, setting: RunSetting, run: int) -> CriterionScore:
+    series = np.asarray(figures.history)[-run:]
+    test = stats.share_trend(series, np.asarray(figures.county_history)[-run:])
     length = len(series)
-    span = f"{length} months ({figures.history_months[0]} to {figures.history_months[-1]})"
+    span = f"{length} months ({figures.history_months[-run]} to {figures.history_months[-1]})"
     if not bool(test.tested):
         return no_data(
             figures.key,
