@@ -49,6 +49,7 @@ class RunOptions:
     progress: bool = True
     as_of: str = ""
     quarter_end: str = ""
+    period: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -115,7 +116,7 @@ def page_tasks(assessment: Assessment, parameters: dict[str, str], out: Path) ->
 def run_assessment(options: RunOptions, area: str | None = None, monitoring_only: bool = False) -> RunResult:
     """Run the notebooks of one area's assessment (or its quarterly monitoring alone)."""
     started = time.perf_counter()
-    context = RunContext.load(options.params_file, area, options.data_dir)
+    context = RunContext.load(options.params_file, area, options.data_dir, options.period)
     if monitoring_only:
         quarter = check_quarter_end(options.quarter_end, context.evidence)
         target = (
@@ -145,7 +146,7 @@ def run_all_areas(options: RunOptions) -> RunResult:
     area = (
         None if options.params_file else read_counts(data_dir_for(None, options.data_dir) / "counts.csv")["area"].min()
     )
-    first = RunContext.load(options.params_file, area, options.data_dir)
+    first = RunContext.load(options.params_file, area, options.data_dir, options.period)
     root = absolute(options.out_dir) if options.out_dir else RENDERED_DIR / first.assessment.period_label
     inputs = _inputs(first)
     check_collection(root, inputs)

@@ -9,6 +9,7 @@ earlier output as it was: one line and exit status 130.
 from __future__ import annotations
 
 import argparse
+import re
 import signal
 import sys
 import threading
@@ -67,6 +68,14 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--data-dir", type=Path, default=None, metavar="DIR", help="folder with counts.csv and population.csv"
     )
+    run.add_argument(
+        "--period",
+        type=_period,
+        default=None,
+        metavar="START:END",
+        help="first and last month to assess, e.g. 2022-01:2022-12 (default: the parameters file's, "
+        "else the latest 12 months in the data)",
+    )
     run.add_argument("--out", type=Path, default=None, metavar="DIR", help="output folder")
     run.add_argument(
         "--workers", type=int, default=None, metavar="N", help="notebooks run at once (default: one per core)"
@@ -120,6 +129,14 @@ def _parser() -> argparse.ArgumentParser:
     scores.add_argument("--params", type=Path, default=None, metavar="FILE", help=PARAMS_HELP)
     scores.add_argument("--force", action="store_true", help="replace FILE if it exists")
     return parser
+
+
+def _period(text: str) -> tuple[str, str]:
+    """'2022-01:2022-12' -> ('2022-01', '2022-12'); anything else is refused by argparse with this message."""
+    parts = text.split(":")
+    if len(parts) != 2 or not all(re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", part) for part in parts):
+        raise argparse.ArgumentTypeError(f"{text!r} is not START:END written YYYY-MM:YYYY-MM, e.g. 2022-01:2022-12")
+    return parts[0], parts[1]
 
 
 PARAMS_HELP = "assessment parameters naming the priorities and criteria (default: params/assessment.yaml)"
@@ -226,6 +243,7 @@ def _run(args: argparse.Namespace) -> int:
         progress=sys.stderr.isatty(),
         as_of=args.as_of,
         quarter_end=args.quarter_end,
+        period=args.period,
     )
     if args.all_areas and args.monitoring:
         raise ConfigError("--all-areas and --monitoring: run the monitoring one area at a time")

@@ -639,11 +639,14 @@ def resolve_assessment(
     params_file: Path | None = None,
     area: str | None = None,
     data_dir: Path | None = None,
+    period: tuple[str, str] | None = None,
 ) -> Assessment:
     """Read the parameters (or defaults) and check them against the counts table.
 
     With no parameters file, the area must be given, comparators are every area in the
-    counts and the period is the latest 12 months in the data.
+    counts and the period is the latest 12 months in the data. `period` (first and last
+    month) overrides the file's. Every month of the period must be in the data: a gap is
+    refused here, before anything runs, with the months to choose instead.
     """
     if params_file is not None:
         path = Path(params_file).resolve()
@@ -658,7 +661,7 @@ def resolve_assessment(
         )
         scoring, disclosure = model.scoring, model.disclosure
         wanted_area = area or model.area
-        period = model.period
+        model_period = model.period
         comparators = model.comparators
     else:
         path = None
@@ -668,7 +671,7 @@ def resolve_assessment(
         priorities_path, criteria_path = DEFAULT_PRIORITIES, DEFAULT_CRITERIA
         judgements_path, actions_path, measures_path = DEFAULT_JUDGEMENTS, DEFAULT_ACTIONS, DEFAULT_MEASURES
         scoring, disclosure = ScoringRules(), DisclosureModel()
-        wanted_area, period, comparators = area, None, None
+        wanted_area, model_period, comparators = area, None, None
     where = str(path) if path else "--area"
 
     known_areas = sorted(counts["area"].unique())
@@ -683,21 +686,22 @@ def resolve_assessment(
         if canonical not in comparator_list:
             comparator_list.append(canonical)
 
-    months_in_data = sorted(counts["month"].unique())
-    if period is None:
-        end = months_in_data[-1]
-        start = str(pd.Period(end, freq="M") - 11)
-        start = max(start, months_in_data[0])
+    months_in_data = sorted(counts.loc[counts["area"].isin(comparator_list), "month"].unique())
+    if period is not None:
+        start, end = period
+        where_period = "--period"
+    elif model_period is not None:
+        start, end = model_period.start, model_period.end
+        where_period = f"{where}: field 'period'"
     else:
-        start, end = period.start, period.end
-        if start > end:
-            raise ConfigError(f"{where}: field 'period': start {start} is after end {end}")
-        missing = sorted(set(month_range(start, end)) - set(months_in_data))
-        if missing:
-            raise ConfigError(
-                f"{where}: field 'period': the data have no counts for {_describe_months(missing)}; "
-                f"the data cover {months_in_data[0]} to {months_in_data[-1]}"
-            )
+        end = months_in_data[-1]
+        start = max(str(pd.Period(end, freq="M") - 11), months_in_data[0])
+        where_period = f"the latest 12 months in the data ({start} to {end})"
+    if start > end:
+        raise ConfigError(f"{where_period}: start {start} is after end {end}")
+    missing = sorted(set(month_range(start, end)) - set(months_in_data))
+    if missing:
+        raise ConfigError(f"{where_period}: {_gap_advice(missing, months_in_data, len(month_range(start, end)))}")
     priorities = load_priorities(priorities_path)
     criteria = load_criteria(criteria_path)
     _check_weights(scoring, criteria, where)
@@ -741,6 +745,23 @@ def month_list(months: Sequence[str]) -> str:
     if len(months) <= 3:
         return " and ".join([", ".join(months[:-1]), months[-1]]) if len(months) > 1 else "".join(months)
     return f"{len(months)} months ({months[0]} to {months[-1]})"
+
+
+def _gap_advice(missing: list[str], held: list[str], length: int) -> str:
+    """Why a period cannot be assessed, and the latest period of the same length that can."""
+    text = f"the data have no counts for {_describe_months(missing)}"
+    if not held:
+        return text + "; the data hold no months for these areas"
+    text += f" (the data cover {held[0]} to {held[-1]}"
+    gaps = sorted(set(month_range(held[0], held[-1])) - set(held))
+    text += f", missing {month_list(gaps)})" if gaps else ")"
+    have = set(held)
+    for end in reversed(held):
+        months = month_range(str(pd.Period(end, freq="M") - (length - 1)), end)
+        if set(months) <= have:
+            span = f"{months[0]}:{months[-1]}"
+            return text + f"; choose a period with every month, such as {months[0]} to {months[-1]} (--period {span})"
+    return text + f"; no {length} months in a row are complete: add the missing months' files and ingest again"
 
 
 def _describe_months(months: list[str]) -> str:

@@ -24,9 +24,15 @@ class RunContext:
         self.evidence = evidence
 
     @classmethod
-    def load(cls, params_file: Path | None = None, area: str | None = None, data_dir: Path | None = None) -> RunContext:
+    def load(
+        cls,
+        params_file: Path | None = None,
+        area: str | None = None,
+        data_dir: Path | None = None,
+        period: tuple[str, str] | None = None,
+    ) -> RunContext:
         """Read the data and resolve the parameters against them."""
-        return cls(Evidence.load(params_file, area, data_dir))
+        return cls(Evidence.load(params_file, area, data_dir, period))
 
     def for_area(self, area: str) -> RunContext:
         """The same inputs assessed for another area, without reading them again."""

@@ -77,17 +77,21 @@ class Evidence:
         params_file: Path | None = None,
         area: str | None = None,
         data_dir: Path | None = None,
+        period: tuple[str, str] | None = None,
     ) -> Evidence:
-        """Read the data and resolve the parameters against them."""
+        """Read the data and resolve the parameters (the period overridden if given) against them."""
         folder = data_dir_for(params_file, data_dir)
         counts = read_counts(folder / "counts.csv")
-        assessment = resolve_assessment(counts, params_file, area, data_dir)
+        assessment = resolve_assessment(counts, params_file, area, data_dir, period)
         tables = Tables.read(folder, counts, [p.key for p in assessment.priorities])
         return cls(assessment, tables)
 
     def for_area(self, area: str) -> Evidence:
-        """The same inputs assessed for another area, without reading them again."""
-        assessment = resolve_assessment(self.tables.counts, self.assessment.source, area, self.assessment.data_dir)
+        """The same inputs assessed for another area over the same period, without reading them again."""
+        period = (self.assessment.period_start, self.assessment.period_end)
+        assessment = resolve_assessment(
+            self.tables.counts, self.assessment.source, area, self.assessment.data_dir, period
+        )
         return Evidence(assessment, self.tables)
 
     def _check_population(self) -> None:
