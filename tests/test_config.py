@@ -77,6 +77,24 @@ class TestDefaults:
         assessment = resolve_assessment(counts, None, area="A")
         assert (assessment.period_start, assessment.period_end) == ("2021-10", "2022-09")
 
+    def test_a_gap_in_the_latest_year_is_refused_with_a_complete_year_to_choose(self):
+        months = [str(p) for p in pd.period_range("2020-05", "2022-06", freq="M") if str(p) != "2022-01"]
+        counts = pd.DataFrame({"area": "A", "month": months, "crime_type": "Drugs", "count": 1})
+        with pytest.raises(ConfigError) as caught:
+            resolve_assessment(counts, None, area="A")
+        message = str(caught.value)
+        assert "the latest 12 months in the data (2021-07 to 2022-06)" in message
+        assert "no counts for 2022-01" in message and "missing 2022-01" in message
+        assert "--period 2021-01:2021-12" in message  # the latest 12 months without the gap
+        chosen = resolve_assessment(counts, None, area="A", period=("2021-01", "2021-12"))
+        assert (chosen.period_start, chosen.period_end) == ("2021-01", "2021-12")
+
+    def test_a_period_given_overrides_the_file(self, counts):
+        assessment = resolve_assessment(counts, DEFAULT_PARAMS, period=("2022-04", "2022-09"))
+        assert (assessment.period_start, assessment.period_end) == ("2022-04", "2022-09")
+        with pytest.raises(ConfigError, match=r"^--period: the data have no counts for 2023-01"):
+            resolve_assessment(counts, DEFAULT_PARAMS, period=("2022-07", "2023-01"))
+
     def test_area_is_matched_whatever_its_case_or_hyphens(self, counts):
         assert resolve_assessment(counts, None, area="tunbridge-wells").area == "Tunbridge Wells"
         assert slug("Folkestone and Hythe") == "folkestone-and-hythe"
@@ -105,7 +123,7 @@ class TestRefused:
 
     def test_period_the_data_do_not_cover(self, counts, tmp_path):
         path = write_params(tmp_path, period={"start": "2021-07", "end": "2022-06"})
-        refused(counts, path, "field 'period'", "2021-07 to 2021-12", "cover 2022-01 to 2022-12")
+        refused(counts, path, "field 'period'", "2021-07 to 2021-12", "they cover 2022-01 to 2022-12")
 
     def test_period_backwards(self, counts, tmp_path):
         path = write_params(tmp_path, period={"start": "2022-12", "end": "2022-01"})

@@ -8,7 +8,7 @@ import pytest
 from assess.config import DEFAULT_DATA_DIR, DEFAULT_PARAMS
 from assess.errors import ConfigError
 from assess.evidence import Evidence
-from assess.monitoring import Monitoring, Quarter, check_quarter_end
+from assess.monitoring import Monitoring, Quarter, check_quarter_end, quarter_to_monitor
 
 
 @pytest.fixture(scope="module")
@@ -39,6 +39,16 @@ def test_counts_against_an_independent_sum(evidence):
 def test_the_missing_year_is_said(evidence):
     note = Monitoring(evidence, Quarter("2022-12")).reach_note
     assert "same quarter a year earlier (Oct to Dec 2021)" in note
+
+
+def test_a_default_quarter_the_data_lack_is_skipped_with_a_note_not_refused():
+    short = Evidence.load(DEFAULT_PARAMS, period=("2022-01", "2022-02"))
+    quarter, note = quarter_to_monitor("", short)
+    assert quarter is None
+    assert "no counts for 2021-12, so the quarter Dec 2021 to Feb 2022 cannot" in note and "--quarter-end" in note
+    with pytest.raises(ConfigError, match="the quarter ending with the assessment period .* give --quarter-end"):
+        check_quarter_end("", short)  # --monitoring asks for it: then it is an error
+    assert quarter_to_monitor("2022-06", short) == (Quarter("2022-06"), "")
 
 
 def test_quarter_outside_the_data(evidence):

@@ -22,7 +22,7 @@ from assess.data.counts import read_counts
 from assess.errors import ConfigError
 from assess.excel import write_workbook
 from assess.executor import NotebookTask, PageResult, run_tasks
-from assess.monitoring import Quarter, check_quarter_end
+from assess.monitoring import Quarter, check_quarter_end, quarter_to_monitor
 from assess.outputs import MARKER, Destination, absolute, check_collection, folder_names, inside
 from assess.pages import check_own_sections
 from assess.provenance import tidy_executed_notebook, write_manifest
@@ -72,10 +72,11 @@ class _AreaRun:
     """One area's assessment being prepared in its staging folder."""
 
     context: RunContext
-    quarter: Quarter
+    quarter: Quarter | None  # None: the data do not allow monitoring; `notes` says why
     destination: Destination
     tasks: list[NotebookTask]
     page_order: tuple[str, ...]
+    notes: tuple[str, ...] = ()
 
     @property
     def staging(self) -> Path:
@@ -174,7 +175,10 @@ def _prepare(context: RunContext, options: RunOptions, destination: Destination,
     """Check everything the run needs, score the area, and list its notebook tasks in page order."""
     assessment = context.assessment
     as_of = parse_as_of(options.as_of)
-    quarter = check_quarter_end(options.quarter_end, context.evidence)
+    if monitoring_only:
+        quarter, skipped = check_quarter_end(options.quarter_end, context.evidence), ""
+    else:
+        quarter, skipped = quarter_to_monitor(options.quarter_end, context.evidence)
     context.check_inputs()
     check_own_sections(context)
     staging = destination.staging
@@ -182,7 +186,11 @@ def _prepare(context: RunContext, options: RunOptions, destination: Destination,
     resolved.write_text(yaml.safe_dump(assessment.to_yaml_dict(), sort_keys=False), encoding="utf-8")
     # Relative to the notebook's own folder, so each kept notebook re-runs where it lies.
     parameters = {"params_file": resolved.name, "area": "", "data_dir": "", "as_of": as_of.isoformat()}
-    monitoring = NotebookTask(NOTEBOOK_DIR / MONITORING_NOTEBOOK, {**parameters, "quarter_end": quarter.end}, staging)
+    monitoring = (
+        NotebookTask(NOTEBOOK_DIR / MONITORING_NOTEBOOK, {**parameters, "quarter_end": quarter.end}, staging)
+        if quarter
+        else None
+    )
     tasks = (
         [monitoring]
         if monitoring_only
@@ -191,11 +199,12 @@ def _prepare(context: RunContext, options: RunOptions, destination: Destination,
             for task in page_tasks(assessment, parameters, staging)
         ]
     )
+    tasks = [task for task in tasks if task is not None]
     page_order = tuple(task.output_name for task in tasks)
     # The scoring notebook runs the Monte Carlo, the longest task: start it first so the
     # other workers fill in around it instead of waiting for it at the end.
     tasks.sort(key=lambda task: task.notebook.name != SCORING_NOTEBOOK)
-    return _AreaRun(context, quarter, destination, tasks, page_order)
+    return _AreaRun(context, quarter, destination, tasks, page_order, (skipped,) if skipped else ())
 
 
 def _finish(run: _AreaRun, options: RunOptions, pages: list[PageResult], started: float, monitoring_only: bool) -> None:
@@ -210,7 +219,7 @@ def _finish(run: _AreaRun, options: RunOptions, pages: list[PageResult], started
         write_workbook(run.context, run.staging, parse_as_of(options.as_of))
     # Pages in the order of their tasks (page order), whatever order they finished in.
     pages = sorted(pages, key=lambda page: run.page_order.index(Path(page.notebook).stem))
-    report.write_index(run.context, pages, run.staging, scored=not monitoring_only)
+    report.write_index(run.context, pages, run.staging, scored=not monitoring_only, notes=run.notes)
     for page in pages:
         tidy_executed_notebook(run.staging / page.notebook)
     timings = {"total": time.perf_counter() - started, **{f"notebook {p.notebook}": p.seconds for p in pages}}
@@ -218,7 +227,7 @@ def _finish(run: _AreaRun, options: RunOptions, pages: list[PageResult], started
     parameters = {
         **assessment.to_yaml_dict(),
         "as_of": parse_as_of(options.as_of).isoformat(),
-        "quarter_end": run.quarter.end,
+        "quarter_end": run.quarter.end if run.quarter else None,
         "monitoring_only": monitoring_only,
     }
     write_manifest(run.staging, _inputs(run.context), parameters, timings, outputs)

@@ -752,7 +752,7 @@ def _gap_advice(missing: list[str], held: list[str], length: int) -> str:
     text = f"the data have no counts for {_describe_months(missing)}"
     if not held:
         return text + "; the data hold no months for these areas"
-    text += f" (the data cover {held[0]} to {held[-1]}"
+    text += f" (they cover {held[0]} to {held[-1]}"
     gaps = sorted(set(month_range(held[0], held[-1])) - set(held))
     text += f", missing {month_list(gaps)})" if gaps else ")"
     have = set(held)

@@ -125,6 +125,10 @@ class Evidence:
         """The months for which the data hold any record of the compared areas."""
         return frozenset(self._counts_in_scope["month"])
 
+    def missing_months(self, months: list[str]) -> list[str]:
+        """Those of `months` the data do not hold for the compared areas (not downloaded, or withheld)."""
+        return [m for m in months if m not in self.months_held]
+
     @cached_property
     def _counts_in_scope(self) -> pd.DataFrame:
         counts = self.tables.counts
@@ -171,8 +175,7 @@ class PriorityEvidence:
         return not self.missing_months(months)
 
     def missing_months(self, months: list[str]) -> list[str]:
-        """Those of `months` the data do not hold for the compared areas (not downloaded, or withheld)."""
-        return [m for m in months if m not in self.evidence.months_held]
+        return self.evidence.missing_months(months)
 
     def total(self, months: list[str] | None = None, area: str | None = None) -> int:
         """Recorded offences of this priority in the area over the period (or other months)."""

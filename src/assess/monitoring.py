@@ -37,8 +37,8 @@ class Quarter:
 
     @property
     def label(self) -> str:
-        first = pd.Period(self.months[0], freq="M")
-        return f"{first.strftime('%b')} to {pd.Period(self.end, freq='M').strftime('%b %Y')}"
+        first, last = pd.Period(self.months[0], freq="M"), pd.Period(self.end, freq="M")
+        return f"{first.strftime('%b' if first.year == last.year else '%b %Y')} to {last.strftime('%b %Y')}"
 
     @property
     def end_date(self) -> pd.Timestamp:
@@ -51,13 +51,35 @@ def check_quarter_end(text: str, evidence: Evidence) -> Quarter:
     if not is_month(end):
         raise ConfigError(f"--quarter-end: must be a month written YYYY-MM, not {end!r}")
     quarter = Quarter(end)
-    have = set(evidence.tables.counts["month"])
-    missing = [m for m in quarter.months if m not in have]
+    missing = evidence.missing_months(quarter.months)
     if missing:
+        have = sorted(evidence.months_held)
+        where = "--quarter-end" if text else f"the quarter ending with the assessment period ({quarter.label})"
         raise ConfigError(
-            f"--quarter-end: the data have no counts for {', '.join(missing)} (they cover {min(have)} to {max(have)})"
+            f"{where}: the data have no counts for {', '.join(missing)} (they cover {have[0]} to {have[-1]}); "
+            "give --quarter-end YYYY-MM, the last month of a quarter the data hold"
         )
     return quarter
+
+
+def quarter_to_monitor(text: str, evidence: Evidence) -> tuple[Quarter | None, str]:
+    """The quarter the annual run monitors, or None with the reason when the data do not allow one.
+
+    A quarter the user named must be in the data (`check_quarter_end`); the default, the
+    period's last three months, is skipped, not refused, when the period is shorter than a
+    quarter: the assessment does not depend on it.
+    """
+    if text:
+        return check_quarter_end(text, evidence), ""
+    quarter = Quarter(evidence.assessment.period_end)
+    missing = evidence.missing_months(quarter.months)
+    if not missing:
+        return quarter, ""
+    return None, (
+        f"Quarterly monitoring is not included: the data hold no counts for {', '.join(missing)}, "
+        f"so the quarter {quarter.label} cannot be monitored. Run it for a quarter the data hold with "
+        "assess run --monitoring --quarter-end YYYY-MM."
+    )
 
 
 class Monitoring:
@@ -70,7 +92,7 @@ class Monitoring:
         self.quarter = quarter
         self.previous = quarter.shifted(1)
         self.year_before = quarter.shifted(4)
-        self._months = set(evidence.tables.counts["month"])
+        self._months = evidence.months_held
 
     def _covered(self, quarter: Quarter) -> bool:
         return set(quarter.months) <= self._months

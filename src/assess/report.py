@@ -46,14 +46,24 @@ def _render(template: str, out: Path, **values) -> Path:
     return path
 
 
-def write_index(run: RunContext, pages: Sequence[RenderedPage], out: Path, scored: bool = True) -> Path:
-    """`index.html`: the ranking first (when scored), then a link to every page, in the order given, and the data."""
+def write_index(
+    run: RunContext, pages: Sequence[RenderedPage], out: Path, scored: bool = True, notes: Sequence[str] = ()
+) -> Path:
+    """`index.html`: the ranking first (when scored), then a link to every page, in the order given, and the data.
+
+    `notes` are said under the pages: what the run left out and why (a page the data do not allow).
+    """
     assessment = run.assessment
     period = period_text(assessment.period_start, assessment.period_end)
     links = [{"link": page.html, "title": page_title(out / page.notebook)} for page in pages]
     if not scored:
         return _render(
-            "index.html.j2", out, title=f"Quarterly monitoring: {assessment.area}", pages=links, ranking=None
+            "index.html.j2",
+            out,
+            title=f"Quarterly monitoring: {assessment.area}",
+            pages=links,
+            ranking=None,
+            notes=list(notes),
         )
     criteria = assessment.criteria
     return _render(
@@ -61,6 +71,7 @@ def write_index(run: RunContext, pages: Sequence[RenderedPage], out: Path, score
         out,
         title=f"Strategic assessment: {assessment.area}, {period}",
         pages=links,
+        notes=list(notes),
         candidates=sum(p.is_candidate for p in assessment.priorities),
         area=assessment.area,
         others=len(assessment.comparators) - 1,
