@@ -23,7 +23,7 @@ from assess.errors import ConfigError
 from assess.excel import write_workbook
 from assess.executor import NotebookTask, PageResult, run_tasks
 from assess.monitoring import Quarter, check_quarter_end, quarter_to_monitor
-from assess.outputs import MARKER, Destination, absolute, check_collection, folder_names, inside
+from assess.outputs import MARKER, Destination, absolute, check_collection, folder_name, folder_names, inside
 from assess.pages import check_own_sections
 from assess.provenance import tidy_executed_notebook, write_manifest
 
@@ -59,12 +59,12 @@ class RunResult:
     out_dir: Path
     pages: tuple[PageResult, ...]
     seconds: float
+    counties: tuple[Path, ...] = ()
 
     @property
     def index(self) -> Path:
-        """The page to open first: the area's index, or the county summary of an all-areas run."""
-        county = self.out_dir / COUNTY_FOLDER / "index.html"
-        return county if county.exists() else self.out_dir / "index.html"
+        """The page to open first: the area's index, or the (first) county summary of an all-areas run."""
+        return self.counties[0] / "index.html" if self.counties else self.out_dir / "index.html"
 
 
 @dataclass
@@ -83,13 +83,23 @@ class _AreaRun:
         return self.destination.staging
 
 
+UNPLACED_FORCE = "other-areas"
+"""The force folder of areas the reference does not place in a force (a user's own area codes)."""
+
+
 def area_folder(assessment: Assessment) -> str:
     """The area's folder name: a safe slug, distinct among the areas it is compared with."""
     return folder_names(assessment.comparators)[assessment.area]
 
 
+def force_folder(assessment: Assessment) -> str:
+    """The force's folder name, so two forces' runs (and their county pages) never share a folder."""
+    return folder_name(assessment.force) if assessment.force else UNPLACED_FORCE
+
+
 def default_out_dir(assessment: Assessment) -> Path:
-    return RENDERED_DIR / assessment.period_label / area_folder(assessment)
+    """rendered/<force>/<period>/<area>/"""
+    return RENDERED_DIR / force_folder(assessment) / assessment.period_label / area_folder(assessment)
 
 
 def page_tasks(assessment: Assessment, parameters: dict[str, str], out: Path) -> list[NotebookTask]:
@@ -123,7 +133,10 @@ def run_assessment(options: RunOptions, area: str | None = None, monitoring_only
         target = (
             absolute(options.out_dir)
             if options.out_dir
-            else RENDERED_DIR / f"monitoring_{quarter.end}" / area_folder(context.assessment)
+            else RENDERED_DIR
+            / force_folder(context.assessment)
+            / f"monitoring_{quarter.end}"
+            / area_folder(context.assessment)
         )
     else:
         target = absolute(options.out_dir) if options.out_dir else default_out_dir(context.assessment)
@@ -136,39 +149,70 @@ def run_assessment(options: RunOptions, area: str | None = None, monitoring_only
 
 
 def run_all_areas(options: RunOptions) -> RunResult:
-    """Assess every comparator area, then write a county summary beside them.
+    """Assess every area of each force, then write each force's county summary beside them.
 
-    All areas' notebooks go to one pool, so the workers stay busy from the first area to
-    the last. Each area's folder (and the county's) is swapped into place only when every
-    area has finished, so a failure leaves all earlier output as it was.
+    With a parameters file, its comparators are the county. Without, every force in the
+    data is assessed, each area compared within its own force. All areas' notebooks go to
+    one pool, so the workers stay busy from the first area to the last. Each area's folder
+    (and each county's) is swapped into place only when every area has finished, so a
+    failure leaves all earlier output as it was.
     """
     started = time.perf_counter()
-    # Without a parameters file there is no named area: start from the first in the data.
-    area = (
-        None if options.params_file else read_counts(data_dir_for(None, options.data_dir) / "counts.csv")["area"].min()
-    )
-    first = RunContext.load(options.params_file, area, options.data_dir, options.period)
-    root = absolute(options.out_dir) if options.out_dir else RENDERED_DIR / first.assessment.period_label
-    inputs = _inputs(first)
-    check_collection(root, inputs)
-    names = folder_names(first.assessment.comparators)
+    counties = _counties(options)
+    several = len(counties) > 1
+    roots = []
+    for first in counties:
+        if options.out_dir:
+            root = absolute(options.out_dir)
+            root = inside(root, force_folder(first.assessment)) if several else root
+        else:
+            root = RENDERED_DIR / force_folder(first.assessment) / first.assessment.period_label
+        roots.append(root)
+    inputs = _inputs(counties[0])
+    if several and options.out_dir:
+        check_collection(absolute(options.out_dir), inputs)
+    for root in roots:
+        check_collection(root, inputs)
     with ExitStack() as stack:
-        runs = []
-        for area in first.assessment.comparators:
-            context = first if area == first.assessment.area else first.for_area(area)
-            destination = stack.enter_context(Destination(inside(root, names[area]), inputs))
-            runs.append(_prepare(context, options, destination, monitoring_only=False))
-        county = stack.enter_context(Destination(inside(root, COUNTY_FOLDER), inputs))
+        runs, county_pages = [], []
+        for first, root in zip(counties, roots):
+            names = folder_names(first.assessment.comparators)
+            areas = []
+            for area in first.assessment.comparators:
+                context = first if area == first.assessment.area else first.for_area(area)
+                destination = stack.enter_context(Destination(inside(root, names[area]), inputs))
+                areas.append(_prepare(context, options, destination, monitoring_only=False))
+            county = stack.enter_context(Destination(inside(root, COUNTY_FOLDER), inputs))
+            runs.extend(areas)
+            county_pages.append((areas, names, county))
         tasks = [task for run in runs for task in run.tasks]
         pages = run_tasks(tasks, options.workers, options.scheduler, options.progress)
         for run in runs:
             own = [p for p in pages if p.out == run.staging]
             _finish(run, options, own, started, monitoring_only=False)
-        report.write_county_summary([run.context for run in runs], names, county.staging)
+        for areas, names, county in county_pages:
+            report.write_county_summary([run.context for run in areas], names, county.staging)
         for run in runs:
             run.destination.commit()
-        county.commit()
-    return RunResult(root, tuple(pages), time.perf_counter() - started)
+        for _, _, county in county_pages:
+            county.commit()
+    out = absolute(options.out_dir) if options.out_dir and several else roots[0]
+    return RunResult(out, tuple(pages), time.perf_counter() - started, tuple(root / COUNTY_FOLDER for root in roots))
+
+
+def _counties(options: RunOptions) -> list[RunContext]:
+    """A first run context per county: the parameters file's, or one per force in the data."""
+    if options.params_file:
+        return [RunContext.load(options.params_file, None, options.data_dir, options.period)]
+    counts = read_counts(data_dir_for(None, options.data_dir) / "counts.csv")
+    first = RunContext.load(None, counts["area"].min(), options.data_dir, options.period)
+    contexts, placed = [first], set(first.assessment.comparators)
+    for area in sorted(counts["area"].unique()):
+        if area not in placed:
+            context = first.for_county_of(area, options.period)
+            contexts.append(context)
+            placed |= set(context.assessment.comparators)
+    return contexts
 
 
 def _prepare(context: RunContext, options: RunOptions, destination: Destination, monitoring_only: bool) -> _AreaRun:

@@ -38,6 +38,10 @@ class RunContext:
         """The same inputs assessed for another area, without reading them again."""
         return RunContext(self.evidence.for_area(area))
 
+    def for_county_of(self, area: str, period: tuple[str, str] | None) -> RunContext:
+        """The same inputs assessed for an area of another county (see `Evidence.for_county_of`)."""
+        return RunContext(self.evidence.for_county_of(area, period))
+
     @property
     def assessment(self) -> Assessment:
         return self.evidence.assessment

@@ -88,7 +88,10 @@ class Evidence:
 
     def for_area(self, area: str) -> Evidence:
         """The same inputs assessed for another area over the same period, without reading them again."""
-        period = (self.assessment.period_start, self.assessment.period_end)
+        return self.for_county_of(area, (self.assessment.period_start, self.assessment.period_end))
+
+    def for_county_of(self, area: str, period: tuple[str, str] | None) -> Evidence:
+        """The same inputs assessed for an area of another county, over `period` (None: its latest year)."""
         assessment = resolve_assessment(
             self.tables.counts, self.assessment.source, area, self.assessment.data_dir, period
         )
