@@ -47,7 +47,7 @@ def _parser() -> argparse.ArgumentParser:
         "run",
         help="run the assessment notebooks and render HTML",
         description="Execute the notebooks of every page for an area and write HTML, executed "
-        "notebooks and an index under rendered/<period>/<area>/.",
+        "notebooks and an index under rendered/<force>/<period>/<area>/.",
     )
     run.add_argument(
         "--params",
@@ -63,7 +63,8 @@ def _parser() -> argparse.ArgumentParser:
     which.add_argument(
         "--all-areas",
         action="store_true",
-        help="assess every comparator area and write a county summary (rendered/<period>/county/)",
+        help="assess every area of the county (each force in the data, without a parameters file) and write "
+        "a county summary per force (rendered/<force>/<period>/county/)",
     )
     run.add_argument(
         "--data-dir", type=Path, default=None, metavar="DIR", help="folder with counts.csv and population.csv"
@@ -92,7 +93,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--monitoring",
         action="store_true",
-        help="run only the quarterly monitoring page (into rendered/monitoring_<quarter-end>/<area>/)",
+        help="run only the quarterly monitoring page (into rendered/<force>/monitoring_<quarter-end>/<area>/)",
     )
     run.add_argument(
         "--quarter-end",
@@ -254,6 +255,8 @@ def _run(args: argparse.Namespace) -> int:
             result = run_assessment(options, args.area, monitoring_only=args.monitoring)
     count = len(result.pages)
     print(f"wrote {count} page{'' if count == 1 else 's'} to {result.out_dir} in {result.seconds:.1f}s")
+    for county in result.counties[1:]:
+        print(f"county summary: {county / 'index.html'}")
     print(f"open {result.index}")
     return 0
 
