@@ -26,19 +26,24 @@ _LSOA_SUFFIX = re.compile(r"\s+\d{3}[A-Z]$")
 _NAME_NOISE = re.compile(r"\b(the|city of|county of)\b")
 # Words that vary between spellings of one force ("Kent Police", "Avon and Somerset Constabulary").
 _FORCE_NOISE = re.compile(r"\b(police service|police|constabulary)\b")
-_NOT_ALNUM = re.compile(r"[^a-z0-9]")
+_NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 AREA_CODE_PATTERN = r"^[EW]0[6-9]\d{6}$"
 """An ONS local authority district code: E06-E09 in England, W06 in Wales."""
 
 
 def normalise_name(text: str) -> str:
     """A district name reduced to what identifies it: no case, spaces, punctuation, 'The' or 'City of'."""
-    return _NOT_ALNUM.sub("", _NAME_NOISE.sub("", str(text).lower().replace("&", "and")))
+    return _NOT_ALNUM.sub("", _NAME_NOISE.sub("", _words(text)))
 
 
 def normalise_force(text: str) -> str:
     """A force name reduced to what identifies it: 'Devon & Cornwall Police' -> 'devonandcornwall'."""
-    return _NOT_ALNUM.sub("", _FORCE_NOISE.sub("", str(text).lower().replace("&", "and")))
+    return _NOT_ALNUM.sub("", _FORCE_NOISE.sub("", _words(text)))
+
+
+def _words(text: str) -> str:
+    """Lower-case words separated by single spaces, '&' as 'and': 'Stockton-on-Tees' -> 'stockton on tees'."""
+    return _NOT_ALNUM.sub(" ", str(text).lower().replace("&", " and ")).strip()
 
 
 @dataclass(frozen=True)

@@ -66,7 +66,8 @@ def population_for(
     Of two years equally near, the earlier is taken (an estimate published before the
     period, as an assessment written at the time would have used). A successor authority
     without its own estimate in a year has the sum of its predecessors' estimates of that
-    year, where every predecessor has one; the same rule then picks the year. The series
+    year, where every predecessor has one; the same rule then picks the year (so a 2019
+    assessment of North Northamptonshire sums its four districts' mid-2019 estimates). The series
     carries the year used per code in `attrs["years"]`, so every rate can say which
     estimate it rests on (see `population_estimate`).
 
@@ -84,10 +85,12 @@ def population_for(
     """
     held = population[["area_code", "year", "population"]]
     codes = list(dict.fromkeys(held["area_code"])) if codes is None else list(codes)
-    lacking = [code for code in codes if code not in set(held["area_code"])]
-    if lacking:
-        geography = geography or Geography.default()
-        sums = [_sum_of_predecessors(held, code, geography) for code in lacking]
+    geography = geography or Geography.default()
+    successors = [code for code in codes if geography.predecessors(code)]
+    if successors:
+        sums = [_sum_of_predecessors(held, code, geography) for code in successors]
+        own = set(zip(held["area_code"], held["year"]))
+        sums = [s[[(c, y) not in own for c, y in zip(s["area_code"], s["year"])]] for s in sums]
         held = pd.concat([held, *sums], ignore_index=True)
     held = held[held["area_code"].isin(codes)]
     distance = (held["year"] - year).abs()
@@ -102,15 +105,14 @@ def population_for(
 def _sum_of_predecessors(held: pd.DataFrame, code: str, geography: Geography) -> pd.DataFrame:
     """Estimates of a successor as the sums of its predecessors', in years where each has one.
 
-    A predecessor without estimates of its own is itself the sum of its predecessors'.
+    A predecessor without an estimate of its own in a year is itself the sum of its predecessors'.
     """
     direct = [p for p, change in geography.changes.items() if change.successor == code]
-    known = set(held["area_code"])
-    rows = pd.concat(
-        [held[held["area_code"] == p] if p in known else _sum_of_predecessors(held, p, geography) for p in direct]
-        or [held.iloc[:0]],
-        ignore_index=True,
-    )
+    rows = [held[held["area_code"] == p] for p in direct]
+    for p, own in zip(direct, rows.copy()):
+        older = _sum_of_predecessors(held, p, geography) if geography.predecessors(p) else held.iloc[:0]
+        rows.append(older[~older["year"].isin(own["year"])])
+    rows = pd.concat(rows, ignore_index=True)
     complete = rows.groupby("year")["area_code"].nunique() == len(direct)
     years = complete[complete].index
     sums = rows[rows["year"].isin(years)].groupby("year", as_index=False)["population"].sum()
