@@ -83,9 +83,7 @@ class TestEveryReorganisation:
             engine="calamine",
         )
         known = (
-            set(imd["Local Authority District code (2019)"])
-            | set(DISTRICTS["area_code"])
-            | set(flytipping["ONS Code"])
+            set(imd["Local Authority District code (2019)"]) | set(DISTRICTS["area_code"]) | set(flytipping["ONS Code"])
         )
         assert set(CHANGES["predecessor_code"]) | set(CHANGES["successor_code"]) <= known
 

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from assess.config import DEFAULT_DATA_DIR
+from assess.data.counts import read_counts, write_counts
 from assess.data.geography import Geography
 from assess.data.police_uk import (
     NOT_PLACED_NO_LSOA,
@@ -18,7 +19,7 @@ from assess.data.police_uk import (
     read_street_files,
 )
 from assess.errors import InputError
-from conftest import SHARED_DATA, street_row
+from conftest import SHARED_DATA, assess, street_row
 
 
 @pytest.fixture(scope="module")
@@ -188,7 +189,9 @@ class TestForces:
 
     def test_several_forces_stay_apart(self, write_street, geography, imd):
         # Each force's records in the other's districts are left out, not pooled.
-        kent = rows_in(imd, "Sevenoaks", "Kent Police", ["2022-01"]) + rows_in(imd, "Guildford", "Kent Police", ["2022-01"])
+        kent = rows_in(imd, "Sevenoaks", "Kent Police", ["2022-01"]) + rows_in(
+            imd, "Guildford", "Kent Police", ["2022-01"]
+        )
         surrey = rows_in(imd, "Guildford", "Surrey Police", ["2022-01", "2022-03"])
         counts, report = read_street_files([write_street("k.csv", kent), write_street("s.csv", surrey)], geography)
         assert totals(counts) == {"Sevenoaks": 3, "Guildford": 6}
@@ -299,3 +302,68 @@ class TestBadFiles:
 
     def test_no_files(self, geography):
         self.refuse([], geography, "no street-level files")
+
+
+class TestCountsTable:
+    """The counts table joins by code: the reference name replaces the file's."""
+
+    def write(self, tmp_path, text: str):
+        path = tmp_path / "counts.csv"
+        path.write_text(text)
+        return path
+
+    def test_reference_name_replaces_the_file_name_and_area_is_optional(self, tmp_path, geography):
+        path = self.write(
+            tmp_path,
+            "area_code,area,month,crime_type,count\nE06000023,Bristol,2022-01,Burglary,5\n"
+            "E07999999,Elsewhere,2022-01,Burglary,1\n",
+        )
+        assert read_counts(path, geography)["area"].tolist() == ["Bristol, City of", "Elsewhere"]
+        path = self.write(tmp_path, "area_code,month,crime_type,count\ne07000111,2022-01,Drugs,3\n")
+        assert read_counts(path, geography)[["area_code", "area"]].values.tolist() == [["E07000111", "Sevenoaks"]]
+
+    @pytest.mark.parametrize(
+        "row, fragment",
+        [
+            ("Sevenoaks,2022-01,Drugs,3", "'area_code' must be an ONS district code"),
+            ("E01024445,2022-01,Drugs,3", "'area_code' must be an ONS district code"),
+        ],
+    )
+    def test_bad_codes(self, tmp_path, geography, row, fragment):
+        path = self.write(tmp_path, f"area_code,month,crime_type,count\n{row}\n")
+        with pytest.raises(InputError, match=fragment):
+            read_counts(path, geography)
+
+    def test_one_code_twice_in_a_month_and_type(self, tmp_path, geography):
+        path = self.write(
+            tmp_path,
+            "area_code,area,month,crime_type,count\nE06000023,Bristol,2022-01,Drugs,1\n"
+            'E06000023,"Bristol, City of",2022-01,Drugs,2\n',
+        )
+        with pytest.raises(InputError, match="row 3"):
+            read_counts(path, geography)
+
+    def test_written_sorted_and_read_back(self, tmp_path, ingested):
+        counts, _ = ingested
+        write_counts(counts.sample(frac=1, random_state=1), tmp_path / "c.csv")
+        assert read_counts(tmp_path / "c.csv").equals(counts)
+
+
+class TestIngestCommand:
+    def test_summary_areas_and_the_last_line(self, tmp_path, write_street, imd):
+        rows = rows_in(imd, "Corby", "Northamptonshire Police", ["2022-01", "2022-03"])
+        out = tmp_path / "counts.csv"
+        result = assess("ingest", str(write_street("n.csv", rows)), "--out", str(out))
+        assert result.returncode == 0, result.stderr
+        lines = result.stdout.splitlines()
+        assert "Northamptonshire: 2022-01 to 2022-03, 2 of 3 months; missing 2022-02" in lines
+        assert "  North Northamptonshire (E06000061): 6" in lines
+        assert lines[-1] == f"wrote 2 rows for 1 area of 1 force to {out}"
+
+    def test_an_unplaceable_force_is_one_line_and_nothing_is_written(self, tmp_path, write_street):
+        out = tmp_path / "counts.csv"
+        path = write_street("ni.csv", [street_row(force="Police Service of Northern Ireland")])
+        result = assess("ingest", str(path), "--out", str(out))
+        assert result.returncode == 2 and result.stdout == ""
+        assert len(result.stderr.splitlines()) == 1 and "43 territorial police forces" in result.stderr
+        assert not out.exists()

@@ -200,9 +200,9 @@ def _ingest(args: argparse.Namespace) -> int:
     print("records per area:")
     for (code, area), total in counts.groupby(["area_code", "area"])["count"].sum().sort_index(level=1).items():
         print(f"  {area} ({code}): {total:,}")
-    forces = len(report.forces)
+    areas, forces = counts["area_code"].nunique(), len(report.forces)
     print(
-        f"wrote {len(counts):,} rows for {counts['area_code'].nunique()} areas of {forces} "
+        f"wrote {len(counts):,} rows for {areas} area{'' if areas == 1 else 's'} of {forces} "
         f"force{'' if forces == 1 else 's'} to {args.out}"
     )
     return 0

@@ -58,7 +58,7 @@ def read_counts(path: Path, geography: Geography | None = None) -> pd.DataFrame:
 
 
 def write_counts(counts: pd.DataFrame, path: Path) -> None:
-    """Write a counts table atomically, sorted by area, month and crime type: a failed write leaves any earlier file as it was."""
+    """Write a counts table sorted by area, month and crime type, atomically: a failed write leaves the old file."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f".{path.name}.partial-{os.getpid()}")

@@ -23,7 +23,17 @@ DEFAULT_FORCE = "Kent"
 DEFAULT_YEAR = "2022"
 POPULATION_YEARS = (2019, 2020)
 # The partner tables: the indicator columns with each row's ONS code beside its name.
-PARTNER_COLUMNS = ["indicator", "priority", "area", "area_code", "period_start", "period_end", "value", "unit", "source"]
+PARTNER_COLUMNS = [
+    "indicator",
+    "priority",
+    "area",
+    "area_code",
+    "period_start",
+    "period_end",
+    "value",
+    "unit",
+    "source",
+]
 HARM_SOURCE = "Cambridge Crime Harm Index (2026 update), median per offence subgroup"
 
 
@@ -36,7 +46,13 @@ def derive_districts(shared: Path, changes: pd.DataFrame) -> pd.DataFrame:
     """
     lookup = pd.read_csv(shared / "reference" / "lad-to-csp-2019.csv", sep=";", dtype=str).drop_duplicates()
     lookup = lookup.rename(
-        columns={"lad-code": "area_code", "lad-name": "area", "csp-name": "csp", "PFA21CD": "force_code", "PFA21NM": "force"}
+        columns={
+            "lad-code": "area_code",
+            "lad-name": "area",
+            "csp-name": "csp",
+            "PFA21CD": "force_code",
+            "PFA21NM": "force",
+        }
     )
     later = changes[~changes["successor_code"].isin(lookup["area_code"])]
     successors = later.merge(lookup, left_on="predecessor_code", right_on="area_code", how="left", suffixes=("", "_"))
@@ -107,7 +123,9 @@ def derive_aliases(imd: pd.DataFrame, changes: pd.DataFrame) -> pd.DataFrame:
         note=[f"2011 LSOA names use '{a}' for {n}" for a, n in zip(differs["alias"], differs["name"])]
     )[["alias", "area_code", "note"]]
     other = pd.DataFrame(OTHER_ALIASES, columns=["alias", "area_code", "note"])
-    return pd.concat([derived, other], ignore_index=True).drop_duplicates("alias").sort_values("alias", ignore_index=True)
+    return (
+        pd.concat([derived, other], ignore_index=True).drop_duplicates("alias").sort_values("alias", ignore_index=True)
+    )
 
 
 def derive_population(shared: Path) -> pd.DataFrame:

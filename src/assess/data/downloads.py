@@ -28,8 +28,10 @@ MAX_UNPACKED_BYTES = 2**30
 MAX_RATIO = 200
 """The most a compressed file may grow when unpacked: CSV text packs about 5 to 10 times."""
 _STREET = re.compile(r"-street\.csv(\.gz)?$", re.IGNORECASE)
-_OTHER_KINDS = {"outcomes": re.compile(r"-outcomes\.csv(\.gz)?$", re.IGNORECASE),
-                "stop-and-search": re.compile(r"-stop-and-search\.csv(\.gz)?$", re.IGNORECASE)}
+_OTHER_KINDS = {
+    "outcomes": re.compile(r"-outcomes\.csv(\.gz)?$", re.IGNORECASE),
+    "stop-and-search": re.compile(r"-stop-and-search\.csv(\.gz)?$", re.IGNORECASE),
+}
 
 
 @dataclass(frozen=True)

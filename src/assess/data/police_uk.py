@@ -243,7 +243,12 @@ def _checked_block(batch: pa.RecordBatch, offset: int, source: Source, geography
     # `Month, "Burglary"`: after a comma and a space pyarrow keeps the spaces, and the quotes with them.
     table = pa.table({c: pc.utf8_trim(batch.column(c), characters=' \t"') for c in _KEPT})
     _check_column(
-        source, table, "Month", pc.match_substring_regex(table["Month"], _MONTH_PATTERN), "a month written YYYY-MM", offset
+        source,
+        table,
+        "Month",
+        pc.match_substring_regex(table["Month"], _MONTH_PATTERN),
+        "a month written YYYY-MM",
+        offset,
     )
     _check_column(
         source,
@@ -303,9 +308,7 @@ def _first_line(handle: BinaryIO, source: Source) -> bytes:
     return first
 
 
-def _check_column(
-    source: Source, table: pa.Table, column: str, ok: pa.ChunkedArray, what: str, offset: int
-) -> None:
+def _check_column(source: Source, table: pa.Table, column: str, ok: pa.ChunkedArray, what: str, offset: int) -> None:
     ok = pc.fill_null(ok, False)
     if pc.all(ok).as_py():
         return
