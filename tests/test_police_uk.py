@@ -10,15 +10,16 @@ import pandas as pd
 import pytest
 
 from assess.config import DEFAULT_DATA_DIR
+from assess.data.counts import read_counts, write_counts
 from assess.data.geography import Geography
 from assess.data.police_uk import (
     NOT_PLACED_NO_LSOA,
     NOT_PLACED_OTHER_FORCE,
-    NOT_PLACED_UNLISTED,
+    NOT_PLACED_UNKNOWN_LSOA,
     read_street_files,
 )
 from assess.errors import InputError
-from conftest import SHARED_DATA, street_row
+from conftest import SHARED_DATA, assess, street_row
 
 
 @pytest.fixture(scope="module")
@@ -86,8 +87,10 @@ class TestRealKentFiles:
 
     def test_rows_in_neighbouring_authorities_are_reported_not_counted(self, ingested):
         counts, report = ingested
-        assert report.outside_areas["Bexley"] == 49
-        assert report.not_placed[NOT_PLACED_OTHER_FORCE] == 172
+        assert report.outside_areas["Kent"]["E09000004"] == 49  # Bexley
+        # 172 in districts of other forces, and 5 in Pembrokeshire and Carmarthenshire (Welsh LSOAs).
+        assert report.not_placed[NOT_PLACED_OTHER_FORCE] == 177
+        assert report.not_placed[NOT_PLACED_UNKNOWN_LSOA] == 0
         assert set(totals(counts)) == {
             "Ashford",
             "Canterbury",
@@ -137,24 +140,14 @@ class TestQuirks:
         counts, report = read_street_files([write_street("a.csv", rows)], geography)
         assert totals(counts) == {"Sevenoaks": 5}
         assert report.not_placed[NOT_PLACED_OTHER_FORCE] == 1
-        assert report.outside_areas == Counter({"Bexley": 1})
+        assert report.outside_areas == {"Kent": Counter({"E09000004": 1})}
+        assert "  left out, in districts of other forces: Bexley (E09000004) 1" in report.summary_lines()
 
-    def test_a_force_never_seen_works_without_a_lookup(self, write_street, geography):
-        # Surrey LSOAs are not in the Kent lookup: the name prefix places them.
-        rows = (
-            [street_row(lsoa_code="E01030400", lsoa_name="Guildford 003B", force="Surrey Police")] * 4
-            + [street_row(lsoa_code="E01030500", lsoa_name="Waverley 010A", force="Surrey Police")] * 3
-            + [street_row(lsoa_code="E01024445", lsoa_name="Sevenoaks 001A", force="Surrey Police")]
-        )
-        counts, report = read_street_files([write_street("surrey.csv", rows)], geography)
-        assert totals(counts) == {"Guildford": 4, "Waverley": 3}
-        assert report.outside_areas == Counter({"Sevenoaks": 1})
-
-    def test_stray_unlisted_name_is_not_made_an_area(self, write_street, geography):
-        rows = [street_row()] * 300 + [street_row(lsoa_code="E01033000", lsoa_name="Suffolk Coastal 001A")]
+    def test_a_name_that_names_no_district_is_reported(self, write_street, geography):
+        rows = [street_row()] * 3 + [street_row(lsoa_code="E01999999", lsoa_name="Atlantis 001A")]
         counts, report = read_street_files([write_street("a.csv", rows)], geography)
-        assert totals(counts) == {"Sevenoaks": 300}
-        assert report.not_placed[NOT_PLACED_UNLISTED] == 1
+        assert totals(counts) == {"Sevenoaks": 3}
+        assert report.not_placed[NOT_PLACED_UNKNOWN_LSOA] == 1
 
     def test_months_and_files_in_the_summary(self, write_street, geography):
         a = write_street("a.csv", [street_row(month="2022-01")])
@@ -163,6 +156,96 @@ class TestQuirks:
         assert report.months == {"a.csv": ["2022-01"], "b.csv": ["2022-02"]}
         text = "\n".join(report.summary_lines())
         assert "records read: 3" in text and "duplicate months across files: none" in text
+
+
+@pytest.fixture(scope="module")
+def imd() -> pd.DataFrame:
+    return pd.read_excel(SHARED_DATA / "reference" / "imd2019-lsoa-file1.xlsx", sheet_name="IMD2019", engine="calamine")
+
+
+def rows_in(imd: pd.DataFrame, district: str, force: str, months, per_lsoa: int = 1, lsoas: int = 3) -> list[dict]:
+    """Records in the first LSOAs of a district of the IoD 2019 file, as a force would file them."""
+    lsoa = imd[imd["Local Authority District name (2019)"] == district].head(lsoas)
+    assert len(lsoa) == lsoas, district
+    return [
+        street_row(month=month, lsoa_code=code, lsoa_name=name, force=force)
+        for month in months
+        for code, name in zip(lsoa["LSOA code (2011)"], lsoa["LSOA name (2011)"])
+        for _ in range(per_lsoa)
+    ]
+
+
+class TestForces:
+    """The home force comes from `Falls within`; each force keeps its own districts."""
+
+    def test_another_force_is_placed_by_the_all_england_lookup(self, write_street, geography, imd):
+        rows = rows_in(imd, "Guildford", "Surrey Police", ["2022-01"], 2) + rows_in(
+            imd, "Sevenoaks", "Surrey Police", ["2022-01"]
+        )
+        counts, report = read_street_files([write_street("surrey.csv", rows)], geography)
+        assert totals(counts) == {"Guildford": 6}
+        assert set(counts["area_code"]) == {"E07000209"}
+        assert report.outside_areas == {"Surrey": Counter({"E07000111": 3})}
+
+    def test_several_forces_stay_apart(self, write_street, geography, imd):
+        # Each force's records in the other's districts are left out, not pooled.
+        kent = rows_in(imd, "Sevenoaks", "Kent Police", ["2022-01"]) + rows_in(
+            imd, "Guildford", "Kent Police", ["2022-01"]
+        )
+        surrey = rows_in(imd, "Guildford", "Surrey Police", ["2022-01", "2022-03"])
+        counts, report = read_street_files([write_street("k.csv", kent), write_street("s.csv", surrey)], geography)
+        assert totals(counts) == {"Sevenoaks": 3, "Guildford": 6}
+        assert report.outside_areas == {"Kent": Counter({"E07000209": 3})}
+        assert report.gaps == {"Kent": [], "Surrey": ["2022-02"]}
+        assert "Surrey: 2022-01 to 2022-03, 2 of 3 months; missing 2022-02" in report.summary_lines()
+
+    @pytest.mark.parametrize("falls_within", ["Police Service of Northern Ireland", "British Transport Police", ""])
+    def test_a_force_outside_the_workbook_is_one_line(self, write_street, geography, falls_within):
+        rows = [street_row()] * 2 + [street_row(force=falls_within)]
+        with pytest.raises(InputError) as caught:
+            read_street_files([write_street("ni.csv", rows)], geography)
+        message = str(caught.value)
+        assert "\n" not in message and "ni.csv: row 4: 'Falls within'" in message
+        assert "43 territorial police forces of England and Wales" in message
+
+    def test_a_spelling_variant_of_the_force_is_accepted(self, write_street, geography):
+        counts, report = read_street_files([write_street("a.csv", [street_row(force="KENT CONSTABULARY")])], geography)
+        assert totals(counts) == {"Sevenoaks": 1} and report.forces == {"Kent"}
+
+
+class TestReorganisations:
+    """A force's districts are those of the last month ingested for it."""
+
+    def test_buckinghamshire_takes_aylesbury_vale_and_wycombe(self, write_street, geography, imd):
+        months = ["2020-02", "2020-03", "2020-04"]
+        rows = rows_in(imd, "Aylesbury Vale", "Thames Valley Police", months) + rows_in(
+            imd, "Wycombe", "Thames Valley Police", months
+        )
+        counts, report = read_street_files([write_street("tv.csv", rows)], geography)
+        assert set(counts["area_code"]) == {"E06000060"} and totals(counts) == {"Buckinghamshire": 18}
+        assert report.merged == {"Thames Valley": {"E06000060": ("E07000004", "E07000007")}}
+        assert any("Buckinghamshire (E06000060) throughout" in line for line in report.summary_lines())
+
+    def test_before_the_change_the_predecessors_stay(self, write_street, geography, imd):
+        rows = rows_in(imd, "Aylesbury Vale", "Thames Valley Police", ["2020-03"])
+        counts, _ = read_street_files([write_street("tv.csv", rows)], geography)
+        assert set(counts["area_code"]) == {"E07000004"} and totals(counts) == {"Aylesbury Vale": 3}
+
+    def test_corby_and_kettering_in_2022_are_north_northamptonshire(self, write_street, geography, imd):
+        rows = rows_in(imd, "Corby", "Northamptonshire Police", ["2022-05"]) + rows_in(
+            imd, "Kettering", "Northamptonshire Police", ["2022-05"]
+        )
+        counts, _ = read_street_files([write_street("n.csv", rows)], geography)
+        assert totals(counts) == {"North Northamptonshire": 6}
+
+    @pytest.mark.parametrize(
+        "months, expected",
+        [(["2022-11", "2022-12"], "Allerdale"), (["2022-12", "2023-05"], "Cumberland")],
+    )
+    def test_allerdale_follows_the_last_month(self, write_street, geography, imd, months, expected):
+        rows = rows_in(imd, "Allerdale", "Cumbria Constabulary", months)
+        counts, _ = read_street_files([write_street("c.csv", rows)], geography)
+        assert totals(counts) == {expected: 6}
 
 
 class TestBadFiles:
@@ -219,3 +302,68 @@ class TestBadFiles:
 
     def test_no_files(self, geography):
         self.refuse([], geography, "no street-level files")
+
+
+class TestCountsTable:
+    """The counts table joins by code: the reference name replaces the file's."""
+
+    def write(self, tmp_path, text: str):
+        path = tmp_path / "counts.csv"
+        path.write_text(text)
+        return path
+
+    def test_reference_name_replaces_the_file_name_and_area_is_optional(self, tmp_path, geography):
+        path = self.write(
+            tmp_path,
+            "area_code,area,month,crime_type,count\nE06000023,Bristol,2022-01,Burglary,5\n"
+            "E07999999,Elsewhere,2022-01,Burglary,1\n",
+        )
+        assert read_counts(path, geography)["area"].tolist() == ["Bristol, City of", "Elsewhere"]
+        path = self.write(tmp_path, "area_code,month,crime_type,count\ne07000111,2022-01,Drugs,3\n")
+        assert read_counts(path, geography)[["area_code", "area"]].values.tolist() == [["E07000111", "Sevenoaks"]]
+
+    @pytest.mark.parametrize(
+        "row, fragment",
+        [
+            ("Sevenoaks,2022-01,Drugs,3", "'area_code' must be an ONS district code"),
+            ("E01024445,2022-01,Drugs,3", "'area_code' must be an ONS district code"),
+        ],
+    )
+    def test_bad_codes(self, tmp_path, geography, row, fragment):
+        path = self.write(tmp_path, f"area_code,month,crime_type,count\n{row}\n")
+        with pytest.raises(InputError, match=fragment):
+            read_counts(path, geography)
+
+    def test_one_code_twice_in_a_month_and_type(self, tmp_path, geography):
+        path = self.write(
+            tmp_path,
+            "area_code,area,month,crime_type,count\nE06000023,Bristol,2022-01,Drugs,1\n"
+            'E06000023,"Bristol, City of",2022-01,Drugs,2\n',
+        )
+        with pytest.raises(InputError, match="row 3"):
+            read_counts(path, geography)
+
+    def test_written_sorted_and_read_back(self, tmp_path, ingested):
+        counts, _ = ingested
+        write_counts(counts.sample(frac=1, random_state=1), tmp_path / "c.csv")
+        assert read_counts(tmp_path / "c.csv").equals(counts)
+
+
+class TestIngestCommand:
+    def test_summary_areas_and_the_last_line(self, tmp_path, write_street, imd):
+        rows = rows_in(imd, "Corby", "Northamptonshire Police", ["2022-01", "2022-03"])
+        out = tmp_path / "counts.csv"
+        result = assess("ingest", str(write_street("n.csv", rows)), "--out", str(out))
+        assert result.returncode == 0, result.stderr
+        lines = result.stdout.splitlines()
+        assert "Northamptonshire: 2022-01 to 2022-03, 2 of 3 months; missing 2022-02" in lines
+        assert "  North Northamptonshire (E06000061): 6" in lines
+        assert lines[-1] == f"wrote 2 rows for 1 area of 1 force to {out}"
+
+    def test_an_unplaceable_force_is_one_line_and_nothing_is_written(self, tmp_path, write_street):
+        out = tmp_path / "counts.csv"
+        path = write_street("ni.csv", [street_row(force="Police Service of Northern Ireland")])
+        result = assess("ingest", str(path), "--out", str(out))
+        assert result.returncode == 2 and result.stdout == ""
+        assert len(result.stderr.splitlines()) == 1 and "43 territorial police forces" in result.stderr
+        assert not out.exists()

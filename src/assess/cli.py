@@ -29,18 +29,22 @@ def _parser() -> argparse.ArgumentParser:
 
     ingest = commands.add_parser(
         "ingest",
-        help="read data.police.uk street-level CSVs into a counts table",
-        description="Read data.police.uk street-level CSV files (any force, any months) and "
-        "write the tidy counts table: area, month, crime_type, count.",
+        help="read data.police.uk downloads into a counts table",
+        description="Read data.police.uk street-level crime (any forces, any months) as downloaded: "
+        "*-street.csv files, gzipped (.csv.gz), the zip archive, or folders of them; write the tidy "
+        "counts table: area_code, area, month, crime_type, count.",
     )
-    ingest.add_argument("files", nargs="+", type=Path, metavar="FILE", help="*-street.csv files")
+    ingest.add_argument(
+        "files", nargs="+", type=Path, metavar="PATH", help="*-street.csv(.gz) files, zip archives or folders"
+    )
     ingest.add_argument("--out", type=Path, required=True, metavar="FILE", help="counts CSV to write")
     ingest.add_argument(
         "--lookup-dir",
         type=Path,
         default=None,
         metavar="DIR",
-        help="folder with lsoa_lookup.csv, district_aliases.csv and districts.csv (default: the embedded data/)",
+        help="folder with the reference tables (districts, district_changes, forces, lsoa_lookup, "
+        "district_aliases; default: the embedded data/)",
     )
 
     run = commands.add_parser(
@@ -212,9 +216,13 @@ def _ingest(args: argparse.Namespace) -> int:
     for line in report.summary_lines():
         print(line)
     print("records per area:")
-    for area, total in counts.groupby("area")["count"].sum().items():
-        print(f"  {area}: {total:,}")
-    print(f"wrote {len(counts):,} rows for {counts['area'].nunique()} areas to {args.out}")
+    for (code, area), total in counts.groupby(["area_code", "area"])["count"].sum().sort_index(level=1).items():
+        print(f"  {area} ({code}): {total:,}")
+    areas, forces = counts["area_code"].nunique(), len(report.forces)
+    print(
+        f"wrote {len(counts):,} rows for {areas} area{'' if areas == 1 else 's'} of {forces} "
+        f"force{'' if forces == 1 else 's'} to {args.out}"
+    )
     return 0
 
 

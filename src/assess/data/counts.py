@@ -1,4 +1,8 @@
-"""The tidy crime counts table `area, month, crime_type, count`: reading, writing, checking."""
+"""The tidy crime counts table `area_code, area, month, crime_type, count`: reading, writing, checking.
+
+Rows are joined by their ONS district code; the name is for display, and is replaced on
+reading by the reference name of the code, so "Bristol" and "Bristol, City of" are one place.
+"""
 
 from __future__ import annotations
 
@@ -7,16 +11,33 @@ from pathlib import Path
 
 import pandas as pd
 
+from assess.data.geography import AREA_CODE_PATTERN, Geography
 from assess.data.police_uk import CRIME_TYPES
-from assess.data.tables import check_months, first_row, read_table, refuse_duplicates, to_count
+from assess.data.tables import check_months, first_row, read_table, refuse_duplicates, shown, to_count
 from assess.errors import InputError
 
-COUNT_COLUMNS = ["area", "month", "crime_type", "count"]
+COUNT_COLUMNS = ["area_code", "area", "month", "crime_type", "count"]
 
 
-def read_counts(path: Path) -> pd.DataFrame:
-    """Read and check a counts table, as written by `assess ingest`."""
-    frame = read_table(path, COUNT_COLUMNS)
+def read_counts(path: Path, geography: Geography | None = None) -> pd.DataFrame:
+    """Read and check a counts table, as written by `assess ingest`.
+
+    Parameters
+    ----------
+    path
+        CSV with `area_code, month, crime_type, count` and optionally `area`.
+    geography
+        Reference whose district names replace the file's (default: the embedded one);
+        a code it does not know keeps the file's name, or the code where there is none.
+    """
+    frame = read_table(path, ["area_code", "month", "crime_type", "count"])
+    frame["area_code"] = frame["area_code"].str.strip().str.upper()
+    bad = ~frame["area_code"].str.fullmatch(AREA_CODE_PATTERN)
+    if bad.any():
+        raise InputError(
+            f"{path}: row {first_row(bad)}: 'area_code' must be an ONS district code such as E07000111, "
+            f"not {shown(frame['area_code'][bad].iloc[0])}"
+        )
     check_months(frame, "month", path)
     unknown = ~frame["crime_type"].isin(CRIME_TYPES)
     if unknown.any():
@@ -25,19 +46,25 @@ def read_counts(path: Path) -> pd.DataFrame:
             f"{frame['crime_type'][unknown].iloc[0]!r}; use the data.police.uk names"
         )
     frame["count"] = to_count(frame, "count", path)
-    refuse_duplicates(frame, ["area", "month", "crime_type"], path, "area, month and crime type")
+    refuse_duplicates(frame, ["area_code", "month", "crime_type"], path, "area code, month and crime type")
     if frame.empty:
         raise InputError(f"{path}: header only, no counts")
-    return frame[COUNT_COLUMNS]
+    geography = geography or Geography.default()
+    given = frame["area"].str.strip() if "area" in frame else frame["area_code"]
+    given = given.where(given != "", frame["area_code"])
+    reference = frame["area_code"].map(lambda code: geography.names.get(code))
+    frame["area"] = reference.fillna(given)
+    return frame[COUNT_COLUMNS].reset_index(drop=True)
 
 
 def write_counts(counts: pd.DataFrame, path: Path) -> None:
-    """Write a counts table atomically: a failed write leaves any earlier file as it was."""
+    """Write a counts table sorted by area, month and crime type, atomically: a failed write leaves the old file."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f".{path.name}.partial-{os.getpid()}")
     try:
-        counts[COUNT_COLUMNS].to_csv(partial, index=False, lineterminator="\n")
+        ordered = counts[COUNT_COLUMNS].sort_values(["area", "month", "crime_type"])
+        ordered.to_csv(partial, index=False, lineterminator="\n")
         partial.replace(path)
     finally:
         partial.unlink(missing_ok=True)  # nothing half-written is left behind

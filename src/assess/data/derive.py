@@ -12,47 +12,129 @@ from pathlib import Path
 import pandas as pd
 
 from assess.data.counts import write_counts
-from assess.data.geography import Geography
-from assess.data.indicators import INDICATOR_COLUMNS
+from assess.data.geography import Geography, normalise_name
 from assess.data.police_uk import IngestReport, read_street_files
 from assess.data.population import read_ons_mid_year_estimate
+from assess.data.tables import read_table
 from assess.errors import InputError
 from assess.paths import DEFAULT_DATA_DIR
 
 DEFAULT_FORCE = "Kent"
 DEFAULT_YEAR = "2022"
-POPULATION_YEAR = 2020
+POPULATION_YEARS = (2019, 2020)
+# The partner tables: the indicator columns with each row's ONS code beside its name.
+PARTNER_COLUMNS = [
+    "indicator",
+    "priority",
+    "area",
+    "area_code",
+    "period_start",
+    "period_end",
+    "value",
+    "unit",
+    "source",
+]
 HARM_SOURCE = "Cambridge Crime Harm Index (2026 update), median per offence subgroup"
 
 
-def derive_districts(shared: Path) -> pd.DataFrame:
-    """Every district of England and Wales with its CSP and police force area (ONS, Dec 2019)."""
-    lookup = pd.read_csv(shared / "reference" / "lad-to-csp-2019.csv", sep=";", dtype=str)
-    return pd.DataFrame(
-        {
-            "area_code": lookup["lad-code"],
-            "area": lookup["lad-name"],
-            "csp": lookup["csp-name"],
-            "force": lookup["PFA21NM"],
+def derive_districts(shared: Path, changes: pd.DataFrame) -> pd.DataFrame:
+    """Every district of England and Wales with its CSP(s) and police force area.
+
+    The ONS LAD -> CSP -> PFA lookup has a row per CSP of a district (Buckinghamshire has
+    four); they are joined with "; ". Successors created after the lookup (curated in
+    `district_changes.csv`) are added with the CSPs and force of their predecessors.
+    """
+    lookup = pd.read_csv(shared / "reference" / "lad-to-csp-2019.csv", sep=";", dtype=str).drop_duplicates()
+    lookup = lookup.rename(
+        columns={
+            "lad-code": "area_code",
+            "lad-name": "area",
+            "csp-name": "csp",
+            "PFA21CD": "force_code",
+            "PFA21NM": "force",
         }
-    ).sort_values("area_code", ignore_index=True)
+    )
+    later = changes[~changes["successor_code"].isin(lookup["area_code"])]
+    successors = later.merge(lookup, left_on="predecessor_code", right_on="area_code", how="left", suffixes=("", "_"))
+    unknown = successors["force"].isna()
+    if unknown.any():
+        raise InputError(
+            f"district_changes.csv: predecessor {successors.loc[unknown, 'predecessor_code'].iloc[0]} of a successor "
+            "missing from the ONS lookup is not in the lookup either; correct the code"
+        )
+    successors = successors.assign(area_code=successors["successor_code"], area=successors["successor"])
+    rows = pd.concat([lookup, successors[lookup.columns]], ignore_index=True)
+    by_district = rows.groupby(["area_code", "area"], as_index=False).agg(
+        csp=("csp", lambda names: "; ".join(sorted(set(names)))),
+        force_code=("force_code", _the_one),
+        force=("force", _the_one),
+    )
+    return by_district.sort_values("area_code", ignore_index=True)
 
 
-def derive_lsoa_lookup(shared: Path, districts: pd.DataFrame, force: str) -> pd.DataFrame:
-    """LSOA (2011) -> district for one force area, from the IoD 2019 file 1."""
-    imd = pd.read_excel(shared / "reference" / "imd2019-lsoa-file1.xlsx", sheet_name="IMD2019", engine="calamine")
-    codes = set(districts.loc[districts["force"] == force, "area_code"])
-    rows = imd[imd["Local Authority District code (2019)"].isin(codes)]
-    if rows.empty:
-        raise InputError(f"no LSOAs found for force {force!r} in the IoD 2019 file")
+def _the_one(values: pd.Series) -> str:
+    """The single value a district's rows share; a district in two forces is a fault of the lookup."""
+    distinct = sorted(set(values))
+    if len(distinct) != 1:
+        raise InputError(f"lad-to-csp-2019.csv: one district in several forces ({', '.join(distinct)})")
+    return distinct[0]
+
+
+def derive_lsoa_lookup(imd: pd.DataFrame) -> pd.DataFrame:
+    """LSOA (2011) -> district code for every English LSOA, from the IoD 2019 file 1."""
     return pd.DataFrame(
         {
-            "lsoa_code": rows["LSOA code (2011)"],
-            "lsoa_name": rows["LSOA name (2011)"],
-            "area_code": rows["Local Authority District code (2019)"],
-            "area": rows["Local Authority District name (2019)"],
+            "lsoa_code": imd["LSOA code (2011)"],
+            "lsoa_name": imd["LSOA name (2011)"],
+            "area_code": imd["Local Authority District code (2019)"],
         }
     ).sort_values("lsoa_code", ignore_index=True)
+
+
+# Spellings met outside the 2011 LSOA names (police and partner files), with why.
+OTHER_ALIASES = (
+    ("Bristol", "E06000023", "data.police.uk and partner files drop ', City of'"),
+    ("Kingston upon Hull", "E06000010", "data.police.uk and partner files drop ', City of'"),
+    ("Hull", "E06000010", "the short name used by Humberside Police and the council"),
+    ("Herefordshire", "E06000019", "data.police.uk and partner files drop ', County of'"),
+    ("The Vale of Glamorgan", "W06000014", "the council's own name, used in Welsh returns"),
+    ("Rhondda Cynon Taff", "W06000016", "the anglicised spelling"),
+    ("Ynys Mon", "W06000001", "the Welsh name of the Isle of Anglesey, without the circumflex"),
+    ("Ynys M\u00f4n", "W06000001", "the Welsh name of the Isle of Anglesey"),
+)
+
+
+def derive_aliases(imd: pd.DataFrame, changes: pd.DataFrame) -> pd.DataFrame:
+    """Names that stand for a district: every LSOA name prefix that is not the district's own name.
+
+    The 2011 LSOA names keep the names districts had in 2011 ("Shepway 001A",
+    "Bristol 001A"); each such prefix becomes an alias of the 2019 district its LSOAs lie
+    in, unless it names a merged predecessor ("Taunton Deane 001A"), which
+    `district_changes.csv` already places. A few spellings met in other files are added
+    (`OTHER_ALIASES`).
+    """
+    prefix = imd["LSOA name (2011)"].str.replace(r"\s+\d{3}[A-Z]$", "", regex=True)
+    code = imd["Local Authority District code (2019)"]
+    name = imd["Local Authority District name (2019)"]
+    predecessor = prefix.map(normalise_name).isin(changes["predecessor"].map(normalise_name))
+    differs = pd.DataFrame({"alias": prefix, "area_code": code, "name": name})[(prefix != name) & ~predecessor]
+    differs = differs.drop_duplicates()
+    derived = differs.assign(
+        note=[f"2011 LSOA names use '{a}' for {n}" for a, n in zip(differs["alias"], differs["name"])]
+    )[["alias", "area_code", "note"]]
+    other = pd.DataFrame(OTHER_ALIASES, columns=["alias", "area_code", "note"])
+    return (
+        pd.concat([derived, other], ignore_index=True).drop_duplicates("alias").sort_values("alias", ignore_index=True)
+    )
+
+
+def derive_population(shared: Path) -> pd.DataFrame:
+    """Mid-2019 and mid-2020 estimates for every district, from the ONS MYE2 workbooks."""
+    years = [
+        read_ons_mid_year_estimate(shared / "reference" / f"ons-mye-mid{year}-persons.xls", year)
+        for year in POPULATION_YEARS
+    ]
+    return pd.concat(years, ignore_index=True).sort_values(["area_code", "year"], ignore_index=True)
 
 
 def derive_harm_weights(shared: Path) -> pd.DataFrame:
@@ -110,8 +192,8 @@ def derive_flytipping(shared: Path, districts: pd.DataFrame, force: str) -> pd.D
             if pd.isna(value):
                 continue  # DEFRA marks data not available with ':'
             start, end = _period(str(year))
-            rows.append([indicator, "asb", codes[code], start, end, int(value), "count", DEFRA_SOURCE])
-    return pd.DataFrame(rows, columns=INDICATOR_COLUMNS).sort_values(
+            rows.append([indicator, "asb", codes[code], code, start, end, int(value), "count", DEFRA_SOURCE])
+    return pd.DataFrame(rows, columns=PARTNER_COLUMNS).sort_values(
         ["indicator", "area", "period_start"], ignore_index=True
     )
 
@@ -130,6 +212,7 @@ def derive_fingertips(shared: Path, districts: pd.DataFrame, force: str) -> pd.D
                     "indicator": indicator,
                     "priority": priority,
                     "area": table["area_code"].map(codes).to_numpy(),
+                    "area_code": table["area_code"].to_numpy(),
                     "period_start": [p[0] for p in periods],
                     "period_end": [p[1] for p in periods],
                     "value": table["value"].to_numpy(),
@@ -141,34 +224,36 @@ def derive_fingertips(shared: Path, districts: pd.DataFrame, force: str) -> pd.D
     return pd.concat(frames, ignore_index=True).sort_values(["indicator", "area", "period_start"], ignore_index=True)
 
 
+CURATED = ("district_changes.csv", "forces.csv")
+"""Reference tables written by hand from the statutory instruments and data.police.uk (see data/README.md)."""
+
+
 def derive_default(shared: Path, out: Path) -> IngestReport:
     """Write every embedded table into `out`, returning the ingest report of the counts."""
     out.mkdir(parents=True, exist_ok=True)
-    districts = derive_districts(shared)
-    districts.to_csv(out / "districts.csv", index=False, lineterminator="\n")
-    derive_lsoa_lookup(shared, districts, DEFAULT_FORCE).to_csv(
-        out / "lsoa_lookup.csv", index=False, lineterminator="\n"
+    # The curated tables are not derived: carry them along, since the derivation reads them.
+    for name in CURATED:
+        if (out / name).resolve() != (DEFAULT_DATA_DIR / name).resolve():
+            shutil.copyfile(DEFAULT_DATA_DIR / name, out / name)
+    changes = read_table(
+        out / "district_changes.csv", ["predecessor_code", "predecessor", "successor_code", "successor"]
     )
-    population = read_ons_mid_year_estimate(
-        shared / "reference" / f"ons-mye-mid{POPULATION_YEAR}-persons.xls", POPULATION_YEAR
-    )
-    population.to_csv(out / "population.csv", index=False, lineterminator="\n")
-    derive_harm_weights(shared).to_csv(out / "harm_weights.csv", index=False, lineterminator="\n")
-    partners = out / "partners"
-    partners.mkdir(exist_ok=True)
-    derive_flytipping(shared, districts, DEFAULT_FORCE).to_csv(
-        partners / "defra-flytipping.csv", index=False, lineterminator="\n"
-    )
-    derive_fingertips(shared, districts, DEFAULT_FORCE).to_csv(
-        partners / "phe-fingertips.csv", index=False, lineterminator="\n"
-    )
+    districts = derive_districts(shared, changes)
+    _write(districts, out / "districts.csv")
+    imd = pd.read_excel(shared / "reference" / "imd2019-lsoa-file1.xlsx", sheet_name="IMD2019", engine="calamine")
+    _write(derive_lsoa_lookup(imd), out / "lsoa_lookup.csv")
+    _write(derive_aliases(imd, changes), out / "district_aliases.csv")
+    _write(derive_population(shared), out / "population.csv")
+    _write(derive_harm_weights(shared), out / "harm_weights.csv")
+    (out / "partners").mkdir(exist_ok=True)
+    _write(derive_flytipping(shared, districts, DEFAULT_FORCE), out / "partners" / "defra-flytipping.csv")
+    _write(derive_fingertips(shared, districts, DEFAULT_FORCE), out / "partners" / "phe-fingertips.csv")
 
-    # The alias table is curated by hand, not derived: carry it along.
-    aliases = DEFAULT_DATA_DIR / "district_aliases.csv"
-    if (out / aliases.name).resolve() != aliases.resolve():
-        shutil.copyfile(aliases, out / aliases.name)
-    geography = Geography.from_dir(out)
     files = sorted((shared / "police-uk" / "kent").glob(f"{DEFAULT_YEAR}-*-street.csv"))
-    counts, report = read_street_files(files, geography)
+    counts, report = read_street_files(files, Geography.from_dir(out))
     write_counts(counts, out / "counts.csv")
     return report
+
+
+def _write(table: pd.DataFrame, path: Path) -> None:
+    table.to_csv(path, index=False, lineterminator="\n")

@@ -1,9 +1,12 @@
-"""Read data.police.uk street-level crime CSVs of any force and any months into tidy counts.
+"""Read data.police.uk street-level crime of any force and any months into tidy counts by ONS code.
 
-Each file is read with pyarrow and reduced at once to counts per (force, month, district,
-crime type), so what is held between files follows the number of districts, not the
-number of rows: a national year of about 6 million rows is read in well under a
-minute and a few hundred megabytes.
+Each file (plain, gzipped, in a zip archive or a folder: see `downloads`) is streamed with
+pyarrow in blocks and reduced at once to counts per (force, month, LSOA, crime type), so
+what is held follows the number of LSOAs, not the number of rows.
+
+The home force of a record is its `Falls within` (via forces.csv); a record in a district
+of another force is left out and reported. Each force's districts are those of the last
+month ingested for it, so a series spanning a reorganisation is the successor throughout.
 """
 
 from __future__ import annotations
@@ -13,14 +16,16 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from assess.data.downloads import Source, find_sources
 from assess.data.geography import Geography
-from assess.data.tables import MAX_LINE_BYTES, read_first_line
+from assess.data.tables import MAX_LINE_BYTES
 from assess.errors import InputError
 
 STREET_COLUMNS = (
@@ -55,13 +60,12 @@ CRIME_TYPES = (
 )
 _KEPT = ["Month", "Falls within", "LSOA code", "LSOA name", "Crime type"]
 _MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
-# A district outside the reference list is kept only if it holds at least this share of a
-# force's placed records: real districts hold thousands, stray names a handful.
-_MIN_SHARE_UNLISTED = 0.005
+_GROUPED = ["force", "month", "lsoa_code", "lsoa_name", "crime_type"]
 
 NOT_PLACED_NO_LSOA = "no LSOA code or name"
+NOT_PLACED_UNKNOWN_LSOA = "LSOA unknown to the lookup and its name names no district"
 NOT_PLACED_OTHER_FORCE = "in a district of another force"
-NOT_PLACED_UNLISTED = "district not in the reference list and too few records to be real"
+TERRITORIAL_FORCES = "the workbook covers the 43 territorial police forces of England and Wales (data/forces.csv)"
 
 
 @dataclass
@@ -76,34 +80,67 @@ class IngestReport:
         Months found per file.
     not_placed
         Records left out, by reason.
+    outside_areas
+        Per force, records left out per district code of another force.
     duplicate_months
         (force, month) pairs seen in more than one file, with the files.
-    forces
-        Force names ("Falls within") seen.
+    force_months
+        Per force, the months it has records for, in order.
+    merged
+        Per force, successor code -> predecessor codes whose records it took over.
+    names
+        Reference name of every district code the report mentions.
+    skipped
+        Files passed over by kind ("outcomes", "stop-and-search").
     """
 
     rows_read: dict[str, int] = field(default_factory=dict)
     months: dict[str, list[str]] = field(default_factory=dict)
     not_placed: Counter = field(default_factory=Counter)
-    outside_areas: Counter = field(default_factory=Counter)
+    outside_areas: dict[str, Counter] = field(default_factory=dict)
     duplicate_months: dict[tuple[str, str], list[str]] = field(default_factory=dict)
-    forces: set[str] = field(default_factory=set)
+    force_months: dict[str, list[str]] = field(default_factory=dict)
+    merged: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)
+    skipped: Counter = field(default_factory=Counter)
 
     @property
     def total_rows(self) -> int:
         return sum(self.rows_read.values())
 
+    @property
+    def forces(self) -> set[str]:
+        """Forces whose records were read."""
+        return set(self.force_months)
+
+    @property
+    def gaps(self) -> dict[str, list[str]]:
+        """Per force, every month missing between its first and last."""
+        return {force: _missing(months) for force, months in self.force_months.items()}
+
     def summary_lines(self) -> list[str]:
         """A short plain-text data-quality summary."""
         placed = self.total_rows - sum(self.not_placed.values())
         lines = [
-            f"files read: {len(self.rows_read)}; records read: {self.total_rows:,}; placed in a district: {placed:,}",
+            f"files read: {len(self.rows_read)}; records read: {self.total_rows:,}; "
+            f"placed in a district of their force: {placed:,}",
         ]
-        for reason, count in sorted(self.not_placed.items()):
+        if self.skipped:
+            kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(self.skipped.items()))
+            lines.append(f"files skipped (not street-level crime): {kinds}")
+        for reason, count in sorted((r, n) for r, n in self.not_placed.items() if n):
             lines.append(f"not placed, {reason}: {count:,}")
-        if self.outside_areas:
-            top = ", ".join(f"{a} {n}" for a, n in self.outside_areas.most_common(5))
-            lines.append(f"  districts outside the force area (largest): {top}")
+        for force, months in sorted(self.force_months.items()):
+            span = f"{months[0]} to {months[-1]}, {len(months)} of {len(months) + len(self.gaps[force])} months"
+            missing = self.gaps[force]
+            lines.append(f"{force}: {span}; missing {', '.join(missing) if missing else 'none'}")
+            outside = self.outside_areas.get(force)
+            if outside:
+                listed = ", ".join(f"{self._named(code)} {n:,}" for code, n in outside.most_common())
+                lines.append(f"  left out, in districts of other forces: {listed}")
+            for successor, predecessors in sorted(self.merged.get(force, {}).items()):
+                merged = ", ".join(self._named(code) for code in predecessors)
+                lines.append(f"  {self._named(successor)} throughout: its predecessors {merged} merged into it")
         for name, months in self.months.items():
             span = months[0] if len(months) == 1 else f"{months[0]} to {months[-1]} ({len(months)} months)"
             lines.append(f"{name}: {self.rows_read[name]:,} records, {span}")
@@ -114,18 +151,22 @@ class IngestReport:
             lines.append("duplicate months across files: none")
         return lines
 
+    def _named(self, code: str) -> str:
+        return f"{self.names.get(code, code)} ({code})"
+
 
 def read_street_files(
     paths: Sequence[Path], geography: Geography, allow_duplicate_months: bool = False
 ) -> tuple[pd.DataFrame, IngestReport]:
-    """Read street-level files into counts per area, month and crime type.
+    """Read street-level files into counts per district, month and crime type.
 
     Parameters
     ----------
     paths
-        data.police.uk `*-street.csv` files, any force, any months.
+        data.police.uk `*-street.csv` files (plain or `.gz`), zip archives as served,
+        or folders of them; any force, any months.
     geography
-        LSOA lookup, district aliases and district -> force reference.
+        The reference tables: LSOA lookup, district names and aliases, forces, changes.
     allow_duplicate_months
         A force's month appearing in two files is an error unless this is set, since it
         would count those records twice.
@@ -133,19 +174,20 @@ def read_street_files(
     Returns
     -------
     counts
-        Columns `area, month, crime_type, count`, sorted.
+        Columns `area_code, area, month, crime_type, count`, sorted by area, month and crime type.
     report
-        What was read and what could not be placed.
+        What was read, each force's months and gaps, and what could not be placed.
     """
     if not paths:
-        raise InputError("no street-level files given; pass one or more *-street.csv files")
-    report = IngestReport()
+        raise InputError("no street-level files given; pass files, zip archives or folders of *-street.csv")
+    found = find_sources(paths)
+    report = IngestReport(skipped=found.skipped)
     parts = []
     seen: dict[tuple[str, str], list[str]] = {}
-    for path in paths:
-        part = _read_one(Path(path), report, geography)
+    for source in found.sources:
+        part = _read_one(source, report, geography)
         for force, month in part[["force", "month"]].drop_duplicates().itertuples(index=False):
-            seen.setdefault((force, month), []).append(Path(path).name)
+            seen.setdefault((force, month), []).append(source.name)
         parts.append(part)
     report.duplicate_months = {k: v for k, v in seen.items() if len(v) > 1}
     if report.duplicate_months and not allow_duplicate_months:
@@ -154,90 +196,125 @@ def read_street_files(
             f"{files[1]}: month {month} of {force} is also in {files[0]}; "
             "pass each force's month once (remove the duplicate file)"
         )
-    placed = (
-        pd.concat(parts, ignore_index=True)
-        .groupby(["force", "month", "area", "crime_type"], dropna=False)["count"]
-        .sum()
-        .reset_index()
-    )
-    return _inside_forces(placed, geography, report), report
+    records = pd.concat(parts, ignore_index=True).groupby(_GROUPED, dropna=False)["count"].sum().reset_index()
+    report.force_months = {
+        force: sorted(months) for force, months in records.groupby("force")["month"].unique().items()
+    }
+    return _in_home_districts(records, geography, report), report
 
 
-def _read_one(path: Path, report: IngestReport, geography: Geography) -> pd.DataFrame:
-    """One file, checked, reduced to counts per force, month, district and crime type."""
-    if not path.is_file():
-        raise InputError(f"{path}: file not found")
-    if path.stat().st_size == 0:
-        raise InputError(f"{path}: the file is empty; expected a data.police.uk street-level CSV")
-    header = _read_header(path)
+def _read_one(source: Source, report: IngestReport, geography: Geography) -> pd.DataFrame:
+    """One file, checked as it streams, reduced to counts per force, month, LSOA and crime type."""
+    header = _read_header(source)
     missing = [c for c in STREET_COLUMNS if c not in header]
     if missing:
-        raise InputError(f"{path}: not a data.police.uk street-level file: missing column(s) {', '.join(missing)}")
-    try:
-        table = pacsv.read_csv(
-            path,
-            # Our own reading of the header names the columns, so "Crime ID, Month, ..." (spaces after
-            # the commas), a byte-order mark or quoted names still match the names we keep.
-            read_options=pacsv.ReadOptions(column_names=header, skip_rows=1, block_size=MAX_LINE_BYTES),
-            convert_options=pacsv.ConvertOptions(
-                include_columns=_KEPT,
-                column_types={c: pa.string() for c in _KEPT},
-                strings_can_be_null=True,
-            ),
+        raise InputError(
+            f"{source.label}: not a data.police.uk street-level file: missing column(s) {', '.join(missing)}"
         )
-    except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: {_arrow_message(exc)}") from None
+    parts, rows = [], 0
+    with source.open() as handle:
+        try:
+            reader = pacsv.open_csv(
+                handle,
+                # Our own reading of the header names the columns, so "Crime ID, Month, ..." (spaces after
+                # the commas), a byte-order mark or quoted names still match the names we keep.
+                read_options=pacsv.ReadOptions(column_names=header, skip_rows=1, block_size=MAX_LINE_BYTES),
+                convert_options=pacsv.ConvertOptions(
+                    include_columns=_KEPT,
+                    column_types={c: pa.string() for c in _KEPT},
+                    strings_can_be_null=True,
+                ),
+            )
+            for batch in reader:
+                parts.append(_checked_block(batch, rows, source, geography))
+                rows += batch.num_rows
+        except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+            raise InputError(f"{source.label}: {_arrow_message(exc)}") from None
+    report.rows_read[source.name] = rows
+    if rows == 0:
+        raise InputError(f"{source.label}: header only, no records")
+    grouped = pd.concat(parts, ignore_index=True).groupby(_GROUPED, dropna=False)["count"].sum().reset_index()
+    report.months[source.name] = sorted(grouped["month"].unique())
+    return grouped
+
+
+def _checked_block(batch: pa.RecordBatch, offset: int, source: Source, geography: Geography) -> pd.DataFrame:
+    """One block of records checked (rows numbered from the file's start) and counted."""
     # `Month, "Burglary"`: after a comma and a space pyarrow keeps the spaces, and the quotes with them.
-    table = pa.table({c: pc.utf8_trim(table[c], characters=' \t"') for c in _KEPT})
-    report.rows_read[path.name] = table.num_rows
-    if table.num_rows == 0:
-        raise InputError(f"{path}: header only, no records")
+    table = pa.table({c: pc.utf8_trim(batch.column(c), characters=' \t"') for c in _KEPT})
     _check_column(
-        path, table, "Month", pc.match_substring_regex(table["Month"], _MONTH_PATTERN), "a month written YYYY-MM"
+        source,
+        table,
+        "Month",
+        pc.match_substring_regex(table["Month"], _MONTH_PATTERN),
+        "a month written YYYY-MM",
+        offset,
     )
     _check_column(
-        path,
+        source,
         table,
         "Crime type",
         pc.is_in(table["Crime type"], pa.array(CRIME_TYPES)),
         "one of the 14 data.police.uk crime types",
+        offset,
     )
-    report.months[path.name] = sorted(pc.unique(table["Month"]).to_pylist())
-    report.forces.update(v for v in pc.unique(table["Falls within"]).to_pylist() if v)
-    grouped = table.group_by(_KEPT, use_threads=True).aggregate([([], "count_all")]).to_pandas()
-    grouped["area"] = geography.place(grouped["LSOA code"], grouped["LSOA name"])
-    no_lsoa = grouped["area"].isna() | (grouped["area"] == "")
-    report.not_placed[NOT_PLACED_NO_LSOA] += int(grouped.loc[no_lsoa, "count_all"].sum())
-    return (
-        grouped[~no_lsoa]
-        .groupby(["Falls within", "Month", "area", "Crime type"], dropna=False)["count_all"]
-        .sum()
-        .reset_index()
-        .rename(columns={"Falls within": "force", "Month": "month", "Crime type": "crime_type", "count_all": "count"})
+    named = pc.unique(table["Falls within"]).to_pylist()
+    known = [name for name in named if name and geography.force_of_falls_within(name)]
+    _check_column(
+        source,
+        table,
+        "Falls within",
+        pc.is_in(table["Falls within"], pa.array(known, pa.string())),
+        f"a police force of England and Wales; {TERRITORIAL_FORCES}",
+        offset,
+    )
+    grouped = table.group_by(_KEPT).aggregate([([], "count_all")]).to_pandas()
+    grouped["Falls within"] = grouped["Falls within"].map(geography.force_of_falls_within)
+    return grouped.rename(
+        columns={
+            "Falls within": "force",
+            "Month": "month",
+            "LSOA code": "lsoa_code",
+            "LSOA name": "lsoa_name",
+            "Crime type": "crime_type",
+            "count_all": "count",
+        }
     )
 
 
-def _read_header(path: Path) -> list[str]:
+def _read_header(source: Source) -> list[str]:
     """The column names of a street-level file, without a byte-order mark, quotes or surrounding spaces."""
+    with source.open() as handle:
+        first = _first_line(handle, source)
+    if not first.strip():
+        raise InputError(f"{source.label}: the file is empty; expected a data.police.uk street-level CSV")
     try:
-        text = read_first_line(path).decode("utf-8-sig")
+        text = first.decode("utf-8-sig")
         names = next(csv.reader([text.rstrip("\r\n")], skipinitialspace=True), [])
     except UnicodeDecodeError:
-        raise InputError(f"{path}: not UTF-8 text; expected a data.police.uk street-level CSV") from None
+        raise InputError(f"{source.label}: not UTF-8 text; expected a data.police.uk street-level CSV") from None
     except csv.Error as exc:  # a name longer than the csv module allows
         raise InputError(
-            f"{path}: line 1 is not a header row ({exc}); expected a data.police.uk street-level CSV"
+            f"{source.label}: line 1 is not a header row ({exc}); expected a data.police.uk street-level CSV"
         ) from None
     return [name.strip() for name in names]
 
 
-def _check_column(path: Path, table: pa.Table, column: str, ok: pa.ChunkedArray, what: str) -> None:
+def _first_line(handle: BinaryIO, source: Source) -> bytes:
+    """The first line, reading no more than MAX_LINE_BYTES of it."""
+    first = handle.readline(MAX_LINE_BYTES + 1)
+    if len(first.rstrip(b"\r\n")) > MAX_LINE_BYTES:
+        raise InputError(f"{source.label}: line 1 is longer than {MAX_LINE_BYTES / 2**20:g} MB; not a CSV table")
+    return first
+
+
+def _check_column(source: Source, table: pa.Table, column: str, ok: pa.ChunkedArray, what: str, offset: int) -> None:
     ok = pc.fill_null(ok, False)
     if pc.all(ok).as_py():
         return
     first_bad = pc.index(ok, False).as_py()
     value = table[column][first_bad].as_py()
-    raise InputError(f"{path}: row {first_bad + 2}: '{column}' must be {what}, not {value!r}")
+    raise InputError(f"{source.label}: row {offset + first_bad + 2}: '{column}' must be {what}, not {value!r}")
 
 
 def _arrow_message(exc: Exception) -> str:
@@ -251,43 +328,41 @@ def _arrow_message(exc: Exception) -> str:
     return text
 
 
-def _inside_forces(placed: pd.DataFrame, geography: Geography, report: IngestReport) -> pd.DataFrame:
-    """Keep each force's records in its own districts, as counts per area, month and crime type."""
-    frame = placed.copy()
-    frame["area_force"] = geography.force_of(frame["area"])
-    keep = pd.Series(False, index=frame.index)
-    for rows in frame.groupby("force", dropna=False).groups.values():
-        keep |= _inside_force(frame.loc[rows], report)
-    kept = frame[keep]
-    return (
-        kept.groupby(["area", "month", "crime_type"])["count"]
-        .sum()
-        .reset_index()
-        .sort_values(["area", "month", "crime_type"], ignore_index=True)
-    )
+def _in_home_districts(records: pd.DataFrame, geography: Geography, report: IngestReport) -> pd.DataFrame:
+    """Counts per district of each record's own force, in the districts of that force's last month."""
+    frame = records.copy()
+    frame["placed"] = geography.place(frame["lsoa_code"], frame["lsoa_name"])
+    no_lsoa = frame["lsoa_code"].isna() & frame["lsoa_name"].isna()
+    report.not_placed[NOT_PLACED_NO_LSOA] += int(frame.loc[no_lsoa, "count"].sum())
+    unknown = frame["placed"].isna() & ~no_lsoa
+    report.not_placed[NOT_PLACED_UNKNOWN_LSOA] += int(frame.loc[unknown, "count"].sum())
+    frame = frame[frame["placed"].notna()]
+
+    last_month = {force: months[-1] for force, months in report.force_months.items()}
+    pairs = frame[["force", "placed"]].drop_duplicates()
+    current = {
+        (force, code): geography.current(code, last_month[force]) for force, code in pairs.itertuples(index=False)
+    }
+    frame["area_code"] = [current[pair] for pair in zip(frame["force"], frame["placed"])]
+    home = frame["area_code"].map(geography.force) == frame["force"]
+
+    away = frame[~home]
+    report.not_placed[NOT_PLACED_OTHER_FORCE] += int(away["count"].sum())
+    for force, rows in away.groupby("force"):
+        report.outside_areas[force] = Counter(rows.groupby("area_code")["count"].sum().to_dict())
+    kept = frame[home]
+    merged = kept.loc[kept["placed"] != kept["area_code"], ["force", "area_code", "placed"]].drop_duplicates()
+    for (force, successor), rows in merged.groupby(["force", "area_code"]):
+        report.merged.setdefault(force, {})[successor] = tuple(sorted(rows["placed"]))
+    mentioned = set(frame["area_code"]) | set(frame["placed"])
+    report.names = {code: geography.name(code) for code in mentioned}
+
+    counts = kept.groupby(["area_code", "month", "crime_type"])["count"].sum().reset_index()
+    counts.insert(1, "area", counts["area_code"].map(geography.name))
+    return counts.sort_values(["area", "month", "crime_type"], ignore_index=True)
 
 
-def _inside_force(rows: pd.DataFrame, report: IngestReport) -> pd.Series:
-    """Which of one force's records lie in its own districts.
-
-    The force's own area is the reference force that most of its records fall in, so no
-    table of force names is needed.
-    """
-    by_force = rows.groupby("area_force")["count"].sum()
-    if by_force.empty:
-        home = None
-    else:
-        home = by_force.idxmax()
-    in_home = rows["area_force"] == home
-    other_force = rows["area_force"].notna() & ~in_home
-    unlisted = rows["area_force"].isna()
-    area_sizes = rows[unlisted].groupby("area")["count"].sum()
-    large = area_sizes[area_sizes >= _MIN_SHARE_UNLISTED * rows["count"].sum()].index
-    unlisted_kept = unlisted & rows["area"].isin(large)
-    dropped_unlisted = unlisted & ~unlisted_kept
-
-    report.not_placed[NOT_PLACED_OTHER_FORCE] += int(rows.loc[other_force, "count"].sum())
-    report.not_placed[NOT_PLACED_UNLISTED] += int(rows.loc[dropped_unlisted, "count"].sum())
-    outside = rows[other_force | dropped_unlisted].groupby("area")["count"].sum()
-    report.outside_areas.update(outside.to_dict())
-    return (in_home | unlisted_kept).fillna(False)
+def _missing(months: list[str]) -> list[str]:
+    """Months between the first and last of `months` (sorted YYYY-MM) that it lacks."""
+    every = pd.period_range(months[0], months[-1], freq="M").strftime("%Y-%m")
+    return [month for month in every if month not in set(months)]

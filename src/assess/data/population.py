@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
 
-from assess.data.tables import read_table, refuse_duplicates, to_number, whole_between
+from assess.data.geography import AREA_CODE_PATTERN, Geography
+from assess.data.tables import first_row, read_table, refuse_duplicates, shown, to_number, whole_between
 from assess.errors import InputError
 
 POPULATION_COLUMNS = ["area_code", "area", "year", "population"]
@@ -27,8 +29,18 @@ _DISTRICT_GEOGRAPHIES = {
 
 
 def read_population(path: Path) -> pd.DataFrame:
-    """Read the tidy population table `area_code, area, year, population`."""
+    """Read the tidy population table `area_code, area, year, population`, keyed by code.
+
+    A code twice in one year is refused; names are for display and need match nothing.
+    """
     frame = read_table(path, POPULATION_COLUMNS)
+    frame["area_code"] = frame["area_code"].str.strip().str.upper()
+    bad = ~frame["area_code"].str.fullmatch(AREA_CODE_PATTERN)
+    if bad.any():
+        raise InputError(
+            f"{path}: row {first_row(bad)}: 'area_code' must be an ONS district code such as E07000111, "
+            f"not {shown(frame['area_code'][bad].iloc[0])}"
+        )
     frame["population"] = to_number(
         frame,
         "population",
@@ -39,30 +51,78 @@ def read_population(path: Path) -> pd.DataFrame:
     frame["year"] = to_number(
         frame, "year", path, f"a year from {YEARS[0]} to {YEARS[1]}, such as 2020", whole_between(*YEARS)
     ).astype("int64")
-    refuse_duplicates(frame, ["area", "year"], path, "the population of an area in a year")
+    refuse_duplicates(frame, ["area_code", "year"], path, "the population of an area code in a year")
     return frame[POPULATION_COLUMNS]
 
 
-def population_for(population: pd.Series | pd.DataFrame, year: int) -> pd.Series:
-    """Population per area from the estimate for `year` where the table holds it, else the nearest year.
+def population_for(
+    population: pd.DataFrame,
+    year: int,
+    codes: Iterable[str] | None = None,
+    geography: Geography | None = None,
+) -> pd.Series:
+    """Population per area code from the estimate for `year` where the table holds it, else the nearest year.
 
     Of two years equally near, the earlier is taken (an estimate published before the
-    period, as an assessment written at the time would have used). The series carries the
-    year used per area in `attrs["years"]`, so every rate can say which estimate it rests on
-    (see `population_estimate`).
+    period, as an assessment written at the time would have used). A successor authority
+    without its own estimate in a year has the sum of its predecessors' estimates of that
+    year, where every predecessor has one; the same rule then picks the year (so a 2019
+    assessment of North Northamptonshire sums its four districts' mid-2019 estimates). The series
+    carries the year used per code in `attrs["years"]`, so every rate can say which
+    estimate it rests on (see `population_estimate`).
+
+    Parameters
+    ----------
+    population
+        The tidy table (`read_population`).
+    year
+        The year wanted.
+    codes
+        The area codes wanted (default: every code in the table); a code with no estimate
+        of its own or of its predecessors is left out of the series.
+    geography
+        Reference of which districts merged into which (default: the embedded one).
     """
-    distance = (population["year"] - year).abs()
-    ordered = population.assign(_distance=distance).sort_values(["area", "_distance", "year"])
-    chosen = ordered.drop_duplicates("area").set_index("area")
-    series = chosen["population"].copy()
-    series.attrs["years"] = {area: int(y) for area, y in chosen["year"].items()}
+    held = population[["area_code", "year", "population"]]
+    codes = list(dict.fromkeys(held["area_code"])) if codes is None else list(codes)
+    geography = geography or Geography.default()
+    successors = [code for code in codes if geography.predecessors(code)]
+    if successors:
+        sums = [_sum_of_predecessors(held, code, geography) for code in successors]
+        own = set(zip(held["area_code"], held["year"]))
+        sums = [s[[(c, y) not in own for c, y in zip(s["area_code"], s["year"])]] for s in sums]
+        held = pd.concat([held, *sums], ignore_index=True)
+    held = held[held["area_code"].isin(codes)]
+    distance = (held["year"] - year).abs()
+    ordered = held.assign(_distance=distance).sort_values(["area_code", "_distance", "year"])
+    chosen = ordered.drop_duplicates("area_code").set_index("area_code")
+    series = chosen["population"].reindex([code for code in codes if code in chosen.index]).copy()
+    series.index.name = "area_code"
+    series.attrs["years"] = {code: int(chosen.at[code, "year"]) for code in series.index}
     return series
+
+
+def _sum_of_predecessors(held: pd.DataFrame, code: str, geography: Geography) -> pd.DataFrame:
+    """Estimates of a successor as the sums of its predecessors', in years where each has one.
+
+    A predecessor without an estimate of its own in a year is itself the sum of its predecessors'.
+    """
+    direct = [p for p, change in geography.changes.items() if change.successor == code]
+    rows = [held[held["area_code"] == p] for p in direct]
+    for p, own in zip(direct, rows.copy()):
+        older = _sum_of_predecessors(held, p, geography) if geography.predecessors(p) else held.iloc[:0]
+        rows.append(older[~older["year"].isin(own["year"])])
+    rows = pd.concat(rows, ignore_index=True)
+    complete = rows.groupby("year")["area_code"].nunique() == len(direct)
+    years = complete[complete].index
+    sums = rows[rows["year"].isin(years)].groupby("year", as_index=False)["population"].sum()
+    return sums.assign(area_code=code)[["area_code", "year", "population"]]
 
 
 def population_years(population: pd.Series) -> tuple[int, ...]:
     """The distinct years of the estimates a `population_for` series uses, earliest first."""
     years = population.attrs.get("years", {})
-    return tuple(sorted({years[area] for area in population.index if area in years}))
+    return tuple(sorted({years[code] for code in population.index if code in years}))
 
 
 def population_estimate(population: pd.Series) -> str:
@@ -87,7 +147,8 @@ def read_ons_mid_year_estimate(path: Path, year: int) -> pd.DataFrame:
         raise InputError(f"{path}: sheet 'MYE2 - Persons' has no header row starting 'Code'")
     start = header_rows[0]
     table = raw.iloc[start + 1 :].copy()
-    table.columns = [str(c).strip() for c in raw.iloc[start]]
+    # mid-2019 footnotes the column as "Geography1"; mid-2020 writes "Geography".
+    table.columns = ["Geography" if str(c).startswith("Geography") else str(c).strip() for c in raw.iloc[start]]
     districts = table[table["Geography"].isin(_DISTRICT_GEOGRAPHIES) & table["Code"].str[0].isin(["E", "W"])]
     return pd.DataFrame(
         {

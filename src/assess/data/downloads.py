@@ -1,0 +1,172 @@
+"""Find the street-level files in what a user downloaded from data.police.uk, and open them as streams.
+
+A user may pass plain CSVs, gzipped CSVs, the zip archive data.police.uk serves (folders
+`YYYY-MM/` of `YYYY-MM-<force>-street.csv`, `-outcomes.csv` and `-stop-and-search.csv`)
+or a folder holding any of these. Each street-level file becomes a `Source` that opens a
+fresh binary stream, so nothing is unpacked to disk and memory does not follow file size.
+Compressed members are bounded: a zip member that would unpack to more than 1 GB or more
+than 200 times its packed size, or a gzip stream that goes beyond the same limits while
+read, is refused.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import re
+import zipfile
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+from assess.errors import InputError
+
+MAX_UNPACKED_BYTES = 2**30
+"""The most a compressed street-level file may unpack to: a national month is about 150 MB."""
+MAX_RATIO = 200
+"""The most a compressed file may grow when unpacked: CSV text packs about 5 to 10 times."""
+_STREET = re.compile(r"-street\.csv(\.gz)?$", re.IGNORECASE)
+_OTHER_KINDS = {
+    "outcomes": re.compile(r"-outcomes\.csv(\.gz)?$", re.IGNORECASE),
+    "stop-and-search": re.compile(r"-stop-and-search\.csv(\.gz)?$", re.IGNORECASE),
+}
+
+
+@dataclass(frozen=True)
+class Source:
+    """One street-level file, wherever it lies.
+
+    Attributes
+    ----------
+    label
+        How messages name it: the path, or `archive.zip:2022-01/2022-01-kent-street.csv`.
+    name
+        Its file name, as the summary lists it.
+    open
+        Opens a new binary stream of its CSV text (unpacked).
+    """
+
+    label: str
+    name: str
+    open: Callable[[], BinaryIO]
+
+
+@dataclass
+class Found:
+    """The street-level files found, and the other data.police.uk files passed over."""
+
+    sources: list[Source] = field(default_factory=list)
+    skipped: Counter = field(default_factory=Counter)
+
+
+def find_sources(paths: Iterable[Path]) -> Found:
+    """Every street-level file in the given files, archives and folders, in the order given (folders sorted).
+
+    A file named explicitly is read as a street-level CSV whatever its name (unless it is a
+    zip archive or ends in `.gz`); inside folders and archives only `*-street.csv` files
+    are, and outcomes and stop-and-search files are counted as skipped.
+    """
+    found = Found()
+    for path in map(Path, paths):
+        if path.is_dir():
+            before = len(found.sources)
+            for inner in sorted(p for p in path.rglob("*") if p.is_file()):
+                if _STREET.search(inner.name) or zipfile.is_zipfile(inner):
+                    _add_file(inner, found)
+                else:
+                    _count_skipped(inner.name, found)
+            if len(found.sources) == before:
+                raise InputError(f"{path}: no *-street.csv files (or zip archives of them) in this folder")
+        elif path.is_file():
+            _add_file(path, found)
+        else:
+            raise InputError(f"{path}: file not found")
+    return found
+
+
+def _add_file(path: Path, found: Found) -> None:
+    if zipfile.is_zipfile(path):
+        _add_archive(path, found)
+    elif path.name.lower().endswith(".gz"):
+        limit = min(MAX_UNPACKED_BYTES, MAX_RATIO * max(path.stat().st_size, 1))
+        found.sources.append(
+            Source(str(path), path.name[:-3], lambda: _Bounded(gzip.open(path, "rb"), limit, str(path)))
+        )
+    else:
+        found.sources.append(Source(str(path), path.name, lambda: open(path, "rb")))
+
+
+def _add_archive(path: Path, found: Found) -> None:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = [m for m in archive.infolist() if not m.is_dir()]
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise InputError(f"{path}: not a readable zip archive ({exc})") from None
+    before = len(found.sources)
+    for member in sorted(members, key=lambda m: m.filename):
+        name = member.filename.rsplit("/", 1)[-1]
+        if not _STREET.search(name) or name.lower().endswith(".gz"):
+            _count_skipped(name, found)
+            continue
+        label = f"{path}:{member.filename}"
+        if member.file_size > MAX_UNPACKED_BYTES or member.file_size > MAX_RATIO * max(member.compress_size, 1):
+            raise InputError(
+                f"{label}: unpacks to {member.file_size:,} bytes from {member.compress_size:,}; a street-level "
+                f"file is at most {MAX_UNPACKED_BYTES / 2**30:g} GB and {MAX_RATIO} times its packed size"
+            )
+        found.sources.append(Source(label, name, _member_opener(path, member.filename, label)))
+    if len(found.sources) == before:
+        raise InputError(f"{path}: no *-street.csv files in this archive; download the street-level crime")
+
+
+def _member_opener(path: Path, member: str, label: str) -> Callable[[], BinaryIO]:
+    def open_member() -> BinaryIO:
+        archive = zipfile.ZipFile(path)
+        try:
+            stream = archive.open(member)
+        except (zipfile.BadZipFile, NotImplementedError, RuntimeError) as exc:
+            archive.close()
+            raise InputError(f"{label}: cannot be unpacked ({exc})") from None
+        return _Bounded(stream, MAX_UNPACKED_BYTES, label, also_close=archive)
+
+    return open_member
+
+
+def _count_skipped(name: str, found: Found) -> None:
+    for kind, pattern in _OTHER_KINDS.items():
+        if pattern.search(name):
+            found.skipped[kind] += 1
+
+
+class _Bounded(io.RawIOBase):
+    """A read-only stream that refuses to yield more than `limit` bytes (a decompression bomb)."""
+
+    def __init__(self, inner: BinaryIO, limit: int, label: str, also_close: zipfile.ZipFile | None = None) -> None:
+        self._inner, self._limit, self._label, self._also_close = inner, limit, label, also_close
+        self._read = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        try:
+            data = self._inner.read(len(buffer))
+        except (OSError, EOFError, zipfile.BadZipFile) as exc:  # a corrupt or truncated archive
+            raise InputError(f"{self._label}: cannot be unpacked ({exc})") from None
+        self._read += len(data)
+        if self._read > self._limit:
+            raise InputError(
+                f"{self._label}: unpacks to more than {self._limit:,} bytes; a street-level file is at most "
+                f"{MAX_UNPACKED_BYTES / 2**30:g} GB and {MAX_RATIO} times its packed size"
+            )
+        buffer[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        if not self.closed:
+            self._inner.close()
+            if self._also_close is not None:
+                self._also_close.close()
+        super().close()
