@@ -26,6 +26,7 @@ from pydantic import (
     model_validator,
 )
 
+from assess.data.geography import Geography
 from assess.data.police_uk import CRIME_TYPES
 from assess.data.tables import is_month
 from assess.errors import ConfigError
@@ -387,6 +388,8 @@ class Assessment:
         Its ONS code, by which its population, partner returns and local content are found.
     force
         The police force area it lies in (its "county"), or "" where the reference does not know it.
+    codes
+        The ONS code of every comparator, by name: what population and partner returns join on.
     period_start, period_end
         First and last month of the assessment period (YYYY-MM).
     comparators
@@ -413,6 +416,7 @@ class Assessment:
     data_dir: Path
     area_code: str = ""
     force: str = ""
+    codes: dict[str, str] = field(default_factory=dict)
     priorities: tuple[Priority, ...] = field(default_factory=tuple)
     priorities_file: Path = DEFAULT_PRIORITIES
     criteria: Criteria = field(default_factory=lambda: load_criteria(DEFAULT_CRITERIA))
@@ -674,12 +678,18 @@ def resolve_assessment(
         wanted_area, model_period, comparators = area, None, None
     where = str(path) if path else "--area"
 
-    known_areas = sorted(counts["area"].unique())
-    canonical = _canonical_area(wanted_area, known_areas, f"{where}: field 'area'")
+    code_of = dict(counts[["area", "area_code"]].drop_duplicates().itertuples(index=False))
+    geography = Geography.default()
+    canonical = _canonical_area(wanted_area, code_of, geography, f"{where}: field 'area'")
+    force = geography.force(code_of[canonical]) or ""
     if comparators is None:
-        comparator_list = known_areas
+        # The county is the area's force: its districts in the data (or, for areas the reference
+        # does not place, every such area in the data).
+        comparator_list = sorted(a for a, code in code_of.items() if (geography.force(code) or "") == force)
     else:
-        comparator_list = [_canonical_area(name, known_areas, f"{where}: field 'comparators'") for name in comparators]
+        comparator_list = [
+            _canonical_area(name, code_of, geography, f"{where}: field 'comparators'") for name in comparators
+        ]
         twice = sorted({name for name in comparator_list if comparator_list.count(name) > 1})
         if twice:
             raise ConfigError(f"{where}: field 'comparators': {twice[0]!r} is listed twice; list each area once")
@@ -707,6 +717,9 @@ def resolve_assessment(
     _check_weights(scoring, criteria, where)
     return Assessment(
         area=canonical,
+        area_code=code_of[canonical],
+        force=force,
+        codes={area: code_of[area] for area in comparator_list},
         period_start=start,
         period_end=end,
         comparators=tuple(sorted(comparator_list)),
@@ -725,13 +738,19 @@ def resolve_assessment(
     )
 
 
-def _canonical_area(name: str, known: list[str], where: str) -> str:
-    """The area as spelled in the data, matched regardless of case, spaces and hyphens."""
+def _canonical_area(name: str, code_of: dict[str, str], geography: Geography, where: str) -> str:
+    """The area as named in the data, given by name (whatever its case, spaces and hyphens), by ONS
+    code, or by another spelling the reference knows ("Bristol" for "Bristol, City of")."""
     wanted = slug(name)
-    for candidate in known:
+    for candidate in sorted(code_of):
         if slug(candidate) == wanted:
             return candidate
-    raise ConfigError(f"{where}: unknown area {name!r}; the data have: {', '.join(known)}")
+    code = geography.code_for(name)
+    for candidate, candidate_code in code_of.items():
+        if code is not None and candidate_code == code:
+            return candidate
+    known = ", ".join(f"{a} ({code_of[a]})" for a in sorted(code_of))
+    raise ConfigError(f"{where}: unknown area {name!r}; the data have: {known}")
 
 
 def slug(name: str) -> str:

@@ -49,6 +49,8 @@ class Tables:
         any area.
         """
         population_path = data_dir / "population.csv"
+        if not population_path.is_file():
+            population_path = DEFAULT_DATA_DIR / "population.csv"
         harm_path = data_dir / "harm_weights.csv"
         if not harm_path.is_file():
             harm_path = DEFAULT_DATA_DIR / "harm_weights.csv"
@@ -98,20 +100,31 @@ class Evidence:
         return Evidence(assessment, self.tables)
 
     def _check_population(self) -> None:
-        known = set(self.tables.population["area"])
-        missing = [a for a in self.assessment.comparators if a not in known]
+        codes = self.assessment.codes
+        missing = [a for a in self.assessment.comparators if codes[a] not in self._population_by_code.index]
         if missing:
-            path = self.assessment.data_dir / "population.csv"
+            path = self.tables.files[1]
+            named = ", ".join(f"{area} ({codes[area]})" for area in missing)
             raise InputError(
-                f"{path}: no population for {', '.join(missing)}; add a row per area "
-                "(area_code, area, year, population)"
+                f"{path}: no population for {named}; add a row per area code (area_code, area, year, population)"
             )
 
     @cached_property
-    def population(self) -> pd.Series:
-        """Residents per comparator area: the estimate for the period's year, else the nearest year held."""
+    def _population_by_code(self) -> pd.Series:
         year = int(self.assessment.period_start[:4])
-        return population_for(self.tables.population, year).reindex(list(self.assessment.comparators))
+        codes = [self.assessment.codes[a] for a in self.assessment.comparators]
+        return population_for(self.tables.population, year, codes)
+
+    @cached_property
+    def population(self) -> pd.Series:
+        """Residents per comparator area (by name), joined by code: the estimate for the period's year, else
+        the nearest year held; a successor authority without its own, its predecessors' summed."""
+        by_code = self._population_by_code
+        names = {code: area for area, code in self.assessment.codes.items()}
+        series = by_code.rename(index=names).reindex(list(self.assessment.comparators))
+        series.index.name = "area"
+        series.attrs["years"] = {names[code]: year for code, year in by_code.attrs["years"].items()}
+        return series
 
     @property
     def population_years(self) -> tuple[int, ...]:

@@ -54,6 +54,13 @@ def read_counts(path: Path, geography: Geography | None = None) -> pd.DataFrame:
     given = given.where(given != "", frame["area_code"])
     reference = frame["area_code"].map(lambda code: geography.names.get(code))
     frame["area"] = reference.fillna(given)
+    codes_per_name = frame.groupby("area")["area_code"].nunique()
+    if (codes_per_name > 1).any():
+        name = codes_per_name[codes_per_name > 1].index[0]
+        codes = sorted(frame.loc[frame["area"] == name, "area_code"].unique())
+        raise InputError(
+            f"{path}: the name {name!r} is given to {' and '.join(codes)}; give each area code its own name"
+        )
     return frame[COUNT_COLUMNS].reset_index(drop=True)
 
 
