@@ -28,13 +28,12 @@ from pydantic import (
 from assess.data.police_uk import CRIME_TYPES
 from assess.data.tables import is_month
 from assess.errors import ConfigError
+from assess.local import LocalContent, local_content, provisional_area_code, with_local_indicators
 from assess.params_file import load_yaml
 from assess.paths import (  # noqa: F401  (re-exported: where the defaults live)
-    DEFAULT_ACTIONS,
+    DEFAULT_AREAS_DIR,
     DEFAULT_CRITERIA,
     DEFAULT_DATA_DIR,
-    DEFAULT_JUDGEMENTS,
-    DEFAULT_MEASURES,
     DEFAULT_PARAMS,
     DEFAULT_PRIORITIES,
     PROJECT_ROOT,
@@ -173,11 +172,21 @@ class AssessmentModel(StrictModel):
     priorities_file: str = "priorities.yaml"
     # None: criteria.yaml beside this file if there is one, else the standard criteria.
     criteria_file: str | None = None
-    judgements_file: str | None = "judgements.yaml"
-    actions_file: str | None = "actions.yaml"
-    measures_file: str | None = "measures.yaml"
+    # Each area's own judgements, actions, measures and partner returns: areas_dir/<ONS code>/.
+    areas_dir: str = "areas"
     scoring: ScoringRules = Field(default_factory=ScoringRules)
     disclosure: DisclosureModel = Field(default_factory=DisclosureModel)
+
+    _judgements_moved, _actions_moved, _measures_moved = (
+        model_validator(mode="before")(
+            refuse_old_key(
+                f"{what}_file",
+                f"'{what}_file' is no longer used: each area has its own; move the file to "
+                f"areas/<area code>/{what}.yaml beside this file (`assess init AREA` starts the folder)",
+            )
+        )
+        for what in ("judgements", "actions", "measures")
+    )
 
 
 class CriterionModel(StrictModel):
@@ -401,6 +410,8 @@ class Assessment:
     judgements
         Per priority and judged criterion, the panel of judgements: one per partner, in the
         order judgements.yaml gives them (a single judgement is a panel of one).
+    local
+        The area's own content: its judgements, actions, measures and partner returns.
     source
         The parameters file, or None when built from defaults.
     """
@@ -419,10 +430,20 @@ class Assessment:
     rules: ScoringRules = field(default_factory=ScoringRules)
     disclosure: DisclosureModel = field(default_factory=DisclosureModel)
     judgements: dict[str, dict[str, tuple[JudgementModel, ...]]] = field(default_factory=dict)
-    judgements_file: Path | None = None
-    actions_file: Path | None = None
-    measures_file: Path | None = None
+    local: LocalContent = field(default_factory=lambda: LocalContent("", DEFAULT_AREAS_DIR))
     source: Path | None = None
+
+    @property
+    def judgements_file(self) -> Path | None:
+        return self.local.judgements_file
+
+    @property
+    def actions_file(self) -> Path | None:
+        return self.local.actions_file
+
+    @property
+    def measures_file(self) -> Path | None:
+        return self.local.measures_file
 
     @property
     def months(self) -> list[str]:
@@ -464,9 +485,7 @@ class Assessment:
             "data_dir": str(self.data_dir),
             "priorities_file": str(self.priorities_file),
             "criteria_file": str(self.criteria_file),
-            "judgements_file": str(self.judgements_file) if self.judgements_file else None,
-            "actions_file": str(self.actions_file) if self.actions_file else None,
-            "measures_file": str(self.measures_file) if self.measures_file else None,
+            "areas_dir": str(self.local.areas_dir),
             "scoring": {**self.rules.model_dump(), "weights": self.weights},
             "disclosure": self.disclosure.model_dump(),
         }
@@ -622,6 +641,15 @@ def month_range(start: str, end: str) -> list[str]:
     return [str(p) for p in pd.period_range(start, end, freq="M")]
 
 
+def areas_dir_for(params_file: Path | None) -> Path:
+    """The folder of the areas' own content a parameters file names (none given: the project's)."""
+    if params_file is None:
+        return DEFAULT_AREAS_DIR
+    path = Path(params_file).resolve()
+    model = parse_model(AssessmentModel, load_yaml(path), path)
+    return (path.parent / model.areas_dir).resolve()
+
+
 def data_dir_for(params_file: Path | None, data_dir: Path | None) -> Path:
     """The data folder a run reads: the one given, else the parameters file's, else the default."""
     if data_dir:
@@ -651,10 +679,7 @@ def resolve_assessment(
         chosen_data_dir = Path(data_dir).resolve() if data_dir else (base / model.data_dir).resolve()
         priorities_path = (base / model.priorities_file).resolve()
         criteria_path = criteria_file_for(path, model)
-        judgements_path, actions_path, measures_path = (
-            (base / name).resolve() if name else None
-            for name in (model.judgements_file, model.actions_file, model.measures_file)
-        )
+        areas_dir = (base / model.areas_dir).resolve()
         scoring, disclosure = model.scoring, model.disclosure
         wanted_area = area or model.area
         period = model.period
@@ -665,7 +690,7 @@ def resolve_assessment(
             raise ConfigError("no area given: pass --area NAME (or a parameters file with 'area')")
         chosen_data_dir = Path(data_dir).resolve() if data_dir else DEFAULT_DATA_DIR
         priorities_path, criteria_path = DEFAULT_PRIORITIES, DEFAULT_CRITERIA
-        judgements_path, actions_path, measures_path = DEFAULT_JUDGEMENTS, DEFAULT_ACTIONS, DEFAULT_MEASURES
+        areas_dir = DEFAULT_AREAS_DIR
         scoring, disclosure = ScoringRules(), DisclosureModel()
         wanted_area, period, comparators = area, None, None
     where = str(path) if path else "--area"
@@ -697,8 +722,9 @@ def resolve_assessment(
                 f"{where}: field 'period': the data have no counts for {_describe_months(missing)}; "
                 f"the data cover {months_in_data[0]} to {months_in_data[-1]}"
             )
-    priorities = load_priorities(priorities_path)
     criteria = load_criteria(criteria_path)
+    local = local_content(areas_dir, provisional_area_code(canonical))
+    priorities = with_local_indicators(load_priorities(priorities_path), local, criteria)
     _check_weights(scoring, criteria, where)
     return Assessment(
         area=canonical,
@@ -712,10 +738,8 @@ def resolve_assessment(
         criteria_file=criteria_path,
         rules=scoring,
         disclosure=disclosure,
-        judgements=load_judgements(judgements_path, priorities, criteria) if judgements_path else {},
-        judgements_file=judgements_path,
-        actions_file=actions_path,
-        measures_file=measures_path,
+        judgements=load_judgements(local.judgements_file, priorities, criteria) if local.judgements_file else {},
+        local=local,
         source=path,
     )
 
