@@ -80,7 +80,7 @@ class LocalContent:
             return [
                 (
                     "the partnership's own judgements, action plan, success measures and partner returns",
-                    f"run `assess init {self.area_code}`: it writes a starter folder, {where}, with a scoring "
+                    f"run the command 'assess init {self.area_code}': it writes a starter folder, {where}, with a scoring "
                     "sheet for the partners to fill in and a note on each file",
                 )
             ]
@@ -89,7 +89,7 @@ class LocalContent:
                 _with_entries(self.judgements_file, "judgements"),
                 "the partners' judged scores (community concern and where the partnership adds value)",
                 f"fill in the scoring sheet in {where} at a scoring workshop, then read it back with "
-                f"`assess read-scores SHEET --area {self.area_code}`",
+                f"the command 'assess read-scores SHEET --area {self.area_code}'",
             ),
             (
                 _with_entries(self.actions_file, "actions"),
@@ -164,7 +164,9 @@ def with_local_indicators(priorities: tuple[Priority, ...], local: LocalContent,
         if key not in keys:
             raise ConfigError(f"{where}: unknown priority; known: {', '.join(sorted(keys))}")
         if not isinstance(mapping, dict) or not mapping:
-            raise ConfigError(f"{where}: give each indicator's name and the criterion it informs, e.g. 'Referrals: trend'")
+            raise ConfigError(
+                f"{where}: give each indicator's name and the criterion it informs, e.g. 'Referrals: trend'"
+            )
         for name, criterion in mapping.items():
             if not isinstance(name, str) or not name.strip() or criterion not in measured:
                 raise ConfigError(
@@ -209,6 +211,17 @@ def provisional_area_code(name: str) -> str:
     if text.upper() in names:
         return text.upper()
     return codes.get(_name_key(text), "")
+
+
+def area_code_of(area: str, where: str) -> str:
+    """The ONS code of a district given by name or code; an unknown one is refused in one line naming `where`."""
+    code = provisional_area_code(area)
+    if not code:
+        raise ConfigError(
+            f"{where}: unknown area {area!r}; give a district's name or ONS code as the reference list "
+            "of districts (data/districts.csv) has it"
+        )
+    return code
 
 
 def provisional_area_name(code: str) -> str | None:
