@@ -80,8 +80,8 @@ class LocalContent:
             return [
                 (
                     "the partnership's own judgements, action plan, success measures and partner returns",
-                    f"run the command 'assess init {self.area_code}': it writes a starter folder, {where}, with a scoring "
-                    "sheet for the partners to fill in and a note on each file",
+                    f"run the command 'assess init {self.area_code}': it writes a starter folder, {where}, "
+                    "with a scoring sheet for the partners to fill in and a note on each file",
                 )
             ]
         wanted = [

@@ -31,10 +31,10 @@ from assess.cells import FORMULA_STARTS, inert
 from assess.config import (
     DEFAULT_PARAMS,
     AssessmentModel,
-    areas_dir_for,
     Criteria,
     JudgementModel,
     Priority,
+    areas_dir_for,
     criteria_file_for,
     load_criteria,
     load_judgements,
