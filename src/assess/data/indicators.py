@@ -119,15 +119,18 @@ def read_indicator_files(files: Sequence[Path], priorities: Iterable[str] | None
     priorities = list(priorities) if priorities is not None else None
     tables = [read_indicators(p, priorities) for p in files]
     table = pd.concat(tables, ignore_index=True)
-    paths = pd.Series([p for p, t in zip(files, tables) for _ in range(len(t))], dtype=object)
+    paths = pd.Series([Path(p) for p, t in zip(files, tables) for _ in range(len(t))], dtype=object)
     key = ["indicator", "area", "period_start", "period_end"]
     repeated = table.duplicated(key, keep=False)
     if repeated.any():
         first = table[repeated].iloc[0]
         same = repeated & (table["indicator"] == first["indicator"]) & (table["area"] == first["area"])
-        named = sorted({str(p) for p in paths[same]})
+        involved = sorted(set(paths[same]))
+        folders = {p.parent for p in involved}
+        # Files of one folder by name, as a user sees them side by side; of two folders by path.
+        named = [p.name for p in involved] if len(folders) == 1 else [str(p) for p in involved]
         raise InputError(
-            f"{named[0]}: indicator {first['indicator']!r} for {first['area']} "
+            f"{involved[0].parent}: indicator {first['indicator']!r} for {first['area']} "
             f"{first['period_start']:%Y-%m-%d} to {first['period_end']:%Y-%m-%d} is given twice "
             f"(in {', '.join(named)}); keep one"
         )
