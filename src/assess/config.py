@@ -9,7 +9,7 @@ naming the file, the field and what to fix.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -28,7 +28,7 @@ from pydantic import (
 from assess.data.police_uk import CRIME_TYPES
 from assess.data.tables import is_month
 from assess.errors import ConfigError
-from assess.local import LocalContent, local_content, provisional_area_code, with_local_indicators
+from assess.local import LocalContent, local_content, provisional_area_code, read_local_indicators
 from assess.params_file import load_yaml
 from assess.paths import (  # noqa: F401  (re-exported: where the defaults live)
     DEFAULT_AREAS_DIR,
@@ -599,6 +599,24 @@ def load_judgements(
     return dict(model.judgements)
 
 
+def with_own_indicators(priorities: tuple[Priority, ...], local: LocalContent, criteria: Criteria):
+    """The priorities with the area's own partner indicators mapped beside the national ones (priorities.yaml's)."""
+    if local.indicators_file is None:
+        return priorities
+    path = local.indicators_file
+    own = read_local_indicators(path, [p.key for p in priorities], [c.key for c in criteria if not c.is_judged])
+    merged = []
+    for priority in priorities:
+        added = own.get(priority.key, ())
+        twice = [name for name, _ in added if name in dict(priority.indicators)]
+        if twice:
+            raise ConfigError(
+                f"{path}: field 'indicators.{priority.key}.{twice[0]}': already mapped in priorities.yaml; map it once"
+            )
+        merged.append(replace(priority, indicators=priority.indicators + added))
+    return tuple(merged)
+
+
 def criteria_file_for(params_file: Path, model: AssessmentModel) -> Path:
     """The criteria a parameters file names; naming none, criteria.yaml beside it, else the standard criteria."""
     path = (params_file.parent / (model.criteria_file or "criteria.yaml")).resolve()
@@ -724,7 +742,7 @@ def resolve_assessment(
             )
     criteria = load_criteria(criteria_path)
     local = local_content(areas_dir, provisional_area_code(canonical))
-    priorities = with_local_indicators(load_priorities(priorities_path), local, criteria)
+    priorities = with_own_indicators(load_priorities(priorities_path), local, criteria)
     _check_weights(scoring, criteria, where)
     return Assessment(
         area=canonical,

@@ -27,7 +27,7 @@ from assess.data.indicators import partner_files, read_indicator_files
 from assess.data.population import population_estimate, population_for, population_years, read_population
 from assess.disclosure import CountRule, Disclosure
 from assess.errors import InputError
-from assess.local import areas_known
+from assess.local import areas_known, provisional_area_name
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,7 @@ class Tables:
         if not harm_path.is_file():
             harm_path = DEFAULT_DATA_DIR / "harm_weights.csv"
         returns = (*partner_files(data_dir / "partners"), *assessment.local.partner_files)
-        indicators = read_indicator_files(returns, [p.key for p in assessment.priorities])
+        indicators = read_indicator_files(returns, [p.key for p in assessment.priorities], provisional_area_name)
         areas = set(indicators["area"])
         other_districts = (areas_known(areas) | set(counts["area"])) - set(assessment.comparators)
         return cls(

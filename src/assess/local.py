@@ -15,18 +15,16 @@ what an area has not written yet is said on its index (`LocalContent.missing`).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from assess.data.indicators import partner_files
+from assess.data.tables import read_table
 from assess.errors import ConfigError
 from assess.params_file import load_yaml
 from assess.paths import DEFAULT_DATA_DIR
-
-if TYPE_CHECKING:
-    from assess.config import Criteria, Priority
 
 JUDGEMENTS, ACTIONS, MEASURES, INDICATORS = "judgements.yaml", "actions.yaml", "measures.yaml", "indicators.yaml"
 PARTNERS = "partners"
@@ -120,9 +118,6 @@ def local_content(areas_dir: Path, area_code: str) -> LocalContent:
     areas_dir = Path(areas_dir)
     if not AREA_CODE.fullmatch(area_code):
         return LocalContent(area_code, areas_dir)
-    # Imported here: the partner reader looks areas up by code in this module.
-    from assess.data.indicators import partner_files
-
     folder = areas_dir / area_code
 
     def present(name: str) -> Path | None:
@@ -141,28 +136,26 @@ def local_content(areas_dir: Path, area_code: str) -> LocalContent:
     )
 
 
-def with_local_indicators(priorities: tuple[Priority, ...], local: LocalContent, criteria: Criteria):
-    """The priorities with the area's own partner indicators (its `indicators.yaml`) mapped beside the national ones.
+def read_local_indicators(
+    path: Path, priorities: Collection[str], measured: Sequence[str]
+) -> dict[str, tuple[tuple[str, str], ...]]:
+    """An area's own partner indicators (its `indicators.yaml`), per priority: (indicator, criterion) pairs.
 
     The file maps, per priority, an indicator's name to the criterion it informs, as a
-    priority's `indicators` does in priorities.yaml. Which criteria take partner indicators
-    depends on their scorers, and is checked with them (`criteria.check_scorers`).
+    priority's `indicators` does in priorities.yaml; `measured` are the criteria that may be
+    named. Which of them take partner indicators depends on their scorers, and is checked
+    with them (`criteria.check_scorers`).
     """
-    path = local.indicators_file
-    if path is None:
-        return priorities
     data = load_yaml(path)
     if not isinstance(data, dict) or set(data) != {"indicators"} or not isinstance(data["indicators"], dict):
         raise ConfigError(
             f"{path}: expected one setting, 'indicators': per priority, each indicator's name and its criterion"
         )
-    keys = {p.key for p in priorities}
-    measured = [c.key for c in criteria if not c.is_judged]
     own: dict[str, tuple[tuple[str, str], ...]] = {}
     for key, mapping in data["indicators"].items():
         where = f"{path}: field 'indicators.{key}'"
-        if key not in keys:
-            raise ConfigError(f"{where}: unknown priority; known: {', '.join(sorted(keys))}")
+        if key not in priorities:
+            raise ConfigError(f"{where}: unknown priority; known: {', '.join(sorted(priorities))}")
         if not isinstance(mapping, dict) or not mapping:
             raise ConfigError(
                 f"{where}: give each indicator's name and the criterion it informs, e.g. 'Referrals: trend'"
@@ -173,17 +166,7 @@ def with_local_indicators(priorities: tuple[Priority, ...], local: LocalContent,
                     f"{where}.{name}': map an indicator's name to a measured criterion ({', '.join(measured)})"
                 )
         own[key] = tuple(mapping.items())
-    merged = []
-    for priority in priorities:
-        added = own.get(priority.key, ())
-        national = {name for name, _ in priority.indicators}
-        twice = [name for name, _ in added if name in national]
-        if twice:
-            raise ConfigError(
-                f"{path}: field 'indicators.{priority.key}.{twice[0]}': already mapped in priorities.yaml; map it once"
-            )
-        merged.append(replace(priority, indicators=priority.indicators + added) if added else priority)
-    return tuple(merged)
+    return own
 
 
 # --- the reference list of districts (data/districts.csv) ----------------------------------------
@@ -192,8 +175,6 @@ def with_local_indicators(priorities: tuple[Priority, ...], local: LocalContent,
 @cache
 def _districts() -> tuple[dict[str, str], dict[str, str]]:
     """Code -> reference name, and name key -> code, from the embedded districts table."""
-    from assess.data.tables import read_table
-
     table = read_table(DEFAULT_DATA_DIR / "districts.csv", ["area_code", "area"])
     names = dict(zip(table["area_code"], table["area"]))
     return names, {_name_key(name): code for code, name in names.items()}

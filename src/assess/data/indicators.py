@@ -14,7 +14,7 @@ the header found wherever it sits in the first rows, since partners add titles a
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -38,6 +38,8 @@ CONFIDENCE_COLUMNS = ["lower", "upper"]
 AREA_CODE_COLUMN = "area_code"
 """Optional column: the area's ONS code, blank for an area without one (a police division)."""
 _ONS_CODE = re.compile(r"[EWSNK]\d{8}")
+AreaName = Callable[[str], "str | None"]
+"""The reference name of an ONS code (None, or the code itself, where the reference lacks it)."""
 COUNT_UNIT = "count"
 PERCENT_UNIT = "percent"
 # Partners spell the same unit many ways; each is read as one, so no check or suppression of
@@ -59,7 +61,9 @@ _HEADER_SEARCH_ROWS = 15
 _EMPTY_OR_ERROR = "is empty or holds a spreadsheet error such as #DIV/0!; fill it in or fix the formula"
 
 
-def read_indicators(path: Path, priorities: Iterable[str] | None = None) -> pd.DataFrame:
+def read_indicators(
+    path: Path, priorities: Iterable[str] | None = None, area_name: AreaName | None = None
+) -> pd.DataFrame:
     """Read and check one partner return.
 
     Parameters
@@ -68,6 +72,9 @@ def read_indicators(path: Path, priorities: Iterable[str] | None = None) -> pd.D
         A .csv, .xlsx or .xls file in the indicator format.
     priorities
         The known priority keys; any other value in the `priority` column is refused.
+    area_name
+        The reference name of an ONS code: a row with an `area_code` is given it as its
+        area. Without it, codes are checked but areas kept as written.
 
     Returns
     -------
@@ -88,7 +95,8 @@ def read_indicators(path: Path, priorities: Iterable[str] | None = None) -> pd.D
     # Calamine reads an error cell as empty: in an .xlsx it was named above, in an .xls it cannot be.
     empty = _EMPTY_OR_ERROR if suffix == ".xls" else "is empty"
     frame["unit"] = frame["unit"].map(normal_unit)
-    return _checked(frame, path, row_offset, set(priorities) if priorities is not None else None, empty)
+    known = set(priorities) if priorities is not None else None
+    return _checked(frame, path, row_offset, known, empty, area_name)
 
 
 def normal_unit(unit: str) -> str:
@@ -107,17 +115,21 @@ def partner_files(folder: Path) -> tuple[Path, ...]:
     )
 
 
-def read_indicator_folder(folder: Path, priorities: Iterable[str] | None = None) -> pd.DataFrame:
+def read_indicator_folder(
+    folder: Path, priorities: Iterable[str] | None = None, area_name: AreaName | None = None
+) -> pd.DataFrame:
     """Every partner return in a folder, as one table; an empty table when there is none."""
-    return read_indicator_files(partner_files(folder), priorities)
+    return read_indicator_files(partner_files(folder), priorities, area_name)
 
 
-def read_indicator_files(files: Sequence[Path], priorities: Iterable[str] | None = None) -> pd.DataFrame:
+def read_indicator_files(
+    files: Sequence[Path], priorities: Iterable[str] | None = None, area_name: AreaName | None = None
+) -> pd.DataFrame:
     """Partner returns as one table, a figure given twice refused; an empty table when there is none."""
     if not files:
         return pd.DataFrame(columns=INDICATOR_COLUMNS + ["file"])
     priorities = list(priorities) if priorities is not None else None
-    tables = [read_indicators(p, priorities) for p in files]
+    tables = [read_indicators(p, priorities, area_name) for p in files]
     table = pd.concat(tables, ignore_index=True)
     paths = pd.Series([Path(p) for p, t in zip(files, tables) for _ in range(len(t))], dtype=object)
     key = ["indicator", "area", "period_start", "period_end"]
@@ -196,6 +208,7 @@ def _checked(
     row_offset: int,
     priorities: set[str] | None,
     empty: str,
+    area_name: AreaName | None,
 ) -> pd.DataFrame:
     def where(mask: pd.Series) -> str:
         return f"{path}: row {first_row(mask) + row_offset}"
@@ -236,16 +249,13 @@ def _checked(
             )
     limits = _confidence_limits(frame, path, row_offset, where)
     if AREA_CODE_COLUMN in frame.columns:
-        frame["area"] = _areas_of_codes(frame, where)
+        frame["area"] = _areas_of_codes(frame, where, area_name)
     frame["file"] = path.name
     return frame[INDICATOR_COLUMNS + limits + ["file"]]
 
 
-def _areas_of_codes(frame: pd.DataFrame, where) -> pd.Series:
+def _areas_of_codes(frame: pd.DataFrame, where, area_name: AreaName | None) -> pd.Series:
     """Each row's area: the reference name of its ONS code, else (no code, or one the reference lacks) as written."""
-    # The embedded districts table (at merge: the run's Geography).
-    from assess.local import provisional_area_name
-
     codes = frame[AREA_CODE_COLUMN].astype(str).str.strip().str.upper()
     malformed = (codes != "") & ~codes.map(lambda code: bool(_ONS_CODE.fullmatch(code)))
     if malformed.any():
@@ -253,8 +263,10 @@ def _areas_of_codes(frame: pd.DataFrame, where) -> pd.Series:
             f"{where(malformed)}: column '{AREA_CODE_COLUMN}' must be an ONS code such as E07000111 (or blank), "
             f"not {frame[AREA_CODE_COLUMN][malformed].iloc[0]!r}"
         )
-    names = codes.map(lambda code: provisional_area_name(code) if code else None)
-    return names.where(names.notna(), frame["area"])
+    if area_name is None:
+        return frame["area"]
+    names = codes.map(lambda code: (area_name(code) if code else None) or code)
+    return names.where((codes != "") & (names != codes), frame["area"])
 
 
 def _confidence_limits(frame: pd.DataFrame, path: Path, row_offset: int, where) -> list[str]:
