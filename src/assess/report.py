@@ -51,7 +51,7 @@ def write_index(run: RunContext, pages: Sequence[RenderedPage], out: Path, score
     assessment = run.assessment
     period = period_text(assessment.period_start, assessment.period_end)
     links = [{"link": page.html, "title": page_title(out / page.notebook)} for page in pages]
-    missing = [{"what": what, "how": how} for what, how in assessment.local.missing()]
+    missing = [{"what": what, "how": how[:1].upper() + how[1:]} for what, how in assessment.local.missing()]
     if not scored:
         return _render(
             "index.html.j2",
