@@ -13,6 +13,8 @@ from pathlib import Path
 import yaml
 
 PARAMS = Path(__file__).resolve().parents[1] / "params"
+# The embedded example of an area's own content: Sevenoaks's (ONS code E07000111).
+EXAMPLE_AREA = "areas/E07000111"
 # The pages every full run writes besides one per priority (the notebooks' file stems).
 FURTHER_PAGES = ("80_action_plan", "90_scoring", "95_monitoring")
 
@@ -70,8 +72,10 @@ def comparators() -> list[str]:
 
 
 def actions() -> list[dict]:
-    return list(_read(_settings().get("actions_file", "actions.yaml"))["actions"])
+    """The example area's action plan."""
+    return list(_read(f"{EXAMPLE_AREA}/actions.yaml")["actions"])
 
 
 def measures() -> list[dict]:
-    return list(_read(_settings().get("measures_file", "measures.yaml"))["measures"])
+    """The example area's success measures."""
+    return list(_read(f"{EXAMPLE_AREA}/measures.yaml")["measures"])

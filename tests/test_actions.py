@@ -8,7 +8,7 @@ import pytest
 
 import params_facts as facts
 from assess.actions import Action, load_actions, parse_as_of
-from assess.config import DEFAULT_ACTIONS, DEFAULT_DATA_DIR, DEFAULT_PARAMS, resolve_assessment
+from assess.config import DEFAULT_DATA_DIR, DEFAULT_PARAMS, resolve_assessment
 from assess.data.counts import read_counts
 from assess.errors import ConfigError
 
@@ -47,7 +47,7 @@ class TestOverdue:
 
 class TestLoad:
     def test_the_plan_actions(self, assessment):
-        actions = load_actions(DEFAULT_ACTIONS, assessment)
+        actions = load_actions(assessment.actions_file, assessment)
         assert len(actions) == len(facts.actions())
         by_id = {a.id: a for a in actions}
         assert by_id["1.5"].lead == "Kent Police" and by_id["1.5"].due == date(2021, 12, 31)

@@ -12,6 +12,7 @@ import yaml
 import params_facts as facts
 from assess.cli import main
 from assess.config import DEFAULT_DATA_DIR, DEFAULT_PARAMS
+from params_facts import EXAMPLE_AREA
 
 GOOD_COUNTS = (DEFAULT_DATA_DIR / "counts.csv").read_text().splitlines()
 
@@ -102,7 +103,10 @@ CORPUS = {
         ["late.csv", "row 2", "period_start", "YYYY-MM-DD"],
     ),
     "action with a bad deadline": (
-        write("actions.yaml", "actions:\n  - {id: '1', priority: asb, action: a, lead: b, by_when: soon}\n"),
+        write(
+            f"{EXAMPLE_AREA}/actions.yaml",
+            "actions:\n  - {id: '1', priority: asb, action: a, lead: b, by_when: soon}\n",
+        ),
         ["actions.yaml", "by_when"],
     ),
 }

@@ -10,9 +10,9 @@ import yaml
 
 import params_facts as facts
 from assess.config import (
+    DEFAULT_AREAS_DIR,
     DEFAULT_CRITERIA,
     DEFAULT_DATA_DIR,
-    DEFAULT_JUDGEMENTS,
     DEFAULT_PARAMS,
     DEFAULT_PRIORITIES,
     load_priorities,
@@ -34,7 +34,7 @@ def write_params(tmp_path: Path, **changes) -> Path:
     settings["data_dir"] = str(DEFAULT_DATA_DIR)
     settings["priorities_file"] = str(DEFAULT_PRIORITIES)
     settings["criteria_file"] = str(DEFAULT_CRITERIA)
-    settings["judgements_file"] = str(DEFAULT_JUDGEMENTS)
+    settings["areas_dir"] = str(DEFAULT_AREAS_DIR)
     for key, value in changes.items():
         if value is None:
             settings.pop(key, None)
@@ -144,6 +144,14 @@ class TestRefused:
 
     def test_missing_file(self, counts, tmp_path):
         refused(counts, tmp_path / "nope.yaml", "file not found")
+
+    @pytest.mark.parametrize("what", ["judgements", "actions", "measures"])
+    def test_a_file_for_every_area_is_refused(self, counts, tmp_path, what):
+        """Before, one judgements (actions, measures) file served every area: it is each area's own now."""
+        path = write_params(tmp_path, **{f"{what}_file": f"{what}.yaml"})
+        refused(
+            counts, path, "field '(top level)'", f"'{what}_file' is no longer used", f"areas/<area code>/{what}.yaml"
+        )
 
     def test_no_area_and_no_params(self, counts):
         with pytest.raises(ConfigError, match="no area given"):

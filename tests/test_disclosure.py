@@ -358,6 +358,8 @@ def test_partner_figures_of_any_unit_spelling_and_the_county_total(tmp_path):
         ],
     )
     frame = PriorityPage(RunContext(evidence), "domestic_abuse").partner_figures().frame
+    # Beside Sevenoaks's own returns (params/areas/E07000111/partners), these of the data folder.
+    frame = frame[frame["Source"].isin(["PAS", "Police"])]
     assert frame["Value"].tolist() == ["fewer than 5", "withheld", "fewer than 5"]
 
 

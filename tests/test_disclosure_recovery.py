@@ -198,16 +198,15 @@ def build_case(root: Path) -> Path:
         for group, items in PRIORITIES.items()
     }
     (params / "priorities.yaml").write_text(yaml.safe_dump(marked, sort_keys=False))
-    (params / "measures.yaml").write_text(yaml.safe_dump(MEASURES, sort_keys=False))
+    # The area's own success measures, in its folder of local content (by its ONS code).
+    (params / "areas" / "E07000111").mkdir(parents=True)
+    (params / "areas" / "E07000111" / "measures.yaml").write_text(yaml.safe_dump(MEASURES, sort_keys=False))
     settings = {
         "area": AREA,
         "period": {"start": "2022-01", "end": "2022-12"},
         "comparators": sorted(POPULATION),
         "data_dir": str(data),
         "priorities_file": "priorities.yaml",
-        "judgements_file": None,
-        "actions_file": None,
-        "measures_file": "measures.yaml",
         "scoring": {"draws": 100},
         "disclosure": {"threshold": THRESHOLD, "sensitive_crime_types": SENSITIVE_TYPES},
     }

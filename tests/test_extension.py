@@ -19,6 +19,7 @@ from assess.evidence import Evidence
 from assess.results import Results
 from assess.wording import number
 from conftest import assess
+from params_facts import EXAMPLE_AREA
 
 SCORER = '''
 from assess.criteria import CriterionScore
@@ -46,7 +47,7 @@ def params_with(tmp_path, criteria: dict, priorities: dict, judgements: dict, dr
     params = tmp_path / "params"
     shutil.copytree(DEFAULT_PARAMS.parent, params)
     for name, extra in (("criteria", criteria), ("priorities", priorities), ("judgements", judgements)):
-        path = params / f"{name}.yaml"
+        path = params / (f"{EXAMPLE_AREA}/{name}.yaml" if name == "judgements" else f"{name}.yaml")
         content = yaml.safe_load(path.read_text())
         for key, value in extra.items():
             if isinstance(content[name].get(key), dict):
@@ -171,7 +172,7 @@ def test_a_scorer_that_cannot_be_found_is_one_line(tmp_path):
 def test_a_mistake_in_a_declaration_is_one_line(tmp_path, change, message):
     params = params_with(tmp_path, {}, {}, {})
     for name, edits in change.items():
-        path = params / f"{name}.yaml"
+        path = params / (f"{EXAMPLE_AREA}/{name}.yaml" if name == "judgements" else f"{name}.yaml")
         content = yaml.safe_load(path.read_text())
         for key, value in edits.items():
             if value is None:

@@ -16,6 +16,7 @@ from assess.context import RunContext
 from assess.criteria.judged import judged_score, judgement_probabilities, panel_score
 from assess.errors import ConfigError
 from assess.pages import PriorityPage, ScoringPage
+from params_facts import EXAMPLE_AREA
 
 SPREAD = {"high": 0.5, "medium": 0.75, "low": 1.1}
 CRITERIA = load_criteria(DEFAULT_PARAMS.parent / "criteria.yaml")
@@ -209,10 +210,10 @@ def params_folder(tmp_path, judgements: dict):
     """A copy of the default params with some panels of judgements, and a short simulation."""
     params = tmp_path / "params"
     shutil.copytree(DEFAULT_PARAMS.parent, params)
-    content = yaml.safe_load((params / "judgements.yaml").read_text())
+    content = yaml.safe_load((params / EXAMPLE_AREA / "judgements.yaml").read_text())
     for key, by_criterion in judgements.items():
         content["judgements"][key] = {**content["judgements"].get(key, {}), **by_criterion}
-    (params / "judgements.yaml").write_text(yaml.safe_dump(content, sort_keys=False))
+    (params / EXAMPLE_AREA / "judgements.yaml").write_text(yaml.safe_dump(content, sort_keys=False))
     settings = yaml.safe_load((params / "assessment.yaml").read_text())
     settings["data_dir"] = str(DEFAULT_PARAMS.parent.parent / "data")
     settings["scoring"]["draws"] = 100

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 import params_facts as facts
-from assess.config import DEFAULT_DATA_DIR, DEFAULT_MEASURES, DEFAULT_PARAMS, resolve_assessment
+from assess.config import DEFAULT_DATA_DIR, DEFAULT_PARAMS, resolve_assessment
 from assess.data.counts import read_counts
 from assess.data.indicators import INDICATOR_COLUMNS
 from assess.measures import AMBER, GREEN, NO_DATA, RED, MeasureModel, evaluate, load_measures
@@ -118,7 +118,7 @@ class TestIndicators:
 def test_the_plan_measures_on_the_default():
     counts = read_counts(DEFAULT_DATA_DIR / "counts.csv")
     assessment = resolve_assessment(counts, DEFAULT_PARAMS)
-    measures = {m.id: m for m in load_measures(DEFAULT_MEASURES, assessment)}
+    measures = {m.id: m for m in load_measures(assessment.measures_file, assessment)}
     assert len(measures) == len(facts.measures())
     population = pd.read_csv(DEFAULT_DATA_DIR / "population.csv").set_index("area")["population"]
     population = population.reindex(list(assessment.comparators)).astype(float)

@@ -32,6 +32,7 @@ def test_manifest_records_every_input(default_run):
         "judgements.yaml",
         "actions.yaml",
         "measures.yaml",
+        "indicators.yaml",
     ):
         assert name in inputs, name
     for entry in manifest["inputs"]:

@@ -12,6 +12,7 @@ import yaml
 from assess.cells import FORMULA_STARTS
 from assess.config import DEFAULT_DATA_DIR, DEFAULT_PARAMS
 from conftest import assess
+from params_facts import EXAMPLE_AREA
 
 pytestmark = pytest.mark.e2e
 
@@ -49,7 +50,7 @@ def hostile_run(tmp_path_factory):
         for i, p in enumerate(PAYLOADS)
     ]
     pd.DataFrame(rows).to_csv(data / "partners" / "hostile.csv", index=False)
-    actions = yaml.safe_load((params / "actions.yaml").read_text())
+    actions = yaml.safe_load((params / EXAMPLE_AREA / "actions.yaml").read_text())
     actions["actions"].append(
         {
             "id": "9.1",
@@ -61,11 +62,11 @@ def hostile_run(tmp_path_factory):
             "latest_update": PAYLOADS[3],
         }
     )
-    (params / "actions.yaml").write_text(yaml.safe_dump(actions))
-    judgements = yaml.safe_load((params / "judgements.yaml").read_text())
+    (params / EXAMPLE_AREA / "actions.yaml").write_text(yaml.safe_dump(actions))
+    judgements = yaml.safe_load((params / EXAMPLE_AREA / "judgements.yaml").read_text())
     # Formula first: a rationale that starts like one must reach criteria.csv as inert text.
     judgements["judgements"]["asb"]["concern"]["rationale"] = " ".join(PAYLOADS[3:] + PAYLOADS[:3])
-    (params / "judgements.yaml").write_text(yaml.safe_dump(judgements))
+    (params / EXAMPLE_AREA / "judgements.yaml").write_text(yaml.safe_dump(judgements))
     # A title that starts like a formula: titles are what ranking.csv and the Ranking sheet carry as text.
     priorities = yaml.safe_load((params / "priorities.yaml").read_text())
     candidate = next(iter(priorities["candidates"].values()))

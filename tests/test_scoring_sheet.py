@@ -23,6 +23,7 @@ from assess.scoring_sheet import (
     SCORES_SHEET,
     sheet_params,
 )
+from params_facts import EXAMPLE_AREA
 
 PARTNERS = ("Kent Police", "Sevenoaks DC", "KFRS", "Clarion Housing")
 
@@ -94,13 +95,12 @@ def test_the_sheet_is_ready_for_a_workshop(params, tmp_path):
 
 
 def test_round_trip_the_assessment_scores_the_medians(params, tmp_path):
-    sheet, judgements = tmp_path / "scores.xlsx", params.parent / "workshop.yaml"
+    sheet, judgements = tmp_path / "scores.xlsx", params.parent / EXAMPLE_AREA / "judgements.yaml"
     write(params, sheet, *PARTNERS)
     fill(sheet, lambda partner, priority, row: (1 + (row * 7 + len(partner)) % 5, "low"))
-    assert cli("read-scores", sheet, "--params", params, "--out", judgements) == 0
-    settings = yaml.safe_load(params.read_text())
-    settings["judgements_file"] = judgements.name
-    params.write_text(yaml.safe_dump(settings))
+    # The area's own judgements are replaced only when asked: they hold the default ones.
+    assert cli("read-scores", sheet, "--params", params) == 2
+    assert cli("read-scores", sheet, "--params", params, "--force") == 0
 
     written = yaml.safe_load(judgements.read_text())["judgements"]
     run = RunContext.load(params)
@@ -116,9 +116,9 @@ def test_round_trip_the_assessment_scores_the_medians(params, tmp_path):
 
 def test_text_that_looks_like_a_formula_is_written_inert_and_read_back_as_typed(params, tmp_path):
     sheet, out = tmp_path / "scores.xlsx", tmp_path / "judgements.yaml"
-    judgements = yaml.safe_load((params.parent / "judgements.yaml").read_text())
+    judgements = yaml.safe_load((params.parent / EXAMPLE_AREA / "judgements.yaml").read_text())
     judgements["judgements"]["asb"]["concern"]["rationale"] = "=HYPERLINK(x)"
-    (params.parent / "judgements.yaml").write_text(yaml.safe_dump(judgements))
+    (params.parent / EXAMPLE_AREA / "judgements.yaml").write_text(yaml.safe_dump(judgements))
     write(params, sheet)
     book = load_workbook(sheet)
     cells = [c for row in book[SCORES_SHEET].iter_rows() for c in row if "HYPERLINK" in str(c.value)]
@@ -193,13 +193,26 @@ def test_a_file_that_is_not_the_sheet_is_one_line(params, tmp_path, capsys, cont
 
 
 def test_partners_must_be_named_when_none_has_judged(params, tmp_path, capsys):
-    settings = yaml.safe_load(params.read_text())
-    settings["judgements_file"] = "not_yet.yaml"
-    params.write_text(yaml.safe_dump(settings))
-    assert sheet_params(params).judgements == {}
-    assert cli("scoring-sheet", "--params", params, "--out", tmp_path / "s.xlsx") == 2
+    # Dover has no judgements of its own (and never Sevenoaks's).
+    assert sheet_params(params, "Dover").judgements == {}
+    assert cli("scoring-sheet", "--params", params, "--area", "Dover", "--out", tmp_path / "s.xlsx") == 2
     assert "name each with --partner NAME" in capsys.readouterr().err
-    write(params, tmp_path / "s.xlsx", "Kent Police", "kent police")
+    assert (
+        cli(
+            "scoring-sheet",
+            "--params",
+            params,
+            "--area",
+            "dover",
+            "--out",
+            tmp_path / "s.xlsx",
+            "--partner",
+            "Police",
+            "--partner",
+            "police",
+        )
+        == 0
+    )
     assert partner_rows(load_workbook(tmp_path / "s.xlsx")[SCORES_SHEET]) == 9 * 2
 
 

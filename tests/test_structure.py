@@ -18,7 +18,7 @@ PACKAGE = Path(assess.__file__).parent
 
 # Each module's layer, lowest first. A package (data, criteria) is one layer.
 LAYERS = [
-    {"errors", "paths", "params_file", "cells", "stats", "cache", "data"},
+    {"errors", "paths", "params_file", "cells", "stats", "cache", "data", "local"},
     {"config"},
     {"disclosure", "evidence"},
     {"criteria"},
@@ -28,7 +28,7 @@ LAYERS = [
     {"context"},
     {"present", "charts", "wording"},
     {"pages"},
-    {"report", "excel", "export", "provenance", "outputs", "scoring_sheet"},
+    {"report", "excel", "export", "provenance", "outputs", "scoring_sheet", "starter"},
     {"executor"},
     {"batch"},
     {"cli"},

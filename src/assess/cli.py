@@ -1,5 +1,6 @@
-"""The `assess` command: `ingest` raw police files, `run` the assessment, and the scoring sheet of
-the judged criteria (`scoring-sheet` writes it, `read-scores` reads it back as judgements.yaml).
+"""The `assess` command: `ingest` raw police files, `run` the assessment, `init` an area's own
+content, and the scoring sheet of the judged criteria (`scoring-sheet` writes it, `read-scores`
+reads it back as the area's judgements.yaml).
 
 A user's mistake (bad file, bad parameter) is one line on stderr and exit status 2,
 never a traceback. Ctrl-C or SIGTERM stops the run, its workers and kernels, and leaves
@@ -114,6 +115,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     sheet.add_argument("--out", type=Path, required=True, metavar="FILE", help="workbook to write (.xlsx)")
     sheet.add_argument("--params", type=Path, default=None, metavar="FILE", help=PARAMS_HELP)
+    sheet.add_argument("--area", default=None, metavar="AREA", help=AREA_HELP)
     sheet.add_argument(
         "--partner",
         action="append",
@@ -127,12 +129,39 @@ def _parser() -> argparse.ArgumentParser:
         "read-scores",
         help="read a filled-in scoring sheet and write judgements.yaml",
         description="Check every filled-in row of a scoring sheet and write the judgements file the "
-        "assessment loads (point judgements_file in assessment.yaml at it). Nothing is written if a row is wrong.",
+        "assessment loads: the area's areas/<code>/judgements.yaml unless --out says otherwise. Nothing is "
+        "written if a row is wrong.",
     )
     scores.add_argument("sheet", type=Path, metavar="SHEET", help="the filled-in workbook (.xlsx)")
-    scores.add_argument("--out", type=Path, required=True, metavar="FILE", help="judgements file to write (.yaml)")
+    scores.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="judgements file to write (.yaml; default: the area's judgements.yaml, replaced if it holds none yet)",
+    )
     scores.add_argument("--params", type=Path, default=None, metavar="FILE", help=PARAMS_HELP)
+    scores.add_argument("--area", default=None, metavar="AREA", help=AREA_HELP)
     scores.add_argument("--force", action="store_true", help="replace FILE if it exists")
+
+    init = commands.add_parser(
+        "init",
+        help="start an area's own content: judgements, action plan, measures, partner returns",
+        description="Write a starter folder of an area's own content (areas/<ONS code>/ beside the parameters "
+        "file): a README on each file, empty judgements, actions and measures with an example each, a partners/ "
+        "folder for its returns, and the scoring sheet for its partners to fill in. Existing files are left alone "
+        "unless --force.",
+    )
+    init.add_argument("area", metavar="AREA", help="the district, by name or ONS code")
+    init.add_argument("--params", type=Path, default=None, metavar="FILE", help=PARAMS_HELP)
+    init.add_argument(
+        "--partner",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a partner who scores, given rows on the scoring sheet (repeat for each)",
+    )
+    init.add_argument("--force", action="store_true", help="replace the starter files where the folder has them")
     return parser
 
 
@@ -145,6 +174,7 @@ def _period(text: str) -> tuple[str, str]:
 
 
 PARAMS_HELP = "assessment parameters naming the priorities and criteria (default: params/assessment.yaml)"
+AREA_HELP = "the district whose judgements these are, by name or ONS code (default: the parameters file's area)"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -157,6 +187,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return _scoring_sheet(args)
             if args.command == "read-scores":
                 return _read_scores(args)
+            if args.command == "init":
+                return _init(args)
             return _run(args)
         except AssessError as exc:
             print(f"assess: error: {exc}", file=sys.stderr)
@@ -272,7 +304,7 @@ def _run(args: argparse.Namespace) -> int:
 def _scoring_sheet(args: argparse.Namespace) -> int:
     from assess.scoring_sheet import sheet_params, sheet_partners, write_sheet
 
-    params = sheet_params(args.params)
+    params = sheet_params(args.params, args.area)
     partners = sheet_partners(params, args.partner)
     with _faults_as_one_line():
         path = write_sheet(params, partners, args.out, args.force)
@@ -284,12 +316,27 @@ def _scoring_sheet(args: argparse.Namespace) -> int:
 def _read_scores(args: argparse.Namespace) -> int:
     from assess.scoring_sheet import read_sheet, sheet_params, write_judgements
 
-    params = sheet_params(args.params)
+    params = sheet_params(args.params, args.area)
     judgements = read_sheet(args.sheet, params)
+    # The area's own file may be replaced while it holds no judgements (as `assess init` leaves it).
+    out, force = args.out or params.judgements_file, args.force or (args.out is None and not params.judgements)
     with _faults_as_one_line():
-        path = write_judgements(judgements, params, args.out, args.sheet, args.force)
+        path = write_judgements(judgements, params, out, args.sheet, force)
     count = sum(len(panel) for by_criterion in judgements.values() for panel in by_criterion.values())
     print(f"wrote {count} judgements for {len(judgements)} issues to {path}")
+    return 0
+
+
+def _init(args: argparse.Namespace) -> int:
+    from assess.starter import init_area
+
+    with _faults_as_one_line():
+        started = init_area(args.area, args.params, args.partner, args.force)
+    print(f"wrote {started.folder}: {', '.join(started.files)}")
+    print(
+        f"next: partners fill in {started.folder / 'scoring-sheet.xlsx'} "
+        f"({', '.join(started.partners)}); `assess read-scores` reads it back into judgements.yaml"
+    )
     return 0
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -30,13 +30,12 @@ from assess.data.geography import Geography
 from assess.data.police_uk import CRIME_TYPES
 from assess.data.tables import is_month
 from assess.errors import ConfigError
+from assess.local import LocalContent, local_content, read_local_indicators
 from assess.params_file import load_yaml
 from assess.paths import (  # noqa: F401  (re-exported: where the defaults live)
-    DEFAULT_ACTIONS,
+    DEFAULT_AREAS_DIR,
     DEFAULT_CRITERIA,
     DEFAULT_DATA_DIR,
-    DEFAULT_JUDGEMENTS,
-    DEFAULT_MEASURES,
     DEFAULT_PARAMS,
     DEFAULT_PRIORITIES,
     PROJECT_ROOT,
@@ -175,11 +174,21 @@ class AssessmentModel(StrictModel):
     priorities_file: str = "priorities.yaml"
     # None: criteria.yaml beside this file if there is one, else the standard criteria.
     criteria_file: str | None = None
-    judgements_file: str | None = "judgements.yaml"
-    actions_file: str | None = "actions.yaml"
-    measures_file: str | None = "measures.yaml"
+    # Each area's own judgements, actions, measures and partner returns: areas_dir/<ONS code>/.
+    areas_dir: str = "areas"
     scoring: ScoringRules = Field(default_factory=ScoringRules)
     disclosure: DisclosureModel = Field(default_factory=DisclosureModel)
+
+    _judgements_moved, _actions_moved, _measures_moved = (
+        model_validator(mode="before")(
+            refuse_old_key(
+                f"{what}_file",
+                f"'{what}_file' is no longer used: each area has its own; move the file to "
+                f"areas/<area code>/{what}.yaml beside this file (`assess init AREA` starts the folder)",
+            )
+        )
+        for what in ("judgements", "actions", "measures")
+    )
 
 
 class CriterionModel(StrictModel):
@@ -405,6 +414,8 @@ class Assessment:
     judgements
         Per priority and judged criterion, the panel of judgements: one per partner, in the
         order judgements.yaml gives them (a single judgement is a panel of one).
+    local
+        The area's own content: its judgements, actions, measures and partner returns.
     source
         The parameters file, or None when built from defaults.
     """
@@ -424,10 +435,20 @@ class Assessment:
     rules: ScoringRules = field(default_factory=ScoringRules)
     disclosure: DisclosureModel = field(default_factory=DisclosureModel)
     judgements: dict[str, dict[str, tuple[JudgementModel, ...]]] = field(default_factory=dict)
-    judgements_file: Path | None = None
-    actions_file: Path | None = None
-    measures_file: Path | None = None
+    local: LocalContent = field(default_factory=lambda: LocalContent("", DEFAULT_AREAS_DIR))
     source: Path | None = None
+
+    @property
+    def judgements_file(self) -> Path | None:
+        return self.local.judgements_file
+
+    @property
+    def actions_file(self) -> Path | None:
+        return self.local.actions_file
+
+    @property
+    def measures_file(self) -> Path | None:
+        return self.local.measures_file
 
     @property
     def months(self) -> list[str]:
@@ -469,9 +490,7 @@ class Assessment:
             "data_dir": str(self.data_dir),
             "priorities_file": str(self.priorities_file),
             "criteria_file": str(self.criteria_file),
-            "judgements_file": str(self.judgements_file) if self.judgements_file else None,
-            "actions_file": str(self.actions_file) if self.actions_file else None,
-            "measures_file": str(self.measures_file) if self.measures_file else None,
+            "areas_dir": str(self.local.areas_dir),
             "scoring": {**self.rules.model_dump(), "weights": self.weights},
             "disclosure": self.disclosure.model_dump(),
         }
@@ -585,6 +604,24 @@ def load_judgements(
     return dict(model.judgements)
 
 
+def with_own_indicators(priorities: tuple[Priority, ...], local: LocalContent, criteria: Criteria):
+    """The priorities with the area's own partner indicators mapped beside the national ones (priorities.yaml's)."""
+    if local.indicators_file is None:
+        return priorities
+    path = local.indicators_file
+    own = read_local_indicators(path, [p.key for p in priorities], [c.key for c in criteria if not c.is_judged])
+    merged = []
+    for priority in priorities:
+        added = own.get(priority.key, ())
+        twice = [name for name, _ in added if name in dict(priority.indicators)]
+        if twice:
+            raise ConfigError(
+                f"{path}: field 'indicators.{priority.key}.{twice[0]}': already mapped in priorities.yaml; map it once"
+            )
+        merged.append(replace(priority, indicators=priority.indicators + added))
+    return tuple(merged)
+
+
 def criteria_file_for(params_file: Path, model: AssessmentModel) -> Path:
     """The criteria a parameters file names; naming none, criteria.yaml beside it, else the standard criteria."""
     path = (params_file.parent / (model.criteria_file or "criteria.yaml")).resolve()
@@ -627,6 +664,15 @@ def month_range(start: str, end: str) -> list[str]:
     return [str(p) for p in pd.period_range(start, end, freq="M")]
 
 
+def areas_dir_for(params_file: Path | None) -> Path:
+    """The folder of the areas' own content a parameters file names (none given: the project's)."""
+    if params_file is None:
+        return DEFAULT_AREAS_DIR
+    path = Path(params_file).resolve()
+    model = parse_model(AssessmentModel, load_yaml(path), path)
+    return (path.parent / model.areas_dir).resolve()
+
+
 def data_dir_for(params_file: Path | None, data_dir: Path | None) -> Path:
     """The data folder a run reads: the one given, else the parameters file's, else the default."""
     if data_dir:
@@ -659,10 +705,7 @@ def resolve_assessment(
         chosen_data_dir = Path(data_dir).resolve() if data_dir else (base / model.data_dir).resolve()
         priorities_path = (base / model.priorities_file).resolve()
         criteria_path = criteria_file_for(path, model)
-        judgements_path, actions_path, measures_path = (
-            (base / name).resolve() if name else None
-            for name in (model.judgements_file, model.actions_file, model.measures_file)
-        )
+        areas_dir = (base / model.areas_dir).resolve()
         scoring, disclosure = model.scoring, model.disclosure
         wanted_area = area or model.area
         model_period = model.period
@@ -673,7 +716,7 @@ def resolve_assessment(
             raise ConfigError("no area given: pass --area NAME (or a parameters file with 'area')")
         chosen_data_dir = Path(data_dir).resolve() if data_dir else DEFAULT_DATA_DIR
         priorities_path, criteria_path = DEFAULT_PRIORITIES, DEFAULT_CRITERIA
-        judgements_path, actions_path, measures_path = DEFAULT_JUDGEMENTS, DEFAULT_ACTIONS, DEFAULT_MEASURES
+        areas_dir = DEFAULT_AREAS_DIR
         scoring, disclosure = ScoringRules(), DisclosureModel()
         wanted_area, model_period, comparators = area, None, None
     where = str(path) if path else "--area"
@@ -712,8 +755,9 @@ def resolve_assessment(
     missing = sorted(set(month_range(start, end)) - set(months_in_data))
     if missing:
         raise ConfigError(f"{where_period}: {_gap_advice(missing, months_in_data, len(month_range(start, end)))}")
-    priorities = load_priorities(priorities_path)
     criteria = load_criteria(criteria_path)
+    local = local_content(areas_dir, code_of[canonical])
+    priorities = with_own_indicators(load_priorities(priorities_path), local, criteria)
     _check_weights(scoring, criteria, where)
     return Assessment(
         area=canonical,
@@ -730,10 +774,8 @@ def resolve_assessment(
         criteria_file=criteria_path,
         rules=scoring,
         disclosure=disclosure,
-        judgements=load_judgements(judgements_path, priorities, criteria) if judgements_path else {},
-        judgements_file=judgements_path,
-        actions_file=actions_path,
-        measures_file=measures_path,
+        judgements=load_judgements(local.judgements_file, priorities, criteria) if local.judgements_file else {},
+        local=local,
         source=path,
     )
 

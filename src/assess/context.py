@@ -10,7 +10,7 @@ from functools import cached_property
 from pathlib import Path
 
 from assess.actions import Action, load_actions
-from assess.config import DEFAULT_PARAMS, Assessment, data_dir_for
+from assess.config import DEFAULT_PARAMS, Assessment, areas_dir_for, data_dir_for
 from assess.criteria import check_scorers
 from assess.evidence import Evidence, Tables
 from assess.measures import MeasureModel, load_measures
@@ -57,13 +57,13 @@ class RunContext:
 
     @cached_property
     def actions(self) -> tuple[Action, ...]:
-        """The action plan (empty when the parameters name no actions file)."""
+        """The area's action plan (empty until the area has an actions file)."""
         path = self.assessment.actions_file
         return load_actions(path, self.assessment) if path else ()
 
     @cached_property
     def measures(self) -> tuple[MeasureModel, ...]:
-        """The success measures (empty when the parameters name no measures file)."""
+        """The area's success measures (empty until the area has a measures file)."""
         path = self.assessment.measures_file
         return load_measures(path, self.assessment) if path else ()
 
@@ -97,7 +97,7 @@ def open_run(params_file: str = "", area: str = "", data_dir: str = "") -> RunCo
 
 def _fingerprint(params: Path | None, data_dir: Path | None) -> tuple:
     """Size and modification time of every file a run may read, to notice any change."""
-    folders = {(params or DEFAULT_PARAMS).parent, data_dir_for(params, data_dir)}
+    folders = {(params or DEFAULT_PARAMS).parent, data_dir_for(params, data_dir), areas_dir_for(params)}
     stamps = []
     for folder in sorted(folders):
         for path in sorted(folder.rglob("*")):

@@ -6,7 +6,6 @@ and the score it feeds can never disagree.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -24,10 +23,11 @@ from assess.config import (
 )
 from assess.data.counts import read_counts
 from assess.data.harm import read_harm_weights
-from assess.data.indicators import READABLE_SUFFIXES, read_indicator_folder
+from assess.data.indicators import partner_files, read_indicator_files
 from assess.data.population import population_estimate, population_for, population_years, read_population
 from assess.disclosure import CountRule, Disclosure
 from assess.errors import InputError
+from assess.local import areas_known, district_name
 
 
 @dataclass(frozen=True)
@@ -41,12 +41,14 @@ class Tables:
     files: tuple[Path, ...]
 
     @classmethod
-    def read(cls, data_dir: Path, counts: pd.DataFrame, priorities: Iterable[str]) -> Tables:
-        """Read the tables beside `counts.csv` in a data folder.
+    def read(cls, data_dir: Path, counts: pd.DataFrame, assessment: Assessment) -> Tables:
+        """Read the tables beside `counts.csv` in a data folder, and the assessed area's own partner returns.
 
         Harm weights fall back to the embedded default when the folder has none, and partner
-        returns (`partners/`) are optional, so counts and population are enough to assess
-        any area.
+        returns are optional, so counts and population are enough to assess any area. The
+        returns are those of the data folder's `partners/` (national, every area's) and of
+        the area's own `partners/` folder; only figures of the area and its comparators are
+        kept, and those of a wider area (a county, a police division) that sum districts.
         """
         population_path = data_dir / "population.csv"
         if not population_path.is_file():
@@ -54,14 +56,23 @@ class Tables:
         harm_path = data_dir / "harm_weights.csv"
         if not harm_path.is_file():
             harm_path = DEFAULT_DATA_DIR / "harm_weights.csv"
-        partner_dir = data_dir / "partners"
-        partner_files = tuple(sorted(p for p in partner_dir.glob("*") if p.suffix.lower() in READABLE_SUFFIXES))
+        returns = (*partner_files(data_dir / "partners"), *assessment.local.partner_files)
+        indicators = read_indicator_files(returns, [p.key for p in assessment.priorities], district_name)
+        areas = set(indicators["area"])
+        other_districts = (areas_known(areas) | set(counts["area"])) - set(assessment.comparators)
         return cls(
             counts=counts,
             population=read_population(population_path),
             harm_weights=read_harm_weights(harm_path),
-            indicators=read_indicator_folder(partner_dir, priorities),
-            files=(data_dir / "counts.csv", population_path, harm_path, *partner_files),
+            indicators=indicators[~indicators["area"].isin(other_districts)].reset_index(drop=True),
+            # The area's indicator mappings choose which of its returns score, so they are inputs too.
+            files=(
+                data_dir / "counts.csv",
+                population_path,
+                harm_path,
+                *returns,
+                *([assessment.local.indicators_file] if assessment.local.indicators_file else []),
+            ),
         )
 
 
@@ -85,11 +96,10 @@ class Evidence:
         folder = data_dir_for(params_file, data_dir)
         counts = read_counts(folder / "counts.csv")
         assessment = resolve_assessment(counts, params_file, area, data_dir, period)
-        tables = Tables.read(folder, counts, [p.key for p in assessment.priorities])
-        return cls(assessment, tables)
+        return cls(assessment, Tables.read(folder, counts, assessment))
 
     def for_area(self, area: str) -> Evidence:
-        """The same inputs assessed for another area over the same period, without reading them again."""
+        """The same inputs assessed for another area over the same period."""
         return self.for_county_of(area, (self.assessment.period_start, self.assessment.period_end))
 
     def for_county_of(self, area: str, period: tuple[str, str] | None) -> Evidence:
@@ -97,7 +107,8 @@ class Evidence:
         assessment = resolve_assessment(
             self.tables.counts, self.assessment.source, area, self.assessment.data_dir, period
         )
-        return Evidence(assessment, self.tables)
+        # Read again: the area's own partner returns, and the figures of its comparators, are its own.
+        return Evidence(assessment, Tables.read(assessment.data_dir, self.tables.counts, assessment))
 
     def _check_population(self) -> None:
         codes = self.assessment.codes

@@ -56,6 +56,7 @@ def write_index(
     assessment = run.assessment
     period = period_text(assessment.period_start, assessment.period_end)
     links = [{"link": page.html, "title": page_title(out / page.notebook)} for page in pages]
+    missing = [{"what": what, "how": how[:1].upper() + how[1:]} for what, how in assessment.local.missing()]
     if not scored:
         return _render(
             "index.html.j2",
@@ -64,6 +65,9 @@ def write_index(
             pages=links,
             ranking=None,
             notes=list(notes),
+            area=assessment.area,
+            missing=missing,
+            unjudged=None,
         )
     criteria = assessment.criteria
     return _render(
@@ -79,7 +83,17 @@ def write_index(
         criteria_names=wording.join(wording.lower_first(c.label) for c in criteria),
         ranking=_ranking_rows(run, pages, period),
         tie_break=tie_break_text(criteria),
+        missing=missing,
+        unjudged=_unjudged(run),
     )
+
+
+def _unjudged(run: RunContext) -> str | None:
+    """The judged criteria no issue has a judgement on, in words ('community concern and added value'), or None."""
+    judged = [
+        c for c in run.assessment.criteria.judged if not any(c.key in j for j in run.assessment.judgements.values())
+    ]
+    return wording.join(wording.lower_first(c.label) for c in judged) or None
 
 
 def _ranking_rows(run: RunContext, pages: Sequence[RenderedPage], period: str) -> dict:

@@ -8,7 +8,8 @@ confidence and the rationale; a partner who leaves all three blank has not judge
 
 `read_sheet` checks every filled-in row, the first mistake being one line naming the sheet,
 row and column and what to fix, and `write_judgements` writes a judgements.yaml that the
-assessment loads: never a partial file, and never over an existing one unless asked.
+assessment loads: never a partial file, and never over an existing one unless asked. The
+judgements are an area's own: those of `areas/<code>/judgements.yaml`.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from assess.config import (
     Criteria,
     JudgementModel,
     Priority,
+    areas_dir_for,
     criteria_file_for,
     load_criteria,
     load_judgements,
@@ -42,6 +44,7 @@ from assess.config import (
 )
 from assess.criteria.judged import kept_share
 from assess.errors import ConfigError, InputError, OutputError
+from assess.local import JUDGEMENTS, area_code_of
 from assess.params_file import load_yaml
 
 INSTRUCTIONS = "Instructions"
@@ -74,29 +77,32 @@ _TO_FILL = PatternFill("solid", fgColor="FFF2CC")
 
 @dataclass(frozen=True)
 class SheetParams:
-    """What the sheet is made from and checked against: the issues, the criteria, the judgements so far."""
+    """What the sheet is made from and checked against: the issues, the criteria, the area's judgements so far."""
 
     priorities: tuple[Priority, ...]
     criteria: Criteria
     judgements: Mapping[str, Mapping[str, tuple[JudgementModel, ...]]]
     spread: Mapping[str, float]
-    judgements_file: Path | None
+    # Where the area's judgements are (or will be): areas/<code>/judgements.yaml.
+    judgements_file: Path
     # The parameters files read: an output must never replace one (but the judgements, on purpose).
     inputs: tuple[Path, ...] = ()
 
 
-def sheet_params(params_file: Path | None = None) -> SheetParams:
-    """The issues, criteria and existing judgements a parameters file names (no data are read).
+def sheet_params(params_file: Path | None = None, area: str | None = None) -> SheetParams:
+    """The issues and criteria a parameters file names, and an area's judgements so far (no data are read).
 
-    A judgements file that is named but not there yet is no judgements: the sheet is how it is made.
+    The area is the one given (a name or an ONS code), else the parameters file's. Its
+    judgements file not there yet is no judgements: the sheet is how it is made.
     """
     path = Path(params_file or DEFAULT_PARAMS).resolve()
     model = parse_model(AssessmentModel, load_yaml(path), path)
     priorities = load_priorities((path.parent / model.priorities_file).resolve())
     criteria = load_criteria(criteria_file_for(path, model))
-    judgements_file = (path.parent / model.judgements_file).resolve() if model.judgements_file else None
+    code = area_code_of(area or model.area, "--area" if area else f"{path}: field 'area'")
+    judgements_file = areas_dir_for(path) / code / JUDGEMENTS
     judgements = {}
-    if judgements_file is not None and judgements_file.is_file():
+    if judgements_file.is_file():
         judgements = load_judgements(judgements_file, priorities, criteria)
     inputs = (path, (path.parent / model.priorities_file).resolve(), criteria_file_for(path, model).resolve())
     return SheetParams(priorities, criteria, judgements, model.scoring.judgement_spread, judgements_file, inputs)
@@ -135,8 +141,7 @@ def write_sheet(params: SheetParams, partners: list[str], out: Path, force: bool
         [(c.key, c.label, _question(c.label)) for c in params.criteria.judged],
         (16, 30, 90),
     )
-    inputs = (*params.inputs, *([params.judgements_file] if params.judgements_file else []))
-    return _replace(out, force, lambda temporary: book.save(temporary), inputs)
+    return _replace(out, force, lambda temporary: book.save(temporary), (*params.inputs, params.judgements_file))
 
 
 def _question(label: str) -> str:
@@ -440,7 +445,7 @@ def _replace(out: Path, force: bool, write, inputs: Iterable[Path] = ()) -> Path
         raise OutputError(f"{out}: already exists; pass --force to replace it")
     if not out.parent.is_dir():
         raise OutputError(f"{out.parent}: no such folder")
-    mode = out.stat().st_mode & 0o777 if out.exists() else 0o666 & ~_umask()
+    mode = out.stat().st_mode & 0o777 if out.exists() else 0o666 & ~current_umask()
     try:
         handle, name = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=out.suffix)
     except OSError as exc:
@@ -460,7 +465,7 @@ def _replace(out: Path, force: bool, write, inputs: Iterable[Path] = ()) -> Path
     return out
 
 
-def _umask() -> int:
+def current_umask() -> int:
     """The process's umask (reading it means setting it: it is put straight back)."""
     mask = os.umask(0)
     os.umask(mask)

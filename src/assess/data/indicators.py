@@ -2,15 +2,19 @@
 
 Columns: indicator, priority, area, period_start, period_end, value, unit, source, and
 optionally lower and upper: a published rate's 95% confidence limits (as Fingertips gives
-them), by which the comparison criterion compares it with other areas. A new return is a
-new file in the data folder's `partners/` folder, not new code. Spreadsheets (.xlsx,
+them), by which the comparison criterion compares it with other areas, and area_code: the
+district's ONS code, by which the row is joined (its area is then the code's reference name,
+however the return spells it). A new return is a new file in the data folder's `partners/`
+folder (national returns, every area's) or in an area's own `areas/<code>/partners/`, not
+new code. Spreadsheets (.xlsx,
 legacy .xls) are read from their first sheet (or one named "indicators"), with
 the header found wherever it sits in the first rows, since partners add titles above it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -31,6 +35,11 @@ from assess.errors import InputError
 INDICATOR_COLUMNS = ["indicator", "priority", "area", "period_start", "period_end", "value", "unit", "source"]
 CONFIDENCE_COLUMNS = ["lower", "upper"]
 """Optional columns: the 95% confidence limits of a rate, blank where none is published."""
+AREA_CODE_COLUMN = "area_code"
+"""Optional column: the area's ONS code, blank for an area without one (a police division)."""
+_ONS_CODE = re.compile(r"[EWSNK]\d{8}")
+AreaName = Callable[[str], "str | None"]
+"""The reference name of an ONS code (None, or the code itself, where the reference lacks it)."""
 COUNT_UNIT = "count"
 PERCENT_UNIT = "percent"
 # Partners spell the same unit many ways; each is read as one, so no check or suppression of
@@ -52,7 +61,9 @@ _HEADER_SEARCH_ROWS = 15
 _EMPTY_OR_ERROR = "is empty or holds a spreadsheet error such as #DIV/0!; fill it in or fix the formula"
 
 
-def read_indicators(path: Path, priorities: Iterable[str] | None = None) -> pd.DataFrame:
+def read_indicators(
+    path: Path, priorities: Iterable[str] | None = None, area_name: AreaName | None = None
+) -> pd.DataFrame:
     """Read and check one partner return.
 
     Parameters
@@ -61,6 +72,9 @@ def read_indicators(path: Path, priorities: Iterable[str] | None = None) -> pd.D
         A .csv, .xlsx or .xls file in the indicator format.
     priorities
         The known priority keys; any other value in the `priority` column is refused.
+    area_name
+        The reference name of an ONS code: a row with an `area_code` is given it as its
+        area. Without it, codes are checked but areas kept as written.
 
     Returns
     -------
@@ -81,7 +95,8 @@ def read_indicators(path: Path, priorities: Iterable[str] | None = None) -> pd.D
     # Calamine reads an error cell as empty: in an .xlsx it was named above, in an .xls it cannot be.
     empty = _EMPTY_OR_ERROR if suffix == ".xls" else "is empty"
     frame["unit"] = frame["unit"].map(normal_unit)
-    return _checked(frame, path, row_offset, set(priorities) if priorities is not None else None, empty)
+    known = set(priorities) if priorities is not None else None
+    return _checked(frame, path, row_offset, known, empty, area_name)
 
 
 def normal_unit(unit: str) -> str:
@@ -89,24 +104,47 @@ def normal_unit(unit: str) -> str:
     return _UNIT_SPELLINGS.get(" ".join(str(unit).split()).lower(), unit)
 
 
-def read_indicator_folder(folder: Path, priorities: Iterable[str] | None = None) -> pd.DataFrame:
-    """Every partner return in a folder, as one table; an empty table when there is none."""
-    folder = Path(folder)
-    files = sorted(
-        p for p in folder.glob("*") if p.suffix.lower() in READABLE_SUFFIXES and not p.name.startswith((".", "~$"))
+def partner_files(folder: Path) -> tuple[Path, ...]:
+    """The partner returns in a folder: its .csv, .xlsx and .xls files (notes, hidden and lock files left out)."""
+    return tuple(
+        sorted(
+            p
+            for p in Path(folder).glob("*")
+            if p.suffix.lower() in READABLE_SUFFIXES and not p.name.startswith((".", "~$")) and p.is_file()
+        )
     )
+
+
+def read_indicator_folder(
+    folder: Path, priorities: Iterable[str] | None = None, area_name: AreaName | None = None
+) -> pd.DataFrame:
+    """Every partner return in a folder, as one table; an empty table when there is none."""
+    return read_indicator_files(partner_files(folder), priorities, area_name)
+
+
+def read_indicator_files(
+    files: Sequence[Path], priorities: Iterable[str] | None = None, area_name: AreaName | None = None
+) -> pd.DataFrame:
+    """Partner returns as one table, a figure given twice refused; an empty table when there is none."""
     if not files:
         return pd.DataFrame(columns=INDICATOR_COLUMNS + ["file"])
-    table = pd.concat([read_indicators(p, priorities) for p in files], ignore_index=True)
+    priorities = list(priorities) if priorities is not None else None
+    tables = [read_indicators(p, priorities, area_name) for p in files]
+    table = pd.concat(tables, ignore_index=True)
+    paths = pd.Series([Path(p) for p, t in zip(files, tables) for _ in range(len(t))], dtype=object)
     key = ["indicator", "area", "period_start", "period_end"]
     repeated = table.duplicated(key, keep=False)
     if repeated.any():
         first = table[repeated].iloc[0]
-        files_named = sorted(set(table.loc[repeated & (table["indicator"] == first["indicator"]), "file"]))
+        same = repeated & (table["indicator"] == first["indicator"]) & (table["area"] == first["area"])
+        involved = sorted(set(paths[same]))
+        folders = {p.parent for p in involved}
+        # Files of one folder by name, as a user sees them side by side; of two folders by path.
+        named = [p.name for p in involved] if len(folders) == 1 else [str(p) for p in involved]
         raise InputError(
-            f"{folder}: indicator {first['indicator']!r} for {first['area']} "
+            f"{involved[0].parent}: indicator {first['indicator']!r} for {first['area']} "
             f"{first['period_start']:%Y-%m-%d} to {first['period_end']:%Y-%m-%d} is given twice "
-            f"(in {', '.join(files_named)}); keep one"
+            f"(in {', '.join(named)}); keep one"
         )
     return table
 
@@ -123,7 +161,7 @@ def _read_spreadsheet(path: Path) -> tuple[pd.DataFrame, int]:
         if all(c in cells for c in INDICATOR_COLUMNS):
             table = raw.iloc[row + 1 :].copy()
             table.columns = cells
-            table = table[INDICATOR_COLUMNS + [c for c in CONFIDENCE_COLUMNS if c in cells]]
+            table = table[INDICATOR_COLUMNS + [c for c in (*CONFIDENCE_COLUMNS, AREA_CODE_COLUMN) if c in cells]]
             # Keep blank rows inside the table (they are errors to report) but not those after it.
             filled = table.notna().any(axis=1).to_numpy()
             last = filled.nonzero()[0].max() + 1 if filled.any() else 0
@@ -170,6 +208,7 @@ def _checked(
     row_offset: int,
     priorities: set[str] | None,
     empty: str,
+    area_name: AreaName | None,
 ) -> pd.DataFrame:
     def where(mask: pd.Series) -> str:
         return f"{path}: row {first_row(mask) + row_offset}"
@@ -209,8 +248,25 @@ def _checked(
                 f"use one of: {', '.join(sorted(priorities))}"
             )
     limits = _confidence_limits(frame, path, row_offset, where)
+    if AREA_CODE_COLUMN in frame.columns:
+        frame["area"] = _areas_of_codes(frame, where, area_name)
     frame["file"] = path.name
     return frame[INDICATOR_COLUMNS + limits + ["file"]]
+
+
+def _areas_of_codes(frame: pd.DataFrame, where, area_name: AreaName | None) -> pd.Series:
+    """Each row's area: the reference name of its ONS code, else (no code, or one the reference lacks) as written."""
+    codes = frame[AREA_CODE_COLUMN].astype(str).str.strip().str.upper()
+    malformed = (codes != "") & ~codes.map(lambda code: bool(_ONS_CODE.fullmatch(code)))
+    if malformed.any():
+        raise InputError(
+            f"{where(malformed)}: column '{AREA_CODE_COLUMN}' must be an ONS code such as E07000111 (or blank), "
+            f"not {frame[AREA_CODE_COLUMN][malformed].iloc[0]!r}"
+        )
+    if area_name is None:
+        return frame["area"]
+    names = codes.map(lambda code: (area_name(code) if code else None) or code)
+    return names.where((codes != "") & (names != codes), frame["area"])
 
 
 def _confidence_limits(frame: pd.DataFrame, path: Path, row_offset: int, where) -> list[str]:
