@@ -449,11 +449,11 @@ class TestPopulationYear:
     )
 
     def test_the_period_year_where_held_else_the_nearest_earlier_on_a_tie(self):
-        chosen = population_for(self.TABLE, 2021)
-        assert chosen.to_dict() == {"A": 110_000, "B": 50_000, "C": 70_000}
-        assert population_for(self.TABLE, 2022)["A"] == 110_000  # 2021 and 2023 equally near
-        assert population_for(self.TABLE, 2030)["A"] == 120_000
-        assert population_for(self.TABLE, 2000)["A"] == 100_000
+        chosen = population_for(self.TABLE, 2021)  # by area code
+        assert chosen.to_dict() == {"a": 110_000, "b": 50_000, "c": 70_000}
+        assert population_for(self.TABLE, 2022)["a"] == 110_000  # 2021 and 2023 equally near
+        assert population_for(self.TABLE, 2030)["a"] == 120_000
+        assert population_for(self.TABLE, 2000)["a"] == 100_000
 
     def test_the_years_used_are_said(self):
         assert population_years(population_for(self.TABLE, 2021)) == (2015, 2020, 2021)
@@ -462,7 +462,7 @@ class TestPopulationYear:
         assert population_estimate(one) == "mid-2019 estimate"
 
     def test_the_years_survive_choosing_areas(self):
-        chosen = population_for(self.TABLE, 2021).reindex(["B", "A"])
+        chosen = population_for(self.TABLE, 2021).reindex(["b", "a"])
         assert population_years(chosen) == (2020, 2021)
 
     def test_the_default_says_mid_2020_for_2022(self, default):

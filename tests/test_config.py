@@ -73,13 +73,13 @@ class TestDefaults:
 
     def test_latest_twelve_months_of_a_longer_series(self):
         months = [str(p) for p in pd.period_range("2020-06", "2022-09", freq="M")]
-        counts = pd.DataFrame({"area": "A", "month": months, "crime_type": "Drugs", "count": 1})
+        counts = pd.DataFrame({"area_code": "A", "area": "A", "month": months, "crime_type": "Drugs", "count": 1})
         assessment = resolve_assessment(counts, None, area="A")
         assert (assessment.period_start, assessment.period_end) == ("2021-10", "2022-09")
 
     def test_a_gap_in_the_latest_year_is_refused_with_a_complete_year_to_choose(self):
         months = [str(p) for p in pd.period_range("2020-05", "2022-06", freq="M") if str(p) != "2022-01"]
-        counts = pd.DataFrame({"area": "A", "month": months, "crime_type": "Drugs", "count": 1})
+        counts = pd.DataFrame({"area_code": "A", "area": "A", "month": months, "crime_type": "Drugs", "count": 1})
         with pytest.raises(ConfigError) as caught:
             resolve_assessment(counts, None, area="A")
         message = str(caught.value)

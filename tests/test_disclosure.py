@@ -14,6 +14,7 @@ from assess.config import DEFAULT_DATA_DIR, DEFAULT_PARAMS, DisclosureModel, res
 from assess.context import RunContext
 from assess.criteria import comparison, harm, volume
 from assess.data.counts import read_counts
+from assess.data.geography import Geography
 from assess.data.indicators import INDICATOR_COLUMNS, normal_unit, read_indicators
 from assess.disclosure import NOT_SENSITIVE, CountRule, Disclosure, suppress_grid
 from assess.evidence import Evidence
@@ -224,7 +225,7 @@ def data_folder(tmp_path, counts: dict[tuple[str, str], list[int]]):
     """counts.csv of 24 months (2021-2022) from {(area, crime type): 24 monthly counts}, with population."""
     months = [str(p) for p in pd.period_range("2021-01", "2022-12", freq="M")]
     rows = [
-        {"area": a, "month": m, "crime_type": t, "count": c}
+        {"area_code": Geography.default().code_for(a), "area": a, "month": m, "crime_type": t, "count": c}
         for (a, t), series in counts.items()
         for m, c in zip(months, series)
     ]
@@ -270,13 +271,22 @@ def small_sensitive(tmp_path):
         for i, month in enumerate(months):
             rows.append(
                 {
+                    "area_code": Geography.default().code_for(area),
                     "area": area,
                     "month": month,
                     "crime_type": "Violence and sexual offences",
                     "count": base + (i % 3) if area != "Sevenoaks" else [2, 7, 0][i % 3],
                 }
             )
-            rows.append({"area": area, "month": month, "crime_type": "Burglary", "count": 20})
+            rows.append(
+                {
+                    "area_code": Geography.default().code_for(area),
+                    "area": area,
+                    "month": month,
+                    "crime_type": "Burglary",
+                    "count": 20,
+                }
+            )
     pd.DataFrame(rows).to_csv(tmp_path / "counts.csv", index=False)
     population = pd.read_csv(DEFAULT_DATA_DIR / "population.csv")
     population[population["area"].isin(["Sevenoaks", "Dover", "Thanet", "Swale"])].to_csv(

@@ -17,7 +17,7 @@ AREAS = [f"Area {c}" for c in "ABCDEFGH"]
 def counts_for(rates_by_month: dict[str, list[int]]) -> pd.DataFrame:
     """Burglary counts per area (in AREAS order) per month."""
     rows = [
-        {"area": a, "month": m, "crime_type": "Burglary", "count": c}
+        {"area_code": a, "area": a, "month": m, "crime_type": "Burglary", "count": c}
         for m, values in rates_by_month.items()
         for a, c in zip(AREAS, values)
     ]
@@ -120,7 +120,8 @@ def test_the_plan_measures_on_the_default():
     assessment = resolve_assessment(counts, DEFAULT_PARAMS)
     measures = {m.id: m for m in load_measures(assessment.measures_file, assessment)}
     assert len(measures) == len(facts.measures())
-    population = pd.read_csv(DEFAULT_DATA_DIR / "population.csv").set_index("area")["population"]
+    population = pd.read_csv(DEFAULT_DATA_DIR / "population.csv").query("year == 2020").set_index("area_code")
+    population = population["population"].rename(index={c: a for a, c in assessment.codes.items()})
     population = population.reindex(list(assessment.comparators)).astype(float)
     asb = evaluate(measures["asb_position"], assessment, counts, population, pd.DataFrame(), assessment.months)
     # Independent check: Sevenoaks's ASB rate is the lowest of the Kent areas in 2022.

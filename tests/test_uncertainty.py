@@ -68,7 +68,7 @@ def counts_table() -> pd.DataFrame:
         for m in MONTHS
         for t in ("Burglary", "Drugs", "Shoplifting", "Vehicle crime")
     ]
-    return pd.DataFrame(rows, columns=["area", "month", "crime_type", "count"])
+    return pd.DataFrame(rows, columns=["area", "month", "crime_type", "count"]).assign(area_code=lambda f: f["area"])
 
 
 def assessment(draws: int = 200, seed: int = 20221231) -> Assessment:
@@ -77,6 +77,7 @@ def assessment(draws: int = 200, seed: int = 20221231) -> Assessment:
         period_start="2022-01",
         period_end="2022-12",
         comparators=AREAS,
+        codes={a: a for a in AREAS},  # synthetic areas: their names stand for codes
         data_dir=Path("."),
         priorities=PRIORITIES,
         rules=ScoringRules(draws=draws, seed=seed),
@@ -264,6 +265,7 @@ class TestScoringUncertainty:
             period_start="2022-01",
             period_end="2022-12",
             comparators=areas,
+            codes={a: a for a in areas},
             data_dir=tmp_path,
             priorities=(drugs, other),
             rules=ScoringRules(draws=100),
