@@ -248,8 +248,10 @@ def test_year_on_year_leaves_out_the_pair_of_a_missing_month():
     keep = np.arange(12) != 2
     expected = stats.year_on_year(area[12:][keep], area[:12][keep])  # computed apart from the plan
     assert verdict.p_value == pytest.approx(float(expected.p_value), rel=1e-12)
-    assert "11 of 12 months: 2021-03 is missing from the data, so 2022-03 is left out too" in verdict.evidence
-    assert f"{int(expected.current):,} in" in verdict.evidence
+    assert verdict.evidence.startswith(
+        f"{int(expected.current):,} in January to December 2022 without 2022-03 against {int(expected.before):,} "
+        "in the same months a year earlier (2021-03 is missing from the data)"
+    )
 
 
 def test_too_few_paired_months_fall_back_to_the_unbroken_run():

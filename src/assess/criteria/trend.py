@@ -121,15 +121,19 @@ class TrendPlan:
             return ""
         return f"; the data miss {month_list(self.missing)}"
 
-    def paired_words(self) -> str:
-        """' (11 of 12 months: 2022-01 is missing from the data, so 2023-01 is left out too)', or ''."""
+    def compared_words(self, period: str, earlier: str) -> tuple[str, str]:
+        """The period and the months it is compared with, in words, naming any month left out.
+
+        ('March 2022 to February 2023 without 2023-01', 'the same months a year earlier (2022-01 is
+        missing from the data)') where a month's pair is missing; the words given otherwise.
+        """
         if not self.left_out:
-            return ""
-        compared = int(self.pairs.sum())
+            return period, earlier
+        missing = [m for m in self.missing if m not in self.period_months]
+        verb = "is" if len(missing) == 1 else "are"
         return (
-            f" ({compared} of {len(self.period_months)} months: {month_list(self.missing)} "
-            f"{'is' if len(self.missing) == 1 else 'are'} missing from the data, so "
-            f"{month_list(self.left_out)} {'is' if len(self.left_out) == 1 else 'are'} left out too)"
+            f"{period} without {month_list(self.left_out)}",
+            f"the same months {_years(self.lag)} earlier ({month_list(missing)} {verb} missing from the data)",
         )
 
 
@@ -153,8 +157,7 @@ def _year_on_year(figures: PriorityFigures, setting: RunSetting, plan: TrendPlan
     significant = bool(setting.is_significant(CRITERION, p_value))
     result = score_from_change(float(test.change), significant, rules.large_change)
     verdict = "a significant change" if significant else "not a significant change"
-    earlier = _earlier(months, lag) + plan.paired_words()
-    period = setting.period
+    period, earlier = plan.compared_words(setting.period, _earlier(months, lag))
     rule = figures.rule
     if rule.hides(current) or rule.hides(previous):
         # The ratio, the p-value and the change in words would each give a small count back.
