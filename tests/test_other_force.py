@@ -1,0 +1,149 @@
+"""Another force's real download, as a partnership outside Kent would bring it: Northumbria Police,
+33 gzipped months (2020-05 to 2023-02) with 2022-01 genuinely missing, five metropolitan
+boroughs and a unitary authority.
+
+The ingest and the resolution of the assessment are fast and run in the unit layer; one full
+run of Gateshead reads its pages as a Gateshead board member would.
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+
+import pandas as pd
+import pytest
+
+from assess.batch import RunOptions, _counties, default_out_dir
+from assess.config import DEFAULT_DATA_DIR, resolve_assessment
+from assess.data.counts import read_counts, write_counts
+from assess.data.geography import Geography
+from assess.data.police_uk import read_street_files
+from assess.errors import ConfigError
+from assess.evidence import Evidence
+from conftest import SHARED_DATA, assess
+
+NORTHUMBRIA_DIR = SHARED_DATA / "police-uk" / "northumbria"
+NORTHUMBRIA = {
+    "E08000037": "Gateshead",
+    "E08000021": "Newcastle upon Tyne",
+    "E08000022": "North Tyneside",
+    "E06000057": "Northumberland",
+    "E08000023": "South Tyneside",
+    "E08000024": "Sunderland",
+}
+# Words of the embedded Sevenoaks example that must never reach another force's pages.
+FOREIGN = re.compile(r"Sevenoaks|Kent|DAVSS|West Kent|Medway|Tonbridge|Shepway")
+
+
+@pytest.fixture(scope="module")
+def northumbria(tmp_path_factory):
+    """A data folder holding only the counts ingested from the 33 real files (population is the default's)."""
+    folder = tmp_path_factory.mktemp("northumbria")
+    counts, report = read_street_files([NORTHUMBRIA_DIR], Geography.default())
+    write_counts(counts, folder / "counts.csv")
+    return folder, report
+
+
+def independent_month_totals() -> dict[str, int]:
+    """Records per month straight from the gzipped files, without the package."""
+    totals = {}
+    for path in sorted(NORTHUMBRIA_DIR.glob("*.csv.gz")):
+        with gzip.open(path, "rt", encoding="utf-8") as handle:
+            frame = pd.read_csv(handle, usecols=["Month", "LSOA code"], dtype=str)
+        for month, n in frame["Month"].value_counts().items():
+            totals[month] = totals.get(month, 0) + int(n)
+    return totals
+
+
+def test_the_gap_and_the_months_are_reported(northumbria):
+    _, report = northumbria
+    assert report.gaps == {"Northumbria": ["2022-01"]}
+    assert any(
+        "Northumbria: 2020-05 to 2023-02, 33 of 34 months; missing 2022-01" in line for line in report.summary_lines()
+    )
+
+
+def test_the_six_districts_by_code_and_every_record_accounted_for(northumbria):
+    folder, report = northumbria
+    counts = read_counts(folder / "counts.csv")
+    assert dict(counts[["area_code", "area"]].drop_duplicates().itertuples(index=False)) == NORTHUMBRIA
+    expected = independent_month_totals()
+    assert report.total_rows == sum(expected.values()) == 524_070
+    placed = counts.groupby("month")["count"].sum()
+    left_out = sum(report.not_placed.values())
+    assert int(placed.sum()) + left_out == report.total_rows
+    assert "2022-01" not in placed.index and len(placed) == 33
+
+
+def test_an_area_is_compared_within_its_own_force_over_the_latest_year(northumbria):
+    folder, _ = northumbria
+    evidence = Evidence.load(None, "gateshead", folder)
+    a = evidence.assessment
+    assert (a.area, a.area_code, a.force) == ("Gateshead", "E08000037", "Northumbria")
+    assert set(a.comparators) == set(NORTHUMBRIA.values())
+    assert (a.period_start, a.period_end) == ("2022-03", "2023-02")
+    # Joined by code: the mid-2020 estimates of the six districts.
+    assert evidence.population["Gateshead"] == 201_950 and evidence.population_estimate == "mid-2020 estimate"
+    # Given by code, the same area.
+    assert Evidence.load(None, "E08000037", folder).assessment.area == "Gateshead"
+    assert default_out_dir(a).parts[-3:] == ("northumbria", "2022-03_to_2023-02", "gateshead")
+
+
+def test_year_on_year_compares_the_months_held_in_both_years(northumbria):
+    folder, _ = northumbria
+    results = Evidence.load(None, "Sunderland", folder)
+    from assess.results import Results
+
+    trend = Results(results).criteria_table().query("priority == 'serious_acquisitive' and criterion == 'trend'")
+    evidence = trend["evidence"].iloc[0]
+    assert "March 2022 to February 2023 without 2023-01" in evidence
+    assert "the same months a year earlier (2022-01 is missing from the data)" in evidence
+    # Checked by hand against the tidy table: the 11 paired months of each year.
+    counts = read_counts(folder / "counts.csv")
+    types = ["Burglary", "Robbery", "Vehicle crime"]
+    mine = counts[(counts["area"] == "Sunderland") & counts["crime_type"].isin(types)]
+    now = [str(p) for p in pd.period_range("2022-03", "2023-02", freq="M") if str(p) != "2023-01"]
+    then = [str(pd.Period(m, freq="M") - 12) for m in now]
+    current = int(mine[mine["month"].isin(now)]["count"].sum())
+    before = int(mine[mine["month"].isin(then)]["count"].sum())
+    assert evidence.startswith(f"{current:,} in March 2022 to February 2023 without 2023-01 against {before:,} in")
+
+
+def test_a_period_across_the_gap_is_refused_before_anything_runs(northumbria):
+    folder, _ = northumbria
+    counts = read_counts(folder / "counts.csv")
+    with pytest.raises(ConfigError) as caught:
+        resolve_assessment(counts, None, "Gateshead", folder, period=("2021-07", "2022-06"))
+    message = str(caught.value)
+    assert message.startswith("--period: the data have no counts for 2022-01")
+    assert "--period 2022-03:2023-02" in message  # the latest complete 12 months
+
+
+def test_two_forces_in_one_data_folder_stay_apart(northumbria, tmp_path):
+    folder, _ = northumbria
+    kent = read_counts(DEFAULT_DATA_DIR / "counts.csv")
+    both = pd.concat([read_counts(folder / "counts.csv"), kent], ignore_index=True)
+    write_counts(both, tmp_path / "counts.csv")
+    counties = _counties(RunOptions(data_dir=tmp_path))
+    forces = {c.assessment.force: set(c.assessment.comparators) for c in counties}
+    assert forces["Northumbria"] == set(NORTHUMBRIA.values())
+    assert len(forces["Kent"]) == 13 and "Sevenoaks" in forces["Kent"]
+    assert {c.assessment.period_label for c in counties} == {"2022-03_to_2023-02", "2022-01_to_2022-12"}
+
+
+@pytest.mark.e2e
+def test_gateshead_pages_carry_no_other_areas_words(northumbria, tmp_path):
+    folder, _ = northumbria
+    out = tmp_path / "gateshead"
+    result = assess("run", "--data-dir", str(folder), "--area", "Gateshead", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    pages = sorted(out.glob("*.html"))
+    assert len(pages) == 10  # index, six priorities, action plan, scoring, monitoring
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        found = FOREIGN.search(text)
+        assert found is None, f"{page.name} says {found.group(0)!r}"
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "assess init E08000037" in index
+    assert "Gateshead is compared with the other 5 areas" in index
