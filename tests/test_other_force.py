@@ -19,9 +19,10 @@ from assess.config import DEFAULT_DATA_DIR, resolve_assessment
 from assess.data.counts import read_counts, write_counts
 from assess.data.geography import Geography
 from assess.data.police_uk import read_street_files
+from assess.data.population import population_for, read_population
 from assess.errors import ConfigError
 from assess.evidence import Evidence
-from conftest import SHARED_DATA, assess
+from conftest import SHARED_DATA, assess, street_row
 
 NORTHUMBRIA_DIR = SHARED_DATA / "police-uk" / "northumbria"
 NORTHUMBRIA = {
@@ -147,3 +148,49 @@ def test_gateshead_pages_carry_no_other_areas_words(northumbria, tmp_path):
     index = (out / "index.html").read_text(encoding="utf-8")
     assert "assess init E08000037" in index
     assert "Gateshead is compared with the other 5 areas" in index
+
+
+# --- every district of every territorial force ------------------------------------------------
+
+
+def every_force_files(write_street, month: str) -> list:
+    """One street file per force: a record in every district the LSOAs of its area lie in (England by
+    the LSOA lookup, whose districts are 2019's; Wales by LSOA names), and one in another force's."""
+    geography = Geography.default()
+    forces = pd.read_csv(DEFAULT_DATA_DIR / "forces.csv", dtype=str)
+    lookup = pd.read_csv(DEFAULT_DATA_DIR / "lsoa_lookup.csv", dtype=str).drop_duplicates("area_code")
+    lsoas = [(row.area_code, row.lsoa_code, row.lsoa_name) for row in lookup.itertuples(index=False)]
+    welsh = [code for code in geography.forces if code.startswith("W")]
+    lsoas += [(code, f"W0199{i:04d}", f"{geography.name(code)} 001A") for i, code in enumerate(welsh)]
+    files = []
+    for force in forces.itertuples(index=False):
+        own = [lsoa for lsoa in lsoas if geography.force(lsoa[0]) == force.force]
+        other = next(lsoa for lsoa in lsoas if geography.force(lsoa[0]) != force.force)
+        rows = [
+            street_row(month=month, lsoa_code=code, lsoa_name=name, force=force.falls_within)
+            for _, code, name in [*own, other]
+        ]
+        files.append(write_street(f"{month}-{force.police_uk_id}-street.csv", rows))
+    return files
+
+
+@pytest.mark.parametrize("month", ["2022-06", "2024-01"])
+def test_every_district_of_every_force_is_placed_compared_and_has_residents(write_street, month):
+    geography = Geography.default()
+    counts, report = read_street_files(every_force_files(write_street, month), geography)
+    forces = pd.read_csv(DEFAULT_DATA_DIR / "forces.csv", dtype=str)["force"]
+    assert len(forces) == 43 and report.forces == set(forces)
+    assert +report.not_placed == {"in a district of another force": 43}
+    # Districts as they were in the month: 2023's unitaries after April 2023, their predecessors before.
+    expected = {code for force in forces for code in geography.areas_of_force(force, month)}
+    assert set(counts["area_code"]) == expected
+    assert ("E06000063" in expected) == (month >= "2023-04") and ("E07000026" in expected) == (month < "2023-04")
+    population = read_population(DEFAULT_DATA_DIR / "population.csv")
+    residents = population_for(population, int(month[:4]), sorted(expected))
+    assert set(residents.index) == expected and (residents > 1_000).all()
+    # Each district compared with its own force's, whatever the other forces in the table.
+    for force in ("Cumbria", "Dorset", "Dyfed-Powys", "Metropolitan Police"):
+        codes = geography.areas_of_force(force, month)
+        area = counts.loc[counts["area_code"] == codes[0], "area"].iloc[0]
+        assessment = resolve_assessment(counts, None, area)
+        assert assessment.force == force and set(assessment.codes.values()) == set(codes)
