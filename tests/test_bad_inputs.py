@@ -51,22 +51,40 @@ def setting(**changes) -> Callable[[Path, Path], None]:
 CORPUS = {
     "wrong columns": (
         write("counts.csv", "district,when,what,n\nSevenoaks,2022-01,Drugs,3\n"),
-        ["counts.csv", "missing column(s) area, month, crime_type, count"],
+        ["counts.csv", "missing column(s) area_code, month, crime_type, count"],
     ),
     "missing counts file": (lambda d, p: (d / "counts.csv").unlink(), ["counts.csv", "file not found"]),
-    "truncated row": (counts_with("Sevenoaks,2022-01"), ["counts.csv", "row 51", "empty"]),
+    "truncated row": (counts_with("E07000111,Sevenoaks,2022-01"), ["counts.csv", "row 51", "empty"]),
     "empty file": (write("counts.csv", ""), ["counts.csv", "empty"]),
     "binary garbage": (write("counts.csv", bytes(range(256)) * 8), ["counts.csv"]),
     "wrong encoding": (
-        write("counts.csv", "area,month,crime_type,count\nCaf\xe9,2022-01,Drugs,3\n".encode("latin-1")),
+        write(
+            "counts.csv", "area_code,area,month,crime_type,count\nE07000111,Caf\xe9,2022-01,Drugs,3\n".encode("latin-1")
+        ),
         ["counts.csv", "UTF-8"],
     ),
-    "impossible month": (counts_with("Sevenoaks,2022-13,Drugs,4"), ["row 51", "'2022-13'", "YYYY-MM"]),
-    "unknown crime type": (counts_with("Sevenoaks,2022-01,Fraud,4"), ["row 51", "unknown crime type 'Fraud'"]),
-    "negative count": (counts_with("Dover,2023-01,Drugs,-4"), ["row 51", "whole number 0 or more"]),
-    "non-numeric count": (counts_with("Dover,2023-01,Drugs,many"), ["row 51", "'many'"]),
-    "fractional count": (counts_with("Dover,2023-01,Drugs,2.5"), ["row 51", "whole number"]),
+    "impossible month": (counts_with("E07000111,Sevenoaks,2022-13,Drugs,4"), ["row 51", "'2022-13'", "YYYY-MM"]),
+    "unknown crime type": (
+        counts_with("E07000111,Sevenoaks,2022-01,Fraud,4"),
+        ["row 51", "unknown crime type 'Fraud'"],
+    ),
+    "negative count": (counts_with("E07000108,Dover,2023-01,Drugs,-4"), ["row 51", "whole number 0 or more"]),
+    "non-numeric count": (counts_with("E07000108,Dover,2023-01,Drugs,many"), ["row 51", "'many'"]),
+    "fractional count": (counts_with("E07000108,Dover,2023-01,Drugs,2.5"), ["row 51", "whole number"]),
     "duplicate row": (counts_with(GOOD_COUNTS[1]), ["row 51", "appears twice"]),
+    "area code a digit short": (
+        counts_with("E0700011,Sevenoaks,2022-01,Drugs,3"),
+        ["counts.csv", "row 51", "'area_code'", "'E0700011'"],
+    ),
+    "area name in the area code": (
+        counts_with("Sevenoaks,Sevenoaks,2022-01,Drugs,3"),
+        ["counts.csv", "row 51", "'area_code'", "'Sevenoaks'"],
+    ),
+    "blank area code": (counts_with(",Sevenoaks,2022-01,Drugs,3"), ["counts.csv", "row 51", "'area_code' is empty"]),
+    "one name for two area codes": (
+        counts_with("E07000998,Elsewhere,2022-01,Drugs,3", "E07000999,Elsewhere,2022-01,Drugs,3"),
+        ["counts.csv", "'Elsewhere' is given to E07000998 and E07000999"],
+    ),
     "population missing an area": (
         write("population.csv", "area_code,area,year,population\nE07000111,Sevenoaks,2020,121387\n"),
         ["population.csv", "no population for"],

@@ -31,21 +31,34 @@ class TestIngest:
         out = tmp_path / "counts.csv"
         result = assess("ingest", *map(str, kent_2022_files), "--out", str(out))
         assert result.returncode == 0, result.stderr
-        assert "Sevenoaks: 8,959" in result.stdout
-        assert "Folkestone and Hythe: 11,439" in result.stdout
-        assert "not placed, no LSOA code or name: 2,116" in result.stdout
+        lines = result.stdout.splitlines()
+        assert "  Sevenoaks (E07000111): 8,959" in lines
+        assert "  Folkestone and Hythe (E07000112): 11,439" in lines
+        assert "not placed, no LSOA code or name: 2,116" in lines
         counts = pd.read_csv(out)
-        assert counts["count"].sum() == 198_652 and counts["area"].nunique() == 13
+        assert list(counts.columns) == ["area_code", "area", "month", "crime_type", "count"]
+        assert counts["count"].sum() == 198_652
+        assert counts["area"].nunique() == 13 and counts["area_code"].nunique() == 13
 
-    def test_bad_file_is_one_line_exit_2_and_nothing_written(self, write_street, tmp_path):
+    @pytest.mark.parametrize(
+        "rows, where",
+        [
+            ([street_row(month="2022-1")], "row 2: 'Month'"),
+            ([street_row(), street_row(force="British Transport Police")], "row 3: 'Falls within'"),
+        ],
+        ids=["bad month", "british transport police"],
+    )
+    def test_bad_file_is_one_line_exit_2_and_nothing_written(self, write_street, tmp_path, rows, where):
         out = tmp_path / "counts.csv"
-        out.write_text("area,month,crime_type,count\nDover,2022-01,Drugs,3\n")  # an earlier ingest
-        bad = write_street("bad.csv", [street_row(month="2022-1")])
+        earlier = "area_code,area,month,crime_type,count\nE07000108,Dover,2022-01,Drugs,3\n"  # an earlier ingest
+        out.write_text(earlier)
+        bad = write_street("bad.csv", rows)
         result = assess("ingest", str(bad), "--out", str(out))
-        assert result.returncode == 2
-        assert result.stderr.count("\n") == 1 and "bad.csv: row 2" in result.stderr
+        assert result.returncode == 2 and result.stdout == ""
+        assert result.stderr.count("\n") == 1 and f"bad.csv: {where}" in result.stderr
         assert "Traceback" not in result.stderr
-        assert out.read_text() == "area,month,crime_type,count\nDover,2022-01,Drugs,3\n"
+        assert out.read_text() == earlier
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.csv", "counts.csv"]
 
 
 class TestRunOnTheDefault:
@@ -186,17 +199,19 @@ class TestAnyForce:
         # Three Surrey districts with made-up counts over 24 months, their real populations.
         months = [str(p) for p in pd.period_range("2021-01", "2022-12", freq="M")]
         rows = []
-        for i, area in enumerate(["Guildford", "Waverley", "Woking"]):
+        surrey = {"E07000209": "Guildford", "E07000216": "Waverley", "E07000217": "Woking"}
+        for i, (code, area) in enumerate(surrey.items()):
             for j, month in enumerate(months):
                 for crime_type in ["Burglary", "Vehicle crime", "Anti-social behaviour", "Drugs"]:
-                    rows.append({"area": area, "month": month, "crime_type": crime_type, "count": 10 + i + j % 5})
+                    count = 10 + i + j % 5
+                    rows.append(
+                        {"area_code": code, "area": area, "month": month, "crime_type": crime_type, "count": count}
+                    )
         data = tmp_path / "surrey"
         data.mkdir()
         pd.DataFrame(rows).to_csv(data / "counts.csv", index=False)
         population = pd.read_csv(DEFAULT_DATA_DIR / "population.csv")
-        population[population["area"].isin(["Guildford", "Waverley", "Woking"])].to_csv(
-            data / "population.csv", index=False
-        )
+        population[population["area_code"].isin(list(surrey))].to_csv(data / "population.csv", index=False)
         out = tmp_path / "out"
 
         result = assess("run", "--data-dir", str(data), "--area", "waverley", "--out", str(out))

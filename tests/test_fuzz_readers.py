@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from assess.config import DEFAULT_DATA_DIR, AssessmentModel, parse_model
-from assess.data.counts import read_counts
+from assess.data.counts import COUNT_COLUMNS, read_counts
 from assess.data.geography import Geography
 from assess.data.harm import read_harm_weights
 from assess.data.indicators import INDICATOR_COLUMNS, read_indicators
@@ -48,7 +48,14 @@ cells = st.one_of(
             "nan",
             "1e309",
             "E01024445",
+            "E07000111",
+            "e07000108",
+            "E0700011",
+            "E07000999",
+            "#REF!",
             "Sevenoaks 001A",
+            "Kent Police",
+            "British Transport Police",
             "count",
             "2022-01-01",
             "domestic_abuse",
@@ -84,7 +91,7 @@ def check(reader, content, suffix=".csv"):
 @pytest.mark.parametrize(
     "reader, columns",
     [
-        (read_counts, ["area", "month", "crime_type", "count"]),
+        (read_counts, COUNT_COLUMNS),
         (read_population, ["area_code", "area", "year", "population"]),
         (read_harm_weights, ["crime_type", "weight", "unit", "source"]),
         (read_indicators, INDICATOR_COLUMNS),

@@ -37,6 +37,7 @@ from assess.params_file import MAX_PARAMS_BYTES, MAX_YAML_DEPTH, load_yaml
 from conftest import street_row
 
 GOOD_COUNTS = (DEFAULT_DATA_DIR / "counts.csv").read_text().splitlines()
+DOVER = "E07000108,Dover"  # the first two cells of a counts row: area code and name
 GEOGRAPHY = Geography.from_dir(DEFAULT_DATA_DIR)
 PARTNER_ROW = ["DAVSS referrals", "domestic_abuse", "Sevenoaks", "2020-07-01", "2020-09-30", "274", "count", "DAVSS"]
 # Excel writes these as error cells (t="e"); the newer #SPILL! and #CALC! reach a file as text.
@@ -155,7 +156,7 @@ def street_csv(rows: list[dict[str, str]], separator: str = ",", quote_all: bool
 )
 def test_count_that_cannot_be_right(workspace, capsys, count):
     data, _ = workspace
-    (data / "counts.csv").write_text("\n".join(GOOD_COUNTS[:50] + [f"Dover,2023-01,Drugs,{count}"]) + "\n")
+    (data / "counts.csv").write_text("\n".join(GOOD_COUNTS[:50] + [f"{DOVER},2023-01,Drugs,{count}"]) + "\n")
     message = run_refused(workspace, capsys)
     infinite = " (not a finite number)" if count in ("1e400", "inf", "-inf") else ""
     assert message == f"{data / 'counts.csv'}: row 51: column 'count' {COUNT_RULE}, not {count!r}{infinite}"
@@ -163,13 +164,13 @@ def test_count_that_cannot_be_right(workspace, capsys, count):
 
 def test_count_at_the_maximum_is_read(tmp_path):
     path = tmp_path / "counts.csv"
-    path.write_text("\n".join(GOOD_COUNTS[:3] + ["Dover,2023-01,Drugs,1000000000"]) + "\n")
+    path.write_text("\n".join(GOOD_COUNTS[:3] + [f"{DOVER},2023-01,Drugs,1000000000"]) + "\n")
     assert read_counts(path)["count"].iloc[-1] == 10**9
 
 
 def test_a_count_of_thousands_of_digits_is_refused_in_a_short_line(tmp_path):
     path = tmp_path / "counts.csv"
-    path.write_text("\n".join(GOOD_COUNTS[:3] + ["Dover,2023-01,Drugs," + "9" * 5000]) + "\n")
+    path.write_text("\n".join(GOOD_COUNTS[:3] + [f"{DOVER},2023-01,Drugs," + "9" * 5000]) + "\n")
     message = refused(read_counts, path)
     assert message == f"{path}: row 4: column 'count' {COUNT_RULE}, not '{'9' * 40}...'"
 
@@ -197,6 +198,64 @@ def test_partner_spreadsheet_value_too_large_to_hold(tmp_path):
     assert refused(read_indicators, path) == (
         f"{path}: row 7: column 'value' must be a number, not 'inf' (not a finite number)"
     )
+
+
+# --- 1b. area codes: every row is joined by its ONS code (issue 12) ------------------------------
+
+AREA_CODE_RULE = "'area_code' must be an ONS district code such as E07000111"
+
+
+@pytest.mark.parametrize(
+    "code, expected",
+    [
+        ("E0700011", f"{AREA_CODE_RULE}, not 'E0700011'"),  # a digit short
+        ("Sevenoaks", f"{AREA_CODE_RULE}, not 'Sevenoaks'"),  # the name in the code's column
+        ("E01024445", f"{AREA_CODE_RULE}, not 'E01024445'"),  # an LSOA, not a district
+        ("", "column 'area_code' is empty"),
+    ],
+)
+def test_area_code_that_cannot_be_right(workspace, capsys, code, expected):
+    data, _ = workspace
+    (data / "counts.csv").write_text("\n".join(GOOD_COUNTS[:50] + [f"{code},Dover,2023-01,Drugs,3"]) + "\n")
+    assert run_refused(workspace, capsys) == f"{data / 'counts.csv'}: row 51: {expected}"
+
+
+def test_area_code_is_shown_as_written(workspace, capsys):
+    data, _ = workspace
+    replace_cell(data / "population.csv", 3, "area_code", " e0600001 ")
+    assert run_refused(workspace, capsys) == f"{data / 'population.csv'}: row 3: {AREA_CODE_RULE}, not 'e0600001'"
+
+
+@pytest.mark.parametrize(
+    "rows, name, codes",
+    [
+        # A code the reference lacks keeps the file's name, here a name the reference gives E07000111.
+        (
+            ["E07000111,Sevenoaks,2023-01,Drugs,5", "E07000999,Sevenoaks,2023-01,Drugs,3"],
+            "Sevenoaks",
+            "E07000111 and E07000999",
+        ),
+        (
+            ["E07000998,Elsewhere,2023-01,Drugs,3", "E07000999,Elsewhere,2023-01,Drugs,4"],
+            "Elsewhere",
+            "E07000998 and E07000999",
+        ),
+    ],
+)
+def test_one_name_for_two_codes_is_refused(workspace, capsys, rows, name, codes):
+    data, _ = workspace
+    (data / "counts.csv").write_text("\n".join(GOOD_COUNTS[:50] + rows) + "\n")
+    assert run_refused(workspace, capsys) == (
+        f"{data / 'counts.csv'}: the name {name!r} is given to {codes}; give each area code its own name"
+    )
+
+
+def test_counts_without_names_take_the_reference_names(tmp_path):
+    shipped = read_counts(DEFAULT_DATA_DIR / "counts.csv")
+    path = tmp_path / "counts.csv"
+    pd.read_csv(DEFAULT_DATA_DIR / "counts.csv", dtype=str).drop(columns="area").to_csv(path, index=False)
+    assert read_counts(path).equals(shipped)
+    assert sorted(shipped["area"].unique()) == sorted(GEOGRAPHY.name(code) for code in shipped["area_code"].unique())
 
 
 # --- 2. populations -----------------------------------------------------------------------------
@@ -240,7 +299,7 @@ def test_harm_weight_that_is_not_finite(workspace, capsys, weight):
 @pytest.mark.parametrize("error", sorted(SPREADSHEET_ERRORS - {"#GETTING_DATA"}))
 def test_spreadsheet_error_in_a_count(workspace, capsys, error):
     data, _ = workspace
-    (data / "counts.csv").write_text("\n".join(GOOD_COUNTS[:50] + [f"Dover,2023-01,Drugs,{error}"]) + "\n")
+    (data / "counts.csv").write_text("\n".join(GOOD_COUNTS[:50] + [f"{DOVER},2023-01,Drugs,{error}"]) + "\n")
     message = run_refused(workspace, capsys)
     assert message == (
         f"{data / 'counts.csv'}: row 51: column 'count' holds the spreadsheet error {error}; {FIX_FORMULA}"
@@ -253,7 +312,8 @@ def test_spreadsheet_error_in_a_count(workspace, capsys, error):
         ("population.csv", 2, "population", "#N/A"),
         ("population.csv", 4, "year", "#VALUE!"),
         ("harm_weights.csv", 3, "weight", "#NUM!"),
-        ("counts.csv", 7, "area", "#REF!"),  # text columns too: an exported lookup that failed
+        ("counts.csv", 7, "area_code", "#REF!"),  # text columns too: an exported lookup that failed
+        ("counts.csv", 7, "area", "#REF!"),  # even the optional name, which the reference replaces
     ],
 )
 def test_spreadsheet_error_in_any_table(workspace, capsys, file, row, column, error):
@@ -441,9 +501,9 @@ def test_infinite_weight_through_the_cli(workspace, capsys):
 
 ROWS = [street_row(), street_row(month="2022-02", crime_type="Drugs"), street_row(crime_type="Drugs")]
 EXPECTED = [
-    ("Sevenoaks", "2022-01", "Burglary", 1),
-    ("Sevenoaks", "2022-01", "Drugs", 1),
-    ("Sevenoaks", "2022-02", "Drugs", 1),
+    ("E07000111", "Sevenoaks", "2022-01", "Burglary", 1),
+    ("E07000111", "Sevenoaks", "2022-01", "Drugs", 1),
+    ("E07000111", "Sevenoaks", "2022-02", "Drugs", 1),
 ]
 
 
@@ -626,7 +686,7 @@ print(json.dumps({"message": message, "grown_kb": grown}))
     [
         ("street", "2022-01-kent-street.csv", b""),
         ("street", "2022-02-kent-street.csv", (",".join(STREET_COLUMNS) + "\n").encode()),
-        ("counts", "counts.csv", b"area,month,crime_type,count\n"),
+        ("counts", "counts.csv", b"area_code,area,month,crime_type,count\n"),
         ("indicators", "return.csv", b""),
         ("indicators", "return.xlsx", None),
     ],

@@ -1,16 +1,16 @@
-"""Names from data are never paths or markup: hostile district names through ingest and a county run.
+"""Names from data are never paths or markup: hostile district names through a county run.
 
-Area names come from LSOA names in files anyone can edit. A police file here places records
-in districts called `../../victim`, `-`, a script tag and a formula with mathtext, and a
-partner return gives a figure for each (so the names reach the workbooks' Indicators sheet as
-whole cells); the whole county is then assessed. Nothing outside the output folder may change, every folder name
-must be a safe slug, no script may run in any page, charts must draw, and no text cell may
-start a formula.
+Area names are the reference names of ONS codes, but a code the reference does not know
+keeps the name its counts file gives it, and counts and partner files are anyone's to edit.
+A counts file here names districts `../../victim`, `-`, a script tag and a formula with
+mathtext, under codes the reference lacks, and a partner return gives a figure for each (so
+the names reach the workbooks' Indicators sheet as whole cells); the whole county is then
+assessed. Nothing outside the output folder may change, every folder name must be a safe
+slug, no script may run in any page, charts must draw, and no text cell may start a formula.
 """
 
 from __future__ import annotations
 
-import csv
 import random
 import re
 
@@ -19,8 +19,9 @@ import pandas as pd
 import pytest
 
 from assess.cells import FORMULA_STARTS
-from assess.data.police_uk import STREET_COLUMNS
-from conftest import assess, street_row
+from assess.data.counts import read_counts
+from assess.data.geography import Geography
+from conftest import assess
 from test_outputs import snapshot
 
 pytestmark = pytest.mark.e2e
@@ -48,36 +49,29 @@ def hostile_county(tmp_path_factory):
     (root / "victim").mkdir()
     (root / "victim" / "case-notes.txt").write_text("must survive")
     generator = random.Random(20221231)
-    rows = []
-    for number, area in enumerate(HOSTILE):
-        for month in range(1, 13):
-            for crime_type in CRIME_TYPES:
-                for _ in range(generator.randint(2, 12)):
-                    rows.append(
-                        street_row(
-                            month=f"2022-{month:02d}",
-                            lsoa_code=f"W0199{number:04d}",
-                            lsoa_name=f"{area} 00{number}A",
-                            crime_type=crime_type,
-                            force="Test Police",
-                        )
-                    )
-    street = data / "2022-test-street.csv"
-    with open(street, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(STREET_COLUMNS))
-        writer.writeheader()
-        writer.writerows(rows)
-    ingest = assess("ingest", str(street), "--out", str(data / "counts.csv"))
-    assert ingest.returncode == 0, ingest.stderr
+    codes = [f"E0799999{number}" for number in range(len(HOSTILE))]  # district codes the reference lacks
+    assert not any(code in Geography.default().names for code in codes)
+    rows = [
+        {
+            "area_code": code,
+            "area": area,
+            "month": f"2022-{month:02d}",
+            "crime_type": crime_type,
+            "count": generator.randint(2, 12),
+        }
+        for code, area in zip(codes, HOSTILE)
+        for month in range(1, 13)
+        for crime_type in CRIME_TYPES
+    ]
+    pd.DataFrame(rows).to_csv(data / "counts.csv", index=False)
     pd.DataFrame(
         {
-            "area_code": [f"W0600{i:04d}" for i in range(len(HOSTILE))],
+            "area_code": codes,
             "area": HOSTILE,
             "year": 2020,
             "population": [90_000 + 1_000 * i for i in range(len(HOSTILE))],
         }
     ).to_csv(data / "population.csv", index=False)
-    street.unlink()
     (data / "partners").mkdir()
     pd.DataFrame(
         {
@@ -97,10 +91,9 @@ def hostile_county(tmp_path_factory):
     return root, out, before
 
 
-def test_ingest_kept_the_hostile_districts_as_names(hostile_county):
+def test_the_counts_reader_kept_the_hostile_districts_as_names(hostile_county):
     root, _, _ = hostile_county
-    counts = pd.read_csv(root / "data" / "counts.csv", dtype=str, keep_default_na=False)
-    assert sorted(counts["area"].unique()) == sorted(HOSTILE)
+    assert sorted(read_counts(root / "data" / "counts.csv")["area"].unique()) == sorted(HOSTILE)
 
 
 def test_nothing_outside_the_output_folder_changed(hostile_county):

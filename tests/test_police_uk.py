@@ -360,10 +360,16 @@ class TestIngestCommand:
         assert "  North Northamptonshire (E06000061): 6" in lines
         assert lines[-1] == f"wrote 2 rows for 1 area of 1 force to {out}"
 
-    def test_an_unplaceable_force_is_one_line_and_nothing_is_written(self, tmp_path, write_street):
+    @pytest.mark.parametrize(
+        "falls_within", ["Police Service of Northern Ireland", "British Transport Police", "Test Police"]
+    )
+    def test_an_unplaceable_force_is_one_line_and_nothing_is_written(self, tmp_path, write_street, falls_within):
         out = tmp_path / "counts.csv"
-        path = write_street("ni.csv", [street_row(force="Police Service of Northern Ireland")])
+        path = write_street("elsewhere.csv", [street_row(), street_row(force=falls_within)])
         result = assess("ingest", str(path), "--out", str(out))
         assert result.returncode == 2 and result.stdout == ""
-        assert len(result.stderr.splitlines()) == 1 and "43 territorial police forces" in result.stderr
-        assert not out.exists()
+        assert result.stderr == (
+            f"assess: error: {path}: row 3: 'Falls within' must be a police force of England and Wales; the workbook "
+            f"covers the 43 territorial police forces of England and Wales (data/forces.csv), not {falls_within!r}\n"
+        )
+        assert not out.exists() and list(tmp_path.iterdir()) == [path]

@@ -13,7 +13,15 @@ import pandas as pd
 
 from assess.data.geography import AREA_CODE_PATTERN, Geography
 from assess.data.police_uk import CRIME_TYPES
-from assess.data.tables import check_months, first_row, read_table, refuse_duplicates, shown, to_count
+from assess.data.tables import (
+    check_months,
+    first_row,
+    read_table,
+    refuse_duplicates,
+    refuse_spreadsheet_errors,
+    shown,
+    to_count,
+)
 from assess.errors import InputError
 
 COUNT_COLUMNS = ["area_code", "area", "month", "crime_type", "count"]
@@ -31,13 +39,16 @@ def read_counts(path: Path, geography: Geography | None = None) -> pd.DataFrame:
         a code it does not know keeps the file's name, or the code where there is none.
     """
     frame = read_table(path, ["area_code", "month", "crime_type", "count"])
-    frame["area_code"] = frame["area_code"].str.strip().str.upper()
-    bad = ~frame["area_code"].str.fullmatch(AREA_CODE_PATTERN)
+    if "area" in frame:  # optional, but a failed lookup's '#REF!' would be shown where the reference lacks the code
+        refuse_spreadsheet_errors(frame, ["area"], path)
+    codes = frame["area_code"].str.strip().str.upper()
+    bad = ~codes.str.fullmatch(AREA_CODE_PATTERN)
     if bad.any():
         raise InputError(
             f"{path}: row {first_row(bad)}: 'area_code' must be an ONS district code such as E07000111, "
-            f"not {shown(frame['area_code'][bad].iloc[0])}"
+            f"not {shown(frame['area_code'][bad].iloc[0].strip())}"  # as written, so it can be found
         )
+    frame["area_code"] = codes
     check_months(frame, "month", path)
     unknown = ~frame["crime_type"].isin(CRIME_TYPES)
     if unknown.any():

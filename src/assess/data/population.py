@@ -34,13 +34,14 @@ def read_population(path: Path) -> pd.DataFrame:
     A code twice in one year is refused; names are for display and need match nothing.
     """
     frame = read_table(path, POPULATION_COLUMNS)
-    frame["area_code"] = frame["area_code"].str.strip().str.upper()
-    bad = ~frame["area_code"].str.fullmatch(AREA_CODE_PATTERN)
+    codes = frame["area_code"].str.strip().str.upper()
+    bad = ~codes.str.fullmatch(AREA_CODE_PATTERN)
     if bad.any():
         raise InputError(
             f"{path}: row {first_row(bad)}: 'area_code' must be an ONS district code such as E07000111, "
-            f"not {shown(frame['area_code'][bad].iloc[0])}"
+            f"not {shown(frame['area_code'][bad].iloc[0].strip())}"  # as written, so it can be found
         )
+    frame["area_code"] = codes
     frame["population"] = to_number(
         frame,
         "population",
