@@ -183,8 +183,10 @@ def build_case(root: Path) -> Path:
         for area, totals in COMPARATORS.items():
             for crime_type, years in totals.items():
                 rows += [(area, m, crime_type, c) for m, c in zip(MONTHS[year], spread(years[year_index]))]
-    pd.DataFrame(rows, columns=["area", "month", "crime_type", "count"]).to_csv(data / "counts.csv", index=False)
-    codes = pd.read_csv(DEFAULT_DATA_DIR / "population.csv").set_index("area")["area_code"]
+    codes = pd.read_csv(DEFAULT_DATA_DIR / "districts.csv").set_index("area")["area_code"]
+    counts = pd.DataFrame(rows, columns=["area", "month", "crime_type", "count"])
+    counts.insert(0, "area_code", counts["area"].map(codes))
+    counts.to_csv(data / "counts.csv", index=False)
     pd.DataFrame(
         [(codes[a], a, 2020, n) for a, n in POPULATION.items()], columns=["area_code", "area", "year", "population"]
     ).to_csv(data / "population.csv", index=False)
