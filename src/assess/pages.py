@@ -374,7 +374,10 @@ class PriorityPage:
             & (~table["area"].isin(self.assessment.comparators) | (table["area"] == self.assessment.area))
         ]
         if rows.empty:
-            return present.Text("No partner returns for this priority are in the data folder's partners/ folder yet.")
+            return present.Text(
+                f"No partner has yet returned figures on this priority for {self.assessment.area}. "
+                "The partnership adds its returns to its own folder of local content (see the index)."
+            )
         rows = rows.sort_values(["indicator", "period_start"])
         # Judged against the whole table: a county row is the total of districts not shown here.
         values = self.run.evidence.disclosure.indicator_values(table, self.assessment.comparators)
