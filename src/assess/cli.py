@@ -116,13 +116,7 @@ def _parser() -> argparse.ArgumentParser:
     sheet.add_argument("--out", type=Path, required=True, metavar="FILE", help="workbook to write (.xlsx)")
     sheet.add_argument("--params", type=Path, default=None, metavar="FILE", help=PARAMS_HELP)
     sheet.add_argument("--area", default=None, metavar="AREA", help=AREA_HELP)
-    sheet.add_argument(
-        "--partner",
-        action="append",
-        default=[],
-        metavar="NAME",
-        help="a partner who scores (repeat for each); those who have judged already are always included",
-    )
+    _partner_option(sheet, "a partner who scores (repeat for each); those who have judged already are always included")
     sheet.add_argument("--force", action="store_true", help="replace FILE if it exists")
 
     scores = commands.add_parser(
@@ -154,15 +148,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     init.add_argument("area", metavar="AREA", help="the district, by name or ONS code")
     init.add_argument("--params", type=Path, default=None, metavar="FILE", help=PARAMS_HELP)
-    init.add_argument(
-        "--partner",
-        action="append",
-        default=[],
-        metavar="NAME",
-        help="a partner who scores, given rows on the scoring sheet (repeat for each)",
-    )
+    _partner_option(init, "a partner who scores, given rows on the scoring sheet (repeat for each)")
     init.add_argument("--force", action="store_true", help="replace the starter files where the folder has them")
     return parser
+
+
+def _partner_option(command: argparse.ArgumentParser, help: str) -> None:
+    command.add_argument("--partner", action="append", default=[], metavar="NAME", help=help)
 
 
 def _period(text: str) -> tuple[str, str]:

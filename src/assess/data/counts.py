@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from assess.data.geography import AREA_CODE_PATTERN, Geography
+from assess.data.geography import Geography, checked_area_codes
 from assess.data.police_uk import CRIME_TYPES
 from assess.data.tables import (
     check_months,
@@ -19,7 +19,6 @@ from assess.data.tables import (
     read_table,
     refuse_duplicates,
     refuse_spreadsheet_errors,
-    shown,
     to_count,
 )
 from assess.errors import InputError
@@ -41,14 +40,7 @@ def read_counts(path: Path, geography: Geography | None = None) -> pd.DataFrame:
     frame = read_table(path, ["area_code", "month", "crime_type", "count"])
     if "area" in frame:  # optional, but a failed lookup's '#REF!' would be shown where the reference lacks the code
         refuse_spreadsheet_errors(frame, ["area"], path)
-    codes = frame["area_code"].str.strip().str.upper()
-    bad = ~codes.str.fullmatch(AREA_CODE_PATTERN)
-    if bad.any():
-        raise InputError(
-            f"{path}: row {first_row(bad)}: 'area_code' must be an ONS district code such as E07000111, "
-            f"not {shown(frame['area_code'][bad].iloc[0].strip())}"  # as written, so it can be found
-        )
-    frame["area_code"] = codes
+    frame["area_code"] = checked_area_codes(frame, path)
     check_months(frame, "month", path)
     unknown = ~frame["crime_type"].isin(CRIME_TYPES)
     if unknown.any():

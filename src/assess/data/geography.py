@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from assess.data.tables import read_table
+from assess.data.tables import first_row, read_table, shown
 from assess.errors import InputError
 
 # "Sevenoaks 012B" -> "Sevenoaks": three digits and a letter close every LSOA name.
@@ -28,6 +28,21 @@ _NAME_NOISE = re.compile(r"\b(the|city of|county of)\b")
 _FORCE_NOISE = re.compile(r"\b(police service|police|constabulary)\b")
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 AREA_CODE_PATTERN = r"^[EW]0[6-9]\d{6}$"
+
+
+def checked_area_codes(frame: pd.DataFrame, path: Path) -> pd.Series:
+    """A table's `area_code` column, trimmed and upper-cased; one line for the first that is not an ONS
+    district code, quoted as written so it can be found."""
+    codes = frame["area_code"].str.strip().str.upper()
+    bad = ~codes.str.fullmatch(AREA_CODE_PATTERN)
+    if bad.any():
+        raise InputError(
+            f"{path}: row {first_row(bad)}: 'area_code' must be an ONS district code such as E07000111, "
+            f"not {shown(frame['area_code'][bad].iloc[0].strip())}"
+        )
+    return codes
+
+
 """An ONS local authority district code: E06-E09 in England, W06 in Wales."""
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from assess.data.geography import AREA_CODE_PATTERN, Geography
-from assess.data.tables import first_row, read_table, refuse_duplicates, shown, to_number, whole_between
+from assess.data.geography import Geography, checked_area_codes
+from assess.data.tables import read_table, refuse_duplicates, to_number, whole_between
 from assess.errors import InputError
 
 POPULATION_COLUMNS = ["area_code", "area", "year", "population"]
@@ -34,14 +34,7 @@ def read_population(path: Path) -> pd.DataFrame:
     A code twice in one year is refused; names are for display and need match nothing.
     """
     frame = read_table(path, POPULATION_COLUMNS)
-    codes = frame["area_code"].str.strip().str.upper()
-    bad = ~codes.str.fullmatch(AREA_CODE_PATTERN)
-    if bad.any():
-        raise InputError(
-            f"{path}: row {first_row(bad)}: 'area_code' must be an ONS district code such as E07000111, "
-            f"not {shown(frame['area_code'][bad].iloc[0].strip())}"  # as written, so it can be found
-        )
-    frame["area_code"] = codes
+    frame["area_code"] = checked_area_codes(frame, path)
     frame["population"] = to_number(
         frame,
         "population",
