@@ -18,6 +18,7 @@ from assess.batch import RunOptions, _counties, default_out_dir
 from assess.config import DEFAULT_DATA_DIR, resolve_assessment
 from assess.data.counts import read_counts, write_counts
 from assess.data.geography import Geography
+from assess.data.indicators import INDICATOR_COLUMNS
 from assess.data.police_uk import read_street_files
 from assess.data.population import population_for, read_population
 from assess.errors import ConfigError
@@ -194,3 +195,27 @@ def test_every_district_of_every_force_is_placed_compared_and_has_residents(writ
         area = counts.loc[counts["area_code"] == codes[0], "area"].iloc[0]
         assessment = resolve_assessment(counts, None, area)
         assert assessment.force == force and set(assessment.codes.values()) == set(codes)
+
+
+def test_partner_figures_join_by_code_and_no_other_places_figure_is_kept(northumbria, tmp_path):
+    folder, _ = northumbria
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "counts.csv").write_bytes((folder / "counts.csv").read_bytes())
+    (data / "partners").mkdir()
+    year = ("2022-04-01", "2023-03-31")
+    rows = [
+        ("Admissions", "substance_misuse", "GATESHEAD", *year, 310, "count", "NHS"),  # a name in capitals
+        ("Admissions", "substance_misuse", "Newcastle-upon-Tyne", *year, 620, "count", "NHS"),  # hyphens
+        ("Admissions", "substance_misuse", "E08000024", *year, 400, "count", "NHS"),  # Sunderland, by code
+        ("Admissions", "substance_misuse", "Kent", *year, 9000, "count", "Kent Police / DAVSS"),  # a county
+        ("Admissions", "substance_misuse", "Sevenoaks", *year, 80, "count", "NHS"),  # another force's district
+        ("Admissions", "substance_misuse", "Sevenoaks DC", *year, 81, "count", "NHS"),  # an unknown place
+    ]
+    pd.DataFrame(rows, columns=INDICATOR_COLUMNS).to_csv(data / "partners" / "admissions.csv", index=False)
+    table = Evidence.load(None, "Gateshead", data).tables.indicators
+    assert dict(zip(table["area"], table["value"])) == {
+        "Gateshead": 310,
+        "Newcastle upon Tyne": 620,
+        "Sunderland": 400,
+    }

@@ -22,12 +22,13 @@ from assess.config import (
     resolve_assessment,
 )
 from assess.data.counts import read_counts
+from assess.data.geography import Geography
 from assess.data.harm import read_harm_weights
 from assess.data.indicators import partner_files, read_indicator_files
 from assess.data.population import population_estimate, population_for, population_years, read_population
 from assess.disclosure import CountRule, Disclosure
 from assess.errors import InputError
-from assess.local import areas_known, district_name
+from assess.local import district_name
 
 
 @dataclass(frozen=True)
@@ -56,15 +57,15 @@ class Tables:
         harm_path = data_dir / "harm_weights.csv"
         if not harm_path.is_file():
             harm_path = DEFAULT_DATA_DIR / "harm_weights.csv"
-        returns = (*partner_files(data_dir / "partners"), *assessment.local.partner_files)
+        national = partner_files(data_dir / "partners")
+        returns = (*national, *assessment.local.partner_files)
         indicators = read_indicator_files(returns, [p.key for p in assessment.priorities], district_name)
-        areas = set(indicators["area"])
-        other_districts = (areas_known(areas) | set(counts["area"])) - set(assessment.comparators)
+        own = {p.name for p in assessment.local.partner_files} - {p.name for p in national}
         return cls(
             counts=counts,
             population=read_population(population_path),
             harm_weights=read_harm_weights(harm_path),
-            indicators=indicators[~indicators["area"].isin(other_districts)].reset_index(drop=True),
+            indicators=_partner_rows(indicators, assessment, own),
             # The area's indicator mappings choose which of its returns score, so they are inputs too.
             files=(
                 data_dir / "counts.csv",
@@ -74,6 +75,23 @@ class Tables:
                 *([assessment.local.indicators_file] if assessment.local.indicators_file else []),
             ),
         )
+
+
+def _partner_rows(indicators: pd.DataFrame, assessment: Assessment, own_files: set[str]) -> pd.DataFrame:
+    """The partner figures this area's run may show: those of the area and its comparators, joined by
+    code whatever the name's spelling ("Newcastle-upon-Tyne", an ONS code) and named as in the run;
+    and a wider area's (a county, a police division) only from the area's own returns, since a
+    national file's county figure is no more this area's than its neighbour's. A predecessor's
+    figure is not its successor's (it covers part of it), so it is left out too.
+    """
+    geography = Geography.default()
+    run_name = {code: area for area, code in assessment.codes.items()}
+    names = {area: run_name.get(geography.code_for(area) or "") for area in indicators["area"].unique()}
+    named = indicators["area"].map(names)
+    wider = indicators["area"].map(lambda area: geography.code_for(area) is None) & indicators["file"].isin(own_files)
+    kept = indicators[named.notna() | wider].copy()
+    kept["area"] = named[kept.index].fillna(kept["area"])
+    return kept.reset_index(drop=True)
 
 
 class Evidence:

@@ -15,7 +15,7 @@ what an area has not written yet is said on its index (`LocalContent.missing`).
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -189,8 +189,3 @@ def area_code_of(area: str, where: str) -> str:
 def district_name(code: str) -> str | None:
     """The reference name of a district's ONS code; None where the reference does not know it."""
     return Geography.default().names.get(code.strip().upper())
-
-
-def areas_known(names: Iterable[str]) -> set[str]:
-    """Those of `names` that are districts of the reference list (not a county, a division or a region)."""
-    return {name for name in names if district_code(name)}
