@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from assess.batch import RunOptions, _counties, default_out_dir
-from assess.config import DEFAULT_DATA_DIR, resolve_assessment
+from assess.config import DEFAULT_DATA_DIR, DEFAULT_PARAMS, resolve_assessment
 from assess.data.counts import read_counts, write_counts
 from assess.data.geography import Geography
 from assess.data.indicators import INDICATOR_COLUMNS
@@ -219,3 +219,37 @@ def test_partner_figures_join_by_code_and_no_other_places_figure_is_kept(northum
         "Newcastle upon Tyne": 620,
         "Sunderland": 400,
     }
+
+
+def test_a_table_of_districts_before_and_after_a_merger_counts_them_as_the_successor(tmp_path):
+    # Northamptonshire: seven districts to March 2021, two unitaries from April 2021.
+    old = {
+        "E07000150": 5,
+        "E07000151": 6,
+        "E07000152": 7,
+        "E07000153": 8,
+        "E07000154": 9,
+        "E07000155": 10,
+        "E07000156": 11,
+    }
+    rows = [(code, "2021-03", "Burglary", n) for code, n in old.items()]
+    rows += [("E06000061", "2021-04", "Burglary", 100), ("E06000062", "2021-04", "Burglary", 200)]
+    pd.DataFrame(rows, columns=["area_code", "month", "crime_type", "count"]).to_csv(
+        tmp_path / "counts.csv", index=False
+    )
+    counts = read_counts(tmp_path / "counts.csv")
+    march = counts[counts["month"] == "2021-03"].set_index("area")["count"].to_dict()
+    # North: Corby, East Northamptonshire, Kettering, Wellingborough.
+    # West: Daventry, Northampton, South Northamptonshire.
+    assert march == {"North Northamptonshire": 5 + 7 + 8 + 11, "West Northamptonshire": 6 + 9 + 10}
+    assessment = resolve_assessment(counts, None, "north northamptonshire", period=("2021-04", "2021-04"))
+    assert assessment.comparators == ("North Northamptonshire", "West Northamptonshire")
+
+
+def test_an_area_of_another_force_is_not_compared_with_the_files_county(northumbria):
+    folder, _ = northumbria
+    counts = pd.concat([read_counts(folder / "counts.csv"), read_counts(DEFAULT_DATA_DIR / "counts.csv")])
+    with pytest.raises(
+        ConfigError, match=r"Gateshead \(Northumbria\) is not among them, and they are districts of Kent"
+    ):
+        resolve_assessment(counts, DEFAULT_PARAMS, "Gateshead", period=("2022-03", "2022-12"))

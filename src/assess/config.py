@@ -736,6 +736,14 @@ def resolve_assessment(
         twice = sorted({name for name in comparator_list if comparator_list.count(name) > 1})
         if twice:
             raise ConfigError(f"{where}: field 'comparators': {twice[0]!r} is listed twice; list each area once")
+        listed_forces = {geography.force(code_of[name]) or "" for name in comparator_list}
+        if canonical not in comparator_list and listed_forces and force not in listed_forces:
+            # Its pages would compare it with another force's districts, as if they were its county.
+            raise ConfigError(
+                f"{where}: field 'comparators': {canonical} ({force or 'no known force'}) is not among them, and they "
+                f"are districts of {_and_list(sorted(f or 'no known force' for f in listed_forces))}; list its own "
+                "force's districts, or leave out --params to compare it within its force"
+            )
         if canonical not in comparator_list:
             comparator_list.append(canonical)
 
@@ -800,11 +808,16 @@ def slug(name: str) -> str:
     return "-".join(name.lower().replace("-", " ").split())
 
 
+def _and_list(words: Sequence[str]) -> str:
+    """'A', 'A and B', 'A, B and C'."""
+    return " and ".join([", ".join(words[:-1]), words[-1]]) if len(words) > 1 else "".join(words)
+
+
 def month_list(months: Sequence[str]) -> str:
     """Months in words for a sentence: '2022-01', '2022-01 and 2022-02', or '5 months (2022-01 to 2022-05)'."""
     months = list(months)
     if len(months) <= 3:
-        return " and ".join([", ".join(months[:-1]), months[-1]]) if len(months) > 1 else "".join(months)
+        return _and_list(months)
     return f"{len(months)} months ({months[0]} to {months[-1]})"
 
 

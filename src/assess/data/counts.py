@@ -36,6 +36,7 @@ def read_counts(path: Path, geography: Geography | None = None) -> pd.DataFrame:
     geography
         Reference whose district names replace the file's (default: the embedded one);
         a code it does not know keeps the file's name, or the code where there is none.
+        A district merged before the last month of the data is counted as its successor.
     """
     frame = read_table(path, ["area_code", "month", "crime_type", "count"])
     if "area" in frame:  # optional, but a failed lookup's '#REF!' would be shown where the reference lacks the code
@@ -53,6 +54,17 @@ def read_counts(path: Path, geography: Geography | None = None) -> pd.DataFrame:
     if frame.empty:
         raise InputError(f"{path}: header only, no counts")
     geography = geography or Geography.default()
+    # Districts as they are at the end of the data: a predecessor's months count as its successor's,
+    # so a county never holds a district and the unitary that replaced it (as `assess ingest` does).
+    last = frame["month"].max()
+    current = {code: geography.current(code, last) for code in frame["area_code"].unique()}
+    if any(code != now for code, now in current.items()):
+        merged = frame["area_code"].map(current)
+        frame = (
+            frame.assign(area_code=merged, area=merged.map(geography.names))
+            .groupby(["area_code", "area", "month", "crime_type"], as_index=False)["count"]
+            .sum()
+        )
     given = frame["area"].str.strip() if "area" in frame else frame["area_code"]
     given = given.where(given != "", frame["area_code"])
     reference = frame["area_code"].map(lambda code: geography.names.get(code))
