@@ -131,3 +131,34 @@ class TestRefused:
         path.write_bytes(gzip.compress(real_lines("2022-01", 200))[:-300])
         with pytest.raises(InputError, match="cannot be unpacked"):
             read_street_files([path], geography)
+
+
+def test_a_zip_made_again_on_a_mac_with_gzipped_members_reads_the_same(archive, tmp_path, geography):
+    # Unpacked, some months gzipped, zipped again by macOS (its __MACOSX/ and ._ files beside them).
+    remade = tmp_path / "remade.zip"
+    with zipfile.ZipFile(archive) as original, zipfile.ZipFile(remade, "w") as zipped:
+        for member in original.namelist():
+            data = original.read(member)
+            if member.startswith("2022-02/") and member.endswith("-street.csv"):
+                zipped.writestr(f"download/{member}.gz", gzip.compress(data))
+            else:
+                zipped.writestr(f"download/{member}", data)
+            zipped.writestr(f"__MACOSX/download/{member.replace('/', '/._')}", b"\x00\x05\x16\x07 resource fork")
+        zipped.writestr("download/.DS_Store", b"\x00\x00\x00\x01Bud1")
+    expected, _ = read_street_files([archive], geography)
+    counts, report = read_street_files([remade], geography)
+    assert counts.equals(expected)
+    assert report.total_rows == 900 and "2022-02-kent-street.csv" in report.rows_read
+
+
+def test_a_zip_of_something_else_in_the_download_folder_is_passed_over(archive, tmp_path, geography):
+    folder = tmp_path / "downloads"
+    folder.mkdir()
+    shutil.copy(archive, folder / "kent.zip")
+    with zipfile.ZipFile(folder / "boundaries.zip", "w") as zipped:
+        zipped.writestr("lsoa.geojson", b"{}")
+    counts, report = read_street_files([folder], geography)
+    assert report.total_rows == 900
+    assert report.skipped["archive without street-level files"] == 1
+    with pytest.raises(InputError, match="boundaries.zip: no \\*-street.csv files in this archive"):
+        read_street_files([folder / "boundaries.zip"], geography)  # named on its own, it is a mistake

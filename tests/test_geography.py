@@ -116,7 +116,7 @@ class TestLsoaLookup:
 class TestForcesOfFallsWithin:
     def test_every_force_by_its_falls_within_its_name_and_its_id(self, geography):
         for row in FORCES.itertuples():
-            for text in (row.falls_within, row.force, row.police_uk_id):
+            for text in (*row.falls_within.split("|"), row.force, row.police_uk_id):
                 assert geography.force_of_falls_within(text) == row.force, text
 
     @pytest.mark.parametrize(
@@ -127,6 +127,7 @@ class TestForcesOfFallsWithin:
             ("Metropolitan Police", "Metropolitan Police"),
             ("Avon & Somerset Constabulary", "Avon and Somerset"),
             ("Northumbria Police Service", "Northumbria"),
+            ("Hampshire and Isle of Wight Constabulary", "Hampshire"),  # its name since 2022
         ],
     )
     def test_spelling_variants(self, geography, text, force):

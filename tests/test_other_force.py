@@ -168,7 +168,7 @@ def every_force_files(write_street, month: str) -> list:
         own = [lsoa for lsoa in lsoas if geography.force(lsoa[0]) == force.force]
         other = next(lsoa for lsoa in lsoas if geography.force(lsoa[0]) != force.force)
         rows = [
-            street_row(month=month, lsoa_code=code, lsoa_name=name, force=force.falls_within)
+            street_row(month=month, lsoa_code=code, lsoa_name=name, force=force.falls_within.split("|")[-1])
             for _, code, name in [*own, other]
         ]
         files.append(write_street(f"{month}-{force.police_uk_id}-street.csv", rows))

@@ -72,8 +72,10 @@ def find_sources(paths: Iterable[Path]) -> Found:
     for path in map(Path, paths):
         if path.is_dir():
             before = len(found.sources)
-            for inner in sorted(p for p in path.rglob("*") if p.is_file()):
-                if _STREET.search(inner.name) or zipfile.is_zipfile(inner):
+            for inner in sorted(p for p in path.rglob("*") if p.is_file() and not _is_system_file(str(p))):
+                if zipfile.is_zipfile(inner):
+                    _add_archive(inner, found, required=False)  # beside the downloads, a zip of something else
+                elif _STREET.search(inner.name):
                     _add_file(inner, found)
                 else:
                     _count_skipped(inner.name, found)
@@ -98,7 +100,13 @@ def _add_file(path: Path, found: Found) -> None:
         found.sources.append(Source(str(path), path.name, lambda: open(path, "rb")))
 
 
-def _add_archive(path: Path, found: Found) -> None:
+def _is_system_file(name: str) -> bool:
+    """What an operating system adds to folders and archives: macOS's __MACOSX/ and ._ files, .DS_Store."""
+    parts = name.replace("\\", "/").split("/")
+    return "__MACOSX" in parts or parts[-1].startswith("._") or parts[-1] == ".DS_Store"
+
+
+def _add_archive(path: Path, found: Found, required: bool = True) -> None:
     try:
         with zipfile.ZipFile(path) as archive:
             members = [m for m in archive.infolist() if not m.is_dir()]
@@ -107,7 +115,9 @@ def _add_archive(path: Path, found: Found) -> None:
     before = len(found.sources)
     for member in sorted(members, key=lambda m: m.filename):
         name = member.filename.rsplit("/", 1)[-1]
-        if not _STREET.search(name) or name.lower().endswith(".gz"):
+        if _is_system_file(member.filename):
+            continue
+        if not _STREET.search(name):
             _count_skipped(name, found)
             continue
         label = f"{path}:{member.filename}"
@@ -116,19 +126,28 @@ def _add_archive(path: Path, found: Found) -> None:
                 f"{label}: unpacks to {member.file_size:,} bytes from {member.compress_size:,}; a street-level "
                 f"file is at most {MAX_UNPACKED_BYTES / 2**30:g} GB and {MAX_RATIO} times its packed size"
             )
-        found.sources.append(Source(label, name, _member_opener(path, member.filename, label)))
+        packed = name.lower().endswith(".gz")
+        found.sources.append(Source(label, name[:-3] if packed else name, _member_opener(path, member, label, packed)))
     if len(found.sources) == before:
-        raise InputError(f"{path}: no *-street.csv files in this archive; download the street-level crime")
+        if required:
+            raise InputError(f"{path}: no *-street.csv files in this archive; download the street-level crime")
+        found.skipped["archive without street-level files"] += 1
 
 
-def _member_opener(path: Path, member: str, label: str) -> Callable[[], BinaryIO]:
+def _member_opener(path: Path, member: zipfile.ZipInfo, label: str, packed: bool) -> Callable[[], BinaryIO]:
+    """Opens a member (a gzipped one unpacked as well), bounded so that neither layer can bomb."""
+
     def open_member() -> BinaryIO:
         archive = zipfile.ZipFile(path)
         try:
-            stream = archive.open(member)
+            stream = archive.open(member.filename)
         except (zipfile.BadZipFile, NotImplementedError, RuntimeError) as exc:
             archive.close()
             raise InputError(f"{label}: cannot be unpacked ({exc})") from None
+        if packed:
+            limit = min(MAX_UNPACKED_BYTES, MAX_RATIO * max(member.file_size, 1))
+            stream = gzip.GzipFile(fileobj=_Bounded(stream, MAX_UNPACKED_BYTES, label), mode="rb")
+            return _Bounded(stream, limit, label, also_close=archive)
         return _Bounded(stream, MAX_UNPACKED_BYTES, label, also_close=archive)
 
     return open_member

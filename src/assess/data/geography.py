@@ -128,7 +128,9 @@ class Geography:
                 name_to_code[key] = code
         falls_within = {}
         for column in ("force", "falls_within", "police_uk_id"):
-            falls_within |= {normalise_force(text): force for text, force in zip(forces[column], forces["force"])}
+            for texts, force in zip(forces[column], forces["force"]):
+                # A force renamed (Hampshire and Isle of Wight, 2022) keeps every name its files carry: "a|b".
+                falls_within |= {normalise_force(text): force for text in texts.split("|")}
         return cls(
             names=names,
             forces=dict(zip(districts["area_code"], districts["force"])),
