@@ -269,19 +269,24 @@ def test_the_sheet_init_writes_reads_back_as_the_area_s_judgements(params):
     assert dover.assessment.local.missing()[0][0] == "the action plan"
 
 
-def test_init_refuses_an_existing_folder_and_force_leaves_other_files(params, capsys):
+def test_init_never_replaces_a_partnerships_entries_and_force_leaves_other_files(params, capsys):
     folder = params.parent / "areas" / SEVENOAKS
     before = {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()}
-    assert cli("init", "Sevenoaks", "--params", params) == 2
-    error = capsys.readouterr().err
-    assert error.count("\n") == 1 and "already holds README.md, judgements.yaml" in error and "--force" in error
-    assert {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()} == before
-    assert cli("init", "Sevenoaks", "--params", params, "--force") == 0
-    assert (folder / "partners" / "sevenoaks-action-plan-2021-22.csv").read_bytes() == before[
-        folder / "partners" / "sevenoaks-action-plan-2021-22.csv"
-    ]
-    assert (folder / "indicators.yaml").read_bytes() == before[folder / "indicators.yaml"]
-    assert yaml.safe_load((folder / "judgements.yaml").read_text()) == {"judgements": {}}
+    for extra in ((), ("--force",)):
+        assert cli("init", "Sevenoaks", "--params", params, *extra) == 2
+        error = capsys.readouterr().err
+        assert error.count("\n") == 1
+        assert "judgements.yaml, actions.yaml and measures.yaml already list the partnership's entries" in error
+        assert {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()} == before
+    # A folder still holding the starters alone: refused without --force, replaced with it, returns kept.
+    assert cli("init", "Dover", "--params", params) == 0
+    dover = params.parent / "areas" / "E07000108"
+    (dover / "partners" / "mine.csv").write_text("kept", encoding="utf-8")
+    assert cli("init", "Dover", "--params", params) == 2
+    assert "already holds README.md, judgements.yaml" in capsys.readouterr().err
+    assert cli("init", "Dover", "--params", params, "--force") == 0
+    assert (dover / "partners" / "mine.csv").read_text(encoding="utf-8") == "kept"
+    assert yaml.safe_load((dover / "judgements.yaml").read_text()) == {"judgements": {}}
 
 
 def test_init_of_an_unknown_area_is_one_line(params, capsys):

@@ -106,6 +106,16 @@ class LocalContent:
         return [(what, how) for present, what, how in wanted if present is None]
 
 
+FILLED_IN = {JUDGEMENTS: "judgements", ACTIONS: "actions", MEASURES: "measures"}
+"""The local files a partnership fills in, and the key under which their entries are listed."""
+
+
+def holds_entries(path: Path) -> bool:
+    """Whether a local file lists anything: a partnership's work, never to be replaced by a starter."""
+    key = FILLED_IN.get(path.name)
+    return key is not None and path.is_file() and bool(load_yaml(path).get(key))
+
+
 def _with_entries(path: Path | None, key: str) -> Path | None:
     """The file, if it lists anything under `key`: a starter file with none is content still missing."""
     return path if path is not None and load_yaml(path).get(key) else None

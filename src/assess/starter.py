@@ -21,7 +21,7 @@ from string import Template
 from assess import wording
 from assess.config import areas_dir_for
 from assess.errors import OutputError
-from assess.local import ACTIONS, JUDGEMENTS, MEASURES, PARTNERS, README, district_name
+from assess.local import ACTIONS, JUDGEMENTS, MEASURES, PARTNERS, README, district_name, holds_entries
 from assess.scoring_sheet import SheetParams, current_umask, sheet_params, sheet_partners, write_sheet
 
 TEMPLATES = Path(__file__).parent / "templates" / "local"
@@ -58,6 +58,12 @@ def init_area(area: str, params_file: Path | None = None, partners: Sequence[str
     code = folder.name
     names = (*STARTER_FILES, SCORING_SHEET)
     existing = [name for name in names if (folder / name).exists()]
+    filled = [name for name in existing if holds_entries(folder / name)]
+    if filled:
+        raise OutputError(
+            f"{folder}: {wording.join(filled)} already {'lists' if len(filled) == 1 else 'list'} the partnership's "
+            "entries; a starter never replaces them, even with --force (move the file away first if you mean to)"
+        )
     if existing and not force:
         raise OutputError(
             f"{folder}: already holds {wording.join(existing)}; pass --force to replace "
