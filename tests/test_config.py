@@ -16,6 +16,7 @@ from assess.config import (
     DEFAULT_PARAMS,
     DEFAULT_PRIORITIES,
     load_priorities,
+    period_text,
     resolve_assessment,
     slug,
 )
@@ -88,6 +89,11 @@ class TestDefaults:
         assert "--period 2021-01:2021-12" in message  # the latest 12 months without the gap
         chosen = resolve_assessment(counts, None, area="A", period=("2021-01", "2021-12"))
         assert (chosen.period_start, chosen.period_end) == ("2021-01", "2021-12")
+
+    def test_a_period_in_words(self):
+        assert period_text("2022-05", "2022-05") == "May 2022"
+        assert period_text("2022-01", "2022-12") == "January to December 2022"
+        assert period_text("2022-03", "2023-02") == "March 2022 to February 2023"
 
     def test_a_period_given_overrides_the_file(self, counts):
         assessment = resolve_assessment(counts, DEFAULT_PARAMS, period=("2022-04", "2022-09"))

@@ -392,7 +392,7 @@ class Assessment:
     Attributes
     ----------
     area
-        The district being assessed, spelled as in the counts table.
+        The district being assessed, by its reference name (the name its code has in data/districts.csv).
     area_code
         Its ONS code, by which its population, partner returns and local content are found.
     force
@@ -654,6 +654,8 @@ def _check_weights(rules: ScoringRules, criteria: Criteria, where: str) -> None:
 def period_text(start: str, end: str) -> str:
     """'2022-01', '2022-12' -> 'January to December 2022'."""
     first, last = pd.Period(start, freq="M"), pd.Period(end, freq="M")
+    if first == last:
+        return last.strftime("%B %Y")
     if first.year == last.year:
         return f"{first.strftime('%B')} to {last.strftime('%B %Y')}"
     return f"{first.strftime('%B %Y')} to {last.strftime('%B %Y')}"
@@ -764,7 +766,7 @@ def resolve_assessment(
     if missing:
         raise ConfigError(f"{where_period}: {_gap_advice(missing, months_in_data, len(month_range(start, end)))}")
     criteria = load_criteria(criteria_path)
-    local = local_content(areas_dir, code_of[canonical])
+    local = local_content(areas_dir, code_of[canonical], path)
     priorities = with_own_indicators(load_priorities(priorities_path), local, criteria)
     _check_weights(scoring, criteria, where)
     return Assessment(
@@ -826,9 +828,9 @@ def _gap_advice(missing: list[str], held: list[str], length: int) -> str:
     text = f"the data have no counts for {_describe_months(missing)}"
     if not held:
         return text + "; the data hold no months for these areas"
-    text += f" (they cover {held[0]} to {held[-1]}"
+    text += f"; they cover {held[0]} to {held[-1]}"
     gaps = sorted(set(month_range(held[0], held[-1])) - set(held))
-    text += f", missing {month_list(gaps)})" if gaps else ")"
+    text += f", missing {month_list(gaps)}" if gaps else ""
     have = set(held)
     for end in reversed(held):
         months = month_range(str(pd.Period(end, freq="M") - (length - 1)), end)

@@ -132,7 +132,7 @@ class Evidence:
         codes = self.assessment.codes
         missing = [a for a in self.assessment.comparators if codes[a] not in self._population_by_code.index]
         if missing:
-            path = self.tables.files[1]
+            path = next(p for p in self.tables.files if p.name == "population.csv")
             named = ", ".join(f"{area} ({codes[area]})" for area in missing)
             raise InputError(
                 f"{path}: no population for {named}; add a row per area code (area_code, area, year, population)"

@@ -19,17 +19,17 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from assess.data.geography import Geography
+from assess.data.geography import AREA_CODE_PATTERN, Geography
 from assess.data.indicators import partner_files
 from assess.errors import ConfigError
 from assess.params_file import load_yaml
+from assess.paths import DEFAULT_PARAMS
 
 JUDGEMENTS, ACTIONS, MEASURES, INDICATORS = "judgements.yaml", "actions.yaml", "measures.yaml", "indicators.yaml"
 PARTNERS = "partners"
 README = "README.md"
 # A local authority district's ONS code: the only folder names an area's content is read from,
 # so no name typed in a parameters file can lead outside the areas folder.
-AREA_CODE = re.compile(r"[EW]0[6-9]\d{6}")
 
 
 @dataclass(frozen=True)
@@ -54,6 +54,12 @@ class LocalContent:
     measures_file: Path | None = None
     indicators_file: Path | None = None
     partner_files: tuple[Path, ...] = ()
+    params_file: Path | None = None
+
+    def command(self, words: str) -> str:
+        """An `assess` command for this area, naming the parameters file when it is not the default."""
+        option = f" --params {self.params_file}" if self.params_file and self.params_file != DEFAULT_PARAMS else ""
+        return f"assess {words}{option}"
 
     @property
     def files(self) -> tuple[Path, ...]:
@@ -76,7 +82,7 @@ class LocalContent:
             return [
                 (
                     "the partnership's own judgements, action plan, success measures and partner returns",
-                    f"run the command 'assess init {self.area_code}': it writes a starter folder, {where}, "
+                    f"run the command '{self.command(f'init {self.area_code}')}': it writes a starter folder, {where}, "
                     "with a scoring sheet for the partners to fill in and a note on each file",
                 )
             ]
@@ -85,7 +91,7 @@ class LocalContent:
                 _with_entries(self.judgements_file, "judgements"),
                 "the partners' judged scores (community concern and where the partnership adds value)",
                 f"fill in the scoring sheet in {where} at a scoring workshop, then read it back with "
-                f"the command 'assess read-scores SHEET --area {self.area_code}'",
+                f"the command '{self.command(f'read-scores SHEET --area {self.area_code}')}'",
             ),
             (
                 _with_entries(self.actions_file, "actions"),
@@ -121,11 +127,12 @@ def _with_entries(path: Path | None, key: str) -> Path | None:
     return path if path is not None and load_yaml(path).get(key) else None
 
 
-def local_content(areas_dir: Path, area_code: str) -> LocalContent:
-    """The local content an area has in `areas_dir` (nothing, for a code that is not an ONS district code)."""
+def local_content(areas_dir: Path, area_code: str, params_file: Path | None = None) -> LocalContent:
+    """The local content an area has in `areas_dir` (nothing, for a code that is not an ONS district code);
+    `params_file`, the parameters file naming `areas_dir`, is said in the commands the index suggests."""
     areas_dir = Path(areas_dir)
-    if not AREA_CODE.fullmatch(area_code):
-        return LocalContent(area_code, areas_dir)
+    if not re.fullmatch(AREA_CODE_PATTERN, area_code):
+        return LocalContent(area_code, areas_dir, params_file=params_file)
     folder = areas_dir / area_code
 
     def present(name: str) -> Path | None:
@@ -141,6 +148,7 @@ def local_content(areas_dir: Path, area_code: str) -> LocalContent:
         measures_file=present(MEASURES),
         indicators_file=present(INDICATORS),
         partner_files=tuple(p.resolve() for p in partner_files(folder / PARTNERS)),
+        params_file=params_file,
     )
 
 

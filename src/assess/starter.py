@@ -74,7 +74,7 @@ def init_area(area: str, params_file: Path | None = None, partners: Sequence[str
         raise OutputError(f"{areas_dir.parent}: no such folder; check 'areas_dir' in the parameters file")
     areas_dir.mkdir(exist_ok=True)
     named = tuple(sheet_partners(params, partners)) if partners or params.judgements else (PLACEHOLDER_PARTNER,)
-    values = _template_values(params, district_name(code) or code, code, folder)
+    values = _template_values(params, district_name(code) or code, code, folder, params_file)
     staging = Path(tempfile.mkdtemp(dir=areas_dir, prefix=f".{code}."))
     try:
         for name, template in STARTER_FILES.items():
@@ -90,7 +90,9 @@ def init_area(area: str, params_file: Path | None = None, partners: Sequence[str
     return Started(folder, written, named)
 
 
-def _template_values(params: SheetParams, area: str, code: str, folder: Path) -> dict[str, str]:
+def _template_values(
+    params: SheetParams, area: str, code: str, folder: Path, params_file: Path | None
+) -> dict[str, str]:
     """What the starter files' $placeholders stand for."""
     judged = params.criteria.judged
     pages = [p for p in params.priorities if p.has_page] or list(params.priorities)
@@ -101,6 +103,7 @@ def _template_values(params: SheetParams, area: str, code: str, folder: Path) ->
     return {
         "area": area,
         "code": code,
+        "params_option": f" --params {params_file}" if params_file else "",
         "folder": shown if not shown.startswith("..") else str(folder),
         "judged": wording.join(wording.lower_first(c.label) for c in judged) or "none declared",
         "criterion": judged[0].key if judged else "concern",

@@ -28,6 +28,7 @@ _NAME_NOISE = re.compile(r"\b(the|city of|county of)\b")
 _FORCE_NOISE = re.compile(r"\b(police service|police|constabulary)\b")
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 AREA_CODE_PATTERN = r"^[EW]0[6-9]\d{6}$"
+"""An ONS local authority district code: E06-E09 in England, W06 in Wales."""
 
 
 def checked_area_codes(frame: pd.DataFrame, path: Path) -> pd.Series:
@@ -41,9 +42,6 @@ def checked_area_codes(frame: pd.DataFrame, path: Path) -> pd.Series:
             f"not {shown(frame['area_code'][bad].iloc[0].strip())}"
         )
     return codes
-
-
-"""An ONS local authority district code: E06-E09 in England, W06 in Wales."""
 
 
 def normalise_name(text: str) -> str:
