@@ -86,7 +86,13 @@ def _partner_rows(indicators: pd.DataFrame, assessment: Assessment, own_files: s
     """
     geography = Geography.default()
     run_name = {code: area for area, code in assessment.codes.items()}
-    names = {area: run_name.get(geography.code_for(area) or "") for area in indicators["area"].unique()}
+
+    def name_in_run(area: str) -> str | None:
+        # By the reference's code for it; an area the reference lacks, by its name or code as in the counts.
+        code = geography.code_for(area) or str(area).strip().upper()
+        return run_name.get(code) or (area if area in assessment.codes else None)
+
+    names = {area: name_in_run(area) for area in indicators["area"].unique()}
     named = indicators["area"].map(names)
     wider = indicators["area"].map(lambda area: geography.code_for(area) is None) & indicators["file"].isin(own_files)
     kept = indicators[named.notna() | wider].copy()
