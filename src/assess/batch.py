@@ -169,8 +169,7 @@ def run_all_areas(options: RunOptions) -> RunResult:
             root = RENDERED_DIR / force_folder(first.assessment) / first.assessment.period_label
         roots.append(root)
     inputs = _inputs(counties[0])
-    if several and options.out_dir:
-        check_collection(absolute(options.out_dir), inputs)
+    # With several forces, --out holds a folder per force; each is checked as a county's own root.
     for root in roots:
         check_collection(root, inputs)
     with ExitStack() as stack:
