@@ -14,12 +14,17 @@ from __future__ import annotations
 import gzip
 import io
 import re
+import shutil
+import tempfile
 import zipfile
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
+
+import pyarrow as pa
 
 from assess.errors import InputError
 
@@ -51,6 +56,25 @@ class Source:
     label: str
     name: str
     open: Callable[[], BinaryIO]
+    path: Path | None = None  # a plain file on disk, which pyarrow reads natively
+
+    @contextmanager
+    def native(self) -> Iterator[pa.NativeFile]:
+        """The CSV text as a file pyarrow reads itself: the file, or an unpacked copy in a temporary file.
+
+        pyarrow reading a Python stream (a gzip or zip member) in its own threads can abort the
+        interpreter when it stops at a bad row; a native file cannot.
+        """
+        if self.path is not None:
+            with pa.OSFile(str(self.path)) as stream:
+                yield stream
+            return
+        with tempfile.TemporaryDirectory(prefix="assess-ingest-") as folder:
+            copy = Path(folder) / self.name
+            with self.open() as handle, open(copy, "wb") as out:
+                shutil.copyfileobj(handle, out, 2**20)  # bounded: the stream refuses a bomb
+            with pa.OSFile(str(copy)) as stream:
+                yield stream
 
 
 @dataclass
@@ -97,7 +121,7 @@ def _add_file(path: Path, found: Found) -> None:
             Source(str(path), path.name[:-3], lambda: _Bounded(gzip.open(path, "rb"), limit, str(path)))
         )
     else:
-        found.sources.append(Source(str(path), path.name, lambda: open(path, "rb")))
+        found.sources.append(Source(str(path), path.name, lambda: open(path, "rb"), path))
 
 
 def _is_system_file(name: str) -> bool:

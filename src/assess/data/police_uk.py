@@ -212,7 +212,8 @@ def _read_one(source: Source, report: IngestReport, geography: Geography) -> pd.
             f"{source.label}: not a data.police.uk street-level file: missing column(s) {', '.join(missing)}"
         )
     parts, rows = [], 0
-    with source.open() as handle:
+    reader = None
+    with source.native() as handle:
         try:
             reader = pacsv.open_csv(
                 handle,
@@ -230,6 +231,10 @@ def _read_one(source: Source, report: IngestReport, geography: Geography) -> pd.
                 rows += batch.num_rows
         except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
             raise InputError(f"{source.label}: {_arrow_message(exc)}") from None
+        finally:
+            # Stop its read-ahead thread now: left running past a refusal, it can abort the interpreter at exit.
+            if reader is not None:
+                reader.close()
     report.rows_read[source.name] = rows
     if rows == 0:
         raise InputError(f"{source.label}: header only, no records")
