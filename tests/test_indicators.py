@@ -8,7 +8,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from assess.data.indicators import INDICATOR_COLUMNS, read_indicator_folder, read_indicators
+from assess.data.indicators import INDICATOR_COLUMNS, partner_files, read_indicator_files, read_indicators
 from assess.errors import InputError
 from conftest import SHARED_DATA
 
@@ -136,21 +136,21 @@ class TestRefusedRows:
 
 class TestFolder:
     def test_no_folder_is_no_returns(self, tmp_path):
-        assert read_indicator_folder(tmp_path / "partners", PRIORITIES).empty
+        assert read_indicator_files(partner_files(tmp_path / "partners"), PRIORITIES).empty
 
     def test_same_figure_in_two_files_is_refused(self, tmp_path):
         write_csv(tmp_path / "a.csv", [GOOD])
         write_csv(tmp_path / "b.csv", [GOOD])
         with pytest.raises(InputError, match=r"given twice \(in a.csv, b.csv\)"):
-            read_indicator_folder(tmp_path, PRIORITIES)
+            read_indicator_files(partner_files(tmp_path), PRIORITIES)
 
     def test_the_embedded_returns(self):
         from assess.config import DEFAULT_AREAS_DIR, DEFAULT_DATA_DIR
 
-        table = read_indicator_folder(DEFAULT_DATA_DIR / "partners")
+        table = read_indicator_files(partner_files(DEFAULT_DATA_DIR / "partners"))
         # Sevenoaks's own returns are its own: in its folder, not among the national ones.
         assert not table["file"].str.contains("sevenoaks").any()
-        own = read_indicator_folder(DEFAULT_AREAS_DIR / "E07000111" / "partners")
+        own = read_indicator_files(partner_files(DEFAULT_AREAS_DIR / "E07000111" / "partners"))
         davss = own[own["indicator"] == "DAVSS referrals"].sort_values("period_start")
         # The plan's quarterly DAVSS table: 234, 204, 203, 274 (total 915).
         assert davss["value"].tolist() == [234, 204, 203, 274] and davss["value"].sum() == 915

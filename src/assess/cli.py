@@ -114,8 +114,7 @@ def _parser() -> argparse.ArgumentParser:
         "already recorded are filled in. Read it back with `assess read-scores`.",
     )
     sheet.add_argument("--out", type=Path, required=True, metavar="FILE", help="workbook to write (.xlsx)")
-    sheet.add_argument("--params", type=Path, default=None, metavar="FILE", help=PARAMS_HELP)
-    sheet.add_argument("--area", default=None, metavar="AREA", help=AREA_HELP)
+    _area_options(sheet)
     _partner_option(sheet, "a partner who scores (repeat for each); those who have judged already are always included")
     sheet.add_argument("--force", action="store_true", help="replace FILE if it exists")
 
@@ -134,8 +133,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="judgements file to write (.yaml; default: the area's judgements.yaml, replaced if it holds none yet)",
     )
-    scores.add_argument("--params", type=Path, default=None, metavar="FILE", help=PARAMS_HELP)
-    scores.add_argument("--area", default=None, metavar="AREA", help=AREA_HELP)
+    _area_options(scores)
     scores.add_argument("--force", action="store_true", help="replace FILE if it exists")
 
     init = commands.add_parser(
@@ -151,6 +149,12 @@ def _parser() -> argparse.ArgumentParser:
     _partner_option(init, "a partner who scores, given rows on the scoring sheet (repeat for each)")
     init.add_argument("--force", action="store_true", help="replace the starter files where the folder has them")
     return parser
+
+
+def _area_options(command: argparse.ArgumentParser) -> None:
+    """Which area's judgements a command works on, and the parameters file naming the areas' folder."""
+    command.add_argument("--params", type=Path, default=None, metavar="FILE", help=PARAMS_HELP)
+    command.add_argument("--area", default=None, metavar="AREA", help=AREA_HELP)
 
 
 def _partner_option(command: argparse.ArgumentParser, help: str) -> None:

@@ -6,7 +6,7 @@ and the score it feeds can never disagree.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 
@@ -57,20 +57,31 @@ class Tables:
         harm_path = data_dir / "harm_weights.csv"
         if not harm_path.is_file():
             harm_path = DEFAULT_DATA_DIR / "harm_weights.csv"
+        shared = cls(
+            counts=counts,
+            population=read_population(population_path),
+            harm_weights=read_harm_weights(harm_path),
+            indicators=pd.DataFrame(),
+            files=(data_dir / "counts.csv", population_path, harm_path),
+        )
+        return shared.with_partner_returns(data_dir, assessment)
+
+    def with_partner_returns(self, data_dir: Path, assessment: Assessment) -> Tables:
+        """The same counts, population and harm weights, with the partner returns this area's run may show.
+
+        Only the returns are read again for another area: they are its own, and its comparators'.
+        """
         national = partner_files(data_dir / "partners")
         returns = (*national, *assessment.local.partner_files)
         indicators = read_indicator_files(returns, [p.key for p in assessment.priorities], district_name)
         own = {p.name for p in assessment.local.partner_files} - {p.name for p in national}
-        return cls(
-            counts=counts,
-            population=read_population(population_path),
-            harm_weights=read_harm_weights(harm_path),
+        return replace(
+            self,
             indicators=_partner_rows(indicators, assessment, own),
-            # The area's indicator mappings choose which of its returns score, so they are inputs too.
+            # Counts, population and harm weights lead `files`; the area's indicator mappings choose
+            # which of its returns score, so they are inputs too.
             files=(
-                data_dir / "counts.csv",
-                population_path,
-                harm_path,
+                *self.files[:3],
                 *returns,
                 *([assessment.local.indicators_file] if assessment.local.indicators_file else []),
             ),
@@ -92,9 +103,10 @@ def _partner_rows(indicators: pd.DataFrame, assessment: Assessment, own_files: s
         code = geography.code_for(area) or str(area).strip().upper()
         return run_name.get(code) or (area if area in assessment.codes else None)
 
-    names = {area: name_in_run(area) for area in indicators["area"].unique()}
-    named = indicators["area"].map(names)
-    wider = indicators["area"].map(lambda area: geography.code_for(area) is None) & indicators["file"].isin(own_files)
+    areas = indicators["area"].unique()
+    named = indicators["area"].map({area: name_in_run(area) for area in areas})
+    not_a_district = indicators["area"].map({area: geography.code_for(area) is None for area in areas})
+    wider = not_a_district & indicators["file"].isin(own_files)
     kept = indicators[named.notna() | wider].copy()
     kept["area"] = named[kept.index].fillna(kept["area"])
     return kept.reset_index(drop=True)
@@ -131,8 +143,7 @@ class Evidence:
         assessment = resolve_assessment(
             self.tables.counts, self.assessment.source, area, self.assessment.data_dir, period
         )
-        # Read again: the area's own partner returns, and the figures of its comparators, are its own.
-        return Evidence(assessment, Tables.read(assessment.data_dir, self.tables.counts, assessment))
+        return Evidence(assessment, self.tables.with_partner_returns(assessment.data_dir, assessment))
 
     def _check_population(self) -> None:
         codes = self.assessment.codes

@@ -175,17 +175,6 @@ class Geography:
         direct = [p for p, change in self.changes.items() if change.successor == code]
         return tuple(sorted(direct + [older for p in direct for older in self.predecessors(p)]))
 
-    def areas_of_force(self, force: str, month: str) -> tuple[str, ...]:
-        """Codes of the districts of a force as they are in a month: a successor from its first day
-        (1 April), its predecessors until then."""
-        candidates = set(self.forces) | set(self.changes)
-        return tuple(sorted(c for c in candidates if self.force(c) == force and self.exists(c, month)))
-
-    def exists(self, code: str, month: str) -> bool:
-        """Whether a district is one in that month: not yet merged away, and no longer to be created."""
-        created = [change.effective for change in self.changes.values() if change.successor == code]
-        return self.current(code, month) == code and (not created or min(created) <= f"{month}-01")
-
     def force_of_falls_within(self, text: str) -> str | None:
         """The force a data.police.uk `Falls within` names ('Northumbria Police' -> 'Northumbria').
 

@@ -115,13 +115,6 @@ def partner_files(folder: Path) -> tuple[Path, ...]:
     )
 
 
-def read_indicator_folder(
-    folder: Path, priorities: Iterable[str] | None = None, area_name: AreaName | None = None
-) -> pd.DataFrame:
-    """Every partner return in a folder, as one table; an empty table when there is none."""
-    return read_indicator_files(partner_files(folder), priorities, area_name)
-
-
 def read_indicator_files(
     files: Sequence[Path], priorities: Iterable[str] | None = None, area_name: AreaName | None = None
 ) -> pd.DataFrame:
