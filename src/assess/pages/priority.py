@@ -1,0 +1,392 @@
+"""A priority's page: its sections, police figures, partner figures, criteria and plan."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+import pandas as pd
+
+from assess import charts, present, wording
+from assess.config import Assessment, Criterion, JudgementModel, Priority, month_list, period_text
+from assess.context import RunContext
+from assess.criteria.judged import (
+    panel_of,
+    panel_range,
+    panel_score,
+)
+from assess.criteria.partner import is_stale, period_label
+from assess.disclosure import WITHHELD, CountRule
+from assess.errors import ConfigError
+from assess.evidence import PriorityEvidence
+from assess.pages.plan import ActionPlanPage
+
+
+@dataclass(frozen=True)
+class PrioritySection:
+    """A section a priority's page may hold: whether it needs police data, and what it shows.
+
+    `applies` says whether the page has anything for the section to show; where it has not,
+    the section, heading included, is left out.
+    """
+
+    police_only: bool
+    parts: Callable[[PriorityPage], tuple]
+    applies: Callable[[PriorityPage], bool] = lambda page: True
+
+
+# Every priority's page has these sections, one cell each of notebooks/priority.ipynb, in
+# this order (a test holds the notebook to it).
+STANDARD_SECTIONS = (
+    "introduction",
+    "key_figures",
+    "monthly",
+    "breakdown",
+    "comparison",
+    "partner_figures",
+    "criteria",
+    "judgements",
+    "measures",
+    "actions",
+    "partner_evidence",
+)
+PRIORITY_SECTIONS: dict[str, PrioritySection] = {
+    "introduction": PrioritySection(False, lambda page: ()),
+    "key_figures": PrioritySection(False, lambda page: (page.headline(),)),
+    "monthly": PrioritySection(True, lambda page: (page.monthly_chart(), page.monthly_table())),
+    "breakdown": PrioritySection(True, lambda page: (page.breakdown_table(),)),
+    "comparison": PrioritySection(True, lambda page: (page.comparison_chart(), page.comparison_table())),
+    "partner_figures": PrioritySection(False, lambda page: (page.partner_figures(),)),
+    "criteria": PrioritySection(False, lambda page: (page.criteria_table(),)),
+    "judgements": PrioritySection(False, lambda page: page.judgement_tables(), lambda page: bool(page.panels)),
+    "measures": PrioritySection(False, lambda page: (page.plan.measures_table(page.priority.key),)),
+    "actions": PrioritySection(
+        False, lambda page: (page.plan.overdue_summary(page.priority.key), page.plan.actions_table(page.priority.key))
+    ),
+    "partner_evidence": PrioritySection(False, lambda page: (page.partner_evidence(),)),
+    # Sections a priority adds to its page by naming them under `sections` in priorities.yaml.
+    "crime_type_positions": PrioritySection(True, lambda page: (page.crime_type_positions(),)),
+}
+OWN_SECTIONS = tuple(name for name in PRIORITY_SECTIONS if name not in STANDARD_SECTIONS)
+
+
+def check_own_sections(run: RunContext) -> None:
+    """Every section a priority adds is one the pages know, and fits its evidence: checked before a run starts."""
+    for priority in run.assessment.pages:
+        _check_sections(priority, run.assessment)
+
+
+def _check_sections(priority: Priority, assessment: Assessment) -> None:
+    where = f"{assessment.priorities_file}: field 'priorities.{priority.key}.sections'"
+    for name in priority.sections:
+        if name not in OWN_SECTIONS:
+            raise ConfigError(f"{where}: no section {name!r}; a priority may add: {', '.join(OWN_SECTIONS)}")
+        if PRIORITY_SECTIONS[name].police_only and not priority.has_police_data:
+            raise ConfigError(f"{where}: {name!r} needs police crime types, and the priority has none")
+
+
+class PriorityPage:
+    """The sections of one priority's page."""
+
+    def __init__(self, run: RunContext, key: str = "", as_of: str = ""):
+        """The page of priority `key` (blank: the first page), with actions judged overdue as of `as_of`."""
+        self.run = run
+        pages = run.assessment.pages
+        key = key or pages[0].key
+        if key not in [p.key for p in pages]:
+            run.assessment.priority(key)  # an unknown key: said as such
+            raise ConfigError(
+                f"{run.assessment.priorities_file}: {key!r} is a candidate, ranked but with no page; "
+                f"set 'priority' to one of: {', '.join(p.key for p in pages)}"
+            )
+        self.evidence: PriorityEvidence = run.evidence.for_priority(key)
+        self.priority = self.evidence.priority
+        self.assessment = run.assessment
+        _check_sections(self.priority, self.assessment)
+        self.period = period_text(self.assessment.period_start, self.assessment.period_end)
+        self.plan = ActionPlanPage(run, as_of)
+
+    def section(self, name: str) -> present.Section:
+        """One section of the page: its heading and prose, then what it shows; nothing where it does not apply."""
+        section = PRIORITY_SECTIONS[name]
+        if (section.police_only and not self.priority.has_police_data) or not section.applies(self):
+            return present.Section()
+        return present.Section((self._prose(name), *section.parts(self)))
+
+    def own_sections(self) -> present.Section:
+        """The sections this priority adds to its page (`sections` in priorities.yaml), in the order named."""
+        return present.Section(tuple(part for name in self.priority.sections for part in self.section(name).parts))
+
+    def _prose(self, name: str) -> present.Markdown:
+        return present.Markdown(
+            wording.section(
+                "priority",
+                name,
+                title=self.priority.title,
+                introduction=wording.Prose(self.priority.introduction),
+                area=self.assessment.area,
+                areas=len(self.assessment.comparators),
+                small=CountRule(self.assessment.disclosure.threshold, True).small,
+                criteria=len(self.assessment.criteria),
+                police=self.priority.has_police_data,
+            )
+        )
+
+    @property
+    def total(self) -> int:
+        """Recorded offences in the area over the period."""
+        return self.evidence.total()
+
+    @property
+    def shown_total(self) -> int | str:
+        """The total as it may be shown: the notebooks' checked output, kept in the executed notebook."""
+        rule = self.evidence.rule
+        return rule.small if rule.hides(self.total) else self.total
+
+    def headline(self) -> present.Text:
+        """The priority's key figures in one paragraph."""
+        area, title = self.assessment.area, self.priority.title
+        if not self.evidence.has_police_data:
+            return present.Text(
+                f"{title} is not visible in police street-level data: it has no crime type "
+                f"there. The figures for {area} must come from partners (listed below); "
+                "this page shows no numbers rather than invent them."
+            )
+        rate = self.evidence.rates().set_index("area").loc[area]
+        rank, n = self.evidence.area_rank()
+        types = wording.join(t.lower() for t in self.priority.crime_types)
+        rule = self.evidence.rule
+        residents = self.evidence.evidence.population_estimate
+        if rule.hides(self.total):
+            # The rate and its interval, times the residents, would give the total back.
+            figures = f"{rule.small} {self._noun} ({types}) in {area} from {self.period}."
+        else:
+            figures = (
+                f"{self.total:,} {self._noun} ({types}) in {area} from {self.period}: "
+                f"{rate['rate']:.2f} per 1,000 residents ({residents}; 95% confidence interval "
+                f"{rate['lower']:.2f} to {rate['upper']:.2f})."
+            )
+        text = (
+            f"Police recorded {figures} Among the {n} areas compared it ranks {rank} of {n}, "
+            "where 1 is the lowest rate."
+        )
+        previous = self.evidence.previous_total()
+        if previous is None:
+            earlier = self.evidence.previous_months
+            missing = self.evidence.missing_months(earlier)
+            if len(missing) < len(earlier):
+                text += (
+                    f" The data miss {month_list(missing)} of the previous {len(earlier)} months, so no "
+                    "total for that period is shown (the trend compares the months held in both years)."
+                )
+            else:
+                text += f" The data do not reach back to the previous {len(earlier)} months, so no change is shown."
+        else:
+            text += f" The previous period had {rule.text(previous)}."
+        return present.Text(text)
+
+    @property
+    def _noun(self) -> str:
+        return "incidents" if self.priority.crime_types == ("Anti-social behaviour",) else "offences"
+
+    def monthly_chart(self) -> charts.Chart | present.Text:
+        monthly = self.evidence.monthly()
+        if self.evidence.monthly_hidden().to_numpy().any():
+            return present.Text(
+                f"The monthly chart is withheld: some months have {self.evidence.rule.small} "
+                f"{self._noun}, which could identify victims on this sensitive subject."
+            )
+        peak = monthly.sum(axis=1)
+        title = (
+            f"{self.priority.title} in {self.assessment.area} peaked in "
+            f"{pd.Period(peak.idxmax(), freq='M').strftime('%B %Y')} at {peak.max():,} {self._noun}"
+        )
+        subtitle = f"Recorded {self._noun} per month, {self.assessment.area}, {self.period}"
+        return charts.monthly_chart(monthly, title, subtitle, f"Recorded {self._noun} per month")
+
+    def monthly_table(self) -> present.Table:
+        monthly = self.evidence.monthly()
+        grid = monthly.copy()
+        if monthly.shape[1] > 1:
+            grid["All"] = monthly.sum(axis=1)
+        grid = self.evidence.rule.table(grid, self.evidence.monthly_hidden())
+        frame = grid.reset_index().rename(columns={"month": "Month"})
+        frame["Month"] = [pd.Period(m, freq="M").strftime("%b %Y") for m in frame["Month"]]
+        formats = {c: present.whole for c in frame.columns if c != "Month"}
+        return present.Table(frame, f"Recorded {self._noun} per month, {self.assessment.area}, {self.period}", formats)
+
+    def breakdown_table(self) -> present.Table:
+        table = self.evidence.breakdown()
+        rule = self.evidence.rule
+        # Each column's total is shown in the headline.
+        hidden = rule.grid([table["count"].to_numpy()], True, False)[0]
+        frame = pd.DataFrame(
+            {
+                "Crime type": table["crime_type"],
+                self._noun.capitalize(): rule.table(table["count"], hidden),
+                # A share of a hidden count would give the count away.
+                "Share of the priority": table["share"].astype(object).mask(hidden, WITHHELD),
+            }
+        )
+        formats = {self._noun.capitalize(): present.whole, "Share of the priority": present.percent}
+        if "previous" in table:
+            previous_hidden = rule.grid([table["previous"].to_numpy()], True, False)[0]
+            frame["Previous 12 months"] = rule.table(table["previous"], previous_hidden)
+            formats["Previous 12 months"] = present.whole
+        caption = f"{self.priority.title} by crime type, {self.assessment.area}, {self.period}"
+        return present.Table(frame, caption, formats)
+
+    def comparison_table(self) -> present.Table:
+        rates = self.evidence.rates()
+        rule = self.evidence.rule
+        small = [rule.hides(c) for c in rates["count"]]
+        rates = rates.astype({c: object for c in ("count", "rate", "lower", "upper")})
+        rates.loc[small, "count"] = rule.small
+        # A rate and its interval, times the residents shown beside them, would give the count back.
+        rates.loc[small, ["rate", "lower", "upper"]] = WITHHELD
+        frame = pd.DataFrame(
+            {
+                "Rank (1 = lowest rate)": rates["rank"],
+                "Area": [f"{a} (assessed)" if is_area else a for a, is_area in zip(rates["area"], rates["is_area"])],
+                self._noun.capitalize(): rates["count"],
+                "Residents": rates["population"],
+                "Rate per 1,000": rates["rate"],
+                "95% interval, lower": rates["lower"],
+                "95% interval, upper": rates["upper"],
+            }
+        )
+        formats = {
+            self._noun.capitalize(): present.whole,
+            "Residents": present.whole,
+            "Rate per 1,000": present.rate,
+            "95% interval, lower": present.rate,
+            "95% interval, upper": present.rate,
+        }
+        caption = (
+            f"{self.priority.title}: rate per 1,000 residents in each area compared, {self.period} "
+            f"(residents: ONS {self.evidence.evidence.population_estimate})"
+        )
+        return present.Table(frame, caption, formats)
+
+    def comparison_chart(self) -> charts.Chart | present.Text:
+        rates = self.evidence.rates()
+        if self.evidence.rule.hides_any(rates["count"]):
+            return present.Text(
+                f"The comparison chart is withheld: some areas have {self.evidence.rule.small} "
+                f"{self._noun}, which could identify victims on this sensitive subject."
+            )
+        rank, n = self.evidence.area_rank()
+        position = wording.rank_words(rank, n)
+        title = f"{self.assessment.area} has the {position} rate of {self.priority.title.lower()} of {n} areas"
+        subtitle = f"Rate per 1,000 residents ({self.evidence.evidence.population_estimate}), {self.period}"
+        source = charts.POLICE_SOURCE + "; ONS mid-year population estimates"
+        return charts.rate_comparison_chart(rates, title, subtitle, source)
+
+    def crime_type_positions(self) -> present.Table:
+        """Each crime type's rate and rank among the areas: the plan's "position within the county"."""
+        rule = self.evidence.rule
+        rows = []
+        for crime_type in self.priority.crime_types:
+            alone = self.run.evidence.for_priority(replace(self.priority, crime_types=(crime_type,)))
+            rate = alone.rates().set_index("area").loc[self.assessment.area]
+            rank, n = alone.area_rank()
+            rows.append(
+                {
+                    "Crime type": crime_type,
+                    "count": int(rate["count"]),
+                    "Rate per 1,000": rate["rate"],
+                    "95% interval": f"{rate['lower']:.2f} to {rate['upper']:.2f}",
+                    "Rank (1 = lowest rate)": f"{rank} of {n}",
+                }
+            )
+        frame = pd.DataFrame(rows)
+        # The counts are those of the crime-type table, withheld as there.
+        hidden = rule.grid([frame["count"].to_numpy()], True, False)[0]
+        frame.insert(1, self._noun.capitalize(), rule.table(frame.pop("count"), hidden))
+        frame[["Rate per 1,000", "95% interval", "Rank (1 = lowest rate)"]] = (
+            frame[["Rate per 1,000", "95% interval", "Rank (1 = lowest rate)"]]
+            .astype(object)
+            .mask(pd.Series(hidden, index=frame.index), WITHHELD, axis=0)
+        )
+        caption = (
+            f"{self.priority.title}: each crime type's rate per 1,000 residents "
+            f"({self.evidence.evidence.population_estimate}) and rank, {self.assessment.area}, {self.period}"
+        )
+        return present.Table(frame, caption, {self._noun.capitalize(): present.whole, "Rate per 1,000": present.rate})
+
+    def criteria_table(self) -> present.Table:
+        """This priority's score on every criterion, from the same functions as the ranking."""
+        scores = self.run.results.criteria[self.priority.key]
+        criteria = self.assessment.criteria
+        frame = pd.DataFrame(
+            {
+                "Criterion": [c.label for c in criteria],
+                "Score (1-5)": [scores[c.key].score for c in criteria],
+                "Evidence": [scores[c.key].evidence for c in criteria],
+                "Reason": [scores[c.key].reason for c in criteria],
+            }
+        )
+        caption = f"{self.priority.title}: the {wording.number(len(criteria))} criteria, {self.period}"
+        return present.Table(frame, caption, {"Score (1-5)": present.whole})
+
+    @property
+    def panels(self) -> dict[Criterion, tuple[JudgementModel, ...]]:
+        """The judged criteria of this priority that more than one partner judged, with their judgements."""
+        panels = {c: panel_of(self.assessment, self.priority.key, c.key) for c in self.assessment.criteria.judged}
+        return {criterion: panel for criterion, panel in panels.items() if len(panel) > 1}
+
+    def judgement_tables(self) -> tuple[present.Table, ...]:
+        """Each partner's score, confidence and rationale, one table per judged criterion with several judges."""
+        tables = []
+        for criterion, panel in self.panels.items():
+            low, high = panel_range(panel)
+            frame = pd.DataFrame(
+                {
+                    "Partner": [j.judged_by for j in panel],
+                    "Score (1-5)": [j.score for j in panel],
+                    "Confidence": [j.confidence for j in panel],
+                    "Rationale": [" ".join(j.rationale.split()) for j in panel],
+                }
+            )
+            caption = (
+                f"{self.priority.title}: {wording.lower_first(criterion.label)}, judged by {len(panel)} partners "
+                f"(median {panel_score(panel)}, range {low} to {high})"
+            )
+            tables.append(present.Table(frame, caption, {"Score (1-5)": present.whole}))
+        return tuple(tables)
+
+    def partner_figures(self) -> present.Table | present.Text:
+        """Every partner figure for this priority, each with its own period; old ones flagged."""
+        table = self.run.tables.indicators
+        rows = table[
+            (table["priority"] == self.priority.key)
+            & (~table["area"].isin(self.assessment.comparators) | (table["area"] == self.assessment.area))
+        ]
+        if rows.empty:
+            return present.Text(
+                f"No partner has yet returned figures on this priority for {self.assessment.area}. "
+                "The partnership adds its returns to its own folder of local content (see the index)."
+            )
+        rows = rows.sort_values(["indicator", "period_start"])
+        # Judged against the whole table: a county row is the total of districts not shown here.
+        values = self.run.evidence.disclosure.indicator_values(table, self.assessment.comparators)
+        frame = pd.DataFrame(
+            {
+                "Indicator": rows["indicator"],
+                "Area": rows["area"],
+                "Period": [period_label(a, b) for a, b in zip(rows["period_start"], rows["period_end"])],
+                "Value": values[rows.index],
+                "Unit": rows["unit"],
+                "Status": [
+                    "older than the assessment period" if is_stale(e, self.assessment) else "current"
+                    for e in rows["period_end"]
+                ],
+                "Source": rows["source"],
+            }
+        )
+        return present.Table(frame, f"{self.priority.title}: figures from partners for {self.assessment.area}", {})
+
+    def partner_evidence(self) -> present.BulletList:
+        """Which partner data the priority needs, and who holds it."""
+        items = self.priority.partner_evidence or ("No partner evidence is listed for this priority.",)
+        return present.BulletList(tuple(items))
