@@ -435,7 +435,7 @@ class TestComparison:
         assert "rank 11 of 11" in verdict.evidence
         assert verdict.reason == (
             "The area's rate is far above the county: beyond chance (the exact 99.8% limit) and beyond the spread "
-            "of the areas (the 95% limit widened for overdispersion), ranked 11 of 11 from lowest."
+            "of the areas (the 95% limit widened for overdispersion), ranked 11 of 11 (1 = lowest rate)."
         )
 
     def test_rate_in_line_is_3(self):

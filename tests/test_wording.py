@@ -8,6 +8,7 @@ import pytest
 
 from assess import wording
 from assess.export import title_of
+from assess.stats import Rank
 
 
 @pytest.mark.parametrize("n, words", [(0, "no"), (1, "one"), (6, "six"), (12, "twelve"), (13, "13"), (1200, "1,200")])
@@ -30,28 +31,27 @@ def test_join_with_or():
     assert wording.join(["x", "y", "z"], "or") == "x, y or z"
 
 
-@pytest.mark.parametrize(
-    "rank, n, words",
-    [
-        (1, 13, "lowest"),
-        (13, 13, "highest"),
-        (2, 13, "2nd lowest"),
-        (10, 13, "4th highest"),
-        (7, 13, "7th lowest"),
-        (11, 13, "3rd highest"),
-        (12, 40, "12th lowest"),
-        (30, 40, "11th highest"),
-    ],
-)
-def test_rank_words(rank, n, words):
-    assert wording.rank_words(rank, n) == words
+@pytest.mark.parametrize("rank, n", [(1, 13), (10, 13), (13, 13), (30, 40)])
+def test_a_position_is_stated_one_way(rank, n):
+    assert Rank(rank, n).words == f"{rank} of {n} (1 = lowest rate)"
+
+
+# What a priority page's heading states besides its title: area, period and the page's own rank.
+HEADING = {"area": "Sevenoaks", "period": "January to December 2022", "rank": 2, "issues": 9, "provisional": True}
 
 
 def test_a_section_is_filled_in_and_escaped():
     text = wording.section(
-        "priority", "introduction", title="Fly-tipping <b>& more</b> *", introduction=wording.Prose("Said *plainly*.")
+        "priority",
+        "introduction",
+        title="Fly-tipping <b>& more</b> *",
+        introduction=wording.Prose("Said *plainly*."),
+        **HEADING,
     )
-    assert text.startswith("# Fly-tipping &lt;b&gt;&amp; more&lt;/b&gt; \\*\n\nSaid *plainly*.")
+    assert text.startswith(
+        "# Fly-tipping &lt;b&gt;&amp; more&lt;/b&gt; \\* in Sevenoaks, January to December 2022: "
+        "ranked 2 of 9 issues (provisional)\n\nSaid *plainly*."
+    )
 
 
 HOSTILE = [
@@ -69,7 +69,7 @@ def test_markdown_from_params_makes_no_link_image_code_or_markup(payload):
     from nbconvert.filters.markdown import markdown2html
 
     for prose in (payload, wording.Prose(f"**Bold** {payload}")):
-        html = markdown2html(wording.section("priority", "introduction", title=payload, introduction=prose))
+        html = markdown2html(wording.section("priority", "introduction", title=payload, introduction=prose, **HEADING))
         html = re.sub(r'<a class="anchor-link" href="#[^"]*">&#182;</a>', "", html)  # nbconvert's own heading anchor
         for tag in ("<a", "<img", "<code", "<script", "<del", "<table"):
             assert tag not in html, (tag, html)
@@ -101,6 +101,8 @@ def test_a_page_title_from_a_heading_cell_or_a_heading_output():
 
 
 def test_a_page_title_is_the_heading_as_typed():
-    heading = wording.section("priority", "introduction", title="Children's *services* & [care]", introduction="")
+    heading = wording.section(
+        "priority", "introduction", title="Children's *services* & [care]", introduction="", **HEADING
+    )
     output = {"cell_type": "code", "outputs": [{"output_type": "display_data", "data": {"text/markdown": heading}}]}
-    assert title_of([output]) == "Children's *services* & [care]"
+    assert title_of([output]).startswith("Children's *services* & [care] in Sevenoaks")

@@ -262,7 +262,9 @@ def _finish(run: _AreaRun, options: RunOptions, pages: list[PageResult], started
         write_workbook(run.context, run.staging, parse_as_of(options.as_of))
     # Pages in the order of their tasks (page order), whatever order they finished in.
     pages = sorted(pages, key=lambda page: run.page_order.index(Path(page.notebook).stem))
-    report.write_index(run.context, pages, run.staging, scored=not monitoring_only, notes=run.notes)
+    report.write_index(
+        run.context, pages, run.staging, parse_as_of(options.as_of), scored=not monitoring_only, notes=run.notes
+    )
     for page in pages:
         tidy_executed_notebook(run.staging / page.notebook)
     timings = {"total": time.perf_counter() - started, **{f"notebook {p.notebook}": p.seconds for p in pages}}
@@ -277,14 +279,7 @@ def _finish(run: _AreaRun, options: RunOptions, pages: list[PageResult], started
 
 
 def _inputs(context: RunContext) -> list[Path]:
-    """Every file the run read: data tables, partner returns and parameter files."""
+    """Every file the run read: data tables, partner returns, parameter files and the area's own content."""
     assessment = context.assessment
-    params = [
-        assessment.source,
-        assessment.priorities_file,
-        assessment.criteria_file,
-        assessment.judgements_file,
-        assessment.actions_file,
-        assessment.measures_file,
-    ]
-    return list(context.tables.files) + [p for p in params if p is not None]
+    params = [assessment.source, assessment.priorities_file, assessment.criteria_file, *assessment.local.files]
+    return list(dict.fromkeys([*context.tables.files, *(p for p in params if p is not None)]))

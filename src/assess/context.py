@@ -14,6 +14,7 @@ from assess.config import DEFAULT_PARAMS, Assessment, areas_dir_for, data_dir_fo
 from assess.criteria import check_scorers
 from assess.evidence import Evidence, Tables
 from assess.measures import MeasureModel, load_measures
+from assess.previous import PreviousAssessment, load_previous
 from assess.results import Results
 
 
@@ -67,10 +68,16 @@ class RunContext:
         path = self.assessment.measures_file
         return load_measures(path, self.assessment) if path else ()
 
+    @cached_property
+    def previous(self) -> PreviousAssessment | None:
+        """The last assessment's order of priorities, where the area has written it."""
+        path = self.assessment.local.previous_file
+        return load_previous(path, self.assessment) if path else None
+
     def check_inputs(self) -> None:
-        """Load the scorers, action plan and success measures now, so a mistake stops a run before it starts."""
+        """Load the scorers, plan, measures and last assessment now, so a mistake stops a run before it starts."""
         check_scorers(self.assessment)
-        _ = self.actions, self.measures
+        _ = self.actions, self.measures, self.previous
 
 
 _OPENED: dict[tuple, RunContext] = {}

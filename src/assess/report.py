@@ -11,10 +11,9 @@ import pandas as pd
 from markupsafe import Markup
 
 from assess import present, wording
-from assess.config import period_text
+from assess.config import Assessment, period_text
 from assess.context import RunContext
-from assess.export import page_title
-from assess.pages import score_heatmap
+from assess.pages import ActionPlanPage, score_heatmap
 from assess.scoring import tie_break_text
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -47,15 +46,22 @@ def _render(template: str, out: Path, **values) -> Path:
 
 
 def write_index(
-    run: RunContext, pages: Sequence[RenderedPage], out: Path, scored: bool = True, notes: Sequence[str] = ()
+    run: RunContext,
+    pages: Sequence[RenderedPage],
+    out: Path,
+    as_of: date,
+    scored: bool = True,
+    notes: Sequence[str] = (),
 ) -> Path:
-    """`index.html`: the ranking first (when scored), then a link to every page, in the order given, and the data.
+    """`index.html`: the executive summary (when scored), then a link to every page and the data.
 
+    The summary answers a board's four questions from this page alone: what are our
+    priorities, how sure are we, what changed since the last assessment, and what is late.
     `notes` are said under the pages: what the run left out and why (a page the data do not allow).
     """
     assessment = run.assessment
     period = period_text(assessment.period_start, assessment.period_end)
-    links = [{"link": page.html, "title": page_title(out / page.notebook)} for page in pages]
+    links = [{"link": page.html, "title": page_label(assessment, Path(page.notebook).stem)} for page in pages]
     missing = [{"what": what, "how": how[:1].upper() + how[1:]} for what, how in assessment.local.missing()]
     if not scored:
         return _render(
@@ -70,6 +76,12 @@ def write_index(
             unjudged=None,
         )
     criteria = assessment.criteria
+    ranking = _ranking_rows(run, pages, period)
+    plan = ActionPlanPage(run, as_of.isoformat())
+    thin = _thin_evidence(run)
+    changes = _changes(run)
+    measures = _measures_at_a_glance(plan)
+    late = _late_actions(run, plan)
     return _render(
         "index.html.j2",
         out,
@@ -81,11 +93,31 @@ def write_index(
         others=len(assessment.comparators) - 1,
         criteria_count=wording.number(len(criteria)),
         criteria_names=wording.join(wording.lower_first(c.label) for c in criteria),
-        ranking=_ranking_rows(run, pages, period),
+        ranking=ranking,
+        summary=_summary(ranking, thin, changes, measures, late),
+        thin=thin,
+        changes=changes,
+        measures=measures,
+        late=late,
         tie_break=tie_break_text(criteria),
         missing=missing,
         unjudged=_unjudged(run),
     )
+
+
+OWN_PAGE_LABELS = {
+    "80_action_plan": "Action plan and success measures",
+    "90_scoring": "Ranking the priorities: scores, certainty and what would change the order",
+    "95_monitoring": "Quarterly monitoring",
+}
+
+
+def page_label(assessment: Assessment, stem: str) -> str:
+    """A page's name in lists of pages: a priority's title, or the name of one of the workbook's own pages."""
+    for priority in assessment.pages:
+        if stem == assessment.page_stem(priority.key):
+            return priority.title
+    return OWN_PAGE_LABELS[stem]
 
 
 def _unjudged(run: RunContext) -> str | None:
@@ -94,6 +126,150 @@ def _unjudged(run: RunContext) -> str | None:
         c for c in run.assessment.criteria.judged if not any(c.key in j for j in run.assessment.judgements.values())
     ]
     return wording.join(wording.lower_first(c.label) for c in judged) or None
+
+
+def _issue_name(run: RunContext, key: str) -> str:
+    priority = run.assessment.priority(key)
+    return priority.title + (" (candidate)" if priority.is_candidate else "")
+
+
+def _summary(ranking: dict, thin: list[dict], changes: dict, measures: dict, late: dict) -> dict[str, str]:
+    """The four answers a board needs, a sentence or two each."""
+    provisional = {row["rank"] for row in ranking["provisional"]}
+    top = sorted(ranking["rows"] + ranking["provisional"], key=lambda row: row["rank"])[:3]
+    priorities = "; ".join(
+        f"{row['rank']}. {row['name']}" + (" (provisional: too little evidence)" if row["rank"] in provisional else "")
+        for row in top
+    )
+    sure = "; ".join(f"{row['name']}: {row['certainty']} to stay in the top 3 ({row['top_3']})" for row in top) + "."
+    if thin:
+        sure += f" {wording.number(len(thin), capital=True)} issues rest on thin or old evidence (listed below)."
+    if changes["name"] is None:
+        changed = "The last assessment's order is not recorded for this area, so no change can be shown."
+    else:
+        moves = [c for c in changes["rows"] if c["move"] != "same place"]
+        changed = (
+            f"Against {changes['name']} (data {changes['period']}): "
+            + "; ".join(f"{c['name']} {c['move']}" for c in moves[:4])
+            + ("; more below." if len(moves) > 4 else ".")
+            if moves
+            else f"The order is the same as in {changes['name']}."
+        )
+    counts = ", ".join(f"{n} {status}" for status, n in measures["counts"].items())
+    glance = f"Success measures: {counts}." if counts else "No success measures are set."
+    return {
+        "Our priorities": f"Ranked first by the criteria: {priorities}.",
+        "How sure we are": sure,
+        "What changed": changed,
+        "What is late": f"{late['sentence']} {glance}",
+    }
+
+
+def _thin_evidence(run: RunContext) -> list[dict[str, str]]:
+    """Issues whose rank rests on few criteria, or on partner figures older than the period."""
+    results = run.results
+    criteria = run.assessment.criteria
+    rows = []
+    for rank, key in enumerate(results.order, start=1):
+        missing = results.composites[key].missing
+        stale = [
+            f"{wording.lower_first(criteria[c].short_label)} on figures for {verdict.stale_period}"
+            for c, verdict in results.criteria[key].items()
+            if verdict.stale_period
+        ]
+        if missing or stale:
+            rows.append(
+                {
+                    "name": _issue_name(run, key),
+                    "rank": str(rank),
+                    "used": f"{len(results.composites[key].used)} of {len(criteria)}",
+                    "missing": wording.join(wording.lower_first(criteria[c].short_label) for c in missing) or "none",
+                    "stale": wording.join(stale) or "none",
+                }
+            )
+    return rows
+
+
+def _changes(run: RunContext) -> dict:
+    """Each issue's place in the last assessment against now, with what drives its score now."""
+    previous = run.previous
+    if previous is None:
+        return {"name": None, "rows": []}
+    rows = []
+    for now, key in enumerate(run.results.order, start=1):
+        then = previous.rank(key)
+        if then is None:
+            move = f"was not a priority then, ranks {now} now"
+        elif then == now:
+            move = "same place"
+        else:
+            move = f"{'rose' if now < then else 'fell'} from {then} to {now}"
+        rows.append(
+            {
+                "name": _issue_name(run, key),
+                "then": str(then) if then else "not a priority",
+                "now": str(now),
+                "move": move,
+                "why": _drivers(run, key),
+            }
+        )
+    return {"name": previous.name, "period": previous.period, "rows": rows}
+
+
+def _drivers(run: RunContext, key: str) -> str:
+    """What puts an issue where it is now: its high and low criterion scores, and its gaps."""
+    criteria = run.assessment.criteria
+    scores = run.results.scores[key]
+
+    def named(test) -> str:
+        shown = [(c, s) for c, s in scores.items() if s is not None and test(s)]
+        return wording.join(f"{wording.lower_first(criteria[c].short_label)} {s}" for c, s in shown)
+
+    parts = []
+    if high := named(lambda s: s >= 4):
+        parts.append(f"high on {high}")
+    if low := named(lambda s: s <= 2):
+        parts.append(f"low on {low}")
+    if gaps := run.results.composites[key].missing:
+        parts.append("no data for " + wording.join(wording.lower_first(criteria[c].short_label) for c in gaps))
+    return "; ".join(parts) or "3 on every criterion"
+
+
+def _measures_at_a_glance(plan: ActionPlanPage) -> dict:
+    """Every success measure's status, and how many have each status."""
+    results = plan.measure_results()
+    statuses = ["green", "amber", "red", "no data"]
+    counts = {status: sum(r.status == status for r in results) for status in statuses}
+    return {
+        "rows": [
+            {"title": r.title, "status": r.status.upper() if r.status in statuses[:3] else r.status, "value": r.value}
+            for r in results
+        ],
+        "counts": {status: n for status, n in counts.items() if n},
+    }
+
+
+def _late_actions(run: RunContext, plan: ActionPlanPage) -> dict:
+    """Overdue actions as of the plan's date, in all and per priority."""
+    as_of = plan.as_of
+    actions = run.actions
+    rows = []
+    for priority in run.assessment.priorities:
+        own = [a for a in actions if a.priority == priority.key]
+        if own:
+            late = [a.id for a in own if a.is_overdue(as_of)]
+            rows.append(
+                {"name": priority.title, "actions": str(len(own)), "overdue": str(len(late)), "ids": ", ".join(late)}
+            )
+    if not actions:
+        sentence = "No action plan is recorded for this area yet."
+    else:
+        overdue = sum(a.is_overdue(as_of) for a in actions)
+        sentence = (
+            f"{overdue} of {len(actions)} actions are overdue as of {as_of:%d %B %Y} "
+            "(due before that date and not reported complete)."
+        )
+    return {"sentence": sentence, "rows": rows, "as_of": f"{as_of:%d %B %Y}"}
 
 
 def _ranking_rows(run: RunContext, pages: Sequence[RenderedPage], period: str) -> dict:

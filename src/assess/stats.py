@@ -93,6 +93,11 @@ class Rank:
     rank: int
     n: int
 
+    @property
+    def words(self) -> str:
+        """The place stated one way on every page: '10 of 13 (1 = lowest rate)'."""
+        return f"{self.rank} of {self.n} (1 = lowest rate)"
+
 
 # --- confidence intervals for counts and rates ------------------------------------------------
 

@@ -38,18 +38,6 @@ def ordinal(number: int) -> str:
     return f"{number}{suffix}"
 
 
-def rank_words(rank: int, n: int) -> str:
-    """1 -> 'lowest', n -> 'highest', else '3rd lowest' or '3rd highest', whichever is nearer."""
-    if rank == 1:
-        return "lowest"
-    if rank == n:
-        return "highest"
-    from_top = n - rank + 1
-    if rank <= from_top:
-        return f"{ordinal(rank)} lowest"
-    return f"{ordinal(from_top)} highest"
-
-
 def lower_first(text: str) -> str:
     """A label inside a sentence: 'Partnership can add value' -> 'partnership can add value'."""
     return text[:1].lower() + text[1:]

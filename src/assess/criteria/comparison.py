@@ -164,11 +164,9 @@ def score_counts(
         int(verdict.score[0]),
         evidence=(
             f"{what}{rates}, {period}{of_residents}; {_position_text(chance, spread, widened)}; {limits}; "
-            f"rank {rank.rank} of {rank.n} (1 = lowest)"
+            f"rank {rank.words}"
         ),
-        reason=(
-            f"The area's rate is {_reason_text(chance, spread, widened)}, ranked {rank.rank} of {rank.n} from lowest."
-        ),
+        reason=(f"The area's rate is {_reason_text(chance, spread, widened)}, ranked {rank.words}."),
     )
 
 
@@ -308,9 +306,9 @@ def score_rates(
         int(result),
         evidence=(
             f"{what}{rates[i]:,.1f} ({unit}; {how}) against a median of {benchmark:,.1f} across {rank.n} areas, "
-            f"{period}; rank {rank.rank} of {rank.n} (1 = lowest)"
+            f"{period}; rank {rank.words}"
         ),
-        reason=f"The area's rate is {words}, ranked {rank.rank} of {rank.n} from lowest.",
+        reason=f"The area's rate is {words}, ranked {rank.words}.",
     )
 
 

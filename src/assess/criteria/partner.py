@@ -94,6 +94,7 @@ def trend(priority: Priority, setting: RunSetting, criterion: str = "trend") -> 
             reason=f"{name}{said}.{caveat}{_stale_note(latest['period_end'], assessment)}",
             p_value=p_value,
             spread=_spread(now_value, then_value, phi, df, setting, criterion),
+            stale_period=now if is_stale(latest["period_end"], assessment) else "",
         )
     return None
 
@@ -219,6 +220,7 @@ def comparison_score(
                 verdict,
                 evidence=f"{verdict.evidence}; source: {period_rows['source'].iloc[0]}",
                 reason=verdict.reason + note,
+                stale_period=period_label(period_rows["period_start"].iloc[0], end) if note else "",
             )
     return None
 

@@ -46,6 +46,9 @@ class CriterionScore:
         How the score varies by chance, for the rank simulation: draws n scores (NaN where
         a draw has no score). None for police-scored criteria (their counts are resampled
         instead) and for a verdict with no data (the simulation draws 1-5 for it).
+    stale_period
+        The period of the partner figures the score rests on when they end before the
+        assessment period starts ("" otherwise), so the summary can warn of old evidence.
     """
 
     priority: str
@@ -55,6 +58,7 @@ class CriterionScore:
     reason: str
     p_value: float | None = None
     spread: Callable[[np.random.Generator, int], np.ndarray] | None = field(default=None, compare=False, repr=False)
+    stale_period: str = ""
 
     @property
     def has_data(self) -> bool:

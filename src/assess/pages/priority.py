@@ -20,6 +20,7 @@ from assess.disclosure import WITHHELD, CountRule
 from assess.errors import ConfigError
 from assess.evidence import PriorityEvidence
 from assess.pages.plan import ActionPlanPage
+from assess.stats import Rank
 
 
 @dataclass(frozen=True)
@@ -123,6 +124,10 @@ class PriorityPage:
                 "priority",
                 name,
                 title=self.priority.title,
+                period=self.period,
+                rank=self.rank,
+                issues=len(self.run.results.order),
+                provisional=self.run.results.is_provisional(self.priority.key),
                 introduction=wording.Prose(self.priority.introduction),
                 area=self.assessment.area,
                 areas=len(self.assessment.comparators),
@@ -131,6 +136,11 @@ class PriorityPage:
                 police=self.priority.has_police_data,
             )
         )
+
+    @property
+    def rank(self) -> int:
+        """The priority's place in the ranking, 1 the highest priority (the point ranking, not the simulation)."""
+        return self.run.results.order.index(self.priority.key) + 1
 
     @property
     def total(self) -> int:
@@ -276,8 +286,10 @@ class PriorityPage:
                 f"{self._noun}, which could identify victims on this sensitive subject."
             )
         rank, n = self.evidence.area_rank()
-        position = wording.rank_words(rank, n)
-        title = f"{self.assessment.area} has the {position} rate of {self.priority.title.lower()} of {n} areas"
+        title = (
+            f"{self.assessment.area} ranks {Rank(rank, n).words} for "
+            f"{wording.lower_first(self.priority.title)} among {n} areas"
+        )
         subtitle = f"Rate per 1,000 residents ({self.evidence.evidence.population_estimate}), {self.period}"
         source = charts.POLICE_SOURCE + "; ONS mid-year population estimates"
         return charts.rate_comparison_chart(rates, title, subtitle, source)

@@ -59,7 +59,11 @@ class ScoringPage:
         self.period = period_text(self.assessment.period_start, self.assessment.period_end)
 
     def introduction(self) -> present.Markdown:
-        return present.Markdown(wording.section("scoring", "introduction", criteria=self.criteria.keys))
+        return present.Markdown(
+            wording.section(
+                "scoring", "introduction", criteria=self.criteria.keys, area=self.assessment.area, period=self.period
+            )
+        )
 
     def methodology(self) -> present.Markdown:
         """How each declared criterion is scored, and how scores make the ranking."""
