@@ -29,6 +29,7 @@ from typing import Literal
 from scipy import stats as scipy_stats
 
 from assess import stats
+from assess.data.indicators import COUNT_UNIT, PERCENT_UNIT
 from assess.errors import InputError
 
 Kind = Literal["count", "rate", "proportion", "other"]
@@ -199,7 +200,7 @@ class Change:
         if self.current == self.previous:
             return "no change"
         direction = "up" if self.current > self.previous else "down"
-        if self.unit == "percent":
+        if self.unit == PERCENT_UNIT:
             return f"{direction} {abs(self.absolute):.1f} percentage points"
         if self.percent is None:
             return f"{direction} from none"
@@ -239,10 +240,10 @@ def format_value(value: float, unit: str) -> str:
     Rates have two decimals, or one from 100 up (a standardised rate per 100,000 such as
     535.0 has no second decimal worth reading).
     """
-    if unit == "percent":
+    if unit == PERCENT_UNIT:
         return f"{value:.1f}%"
     if "rate" in unit:
         return f"{value:,.2f}" if abs(value) < 100 else f"{value:,.1f}"
-    if unit == "count" or float(value).is_integer():
+    if unit == COUNT_UNIT or float(value).is_integer():
         return f"{value:,.0f}"
     return f"{value:,.1f}"

@@ -15,11 +15,14 @@ from assess.criteria.judged import (
     panel_range,
     panel_score,
 )
-from assess.criteria.partner import is_stale, period_label
-from assess.disclosure import WITHHELD, CountRule
+from assess.changes import Change, format_value
+from assess.criteria.partner import comparable_pair, dispersion, is_stale, period_label, same_length
+from assess.data.indicators import COUNT_UNIT, PERCENT_UNIT
+from assess.disclosure import SMALL_NUMBERS, WITHHELD, CountRule
 from assess.errors import ConfigError
 from assess.evidence import PriorityEvidence
 from assess.pages.plan import ActionPlanPage
+from assess.sparkline import Sparkline
 
 
 @dataclass(frozen=True)
@@ -56,7 +59,7 @@ PRIORITY_SECTIONS: dict[str, PrioritySection] = {
     "monthly": PrioritySection(True, lambda page: (page.monthly_chart(), page.monthly_table())),
     "breakdown": PrioritySection(True, lambda page: (page.breakdown_table(),)),
     "comparison": PrioritySection(True, lambda page: (page.comparison_chart(), page.comparison_table())),
-    "partner_figures": PrioritySection(False, lambda page: (page.partner_figures(),)),
+    "partner_figures": PrioritySection(False, lambda page: page.partner_figures()),
     "criteria": PrioritySection(False, lambda page: (page.criteria_table(),)),
     "judgements": PrioritySection(False, lambda page: page.judgement_tables(), lambda page: bool(page.panels)),
     "measures": PrioritySection(False, lambda page: (page.plan.measures_table(page.priority.key),)),
@@ -355,36 +358,97 @@ class PriorityPage:
             tables.append(present.Table(frame, caption, {"Score (1-5)": present.whole}))
         return tuple(tables)
 
-    def partner_figures(self) -> present.Table | present.Text:
-        """Every partner figure for this priority, each with its own period; old ones flagged."""
+    def partner_figures(self) -> tuple[present.Table | present.Text, ...]:
+        """The partners' figures for this priority, one row per indicator (and area): latest first.
+
+        Each row has the latest value and its period, the value it is compared with (the same
+        period a year earlier, else the period of the same length before: as the partner
+        trend criterion pairs them) with the `Change`, a sparkline of the periods of the
+        latest one's length, and how many periods the data hold. Sources and how current
+        they are are said once, under the table.
+        """
         table = self.run.tables.indicators
         rows = table[
             (table["priority"] == self.priority.key)
             & (~table["area"].isin(self.assessment.comparators) | (table["area"] == self.assessment.area))
         ]
         if rows.empty:
-            return present.Text(
-                f"No partner has yet returned figures on this priority for {self.assessment.area}. "
-                "The partnership adds its returns to its own folder of local content (see the index)."
+            return (
+                present.Text(
+                    f"No partner has yet returned figures on this priority for {self.assessment.area}. "
+                    "The partnership adds its returns to its own folder of local content (see the index)."
+                ),
             )
-        rows = rows.sort_values(["indicator", "period_start"])
         # Judged against the whole table: a county row is the total of districts not shown here.
-        values = self.run.evidence.disclosure.indicator_values(table, self.assessment.comparators)
-        frame = pd.DataFrame(
-            {
-                "Indicator": rows["indicator"],
-                "Area": rows["area"],
-                "Period": [period_label(a, b) for a, b in zip(rows["period_start"], rows["period_end"])],
-                "Value": values[rows.index],
-                "Unit": rows["unit"],
-                "Status": [
-                    "older than the assessment period" if is_stale(e, self.assessment) else "current"
-                    for e in rows["period_end"]
-                ],
-                "Source": rows["source"],
-            }
-        )
-        return present.Table(frame, f"{self.priority.title}: figures from partners for {self.assessment.area}", {})
+        disclosure = self.run.evidence.disclosure
+        values = disclosure.indicator_values(table, self.assessment.comparators)
+        hidden = disclosure.hidden_indicators(table, self.assessment.comparators)
+        series = [
+            group.sort_values("period_start")
+            for _, group in sorted(rows.groupby(["indicator", "area"], sort=False), key=lambda g: g[1].index[0])
+        ]
+        frame = pd.DataFrame([self._partner_row(s, values, hidden) for s in series])
+        if (frame["Area"] == self.assessment.area).all():
+            frame = frame.drop(columns="Area")
+        caption = f"{self.priority.title}: figures from partners for {self.assessment.area}, latest first"
+        return present.Table(frame, caption, {}), present.BulletList(self._partner_sources(rows))
+
+    def _partner_row(self, rows: pd.DataFrame, values: pd.Series, hidden: pd.Series) -> dict[str, object]:
+        """One indicator's row of the partner figures (see `partner_figures`)."""
+        latest = rows.iloc[-1]
+        unit = latest["unit"]
+        row: dict[str, object] = {
+            "Indicator": latest["indicator"],
+            "Area": latest["area"],
+            "Latest": values[latest.name],
+            "Period": period_label(latest["period_start"], latest["period_end"]),
+            "Unit": unit,
+            "Compared with": "none held",
+            "Change": "no earlier figure",
+        }
+        pair = comparable_pair(rows)
+        if pair is not None:
+            before = pair[0]
+            row["Compared with"] = f"{values[before.name]} ({period_label(before['period_start'], before['period_end'])})"
+            change = self._partner_change(rows, before, latest)
+            row["Change"] = (change.hidden() if hidden[[before.name, latest.name]].any() else change).words(figures=False)
+        # The series drawn: periods as long as the latest, so a year is never drawn among quarters.
+        alike = rows[rows.apply(same_length, axis=1, other=latest)]
+        if hidden[alike.index].any():
+            # The line's shape would place a small count among the others.
+            row["Series"] = f"{WITHHELD} ({SMALL_NUMBERS})"
+        elif len(alike) > 1:
+            labels = [period_label(a, b) for a, b in zip(alike["period_start"], alike["period_end"])]
+            row["Series"] = Sparkline(tuple(alike["value"].astype(float)), tuple(labels), lambda v: format_value(v, unit))
+        else:
+            row["Series"] = "one period"
+        row["Periods held"] = len(rows)
+        return row
+
+    @staticmethod
+    def _partner_change(rows: pd.DataFrame, before: pd.Series, latest: pd.Series) -> Change:
+        """The change from `before` to `latest`, tested as the partner trend criterion tests a count."""
+        unit = latest["unit"]
+        then, now = (period_label(r["period_start"], r["period_end"]) for r in (before, latest))
+        if unit == COUNT_UNIT:
+            phi, df, _ = dispersion(rows, latest)
+            return Change.of_counts(int(before["value"]), int(latest["value"]), then, now, dispersion=phi, df=df)
+        if unit == PERCENT_UNIT:
+            reason = "a percentage returned without its denominator"
+        elif "rate" in unit:
+            reason = "a rate returned without its count"
+        else:
+            reason = f"{unit}, not a count of events"
+        return Change.untested(float(before["value"]), float(latest["value"]), unit, reason, then, now)
+
+    def _partner_sources(self, rows: pd.DataFrame) -> tuple[str, ...]:
+        """Each source once, with the span of its figures and whether they are older than the assessment."""
+        said = []
+        for source, figures in rows.groupby("source", sort=False):
+            first, last = figures["period_start"].min(), figures["period_end"].max()
+            stale = ", older than the assessment period" if is_stale(last, self.assessment) else ""
+            said.append(f"Source: {source}: figures for {period_label(first, last)}{stale}.")
+        return tuple(said)
 
     def partner_evidence(self) -> present.BulletList:
         """Which partner data the priority needs, and who holds it."""
