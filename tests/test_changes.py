@@ -26,7 +26,9 @@ class TestCounts:
         assert Change.of_counts(3, 7).p_value == pytest.approx(2 * 176 / 1024)
 
     @pytest.mark.filterwarnings("ignore:divide by zero")  # statsmodels' ratio of a rise from none
-    @pytest.mark.parametrize(("previous", "current", "ratio"), [(743, 493, 1.0), (40, 30, 0.5), (12, 30, 1.5), (0, 4, 1)])
+    @pytest.mark.parametrize(
+        ("previous", "current", "ratio"), [(743, 493, 1.0), (40, 30, 0.5), (12, 30, 1.5), (0, 4, 1)]
+    )
     def test_against_statsmodels(self, previous, current, ratio):
         rates = pytest.importorskip("statsmodels.stats.rates")
         expected = rates.test_poisson_2indep(current, ratio, previous, 1, method="exact-cond").pvalue
@@ -66,7 +68,9 @@ class TestEdges:
         assert not any(text in said for text in ("3", "40", "up", "p ="))
 
     def test_untested_is_said(self):
-        change = Change.untested(535.0, 601.0, "standardised rate per 100,000", "a standardised rate without its counts")
+        change = Change.untested(
+            535.0, 601.0, "standardised rate per 100,000", "a standardised rate without its counts"
+        )
         assert change.significant is None
         assert change.words() == "up 12% (535.0 to 601.0), not tested (a standardised rate without its counts)"
 

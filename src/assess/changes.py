@@ -112,7 +112,9 @@ class Change:
         """Monthly counts paired month by month (the same months a year earlier): the trend criterion's test."""
         test = stats.year_on_year(list(current), list(previous))
         if test.quasi:
-            words = f"year-on-year test allowing for months that vary more than chance (dispersion {float(test.phi):.2f})"
+            words = (
+                f"year-on-year test allowing for months that vary more than chance (dispersion {float(test.phi):.2f})"
+            )
         else:
             words = "exact test of two counts"
         return cls(
@@ -141,7 +143,10 @@ class Change:
         for name, value in (("previous", previous_population), ("current", current_population)):
             if not math.isfinite(value) or value <= 0:
                 raise InputError(f"the {name} population must be a positive number, not {value}")
-        counts = [round(rate * population / per) for rate, population in ((previous, previous_population), (current, current_population))]
+        counts = [
+            round(rate * population / per)
+            for rate, population in ((previous, previous_population), (current, current_population))
+        ]
         ratio = current_population / previous_population
         p_value = stats.compare_periods(counts[1], counts[0], exposure_ratio=ratio).p_value
         unit = f"rate per {per:,.0f} residents"
@@ -161,15 +166,25 @@ class Change:
         table = []
         for percent, denominator in ((current, current_denominator), (previous, previous_denominator)):
             if denominator <= 0 or not 0 <= percent <= 100:
-                raise InputError(f"a percentage needs 0 to 100 of a positive denominator, not {percent} of {denominator}")
+                raise InputError(
+                    f"a percentage needs 0 to 100 of a positive denominator, not {percent} of {denominator}"
+                )
             part = round(percent * denominator / 100)
             table.append([part, denominator - part])
         p_value = float(scipy_stats.fisher_exact(table).pvalue)
-        return cls(previous, current, previous_period, current_period, "percent", "proportion", p_value, "Fisher's exact test")
+        return cls(
+            previous, current, previous_period, current_period, "percent", "proportion", p_value, "Fisher's exact test"
+        )
 
     @classmethod
     def untested(
-        cls, previous: float, current: float, unit: str, reason: str, previous_period: str = "", current_period: str = ""
+        cls,
+        previous: float,
+        current: float,
+        unit: str,
+        reason: str,
+        previous_period: str = "",
+        current_period: str = "",
     ) -> Change:
         """A pair whose change can be stated but not tested, with the reason in words."""
         return cls(previous, current, previous_period, current_period, unit, "other", None, reason)

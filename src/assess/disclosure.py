@@ -205,7 +205,7 @@ class Disclosure:
         return hidden
 
     def indicator_values(self, indicators: pd.DataFrame, comparators: Sequence[str]) -> pd.Series:
-        """Partner figures as they may be shown, each as its unit is read (`changes.format_value`), hidden ones in words."""
+        """Partner figures as they may be shown: as their unit is read (`format_value`), hidden ones in words."""
         hidden = self.hidden_indicators(indicators, comparators)
         return pd.Series(
             [

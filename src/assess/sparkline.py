@@ -67,4 +67,3 @@ class Sparkline:
 
     def __str__(self) -> str:
         return self.label
-

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 import pandas as pd
 
 from assess import charts, present, wording
+from assess.changes import Change, format_value
 from assess.config import Assessment, Criterion, JudgementModel, Priority, month_list, period_text
 from assess.context import RunContext
 from assess.criteria.judged import (
@@ -15,8 +17,8 @@ from assess.criteria.judged import (
     panel_range,
     panel_score,
 )
-from assess.changes import Change, format_value
 from assess.criteria.partner import comparable_pair, dispersion, is_stale, period_label, same_length
+from assess.criteria.trend import TrendPlan, earlier_words
 from assess.data.indicators import COUNT_UNIT, PERCENT_UNIT
 from assess.disclosure import SMALL_NUMBERS, WITHHELD, CountRule
 from assess.errors import ConfigError
@@ -173,20 +175,42 @@ class PriorityPage:
             f"Police recorded {figures} Among the {n} areas compared it ranks {rank} of {n}, "
             "where 1 is the lowest rate."
         )
-        previous = self.evidence.previous_total()
-        if previous is None:
+        plan = self._trend_plan
+        if plan.pairs is None:
             earlier = self.evidence.previous_months
             missing = self.evidence.missing_months(earlier)
             if len(missing) < len(earlier):
                 text += (
-                    f" The data miss {month_list(missing)} of the previous {len(earlier)} months, so no "
-                    "total for that period is shown (the trend compares the months held in both years)."
+                    f" The data miss {month_list(missing)} of the previous {len(earlier)} months, too many "
+                    "to compare the same months a year earlier, so no change is shown."
                 )
             else:
                 text += f" The data do not reach back to the previous {len(earlier)} months, so no change is shown."
         else:
-            text += f" The previous period had {rule.text(previous)}."
+            change = self._police_change(self.priority)
+            period, earlier = plan.compared_words(self.period, earlier_words(len(plan.period_months), plan.lag))
+            then = f"{earlier[0].upper()}{earlier[1:]} had {rule.text(change.previous)}"
+            if plan.left_out and not change.withheld:
+                then += f" against {rule.text(change.current)} in {period}"
+            text += f" {then}: {change.words(figures=False)}."
         return present.Text(text)
+
+    @cached_property
+    def _trend_plan(self) -> TrendPlan:
+        """The months the trend criterion compares: the page pairs the same ones, so the two agree."""
+        figures = self.run.results.cube.figures(self.priority)
+        return TrendPlan.of(figures.period_months, figures.history_months, figures.history_held)
+
+    def _police_change(self, priority: Priority) -> Change:
+        """The priority's (or one crime type's) count against the same months a year earlier, as the trend
+        criterion pairs them; withheld where either total is a small count on a sensitive subject."""
+        now, then = self._trend_plan.matched(self.run.results.cube.figures(priority).history)
+        change = Change.of_months(then, now)
+        rule = self.evidence.rule
+        # Where months are left out, the compared total is the period's less them: it would give back
+        # any of them that the monthly table hides.
+        gives_back = bool(self._trend_plan.left_out) and bool(self.evidence.monthly_hidden().to_numpy().any())
+        return change.hidden() if rule.hides(change.current) or rule.hides(change.previous) or gives_back else change
 
     @property
     def _noun(self) -> str:
@@ -232,10 +256,19 @@ class PriorityPage:
             }
         )
         formats = {self._noun.capitalize(): present.whole, "Share of the priority": present.percent}
-        if "previous" in table:
-            previous_hidden = rule.grid([table["previous"].to_numpy()], True, False)[0]
-            frame["Previous 12 months"] = rule.table(table["previous"], previous_hidden)
-            formats["Previous 12 months"] = present.whole
+        if self._trend_plan.pairs is not None:
+            # Each type's count against the same months as the headline and the trend criterion compare.
+            types = [self._police_change(replace(self.priority, crime_types=(t,))) for t in table["crime_type"]]
+            previous = pd.Series([c.previous for c in types], index=table.index)
+            # The previous column's total is shown in the headline.
+            previous_hidden = rule.grid([previous.to_numpy()], True, False)[0]
+            frame["Same months a year earlier"] = rule.table(previous, previous_hidden)
+            # Where a month is left out, the change is of the months held in both years: its pair is said.
+            frame["Change"] = [
+                (c.hidden() if hidden[i] or previous_hidden[i] else c).words(figures=bool(self._trend_plan.left_out))
+                for i, c in enumerate(types)
+            ]
+            formats["Same months a year earlier"] = present.whole
         caption = f"{self.priority.title} by crime type, {self.assessment.area}, {self.period}"
         return present.Table(frame, caption, formats)
 
@@ -409,9 +442,13 @@ class PriorityPage:
         pair = comparable_pair(rows)
         if pair is not None:
             before = pair[0]
-            row["Compared with"] = f"{values[before.name]} ({period_label(before['period_start'], before['period_end'])})"
+            row["Compared with"] = (
+                f"{values[before.name]} ({period_label(before['period_start'], before['period_end'])})"
+            )
             change = self._partner_change(rows, before, latest)
-            row["Change"] = (change.hidden() if hidden[[before.name, latest.name]].any() else change).words(figures=False)
+            row["Change"] = (change.hidden() if hidden[[before.name, latest.name]].any() else change).words(
+                figures=False
+            )
         # The series drawn: periods as long as the latest, so a year is never drawn among quarters.
         alike = rows[rows.apply(same_length, axis=1, other=latest)]
         if hidden[alike.index].any():
@@ -419,7 +456,9 @@ class PriorityPage:
             row["Series"] = f"{WITHHELD} ({SMALL_NUMBERS})"
         elif len(alike) > 1:
             labels = [period_label(a, b) for a, b in zip(alike["period_start"], alike["period_end"])]
-            row["Series"] = Sparkline(tuple(alike["value"].astype(float)), tuple(labels), lambda v: format_value(v, unit))
+            row["Series"] = Sparkline(
+                tuple(alike["value"].astype(float)), tuple(labels), lambda v: format_value(v, unit)
+            )
         else:
             row["Series"] = "one period"
         row["Periods held"] = len(rows)
