@@ -220,4 +220,4 @@ class TestAnyForce:
         text = visible_text(out / "10_serious_acquisitive.html")
         assert "in Waverley from January to December 2022" in text
         assert "Among the 3 areas compared" in text
-        assert "The previous period had" in text
+        assert "The previous 12 months had" in text

@@ -537,7 +537,7 @@ def read_priority_page(ledger: Ledger, document: Document, key: str) -> None:
     here = ("area_count", key, AREA)
     if m := re.search(rf"Police recorded ({COUNT_OR_WORDS}) (?:offences|incidents) \(", text):
         ledger.put(total, f"{where}, headline", m.group(1))
-    if m := re.search(r"The previous period had ([\d,]+|fewer than \d+|[a-z]+)\.", text):
+    if m := re.search(r"The previous \d+ months had ([\d,]+|fewer than \d+|[a-z]+):", text):
         ledger.put(previous, f"{where}, headline", m.group(1))
     if m := re.search(
         r"from [^:]+: ([\d.]+) per 1,000 residents \(95% confidence interval ([\d.]+) to ([\d.]+)\)", text
@@ -565,9 +565,11 @@ def read_priority_page(ledger: Ledger, document: Document, key: str) -> None:
         for row in breakdown.to_dict("records"):
             current = ("type_total", key, row["Crime type"], "current")
             ledger.put(current, f"{where}, breakdown", row[count_column])
-            if "Previous 12 months" in row:
+            if "Same months a year earlier" in row:
                 ledger.put(
-                    ("type_total", key, row["Crime type"], "previous"), f"{where}, breakdown", row["Previous 12 months"]
+                    ("type_total", key, row["Crime type"], "previous"),
+                    f"{where}, breakdown",
+                    row["Same months a year earlier"],
                 )
             share = row["Share of the priority"]
             if number(share.rstrip("%")) is not None:
@@ -839,8 +841,12 @@ def read_partner_figures(ledger: Ledger, document: Document) -> None:
     """Partner figures on the pages, the workbook's Indicators sheet and the success measures."""
     for caption, frame in document.tables:
         if "figures from partners" in caption:
+            # One row per indicator: its latest figure, and the one it is compared with, "743 (Oct 2018 to Sep 2019)".
             for row in frame.to_dict("records"):
-                ledger.put(indicator_key(row["Indicator"], row["Area"], row["Period"]), document.name, row["Value"])
+                area = row.get("Area", AREA)
+                ledger.put(indicator_key(row["Indicator"], area, row["Period"]), document.name, row["Latest"])
+                if m := re.match(rf"({COUNT_OR_WORDS}) \((.+)\)$", row["Compared with"]):
+                    ledger.put(indicator_key(row["Indicator"], area, m.group(2)), document.name, m.group(1))
         elif caption == "Indicators":
             for row in frame.to_dict("records"):
                 start, end = (pd.Timestamp(row[c]).strftime("%Y-%m-%d") for c in ("period_start", "period_end"))
@@ -1021,12 +1027,12 @@ def test_what_is_not_sensitive_is_shown_as_it_was(run):
     drugs = documents[f"page {run.evidence.assessment.page_stem('substance_misuse')}.html"].table("per month")
     assert list(drugs["Drugs"][:3]) == ["3", "12", "2"]
     flytipping = documents["page 20_asb.html"].table("figures from partners")
-    assert list(flytipping["Value"]) == ["3", "2"]
+    assert list(flytipping["Latest"]) == ["2"] and list(flytipping["Compared with"]) == ["3 (Jul 2022 to Sep 2022)"]
     criteria = documents["criteria.csv"].tables[0][1].set_index(["priority", "criterion"])
     assert criteria.loc[("asb", "trend"), "evidence"].startswith("2,010 in January to December 2022 against 1,902 ")
     assert criteria.loc[("asb", "trend"), "reason"] == (
         "Anti-social behaviour rose 6% year on year, not a significant change."
     )
     violence = documents["page 10_serious_acquisitive.html"]
-    assert "Police recorded 56 offences" in violence.text and "The previous period had 68." in violence.text
+    assert "Police recorded 56 offences" in violence.text and "The previous 12 months had 68:" in violence.text
     assert criteria.loc[("serious_acquisitive", "comparison"), "evidence"].startswith("2.80 per 1,000 residents")

@@ -18,7 +18,7 @@ PACKAGE = Path(assess.__file__).parent
 
 # Each module's layer, lowest first. A package (data, criteria) is one layer.
 LAYERS = [
-    {"errors", "paths", "params_file", "cells", "stats", "cache", "data", "local"},
+    {"errors", "paths", "params_file", "cells", "stats", "changes", "cache", "data", "local"},
     {"config"},
     {"disclosure", "evidence"},
     {"criteria"},
@@ -26,7 +26,7 @@ LAYERS = [
     {"results"},
     {"actions", "measures", "monitoring", "previous"},
     {"context"},
-    {"present", "charts", "wording"},
+    {"present", "charts", "sparkline", "wording"},
     {"pages"},
     {"report", "excel", "export", "provenance", "outputs", "scoring_sheet", "starter"},
     {"executor"},

@@ -43,6 +43,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from assess.changes import format_value
 from assess.config import Assessment, DisclosureModel, Priority
 from assess.data.indicators import COUNT_UNIT
 
@@ -204,11 +205,11 @@ class Disclosure:
         return hidden
 
     def indicator_values(self, indicators: pd.DataFrame, comparators: Sequence[str]) -> pd.Series:
-        """Partner figures as they may be shown: counts whole, others to one decimal, hidden ones in words."""
+        """Partner figures as they may be shown: as their unit is read (`format_value`), hidden ones in words."""
         hidden = self.hidden_indicators(indicators, comparators)
         return pd.Series(
             [
-                self.words(v) if h else f"{v:,.0f}" if unit == COUNT_UNIT else f"{v:,.1f}"
+                self.words(v) if h else format_value(v, unit)
                 for v, unit, h in zip(indicators["value"], indicators["unit"], hidden)
             ],
             index=indicators.index,

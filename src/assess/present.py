@@ -26,7 +26,7 @@ class Table:
         head = "".join(f'<th scope="col">{html.escape(str(c))}</th>' for c in self.frame.columns)
         body = []
         for _, row in self.frame.iterrows():
-            cells = "".join(f"<td>{html.escape(self._format(c, row[c]))}</td>" for c in self.frame.columns)
+            cells = "".join(f"<td>{self._cell(c, row[c])}</td>" for c in self.frame.columns)
             body.append(f"<tr>{cells}</tr>")
         # A focusable, labelled region lets keyboard users scroll a wide table on a phone.
         caption = html.escape(self.caption)
@@ -35,6 +35,10 @@ class Table:
             f'<table class="assess-table"><caption>{caption}</caption>'
             f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
         )
+
+    def _cell(self, column: str, value: object) -> str:
+        # A figure drawn as HTML (a sparkline) brings its own markup, escaped where it holds text.
+        return value.__html__() if hasattr(value, "__html__") else html.escape(self._format(column, value))
 
     def _format(self, column: str, value: object) -> str:
         if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:

@@ -45,7 +45,7 @@ def trend(priority: Priority, setting: RunSetting, criterion: str = "trend") -> 
 
     Like is the same period a year earlier where the data hold it (a seasonal pattern then
     cancels); otherwise the period just before, and the reason says so. The test allows for
-    the indicator's own dispersion (see `_dispersion`); which p-values count as significant
+    the indicator's own dispersion (see `dispersion`); which p-values count as significant
     is decided across the run's trend tests.
     """
     assessment = setting.assessment
@@ -57,12 +57,12 @@ def trend(priority: Priority, setting: RunSetting, criterion: str = "trend") -> 
             & (indicators["area"] == assessment.area)
             & (indicators["unit"] == COUNT_UNIT)
         ].sort_values("period_start")
-        pair = _year_earlier_pair(rows) or _latest_consecutive_pair(rows)
+        pair = comparable_pair(rows)
         if pair is None:
             continue
         before, latest = pair
-        year_on_year = _is_year_earlier(before, latest)
-        phi, df, periods = _dispersion(rows, latest)
+        year_on_year = is_year_earlier(before, latest)
+        phi, df, periods = dispersion(rows, latest)
         now_value, then_value = int(latest["value"]), int(before["value"])
         p_value = float(stats.two_counts_p_value(now_value, then_value, phi, df))
         significant = bool(setting.is_significant(criterion, p_value))
@@ -104,23 +104,30 @@ _NOT_LIKE_FOR_LIKE = (
 )
 
 
+def comparable_pair(rows: pd.DataFrame) -> tuple[pd.Series, pd.Series] | None:
+    """An indicator's latest period and the one it is compared with (rows of one indicator and area, in
+    period order): the same period a year earlier where the data hold it, else the period of the same
+    length just before; None where there is neither."""
+    return _year_earlier_pair(rows) or _latest_consecutive_pair(rows)
+
+
 def _year_earlier_pair(rows: pd.DataFrame) -> tuple[pd.Series, pd.Series] | None:
     """The latest period and the period of the same length a year before it, if the data hold it."""
     if len(rows) < 2:
         return None
     latest = rows.iloc[-1]
     for _, row in rows.iloc[:-1].iterrows():
-        if _is_year_earlier(row, latest):
+        if is_year_earlier(row, latest):
             return row, latest
     return None
 
 
-def _is_year_earlier(before: pd.Series, latest: pd.Series) -> bool:
+def is_year_earlier(before: pd.Series, latest: pd.Series) -> bool:
     year_back = latest["period_start"] - pd.DateOffset(years=1)
-    return before["period_start"] == year_back and _same_length(before, latest)
+    return before["period_start"] == year_back and same_length(before, latest)
 
 
-def _same_length(row: pd.Series, other: pd.Series) -> bool:
+def same_length(row: pd.Series, other: pd.Series) -> bool:
     length = other["period_end"] - other["period_start"]
     return abs((row["period_end"] - row["period_start"]) - length).days <= _LENGTH_TOLERANCE_DAYS
 
@@ -132,12 +139,12 @@ def _latest_consecutive_pair(rows: pd.DataFrame) -> tuple[pd.Series, pd.Series] 
     latest = rows.iloc[-1]
     wanted_end = latest["period_start"] - pd.Timedelta(days=1)
     for _, row in rows.iloc[:-1].iterrows():
-        if row["period_end"] == wanted_end and _same_length(row, latest):
+        if row["period_end"] == wanted_end and same_length(row, latest):
             return row, latest
     return None
 
 
-def _dispersion(rows: pd.DataFrame, latest: pd.Series) -> tuple[float, int, int]:
+def dispersion(rows: pd.DataFrame, latest: pd.Series) -> tuple[float, int, int]:
     """The quasi-Poisson dispersion phi of the indicator's earlier periods, its df, and how many there are.
 
     phi is Pearson's X2 of the periods of the latest one's length that end before it starts,
@@ -147,7 +154,7 @@ def _dispersion(rows: pd.DataFrame, latest: pd.Series) -> tuple[float, int, int]
     periods also counts as dispersion, which errs towards "no significant change". With
     fewer than two earlier periods phi cannot be estimated and is taken as 1 (Poisson).
     """
-    earlier = rows[(rows["period_end"] < latest["period_start"]) & rows.apply(_same_length, axis=1, other=latest)]
+    earlier = rows[(rows["period_end"] < latest["period_start"]) & rows.apply(same_length, axis=1, other=latest)]
     values = earlier["value"].to_numpy(dtype=float)
     periods = len(values)
     if periods < 2 or values.mean() <= 0:

@@ -157,7 +157,7 @@ def _year_on_year(figures: PriorityFigures, setting: RunSetting, plan: TrendPlan
     significant = bool(setting.is_significant(CRITERION, p_value))
     result = score_from_change(float(test.change), significant, rules.large_change)
     verdict = "a significant change" if significant else "not a significant change"
-    period, earlier = plan.compared_words(setting.period, _earlier(months, lag))
+    period, earlier = plan.compared_words(setting.period, earlier_words(months, lag))
     rule = figures.rule
     if rule.hides(current) or rule.hides(previous):
         # The ratio, the p-value and the change in words would each give a small count back.
@@ -187,7 +187,8 @@ def _year_on_year(figures: PriorityFigures, setting: RunSetting, plan: TrendPlan
     )
 
 
-def _earlier(months: int, lag: int) -> str:
+def earlier_words(months: int, lag: int) -> str:
+    """The months a period is compared with: 'the previous 12 months', 'the same months a year earlier'."""
     if months == lag:
         return f"the previous {months} months"
     return f"the same months {_years(lag)} earlier"

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 import pandas as pd
 
 from assess import charts, present, wording
+from assess.changes import Change, format_value
 from assess.config import Assessment, Criterion, JudgementModel, Priority, month_list, period_text
 from assess.context import RunContext
 from assess.criteria.judged import (
@@ -15,11 +17,14 @@ from assess.criteria.judged import (
     panel_range,
     panel_score,
 )
-from assess.criteria.partner import is_stale, period_label
-from assess.disclosure import WITHHELD, CountRule
+from assess.criteria.partner import comparable_pair, dispersion, is_stale, period_label, same_length
+from assess.criteria.trend import TrendPlan, earlier_words
+from assess.data.indicators import COUNT_UNIT, PERCENT_UNIT
+from assess.disclosure import SMALL_NUMBERS, WITHHELD, CountRule
 from assess.errors import ConfigError
 from assess.evidence import PriorityEvidence
 from assess.pages.plan import ActionPlanPage
+from assess.sparkline import Sparkline
 from assess.stats import Rank
 
 
@@ -57,7 +62,7 @@ PRIORITY_SECTIONS: dict[str, PrioritySection] = {
     "monthly": PrioritySection(True, lambda page: (page.monthly_chart(), page.monthly_table())),
     "breakdown": PrioritySection(True, lambda page: (page.breakdown_table(),)),
     "comparison": PrioritySection(True, lambda page: (page.comparison_chart(), page.comparison_table())),
-    "partner_figures": PrioritySection(False, lambda page: (page.partner_figures(),)),
+    "partner_figures": PrioritySection(False, lambda page: page.partner_figures()),
     "criteria": PrioritySection(False, lambda page: (page.criteria_table(),)),
     "judgements": PrioritySection(False, lambda page: page.judgement_tables(), lambda page: bool(page.panels)),
     "measures": PrioritySection(False, lambda page: (page.plan.measures_table(page.priority.key),)),
@@ -176,24 +181,43 @@ class PriorityPage:
                 f"{rate['rate']:.2f} per 1,000 residents ({residents}; 95% confidence interval "
                 f"{rate['lower']:.2f} to {rate['upper']:.2f})."
             )
-        text = (
-            f"Police recorded {figures} Among the {n} areas compared it ranks {rank} of {n}, "
-            "where 1 is the lowest rate."
-        )
-        previous = self.evidence.previous_total()
-        if previous is None:
+        text = f"Police recorded {figures} Among the {n} areas compared it ranks {Rank(rank, n).words}."
+        plan = self._trend_plan
+        if plan.pairs is None:
             earlier = self.evidence.previous_months
             missing = self.evidence.missing_months(earlier)
             if len(missing) < len(earlier):
                 text += (
-                    f" The data miss {month_list(missing)} of the previous {len(earlier)} months, so no "
-                    "total for that period is shown (the trend compares the months held in both years)."
+                    f" The data miss {month_list(missing)} of the previous {len(earlier)} months, too many "
+                    "to compare the same months a year earlier, so no change is shown."
                 )
             else:
                 text += f" The data do not reach back to the previous {len(earlier)} months, so no change is shown."
         else:
-            text += f" The previous period had {rule.text(previous)}."
+            change = self._police_change(self.priority)
+            period, earlier = plan.compared_words(self.period, earlier_words(len(plan.period_months), plan.lag))
+            then = f"{earlier[0].upper()}{earlier[1:]} had {rule.text(change.previous)}"
+            if plan.left_out and not change.withheld:
+                then += f" against {rule.text(change.current)} in {period}"
+            text += f" {then}: {change.words(figures=False)}."
         return present.Text(text)
+
+    @cached_property
+    def _trend_plan(self) -> TrendPlan:
+        """The months the trend criterion compares: the page pairs the same ones, so the two agree."""
+        figures = self.run.results.cube.figures(self.priority)
+        return TrendPlan.of(figures.period_months, figures.history_months, figures.history_held)
+
+    def _police_change(self, priority: Priority) -> Change:
+        """The priority's (or one crime type's) count against the same months a year earlier, as the trend
+        criterion pairs them; withheld where either total is a small count on a sensitive subject."""
+        now, then = self._trend_plan.matched(self.run.results.cube.figures(priority).history)
+        change = Change.of_months(then, now)
+        rule = self.evidence.rule
+        # Where months are left out, the compared total is the period's less them: it would give back
+        # any of them that the monthly table hides.
+        gives_back = bool(self._trend_plan.left_out) and bool(self.evidence.monthly_hidden().to_numpy().any())
+        return change.hidden() if rule.hides(change.current) or rule.hides(change.previous) or gives_back else change
 
     @property
     def _noun(self) -> str:
@@ -239,10 +263,19 @@ class PriorityPage:
             }
         )
         formats = {self._noun.capitalize(): present.whole, "Share of the priority": present.percent}
-        if "previous" in table:
-            previous_hidden = rule.grid([table["previous"].to_numpy()], True, False)[0]
-            frame["Previous 12 months"] = rule.table(table["previous"], previous_hidden)
-            formats["Previous 12 months"] = present.whole
+        if self._trend_plan.pairs is not None:
+            # Each type's count against the same months as the headline and the trend criterion compare.
+            types = [self._police_change(replace(self.priority, crime_types=(t,))) for t in table["crime_type"]]
+            previous = pd.Series([c.previous for c in types], index=table.index)
+            # The previous column's total is shown in the headline.
+            previous_hidden = rule.grid([previous.to_numpy()], True, False)[0]
+            frame["Same months a year earlier"] = rule.table(previous, previous_hidden)
+            # Where a month is left out, the change is of the months held in both years: its pair is said.
+            frame["Change"] = [
+                (c.hidden() if hidden[i] or previous_hidden[i] else c).words(figures=bool(self._trend_plan.left_out))
+                for i, c in enumerate(types)
+            ]
+            formats["Same months a year earlier"] = present.whole
         caption = f"{self.priority.title} by crime type, {self.assessment.area}, {self.period}"
         return present.Table(frame, caption, formats)
 
@@ -367,36 +400,103 @@ class PriorityPage:
             tables.append(present.Table(frame, caption, {"Score (1-5)": present.whole}))
         return tuple(tables)
 
-    def partner_figures(self) -> present.Table | present.Text:
-        """Every partner figure for this priority, each with its own period; old ones flagged."""
+    def partner_figures(self) -> tuple[present.Table | present.Text, ...]:
+        """The partners' figures for this priority, one row per indicator (and area): latest first.
+
+        Each row has the latest value and its period, the value it is compared with (the same
+        period a year earlier, else the period of the same length before: as the partner
+        trend criterion pairs them) with the `Change`, a sparkline of the periods of the
+        latest one's length, and how many periods the data hold. Sources and how current
+        they are are said once, under the table.
+        """
         table = self.run.tables.indicators
         rows = table[
             (table["priority"] == self.priority.key)
             & (~table["area"].isin(self.assessment.comparators) | (table["area"] == self.assessment.area))
         ]
         if rows.empty:
-            return present.Text(
-                f"No partner has yet returned figures on this priority for {self.assessment.area}. "
-                "The partnership adds its returns to its own folder of local content (see the index)."
+            return (
+                present.Text(
+                    f"No partner has yet returned figures on this priority for {self.assessment.area}. "
+                    "The partnership adds its returns to its own folder of local content (see the index)."
+                ),
             )
-        rows = rows.sort_values(["indicator", "period_start"])
         # Judged against the whole table: a county row is the total of districts not shown here.
-        values = self.run.evidence.disclosure.indicator_values(table, self.assessment.comparators)
-        frame = pd.DataFrame(
-            {
-                "Indicator": rows["indicator"],
-                "Area": rows["area"],
-                "Period": [period_label(a, b) for a, b in zip(rows["period_start"], rows["period_end"])],
-                "Value": values[rows.index],
-                "Unit": rows["unit"],
-                "Status": [
-                    "older than the assessment period" if is_stale(e, self.assessment) else "current"
-                    for e in rows["period_end"]
-                ],
-                "Source": rows["source"],
-            }
-        )
-        return present.Table(frame, f"{self.priority.title}: figures from partners for {self.assessment.area}", {})
+        disclosure = self.run.evidence.disclosure
+        values = disclosure.indicator_values(table, self.assessment.comparators)
+        hidden = disclosure.hidden_indicators(table, self.assessment.comparators)
+        series = [
+            group.sort_values("period_start")
+            for _, group in sorted(rows.groupby(["indicator", "area"], sort=False), key=lambda g: g[1].index[0])
+        ]
+        frame = pd.DataFrame([self._partner_row(s, values, hidden) for s in series])
+        if (frame["Area"] == self.assessment.area).all():
+            frame = frame.drop(columns="Area")
+        caption = f"{self.priority.title}: figures from partners for {self.assessment.area}, latest first"
+        return present.Table(frame, caption, {}), present.BulletList(self._partner_sources(rows))
+
+    def _partner_row(self, rows: pd.DataFrame, values: pd.Series, hidden: pd.Series) -> dict[str, object]:
+        """One indicator's row of the partner figures (see `partner_figures`)."""
+        latest = rows.iloc[-1]
+        unit = latest["unit"]
+        row: dict[str, object] = {
+            "Indicator": latest["indicator"],
+            "Area": latest["area"],
+            "Latest": values[latest.name],
+            "Period": period_label(latest["period_start"], latest["period_end"]),
+            "Unit": unit,
+            "Compared with": "none held",
+            "Change": "no earlier figure",
+        }
+        pair = comparable_pair(rows)
+        if pair is not None:
+            before = pair[0]
+            row["Compared with"] = (
+                f"{values[before.name]} ({period_label(before['period_start'], before['period_end'])})"
+            )
+            change = self._partner_change(rows, before, latest)
+            row["Change"] = (change.hidden() if hidden[[before.name, latest.name]].any() else change).words(
+                figures=False
+            )
+        # The series drawn: periods as long as the latest, so a year is never drawn among quarters.
+        alike = rows[rows.apply(same_length, axis=1, other=latest)]
+        if hidden[alike.index].any():
+            # The line's shape would place a small count among the others.
+            row["Series"] = f"{WITHHELD} ({SMALL_NUMBERS})"
+        elif len(alike) > 1:
+            labels = [period_label(a, b) for a, b in zip(alike["period_start"], alike["period_end"])]
+            row["Series"] = Sparkline(
+                tuple(alike["value"].astype(float)), tuple(labels), lambda v: format_value(v, unit)
+            )
+        else:
+            row["Series"] = "one period"
+        row["Periods held"] = len(rows)
+        return row
+
+    @staticmethod
+    def _partner_change(rows: pd.DataFrame, before: pd.Series, latest: pd.Series) -> Change:
+        """The change from `before` to `latest`, tested as the partner trend criterion tests a count."""
+        unit = latest["unit"]
+        then, now = (period_label(r["period_start"], r["period_end"]) for r in (before, latest))
+        if unit == COUNT_UNIT:
+            phi, df, _ = dispersion(rows, latest)
+            return Change.of_counts(int(before["value"]), int(latest["value"]), then, now, dispersion=phi, df=df)
+        if unit == PERCENT_UNIT:
+            reason = "a percentage returned without its denominator"
+        elif "rate" in unit:
+            reason = "a rate returned without its count"
+        else:
+            reason = f"{unit}, not a count of events"
+        return Change.untested(float(before["value"]), float(latest["value"]), unit, reason, then, now)
+
+    def _partner_sources(self, rows: pd.DataFrame) -> tuple[str, ...]:
+        """Each source once, with the span of its figures and whether they are older than the assessment."""
+        said = []
+        for source, figures in rows.groupby("source", sort=False):
+            first, last = figures["period_start"].min(), figures["period_end"].max()
+            stale = ", older than the assessment period" if is_stale(last, self.assessment) else ""
+            said.append(f"Source: {source}: figures for {period_label(first, last)}{stale}.")
+        return tuple(said)
 
     def partner_evidence(self) -> present.BulletList:
         """Which partner data the priority needs, and who holds it."""
