@@ -80,6 +80,7 @@ def test_sevenoaks_keeps_its_plan_and_its_ranking(sevenoaks):
         local.judgements_file,
         local.actions_file,
         local.measures_file,
+        local.glossary_file,
     }
 
 

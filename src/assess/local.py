@@ -6,7 +6,8 @@ parameters file (`params/areas/` by default):
 - `judgements.yaml`: the partners' scores on the judged criteria;
 - `actions.yaml` and `measures.yaml`: the action plan and its measures of success;
 - `partners/`: the partnership's own returns, in the indicator format;
-- `indicators.yaml` (optional): which of those returns inform a priority's trend or comparison.
+- `indicators.yaml` (optional): which of those returns inform a priority's trend or comparison;
+- `glossary.yaml` (optional): the partnership's own acronyms and terms, for its pages alone.
 
 Only the assessed area's folder is ever read, so no area's pages carry another's content;
 what an area has not written yet is said on its index (`LocalContent.missing`).
@@ -26,6 +27,7 @@ from assess.params_file import load_yaml
 from assess.paths import DEFAULT_PARAMS
 
 JUDGEMENTS, ACTIONS, MEASURES, INDICATORS = "judgements.yaml", "actions.yaml", "measures.yaml", "indicators.yaml"
+GLOSSARY = "glossary.yaml"
 PARTNERS = "partners"
 README = "README.md"
 # A local authority district's ONS code: the only folder names an area's content is read from,
@@ -53,6 +55,7 @@ class LocalContent:
     actions_file: Path | None = None
     measures_file: Path | None = None
     indicators_file: Path | None = None
+    glossary_file: Path | None = None
     partner_files: tuple[Path, ...] = ()
     params_file: Path | None = None
 
@@ -64,7 +67,7 @@ class LocalContent:
     @property
     def files(self) -> tuple[Path, ...]:
         """Every file of the area's content that a run reads."""
-        named = (self.judgements_file, self.actions_file, self.measures_file, self.indicators_file)
+        named = (self.judgements_file, self.actions_file, self.measures_file, self.indicators_file, self.glossary_file)
         return (*(p for p in named if p is not None), *self.partner_files)
 
     def missing(self) -> list[tuple[str, str]]:
@@ -147,6 +150,7 @@ def local_content(areas_dir: Path, area_code: str, params_file: Path | None = No
         actions_file=present(ACTIONS),
         measures_file=present(MEASURES),
         indicators_file=present(INDICATORS),
+        glossary_file=present(GLOSSARY),
         partner_files=tuple(p.resolve() for p in partner_files(folder / PARTNERS)),
         params_file=params_file,
     )
