@@ -182,7 +182,9 @@ def expand_first_use(html: str, glossary: Glossary) -> str:
     if not acronyms:
         return html
     pattern = re.compile(
-        r"(?<![A-Za-z0-9&])(" + "|".join(map(re.escape, sorted(acronyms, key=len, reverse=True))) + r")(s?)(?![A-Za-z0-9&])"
+        r"(?<![A-Za-z0-9&])("
+        + "|".join(map(re.escape, sorted(acronyms, key=len, reverse=True)))
+        + r")(s?)(?![A-Za-z0-9&])"
     )
     pieces, done, used = [], 0, set()
     for start, text in _running_text(html):
