@@ -226,6 +226,11 @@ def visible_text(path: Path) -> list[str]:
     return parser.pieces
 
 
+def around(text: str, match: re.Match) -> str:
+    """The match with a little of the text either side, to find it by."""
+    return text[max(0, match.start() - 60) : match.end() + 60]
+
+
 def plain_words_problems(folder: Path, glossary: Glossary) -> list[str]:
     """Every internal path, file name, typo and undefined acronym in the visible text of a run's pages."""
     known = {term.name for term in glossary.terms} | {term.name.split("-")[0] for term in glossary.terms}
@@ -236,11 +241,12 @@ def plain_words_problems(folder: Path, glossary: Glossary) -> list[str]:
                 # The index's list of the run's data files names them; nothing else may.
                 if what == "a data file's name" and path.name == "index.html":
                     continue
-                problems += [
-                    f"{path.name}: {what}: {m.group(0)!r} in {piece[:160]!r}" for m in re.finditer(pattern, piece)
-                ]
-            for word in {m.group(1) for m in ACRONYM_WORD.finditer(piece)} - known - NOT_ACRONYMS:
-                problems.append(f"{path.name}: an acronym the glossary lacks: {word!r} in {piece[:160]!r}")
+                problems += [f"{path.name}: {what}: {around(piece, m)!r}" for m in re.finditer(pattern, piece)]
+            for m in ACRONYM_WORD.finditer(piece):
+                if m.group(1) not in known | NOT_ACRONYMS:
+                    problems.append(
+                        f"{path.name}: an acronym the glossary lacks: {m.group(1)!r} in {around(piece, m)!r}"
+                    )
     return problems
 
 
