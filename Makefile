@@ -50,8 +50,20 @@ test: setup lint setup-browser
 test-fast: setup
 	$(BIN)/python -m pytest -m "not e2e" -p no:cacheprovider
 
+# JupyterLab on the notebooks. PORT (default 8888) and IP (default 127.0.0.1: this machine only;
+# 0.0.0.0 to reach a container's lab from its host) say where it listens; NO_BROWSER=1 prints its
+# link instead of opening a browser (a container or a remote machine has none); LAB_ARGS passes
+# any other option of `jupyter lab`. Run as root (as in most containers), it adds --allow-root,
+# without which JupyterLab refuses to start.
+PORT ?= 8888
+IP ?= 127.0.0.1
+NO_BROWSER ?=
+LAB_ARGS ?=
+LAB_BROWSER = $(if $(filter-out 0,$(NO_BROWSER)),--no-browser)
+LAB_ROOT = $(if $(filter 0,$(shell id -u)),--allow-root)
+
 lab: setup
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab notebooks/ --port=$(PORT) --ip=$(IP) $(LAB_BROWSER) $(LAB_ROOT) $(LAB_ARGS)
 
 bench: setup
 	$(BIN)/python bench/run_bench.py

@@ -82,6 +82,7 @@ def test_sevenoaks_keeps_its_plan_and_its_ranking(sevenoaks):
         local.actions_file,
         local.measures_file,
         local.previous_file,
+        local.glossary_file,
     }
 
 

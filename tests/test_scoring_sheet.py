@@ -84,7 +84,7 @@ def test_the_sheet_is_ready_for_a_workshop(params, tmp_path):
     assert partner_rows(sheet) == 9 * 2 * 5
     at = columns(sheet)
     first = [sheet.cell(2, at[name]).value for name in (PARTNER, PRIORITY_KEY, CRITERION_KEY, SCORE, CONFIDENCE)]
-    assert first == ["2021-22 action plan reasoning (default)", "serious_acquisitive", "concern", 4, "medium"]
+    assert first == ["the 2021-22 action plan's reasoning", "serious_acquisitive", "concern", 4, "medium"]
     assert sheet.cell(3, at[SCORE]).value is None
     checks = {str(v.sqref).split(":")[0][0]: v for v in sheet.data_validations.dataValidation}
     assert (checks["G"].type, checks["G"].formula1, checks["G"].formula2) == ("whole", "1", "5")
@@ -148,7 +148,7 @@ def edit(path, row: int, **values) -> None:
         ({PRIORITY_KEY: "burglary"}, "row 3, column B (Priority key): 'burglary' is not one of the keys"),
         ({CRITERION_KEY: "harm"}, "row 3, column E (Criterion key): 'harm' is not one of the keys"),
         (
-            {PARTNER: "2021-22 ACTION PLAN reasoning (default)"},
+            {PARTNER: "The 2021-22 ACTION PLAN's  reasoning"},
             "already scored serious_acquisitive on concern in row 2",
         ),
     ],

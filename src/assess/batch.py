@@ -22,6 +22,7 @@ from assess.data.counts import read_counts
 from assess.errors import ConfigError
 from assess.excel import write_workbook
 from assess.executor import NotebookTask, PageResult, run_tasks
+from assess.glossary import Glossary, expand_pages, write_glossary
 from assess.monitoring import Quarter, check_quarter_end, quarter_to_monitor
 from assess.outputs import MARKER, Destination, absolute, check_collection, folder_name, folder_names, inside
 from assess.pages import check_own_sections
@@ -224,6 +225,7 @@ def _prepare(context: RunContext, options: RunOptions, destination: Destination,
         quarter, skipped = quarter_to_monitor(options.quarter_end, context.evidence)
     context.check_inputs()
     check_own_sections(context)
+    Glossary.load(assessment)  # a mistake in the area's glossary stops the run before any notebook starts
     staging = destination.staging
     resolved = staging / RESOLVED_PARAMS
     resolved.write_text(yaml.safe_dump(assessment.to_yaml_dict(), sort_keys=False), encoding="utf-8")
@@ -265,6 +267,8 @@ def _finish(run: _AreaRun, options: RunOptions, pages: list[PageResult], started
     report.write_index(
         run.context, pages, run.staging, parse_as_of(options.as_of), scored=not monitoring_only, notes=run.notes
     )
+    write_glossary(run.context, run.staging)
+    expand_pages(run.staging, Glossary.load(assessment))
     for page in pages:
         tidy_executed_notebook(run.staging / page.notebook)
     timings = {"total": time.perf_counter() - started, **{f"notebook {p.notebook}": p.seconds for p in pages}}

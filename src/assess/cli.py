@@ -305,7 +305,10 @@ def _scoring_sheet(args: argparse.Namespace) -> int:
     with _faults_as_one_line():
         path = write_sheet(params, partners, args.out, args.force)
     issues, criteria = len(params.priorities), len(params.criteria.judged)
-    print(f"wrote {path}: {issues} issues, {criteria} judged criteria, {len(partners)} partner(s) to score")
+    print(
+        f"wrote {path}: {issues} issue{'' if issues == 1 else 's'}, {criteria} judged "
+        f"criteri{'on' if criteria == 1 else 'a'}, {len(partners)} partner{'' if len(partners) == 1 else 's'} to score"
+    )
     return 0
 
 

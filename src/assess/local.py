@@ -9,6 +9,7 @@ parameters file (`params/areas/` by default):
 - `indicators.yaml` (optional): which of those returns inform a priority's trend or comparison;
 - `previous.yaml` (optional): the order of the priorities in the last assessment, so the index
   can say what changed.
+- `glossary.yaml` (optional): the partnership's own acronyms and terms, for its pages alone.
 
 Only the assessed area's folder is ever read, so no area's pages carry another's content;
 what an area has not written yet is said on its index (`LocalContent.missing`).
@@ -29,6 +30,7 @@ from assess.paths import DEFAULT_PARAMS
 
 JUDGEMENTS, ACTIONS, MEASURES, INDICATORS = "judgements.yaml", "actions.yaml", "measures.yaml", "indicators.yaml"
 PREVIOUS = "previous.yaml"
+GLOSSARY = "glossary.yaml"
 PARTNERS = "partners"
 README = "README.md"
 # A local authority district's ONS code: the only folder names an area's content is read from,
@@ -57,6 +59,7 @@ class LocalContent:
     measures_file: Path | None = None
     indicators_file: Path | None = None
     previous_file: Path | None = None
+    glossary_file: Path | None = None
     partner_files: tuple[Path, ...] = ()
     params_file: Path | None = None
 
@@ -74,6 +77,7 @@ class LocalContent:
             self.measures_file,
             self.indicators_file,
             self.previous_file,
+            self.glossary_file,
         )
         return (*(p for p in named if p is not None), *self.partner_files)
 
@@ -158,6 +162,7 @@ def local_content(areas_dir: Path, area_code: str, params_file: Path | None = No
         measures_file=present(MEASURES),
         indicators_file=present(INDICATORS),
         previous_file=present(PREVIOUS),
+        glossary_file=present(GLOSSARY),
         partner_files=tuple(p.resolve() for p in partner_files(folder / PARTNERS)),
         params_file=params_file,
     )
