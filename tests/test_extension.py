@@ -368,3 +368,16 @@ def test_the_priority_notebook_has_every_standard_section_in_order():
     called = [m for cell in notebook.cells for m in re.findall(r'page\.section\("(\w+)"\)', cell.source)]
     assert tuple(called) == STANDARD_SECTIONS
     assert sum("page.own_sections()" in cell.source for cell in notebook.cells) == 1
+
+
+@pytest.mark.parametrize("name", ["priority", "80_action_plan", "90_scoring", "95_monitoring"])
+def test_each_notebook_opens_with_a_note_for_the_analyst_hidden_from_the_page(name):
+    import nbformat
+
+    from assess.batch import NOTEBOOK_DIR
+    from assess.export import HIDDEN_CELL_TAGS
+
+    first = nbformat.read(NOTEBOOK_DIR / f"{name}.ipynb", as_version=4).cells[0]
+    assert first.cell_type == "markdown" and first.metadata.get("tags") == ["analyst"]
+    assert "what this shows, how to change it" in first.source
+    assert "analyst" in HIDDEN_CELL_TAGS

@@ -285,5 +285,5 @@ class ScoringPage:
             ("Tie-break", tie_break_text(self.criteria)),
         ]
         return present.Table(
-            pd.DataFrame(rows, columns=["Setting", "Value"]), "Scoring settings used (params/assessment.yaml)", {}
+            pd.DataFrame(rows, columns=["Setting", "Value"]), "Scoring settings used in this assessment", {}
         )
