@@ -11,7 +11,6 @@ draw by draw.
 from __future__ import annotations
 
 import math
-import time
 from statistics import NormalDist
 
 import numpy as np
@@ -245,19 +244,6 @@ class TestVectorised:
             )
             for fast, slow in pairs:
                 np.testing.assert_array_equal(fast, scalar_scores(cube, stack, p, setting, slow), err_msg=p.key)
-
-    def test_fast_enough_for_the_simulation(self, default):
-        _, cube, setting, police = default
-        rng = np.random.default_rng(1)
-        draws = {
-            p.key: cube.figure_draws(p, rng.poisson(cube.values, size=(4000, *cube.values.shape))) for p in police[:1]
-        }
-        fd = next(iter(draws.values()))
-        started = time.perf_counter()
-        for _ in range(8):
-            comparison.draws(fd, setting)
-            harm.draws(fd, setting)
-        assert time.perf_counter() - started < 1.0
 
     def test_no_harm_weight_gives_no_scores(self):
         fd = FigureDraws(
