@@ -197,7 +197,10 @@ def test_status_words_stay_and_the_fill_repeats_them(run, book):
     statuses = [c.value for c in column(book["Success measures"], "Status")]
     results = ActionPlanPage(run, AS_OF.isoformat()).measure_results()
     assert statuses == [r.status.upper() if r.status != "no data" else "no data" for r in results]
-    for name, header, word in (("Success measures", "Status", "GREEN"), ("Actions", "Overdue at 31 Dec 2022", "OVERDUE")):
+    for name, header, word in (
+        ("Success measures", "Status", "GREEN"),
+        ("Actions", "Overdue at 31 Dec 2022", "OVERDUE"),
+    ):
         letter = column(book[name], header)[0].column_letter
         rules = [
             (str(ranges.sqref), rule.formula)

@@ -247,7 +247,18 @@ def _actions(run: RunContext, as_of: date) -> Sheet:
             overdue: ["OVERDUE" if a.is_overdue(as_of) else "no" for a in actions],
             "Note": ["ongoing: no end date" if a.due is None else "" for a in actions],
         },
-        columns=["No.", "Issue", "Action", "Lead", "Other partners", "Due by", "Status", "Latest update", overdue, "Note"],
+        columns=[
+            "No.",
+            "Issue",
+            "Action",
+            "Lead",
+            "Other partners",
+            "Due by",
+            "Status",
+            "Latest update",
+            overdue,
+            "Note",
+        ],
     )
     about = (
         f"The action plan, with the actions overdue at {as_of:%d %B %Y} flagged OVERDUE (due before that date "
