@@ -239,12 +239,22 @@ def test_the_same_run_gives_the_same_bytes(run, written, tmp_path):
     assert later.read_bytes() != first.read_bytes()
 
 
-def test_without_a_quarter_to_monitor_the_sheet_says_why(run, tmp_path):
-    short = RunContext.load(DEFAULT_PARAMS, period=("2022-01", "2022-02"))
+def test_sheets_with_nothing_to_show_say_why_in_one_line(run, tmp_path):
+    """Dover has no plan of its own, and two months of data hold no whole quarter."""
+    short = RunContext.load(DEFAULT_PARAMS, area="Dover", period=("2022-01", "2022-02"))
     book = openpyxl.load_workbook(write_workbook(short, tmp_path, AS_OF))
-    sheet = book["Monitoring"]
-    assert sheet.max_row == 1 and sheet.max_column == 1
-    assert sheet["A1"].value.startswith("No quarter is monitored") and "Dec 2021" in sheet["A1"].value
+    for name, words in (
+        (
+            "Monitoring",
+            "No quarter is monitored in this workbook: the police data do not hold every month of the "
+            "quarter Dec 2021 to Feb 2022 (missing Dec 2021).",
+        ),
+        ("Success measures", "No success measures are set for Dover yet"),
+        ("Actions", "No action plan is held for Dover yet."),
+    ):
+        sheet = book[name]
+        assert sheet.max_row == 1 and sheet.max_column == 1 and sheet["A1"].value.startswith(words), name
+        assert sheet.auto_filter.ref is None
 
 
 @pytest.fixture(scope="module")

@@ -66,8 +66,8 @@ class Sheet:
     """One sheet: its name, what it holds (said on the About sheet), and its table.
 
     `formats` gives a column's number format, `row_formats` one per row where a column's
-    figures differ in kind (partner figures: counts and rates). A sheet with nothing to show
-    has an empty `frame` and says why in `message`.
+    figures differ in kind (partner figures: counts and rates). A sheet whose `frame` has no
+    rows says `message` instead, in one line.
     """
 
     name: str
@@ -227,7 +227,10 @@ def _measures(run: RunContext, as_of: date) -> Sheet:
         "The action plan's success measures, each with its status (GREEN: target met; AMBER: close to it or no "
         "change; RED: not met; no data: the evidence it needs is not in the data) and the evidence behind it."
     )
-    return Sheet("Success measures", about, frame, status_column="Status", frozen_columns=1)
+    empty = (
+        f"No success measures are set for {run.assessment.area} yet: the partnership sets them with its action plan."
+    )
+    return Sheet("Success measures", about, frame, status_column="Status", frozen_columns=1, message=empty)
 
 
 def _actions(run: RunContext, as_of: date) -> Sheet:
@@ -264,7 +267,8 @@ def _actions(run: RunContext, as_of: date) -> Sheet:
         f"The action plan, with the actions overdue at {as_of:%d %B %Y} flagged OVERDUE (due before that date "
         "and not reported complete or cancelled)."
     )
-    return Sheet("Actions", about, frame, {"Due by": MONTH}, status_column=overdue, frozen_columns=1)
+    empty = f"No action plan is held for {run.assessment.area} yet."
+    return Sheet("Actions", about, frame, {"Due by": MONTH}, status_column=overdue, frozen_columns=1, message=empty)
 
 
 def _monitoring(run: RunContext, quarter: Quarter | None) -> Sheet:
@@ -318,7 +322,8 @@ def _monitoring(run: RunContext, quarter: Quarter | None) -> Sheet:
         f"same quarter a year earlier and the assessment's quarterly average. {monitoring.reach_note} "
         f"{monitoring.significance_note}"
     )
-    return Sheet("Monitoring", about, pd.DataFrame(rows), formats, frozen_columns=1)
+    empty = "No priority is counted in the police data, so there is no quarter to monitor."
+    return Sheet("Monitoring", about, pd.DataFrame(rows), formats, frozen_columns=1, message=empty)
 
 
 def _compared(compared: str) -> str:
@@ -368,7 +373,8 @@ def _comparisons(run: RunContext) -> Sheet:
         f"area compared, with the 95% confidence interval and the rank among the {len(run.assessment.comparators)} "
         "areas (1 = lowest rate)."
     )
-    return Sheet("Area comparisons", about, frame, formats, frozen_columns=2)
+    empty = "No issue is counted in the police data, so no area is compared."
+    return Sheet("Area comparisons", about, frame, formats, frozen_columns=2, message=empty)
 
 
 def _partner_figures(evidence: Evidence) -> Sheet:
@@ -415,6 +421,7 @@ def _partner_figures(evidence: Evidence) -> Sheet:
         {"Period start": DATE, "Period end": DATE},
         {"Value": value_formats},
         frozen_columns=2,
+        message=f"No partner figures are held for {assessment.area} or the areas compared with it.",
     )
 
 
@@ -432,7 +439,7 @@ def _write_about(sheet: Worksheet, evidence: Evidence, as_of: date, sheets: list
     facts = [
         ("Area", assessment.area),
         ("Assessment period", period),
-        ("Areas compared", f"{len(assessment.comparators)}: {', '.join(assessment.comparators)}"),
+        ("Areas compared", f"{len(assessment.comparators)} areas: {', '.join(assessment.comparators)}"),
         ("Actions judged as of", as_of),
         ("Produced", date.today()),
     ]
