@@ -95,7 +95,7 @@ def write_workbook(run: RunContext, out: Path, as_of: date, quarter_end: str = "
         The last month (YYYY-MM) of the quarter monitored, as given to the run; blank for the
         quarter ending with the assessment period.
     """
-    sheets = workbook_sheets(run, as_of, quarter_end)
+    sheets = _sheets(run, as_of, quarter_end)
     book = Workbook()
     _write_about(book.active, run.evidence, as_of, sheets)
     heading = f"{run.assessment.area}, {_period(run.evidence)}"
@@ -108,7 +108,7 @@ def write_workbook(run: RunContext, out: Path, as_of: date, quarter_end: str = "
     return path
 
 
-def workbook_sheets(run: RunContext, as_of: date, quarter_end: str = "") -> list[Sheet]:
+def _sheets(run: RunContext, as_of: date, quarter_end: str = "") -> list[Sheet]:
     """The workbook's table sheets, in order."""
     quarter, _ = quarter_to_monitor(quarter_end, run.evidence)
     return [
