@@ -847,10 +847,11 @@ def read_partner_figures(ledger: Ledger, document: Document) -> None:
                 ledger.put(indicator_key(row["Indicator"], area, row["Period"]), document.name, row["Latest"])
                 if m := re.match(rf"({COUNT_OR_WORDS}) \((.+)\)$", row["Compared with"]):
                     ledger.put(indicator_key(row["Indicator"], area, m.group(2)), document.name, m.group(1))
-        elif caption == "Indicators":
+        elif caption == "Partner figures":
+            # The workbook leaves a figure not shown blank, its Note saying how it is withheld.
             for row in frame.to_dict("records"):
-                start, end = (pd.Timestamp(row[c]).strftime("%Y-%m-%d") for c in ("period_start", "period_end"))
-                ledger.put(("indicator", row["indicator"], row["area"], start, end), document.name, row["value"])
+                shown = row["Value"] if row["Value"] != "" else row["Note"]
+                ledger.put(indicator_key(row["Indicator"], row["Area"], row["Period"]), document.name, shown)
         elif caption.startswith("Success measures,"):
             for row in frame.to_dict("records"):
                 measure = next(m for m in MEASURES["measures"] if m["title"] == row["Measure"])

@@ -116,7 +116,7 @@ def test_formula_text_is_inert_in_every_sheet_and_csv(hostile_run):
     # The formula reaches the workbook where it was typed (an action's update, a judged rationale,
     # an issue's title), as text: the checks below are over cells that hold it.
     sheets = {c.parent.title for c in texts if c.value.startswith(inert)}
-    assert {"Action plan", "Criteria", "Ranking"} <= sheets, sheets
+    assert {"Actions", "Criteria", "Ranking"} <= sheets, sheets
     assert all(c.data_type == "s" for c in texts)
     assert not [c.value for c in texts if c.value.startswith(FORMULA_STARTS)]
     for name in ("criteria.csv", "ranking.csv"):

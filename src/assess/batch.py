@@ -261,7 +261,7 @@ def _finish(run: _AreaRun, options: RunOptions, pages: list[PageResult], started
     assessment = run.context.assessment
     if not monitoring_only:
         run.context.results.write(run.staging)
-        write_workbook(run.context, run.staging, parse_as_of(options.as_of))
+        write_workbook(run.context, run.staging, parse_as_of(options.as_of), options.quarter_end)
     # Pages in the order of their tasks (page order), whatever order they finished in.
     pages = sorted(pages, key=lambda page: run.page_order.index(Path(page.notebook).stem))
     report.write_index(
