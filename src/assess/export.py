@@ -12,8 +12,9 @@ import re
 from pathlib import Path
 
 TEMPLATES = Path(__file__).parent / "templates"
-# Cells that matter to the analyst or the tests but mean nothing to a partner reading HTML.
-HIDDEN_CELL_TAGS = ("parameters", "injected-parameters", "nbval-check")
+# Cells that matter to the analyst or the tests but mean nothing to a partner reading HTML:
+# a cell tagged "analyst" (notes on how to change the page) shows in JupyterLab only.
+HIDDEN_CELL_TAGS = ("parameters", "injected-parameters", "nbval-check", "analyst")
 
 
 def export_html(executed: Path, out: Path) -> Path:

@@ -174,4 +174,7 @@ def write_county_summary(runs: list[RunContext], folders: dict[str, str], out: P
         ranking=Markup(ranking._repr_html_()),
         sections=sections,
         areas=[{"name": a, "folder": folders[a]} for a in areas],
+        navigation=False,
+        # A column per area: the page takes the screen's width so the ranking fits on a desktop.
+        wide=True,
     )
