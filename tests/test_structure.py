@@ -28,7 +28,7 @@ LAYERS = [
     {"context"},
     {"present", "charts", "wording"},
     {"pages"},
-    {"report", "excel", "export", "provenance", "outputs", "scoring_sheet", "starter"},
+    {"report", "excel", "export", "provenance", "outputs", "scoring_sheet", "starter", "navigation"},
     {"executor"},
     {"batch"},
     {"cli"},
