@@ -73,7 +73,7 @@ def link_pages(folder: Path, links: Sequence[NavLink], county_href: str | None =
         previous = order[position - 1] if position > 0 else None
         following = order[position + 1] if position + 1 < len(order) else None
         inner = _links(order, link, previous, following, county_href)
-        filled = _NAV.sub(lambda match: f"<nav{match[1]}>{inner}</nav>", text)
+        filled = _NAV.sub(lambda match, inner=inner: f"<nav{match[1]}>{inner}</nav>", text)
         _replace(path, filled)
         written.append(path)
     return written
