@@ -10,7 +10,7 @@ from assess.export import export_html
 def test_cells_tagged_analyst_are_left_out_of_the_page(tmp_path):
     cells = [
         nbformat.v4.new_markdown_cell("# Burglary in Sevenoaks"),
-        nbformat.v4.new_markdown_cell("To change this page edit params/priorities.yaml", metadata={"tags": ["analyst"]}),
+        nbformat.v4.new_markdown_cell("To change it edit params/priorities.yaml", metadata={"tags": ["analyst"]}),
         nbformat.v4.new_markdown_cell("What partners read"),
     ]
     notebook = tmp_path / "10_burglary.ipynb"

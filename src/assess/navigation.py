@@ -65,7 +65,7 @@ def link_pages(folder: Path, links: Sequence[NavLink], county_href: str | None =
         path = _inside(folder, link.file)
         text = path.read_text(encoding="utf-8")
         if not _NAV.search(text):
-            raise ValueError(f"{path}: no navigation placeholder (<nav class=\"assess-nav\" ...>) to fill")
+            raise ValueError(f'{path}: no navigation placeholder (<nav class="assess-nav" ...>) to fill')
         pages[link.file] = (path, text)
     written = []
     for position, link in enumerate(order):
