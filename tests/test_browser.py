@@ -227,13 +227,15 @@ def printed(page) -> list[str]:
 
 class TestPrint:
     @pytest.mark.parametrize("name", ["index.html", "90_scoring.html"])
-    def test_prints_with_page_numbers_and_without_navigation(self, browser, default_run, name):
+    def test_prints_with_title_page_numbers_and_no_navigation(self, browser, default_run, name):
         page = browser.page()
         page.goto((default_run[1] / name).as_uri())
+        title = page.title()
         sheets = printed(page)
         assert len(sheets) >= 2, name
         for number, text in enumerate(sheets, start=1):
             assert f"Page {number} of {len(sheets)}" in text, f"{name}, sheet {number}: {text[:80]!r}"
+            assert text.startswith(title), f"{name}, sheet {number}: {text[:80]!r}"  # the running header
             assert "Next:" not in text and "Previous:" not in text, f"{name}, sheet {number}"
         assert page.evaluate("getComputedStyle(document.querySelector('.assess-table-region')).overflowX") == "visible"
         page.close()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import nbformat
 
-from assess.export import export_html
+from assess.export import css_string, export_html
 
 
 def test_cells_tagged_analyst_are_left_out_of_the_page(tmp_path):
@@ -28,3 +28,11 @@ def test_pages_carry_both_navigation_placeholders(tmp_path):
     assert main.count('class="assess-nav"') == 2
     assert 'aria-label="Pages of this assessment"' in main
     assert 'aria-label="Pages of this assessment, end of page"' in main
+
+
+def test_a_title_in_the_printed_header_cannot_end_its_css_string_or_style():
+    plain = "Anti-social behaviour: Sevenoaks, 2022 (draft)"
+    assert css_string(plain) == plain
+    escaped = css_string('Q&A "x" </style> \\ é')
+    assert escaped == "Q\\000026A \\000022x\\000022 \\00003c\\00002fstyle\\00003e \\00005c é"
+    assert not set(escaped) & set("\"<>&'\n")

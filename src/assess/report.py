@@ -13,7 +13,7 @@ from markupsafe import Markup
 from assess import present, wording
 from assess.config import period_text
 from assess.context import RunContext
-from assess.export import page_title
+from assess.export import css_string, page_title
 from assess.pages import score_heatmap
 from assess.scoring import tie_break_text
 
@@ -31,12 +31,14 @@ def _pages_environment():
     """Jinja for the pages the package writes itself, escaping every value unless marked safe."""
     from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-    return Environment(
+    environment = Environment(
         loader=FileSystemLoader([TEMPLATES / "pages", TEMPLATES / "assess"]),
         autoescape=True,
         undefined=StrictUndefined,
         keep_trailing_newline=True,
     )
+    environment.filters["css_string"] = css_string
+    return environment
 
 
 def _render(template: str, out: Path, **values) -> Path:
