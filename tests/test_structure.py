@@ -28,7 +28,7 @@ LAYERS = [
     {"context"},
     {"present", "charts", "sparkline", "wording"},
     {"pages"},
-    {"report", "glossary", "excel", "export", "provenance", "outputs", "scoring_sheet", "starter"},
+    {"report", "glossary", "excel", "export", "provenance", "outputs", "scoring_sheet", "starter", "navigation"},
     {"executor"},
     {"batch"},
     {"cli"},

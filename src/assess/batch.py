@@ -24,6 +24,7 @@ from assess.excel import write_workbook
 from assess.executor import NotebookTask, PageResult, run_tasks
 from assess.glossary import Glossary, expand_pages, write_glossary
 from assess.monitoring import Quarter, check_quarter_end, quarter_to_monitor
+from assess.navigation import NavLink, link_pages
 from assess.outputs import MARKER, Destination, absolute, check_collection, folder_name, folder_names, inside
 from assess.pages import check_own_sections
 from assess.provenance import tidy_executed_notebook, write_manifest
@@ -36,6 +37,8 @@ SCORING_NOTEBOOK = "90_scoring.ipynb"
 MONITORING_NOTEBOOK = "95_monitoring.ipynb"
 RESOLVED_PARAMS = "assessment.yaml"
 COUNTY_FOLDER = "county"
+# The workbook's own pages as the navigation names them: short, so the links fit a phone.
+OWN_PAGE_LABELS = {ACTION_PLAN_NOTEBOOK: "Action plan", SCORING_NOTEBOOK: "Ranking", MONITORING_NOTEBOOK: "Monitoring"}
 
 
 @dataclass(frozen=True)
@@ -189,7 +192,7 @@ def run_all_areas(options: RunOptions) -> RunResult:
         pages = run_tasks(tasks, options.workers, options.scheduler, options.progress)
         for run in runs:
             own = [p for p in pages if p.out == run.staging]
-            _finish(run, options, own, started, monitoring_only=False)
+            _finish(run, options, own, started, monitoring_only=False, county_href=f"../{COUNTY_FOLDER}/index.html")
         for areas, names, county in county_pages:
             report.write_county_summary([run.context for run in areas], names, county.staging)
         for run in runs:
@@ -252,8 +255,17 @@ def _prepare(context: RunContext, options: RunOptions, destination: Destination,
     return _AreaRun(context, quarter, destination, tasks, page_order, (skipped,) if skipped else ())
 
 
-def _finish(run: _AreaRun, options: RunOptions, pages: list[PageResult], started: float, monitoring_only: bool) -> None:
-    """Write the scores, workbook, index and manifest of a finished area.
+def _finish(
+    run: _AreaRun,
+    options: RunOptions,
+    pages: list[PageResult],
+    started: float,
+    monitoring_only: bool,
+    county_href: str | None = None,
+) -> None:
+    """Write the scores, workbook, index and manifest of a finished area, and link its pages.
+
+    `county_href` is the county summary relative to the area's folder, in an all-areas run.
 
     The scoring notebook has already run the Monte Carlo in a worker; its result comes
     from the on-disk cache here (keyed by every input), so it is not computed twice.
@@ -268,6 +280,7 @@ def _finish(run: _AreaRun, options: RunOptions, pages: list[PageResult], started
         run.context, pages, run.staging, parse_as_of(options.as_of), scored=not monitoring_only, notes=run.notes
     )
     write_glossary(run.context, run.staging)
+    link_pages(run.staging, _nav_links(assessment, pages), county_href)
     expand_pages(run.staging, Glossary.load(assessment))
     for page in pages:
         tidy_executed_notebook(run.staging / page.notebook)
@@ -280,6 +293,13 @@ def _finish(run: _AreaRun, options: RunOptions, pages: list[PageResult], started
         "monitoring_only": monitoring_only,
     }
     write_manifest(run.staging, _inputs(run.context), parameters, timings, outputs)
+
+
+def _nav_links(assessment: Assessment, pages: list[PageResult]) -> list[NavLink]:
+    """The pages in page order, each with its short label: a priority's short title, or the own page's name."""
+    labels = {assessment.page_stem(p.key): p.short_title for p in assessment.pages}
+    labels |= {Path(name).stem: label for name, label in OWN_PAGE_LABELS.items()}
+    return [NavLink(page.html, labels[Path(page.notebook).stem]) for page in pages]
 
 
 def _inputs(context: RunContext) -> list[Path]:

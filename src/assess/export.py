@@ -12,8 +12,9 @@ import re
 from pathlib import Path
 
 TEMPLATES = Path(__file__).parent / "templates"
-# Cells that matter to the analyst or the tests but mean nothing to a partner reading HTML.
-HIDDEN_CELL_TAGS = ("parameters", "injected-parameters", "nbval-check")
+# Cells that matter to the analyst or the tests but mean nothing to a partner reading HTML:
+# a cell tagged "analyst" (notes on how to change the page) shows in JupyterLab only.
+HIDDEN_CELL_TAGS = ("parameters", "injected-parameters", "nbval-check", "analyst")
 
 
 def export_html(executed: Path, out: Path) -> Path:
@@ -26,7 +27,9 @@ def export_html(executed: Path, out: Path) -> Path:
     notebook = nbformat.read(executed, as_version=4)
     # A section that does not apply to this page shows nothing: its empty cell would leave a gap.
     notebook.cells = [c for c in notebook.cells if c.cell_type != "code" or c.outputs]
-    exporter = HTMLExporter(template_name="assess", extra_template_basedirs=[str(TEMPLATES)])
+    exporter = HTMLExporter(
+        template_name="assess", extra_template_basedirs=[str(TEMPLATES)], filters={"css_string": css_string}
+    )
     exporter.language_code = "en-GB"
     exporter.exclude_input = True
     exporter.exclude_input_prompt = True
@@ -37,6 +40,15 @@ def export_html(executed: Path, out: Path) -> Path:
     path = out / (executed.stem + ".html")
     path.write_text(body, encoding="utf-8")
     return path
+
+
+def css_string(text: str) -> str:
+    """Text as the inside of a CSS string ("..."), for the printed page's running header.
+
+    Every character but letters, digits, spaces and plain punctuation is written as a CSS
+    escape, so no title can end the string or the <style> element it sits in.
+    """
+    return "".join(c if c.isalnum() or c in " ,.:;-()" else f"\\{ord(c):06x}" for c in text)
 
 
 def title_of(cells: list[dict]) -> str:

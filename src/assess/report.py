@@ -13,6 +13,7 @@ from markupsafe import Markup
 from assess import present, wording
 from assess.config import Assessment, period_text
 from assess.context import RunContext
+from assess.export import css_string
 from assess.pages import ActionPlanPage, score_heatmap
 from assess.scoring import tie_break_text
 
@@ -30,12 +31,14 @@ def _pages_environment():
     """Jinja for the pages the package writes itself, escaping every value unless marked safe."""
     from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-    return Environment(
+    environment = Environment(
         loader=FileSystemLoader([TEMPLATES / "pages", TEMPLATES / "assess"]),
         autoescape=True,
         undefined=StrictUndefined,
         keep_trailing_newline=True,
     )
+    environment.filters["css_string"] = css_string
+    return environment
 
 
 def _render(template: str, out: Path, **values) -> Path:
@@ -81,28 +84,36 @@ def write_index(
     thin = _thin_evidence(run)
     changes = _changes(run)
     measures = _measures_at_a_glance(plan)
-    late = _late_actions(run, plan)
+    late, late_sentence = _late_actions(run, plan)
+    area = assessment.area
     return _render(
         "index.html.j2",
         out,
-        title=f"Strategic assessment: {assessment.area}, {period}",
+        title=f"Strategic assessment: {area}, {period}",
         pages=links,
         notes=list(notes),
         candidates=sum(p.is_candidate for p in assessment.priorities),
-        area=assessment.area,
+        area=area,
         others=len(assessment.comparators) - 1,
         criteria_count=wording.number(len(criteria)),
         criteria_names=wording.join(wording.lower_first(c.label) for c in criteria),
         ranking=ranking,
-        summary=_summary(ranking, thin, changes, measures, late),
-        thin=thin,
-        changes=changes,
-        measures=measures,
-        late=late,
+        summary=_summary(ranking, thin, changes, measures, late_sentence),
+        thin=_table(thin, f"Issues with thin or old evidence, {area}"),
+        previous=run.previous,
+        changes=_table(changes, f"Rank in {run.previous.name} and now, {area}" if run.previous else ""),
+        measures=_table(measures, f"Success measures at a glance, {area} (GREEN met, AMBER close, RED missed)"),
+        late=_table(late, f"Actions by priority, as of {plan.as_of:%d %B %Y}"),
+        late_sentence=late_sentence,
         tie_break=tie_break_text(criteria),
         missing=missing,
         unjudged=_unjudged(run),
     )
+
+
+def _table(frame: pd.DataFrame, caption: str) -> Markup | str:
+    """A summary table as HTML (present.Table escapes its own text), or nothing where it has no rows."""
+    return Markup(present.Table(frame, caption, {})._repr_html_()) if len(frame) else ""
 
 
 OWN_PAGE_LABELS = {
@@ -133,7 +144,7 @@ def _issue_name(run: RunContext, key: str) -> str:
     return priority.title + (" (candidate)" if priority.is_candidate else "")
 
 
-def _summary(ranking: dict, thin: list[dict], changes: dict, measures: dict, late: dict) -> dict[str, str]:
+def _summary(ranking: dict, thin: pd.DataFrame, changes: pd.DataFrame, measures: pd.DataFrame, late: str) -> dict:
     """The four answers a board needs, a sentence or two each."""
     provisional = {row["rank"] for row in ranking["provisional"]}
     top = sorted(ranking["rows"] + ranking["provisional"], key=lambda row: row["rank"])[:3]
@@ -142,30 +153,29 @@ def _summary(ranking: dict, thin: list[dict], changes: dict, measures: dict, lat
         for row in top
     )
     sure = "; ".join(f"{row['name']}: {row['certainty']} to stay in the top 3 ({row['top_3']})" for row in top) + "."
-    if thin:
+    if len(thin):
         sure += f" {wording.number(len(thin), capital=True)} issues rest on thin or old evidence (listed below)."
-    if changes["name"] is None:
+    if not len(changes):
         changed = "The last assessment's order is not recorded for this area, so no change can be shown."
     else:
-        moves = [c for c in changes["rows"] if c["move"] != "same place"]
+        moves = changes[changes["Change"] != "same place"]
         changed = (
-            f"Against {changes['name']} (data {changes['period']}): "
-            + "; ".join(f"{c['name']} {c['move']}" for c in moves[:4])
+            "; ".join(f"{issue} {move}" for issue, move in zip(moves["Issue"][:4], moves["Change"][:4]))
             + ("; more below." if len(moves) > 4 else ".")
-            if moves
-            else f"The order is the same as in {changes['name']}."
+            if len(moves)
+            else "The order is the same as in the last assessment."
         )
-    counts = ", ".join(f"{n} {status}" for status, n in measures["counts"].items())
-    glance = f"Success measures: {counts}." if counts else "No success measures are set."
+    counts = measures["Status"].value_counts() if len(measures) else pd.Series(dtype=int)
+    glance = ", ".join(f"{counts[s]} {s}" for s in ("GREEN", "AMBER", "RED", "no data") if s in counts)
     return {
         "Our priorities": f"Ranked first by the criteria: {priorities}.",
         "How sure we are": sure,
         "What changed": changed,
-        "What is late": f"{late['sentence']} {glance}",
+        "What is late": f"{late} " + (f"Success measures: {glance}." if glance else "No success measures are set."),
     }
 
 
-def _thin_evidence(run: RunContext) -> list[dict[str, str]]:
+def _thin_evidence(run: RunContext) -> pd.DataFrame:
     """Issues whose rank rests on few criteria, or on partner figures older than the period."""
     results = run.results
     criteria = run.assessment.criteria
@@ -180,40 +190,41 @@ def _thin_evidence(run: RunContext) -> list[dict[str, str]]:
         if missing or stale:
             rows.append(
                 {
-                    "name": _issue_name(run, key),
-                    "rank": str(rank),
-                    "used": f"{len(results.composites[key].used)} of {len(criteria)}",
-                    "missing": wording.join(wording.lower_first(criteria[c].short_label) for c in missing) or "none",
-                    "stale": wording.join(stale) or "none",
+                    "Rank": rank,
+                    "Issue": _issue_name(run, key),
+                    "Criteria with data": f"{len(results.composites[key].used)} of {len(criteria)}",
+                    "No data for": wording.join(wording.lower_first(criteria[c].short_label) for c in missing)
+                    or "none",
+                    "Older figures": wording.join(stale) or "none",
                 }
             )
-    return rows
+    return pd.DataFrame(rows)
 
 
-def _changes(run: RunContext) -> dict:
+def _changes(run: RunContext) -> pd.DataFrame:
     """Each issue's place in the last assessment against now, with what drives its score now."""
     previous = run.previous
     if previous is None:
-        return {"name": None, "rows": []}
+        return pd.DataFrame()
     rows = []
     for now, key in enumerate(run.results.order, start=1):
         then = previous.rank(key)
         if then is None:
-            move = f"was not a priority then, ranks {now} now"
+            move = "not a priority then"
         elif then == now:
             move = "same place"
         else:
             move = f"{'rose' if now < then else 'fell'} from {then} to {now}"
         rows.append(
             {
-                "name": _issue_name(run, key),
-                "then": str(then) if then else "not a priority",
-                "now": str(now),
-                "move": move,
-                "why": _drivers(run, key),
+                "Issue": _issue_name(run, key),
+                f"Rank in {previous.name}": str(then) if then else "not a priority",
+                "Rank now": now,
+                "Change": move,
+                "What drives its score now": _drivers(run, key),
             }
         )
-    return {"name": previous.name, "period": previous.period, "rows": rows}
+    return pd.DataFrame(rows)
 
 
 def _drivers(run: RunContext, key: str) -> str:
@@ -235,22 +246,22 @@ def _drivers(run: RunContext, key: str) -> str:
     return "; ".join(parts) or "3 on every criterion"
 
 
-def _measures_at_a_glance(plan: ActionPlanPage) -> dict:
-    """Every success measure's status, and how many have each status."""
-    results = plan.measure_results()
-    statuses = ["green", "amber", "red", "no data"]
-    counts = {status: sum(r.status == status for r in results) for status in statuses}
-    return {
-        "rows": [
-            {"title": r.title, "status": r.status.upper() if r.status in statuses[:3] else r.status, "value": r.value}
-            for r in results
-        ],
-        "counts": {status: n for status, n in counts.items() if n},
-    }
+def _measures_at_a_glance(plan: ActionPlanPage) -> pd.DataFrame:
+    """Every success measure's status and value."""
+    return pd.DataFrame(
+        [
+            {
+                "Measure": r.title,
+                "Status": r.status.upper() if r.status in ("green", "amber", "red") else r.status,
+                "Position or value": r.value,
+            }
+            for r in plan.measure_results()
+        ]
+    )
 
 
-def _late_actions(run: RunContext, plan: ActionPlanPage) -> dict:
-    """Overdue actions as of the plan's date, in all and per priority."""
+def _late_actions(run: RunContext, plan: ActionPlanPage) -> tuple[pd.DataFrame, str]:
+    """Overdue actions as of the plan's date per priority, and the count in a sentence."""
     as_of = plan.as_of
     actions = run.actions
     rows = []
@@ -259,17 +270,21 @@ def _late_actions(run: RunContext, plan: ActionPlanPage) -> dict:
         if own:
             late = [a.id for a in own if a.is_overdue(as_of)]
             rows.append(
-                {"name": priority.title, "actions": str(len(own)), "overdue": str(len(late)), "ids": ", ".join(late)}
+                {
+                    "Priority": priority.title,
+                    "Actions": len(own),
+                    "Overdue": len(late),
+                    "Overdue actions": ", ".join(late) or "none",
+                }
             )
     if not actions:
-        sentence = "No action plan is recorded for this area yet."
-    else:
-        overdue = sum(a.is_overdue(as_of) for a in actions)
-        sentence = (
-            f"{overdue} of {len(actions)} actions are overdue as of {as_of:%d %B %Y} "
-            "(due before that date and not reported complete)."
-        )
-    return {"sentence": sentence, "rows": rows, "as_of": f"{as_of:%d %B %Y}"}
+        return pd.DataFrame(), "No action plan is recorded for this area yet."
+    overdue = sum(a.is_overdue(as_of) for a in actions)
+    sentence = (
+        f"{overdue} of {len(actions)} actions are overdue as of {as_of:%d %B %Y} "
+        "(due before that date and not reported complete)."
+    )
+    return pd.DataFrame(rows), sentence
 
 
 def _ranking_rows(run: RunContext, pages: Sequence[RenderedPage], period: str) -> dict:
@@ -350,4 +365,7 @@ def write_county_summary(runs: list[RunContext], folders: dict[str, str], out: P
         ranking=Markup(ranking._repr_html_()),
         sections=sections,
         areas=[{"name": a, "folder": folders[a]} for a in areas],
+        navigation=False,
+        # A column per area: the page takes the screen's width so the ranking fits on a desktop.
+        wide=True,
     )
