@@ -9,7 +9,9 @@ from __future__ import annotations
 from functools import cached_property
 from pathlib import Path
 
-from assess.actions import Action, load_actions
+from datetime import date
+
+from assess.actions import Action, StatusReturn, as_reported, load_actions, load_status_returns
 from assess.config import DEFAULT_PARAMS, Assessment, areas_dir_for, data_dir_for
 from assess.criteria import check_scorers
 from assess.evidence import Evidence, Tables
@@ -62,15 +64,25 @@ class RunContext:
         return load_actions(path, self.assessment) if path else ()
 
     @cached_property
+    def status_returns(self) -> tuple[StatusReturn, ...]:
+        """Partners' reports on the actions (empty until the area has a status return)."""
+        path = self.assessment.local.status_file
+        return load_status_returns(path, self.actions) if path else ()
+
+    def actions_as_of(self, as_of: date) -> tuple[Action, ...]:
+        """The actions with the status partners last reported on or before `as_of`."""
+        return as_reported(self.actions, self.status_returns, as_of)
+
+    @cached_property
     def measures(self) -> tuple[MeasureModel, ...]:
         """The area's success measures (empty until the area has a measures file)."""
         path = self.assessment.measures_file
         return load_measures(path, self.assessment) if path else ()
 
     def check_inputs(self) -> None:
-        """Load the scorers, action plan and success measures now, so a mistake stops a run before it starts."""
+        """Load the scorers, action plan, status return and success measures now, so a mistake stops a run before it starts."""
         check_scorers(self.assessment)
-        _ = self.actions, self.measures
+        _ = self.actions, self.status_returns, self.measures
 
 
 _OPENED: dict[tuple, RunContext] = {}
