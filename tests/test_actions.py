@@ -82,7 +82,6 @@ class TestLoad:
             load_actions(self.write(tmp_path, "actions:\n" + item + item), assessment)
 
 
-
 class TestAsOf:
     def test_defaults_to_the_last_day_of_the_period(self, assessment):
         assert (assessment.period_start, assessment.period_end) == ("2022-01", "2022-12")
@@ -157,7 +156,9 @@ class TestStatusReturn:
 
     def test_the_row_is_counted_as_a_spreadsheet_shows_it(self, tmp_path):
         with pytest.raises(ConfigError, match="row 4, field 'status'"):
-            self.returns(tmp_path, "9.9,2022-01-10,complete,x,CSU\n1.1,2022-01-10,complete,x,CSU\n1.1,2022-01-11,,x,CSU\n")
+            self.returns(
+                tmp_path, "9.9,2022-01-10,complete,x,CSU\n1.1,2022-01-10,complete,x,CSU\n1.1,2022-01-11,,x,CSU\n"
+            )
 
     def test_a_wrong_header(self, tmp_path):
         path = tmp_path / "status.csv"

@@ -24,7 +24,7 @@ LAYERS = [
     {"criteria"},
     {"scoring", "uncertainty"},
     {"results"},
-    {"actions", "measures", "monitoring"},
+    {"actions", "measures", "monitoring", "draft"},
     {"context"},
     {"present", "charts", "wording"},
     {"pages"},

@@ -140,14 +140,18 @@ def load_status_returns(path: Path, actions: Sequence[Action]) -> tuple[StatusRe
         returns = []
         # Row numbers as a spreadsheet shows them: the header is row 1.
         for number, row in enumerate(reader, start=2):
-            returns.append(_status_row(path, number, {k.strip(): (v or "").strip() for k, v in row.items() if k}, known))
+            returns.append(
+                _status_row(path, number, {k.strip(): (v or "").strip() for k, v in row.items() if k}, known)
+            )
     return tuple(returns)
 
 
 def _status_row(path: Path, number: int, row: dict[str, str], known: set[str]) -> StatusReturn:
     where = f"{path}: row {number}"
     if row["action"] not in known:
-        raise ConfigError(f"{where}, field 'action': unknown action {row['action']!r}; give the id of an action of the plan")
+        raise ConfigError(
+            f"{where}, field 'action': unknown action {row['action']!r}; give the id of an action of the plan"
+        )
     try:
         reported_on = date.fromisoformat(row["reported_on"])
     except ValueError:
@@ -167,7 +171,9 @@ def as_reported(actions: Sequence[Action], returns: Sequence[StatusReturn], as_o
     """
     latest: dict[str, StatusReturn] = {}
     for item in returns:
-        if item.reported_on <= as_of and (item.action not in latest or item.reported_on >= latest[item.action].reported_on):
+        if item.reported_on <= as_of and (
+            item.action not in latest or item.reported_on >= latest[item.action].reported_on
+        ):
             latest[item.action] = item
     return tuple(
         replace(a, status=r.status, latest_update=r.update, reported_on=r.reported_on, reported_by=r.reported_by)

@@ -6,10 +6,9 @@ per run (and, in a notebook kernel, once per kernel while no input changes).
 
 from __future__ import annotations
 
+from datetime import date
 from functools import cached_property
 from pathlib import Path
-
-from datetime import date
 
 from assess.actions import Action, StatusReturn, as_reported, load_actions, load_status_returns
 from assess.config import DEFAULT_PARAMS, Assessment, areas_dir_for, data_dir_for
@@ -80,7 +79,8 @@ class RunContext:
         return load_measures(path, self.assessment) if path else ()
 
     def check_inputs(self) -> None:
-        """Load the scorers, action plan, status return and success measures now, so a mistake stops a run before it starts."""
+        """Load the scorers, action plan, status return and success measures now: a mistake stops a run
+        before it starts."""
         check_scorers(self.assessment)
         _ = self.actions, self.status_returns, self.measures
 

@@ -24,7 +24,6 @@ from assess.config import (
     StrictModel,
     known_crime_types,
     load_yaml,
-    month_range,
     parse_model,
     period_text,
 )
@@ -224,7 +223,11 @@ def _indicator_measure(
     number = float(latest["value"])
     if measure.kind == "indicator_at_least":
         return _result(
-            measure, period, value, f"{value} against a target of {measure.target_value:g} ({latest['source']}).", number
+            measure,
+            period,
+            value,
+            f"{value} against a target of {measure.target_value:g} ({latest['source']}).",
+            number,
         )
     if len(rows) < 2:
         return _result(measure, period, value, "Only one period is reported, so no change can be shown.", number)

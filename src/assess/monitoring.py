@@ -238,7 +238,9 @@ class Monitoring:
         """
         indicators = self.evidence.tables.indicators
         hidden = Disclosure.of(self.assessment).hidden_indicators(indicators, self.assessment.comparators)
-        partner_led = {p.key: p.title for p in self.assessment.priorities if not p.has_police_data and not p.is_candidate}
+        partner_led = {
+            p.key: p.title for p in self.assessment.priorities if not p.has_police_data and not p.is_candidate
+        }
         rows = indicators[
             (indicators["area"] == self.assessment.area)
             & indicators["priority"].isin(partner_led)

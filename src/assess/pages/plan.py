@@ -124,7 +124,7 @@ class ActionPlanPage:
         return draft_plan(self.run.results.ranking_table(), self.actions, self.assessment)
 
     def draft_section(self) -> present.Markdown:
-        """The draft, clearly marked as one: proposed priorities, those needing evidence, and the skeleton of actions."""
+        """The draft, clearly marked as one: proposed priorities, those needing evidence, the skeleton of actions."""
         draft = self.draft()
         text = wording.markdown_text
 
@@ -143,12 +143,14 @@ class ActionPlanPage:
         ]
         for p in draft.proposed:
             carried = (
-                f"carry over {len(p.carried)} open action{'s' if len(p.carried) != 1 else ''} "
-                f"({ids(p)})"
+                f"carry over {len(p.carried)} open action{'s' if len(p.carried) != 1 else ''} ({ids(p)})"
                 if p.carried
                 else "no action yet: one to be written"
             )
-            lines.append(f"- **{text(p.title)}**: ranked {p.rank} of {draft.issues}, chance of the top 3 {p.chance_top_3:.0%}; {carried}.")
+            lines.append(
+                f"- **{text(p.title)}**: ranked {p.rank} of {draft.issues}, "
+                f"chance of the top 3 {p.chance_top_3:.0%}; {carried}."
+            )
         if draft.needs_evidence:
             lines += ["", "**Needs evidence before deciding** (ranked among them, but on too few criteria):", ""]
             lines += [
