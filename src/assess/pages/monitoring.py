@@ -188,7 +188,9 @@ class MonitoringPage:
                 }
             )
         return present.Table(
-            pd.DataFrame(rows), f"Success measures, {self.assessment.area}, {self.monitoring.quarter.label}", {}
+            pd.DataFrame(rows),
+            f"Success measures this quarter, {self.assessment.area}, {self.monitoring.quarter.label}",
+            {},
         )
 
     def overdue_summary(self) -> present.Text:
