@@ -1,4 +1,4 @@
-"""The action plan: loading, and the overdue rule at its date boundaries."""
+"""The action plan: loading, the overdue rule at its date boundaries, the as-of date and the status return."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 import params_facts as facts
-from assess.actions import Action, load_actions, parse_as_of
+from assess.actions import STATUS_COLUMNS, Action, as_reported, load_actions, load_status_returns, parse_as_of
 from assess.config import DEFAULT_DATA_DIR, DEFAULT_PARAMS, resolve_assessment
 from assess.data.counts import read_counts
 from assess.errors import ConfigError
@@ -81,8 +81,87 @@ class TestLoad:
         with pytest.raises(ConfigError, match="listed twice"):
             load_actions(self.write(tmp_path, "actions:\n" + item + item), assessment)
 
-    def test_as_of(self):
-        assert parse_as_of("2022-03-31") == date(2022, 3, 31)
-        assert parse_as_of("") == date.today()
-        with pytest.raises(ConfigError, match="--as-of"):
-            parse_as_of("31/03/2022")
+
+class TestAsOf:
+    def test_defaults_to_the_last_day_of_the_period(self, assessment):
+        assert (assessment.period_start, assessment.period_end) == ("2022-01", "2022-12")
+        assert parse_as_of("", assessment) == date(2022, 12, 31)
+
+    def test_today_only_when_asked(self, assessment):
+        assert parse_as_of("today", assessment) == parse_as_of("Today", assessment) == date.today()
+
+    def test_a_date(self, assessment):
+        assert parse_as_of("2022-03-31", assessment) == date(2022, 3, 31)
+        with pytest.raises(ConfigError, match="--as-of: must be a date written YYYY-MM-DD or the word 'today'"):
+            parse_as_of("31/03/2022", assessment)
+
+    def test_the_plan_at_the_period_end(self, assessment):
+        """The 2021-22 plan's dated actions fell due by March 2022: at the period's end, 30 open ones are overdue."""
+        actions = load_actions(assessment.actions_file, assessment)
+        as_of = parse_as_of("", assessment)
+        overdue = [a for a in actions if a.is_overdue(as_of)]
+        assert len(overdue) == 30 and max(a.due for a in overdue) == date(2022, 3, 31)
+
+
+HEADER = ",".join(STATUS_COLUMNS) + "\n"
+
+
+class TestStatusReturn:
+    plan = (action("2022-03"), Action("1.1", "asb", "Other", "CSU", "", "ongoing", "not reported", ""))
+
+    def returns(self, tmp_path, rows: str):
+        path = tmp_path / "status.csv"
+        path.write_text(HEADER + rows, encoding="utf-8")
+        return load_status_returns(path, self.plan)
+
+    def test_the_latest_on_or_before_the_date_counts(self, tmp_path):
+        returns = self.returns(
+            tmp_path,
+            "9.9,2022-01-10,not started,Planning,CSU\n"
+            "9.9,2022-03-31,complete,Done,Kent Police\n"
+            "9.9,2022-02-15,in progress,Under way,CSU\n",
+        )
+        at_end_of_march = {a.id: a for a in as_reported(self.plan, returns, date(2022, 3, 31))}
+        done = at_end_of_march["9.9"]
+        assert (done.status, done.latest_update, done.reported_by) == ("complete", "Done", "Kent Police")
+        assert done.reported_on == date(2022, 3, 31) and not done.is_overdue(date(2022, 4, 1))
+        # Not reported yet: keeps what the plan says.
+        assert at_end_of_march["1.1"].status == "not reported" and at_end_of_march["1.1"].reported_on is None
+
+    def test_a_return_after_the_date_is_ignored(self, tmp_path):
+        returns = self.returns(tmp_path, "9.9,2022-02-15,in progress,Under way,CSU\n9.9,2022-04-02,complete,Done,CSU\n")
+        (item, _) = as_reported(self.plan, returns, date(2022, 4, 1))
+        assert item.status == "in progress" and item.is_overdue(date(2022, 4, 1))
+
+    def test_an_empty_return(self, tmp_path):
+        assert self.returns(tmp_path, "") == ()
+
+    def test_the_embedded_return_is_empty(self, assessment):
+        """The 2021-22 plan gave no statuses: Sevenoaks ships a header and nothing invented."""
+        path = assessment.local.status_file
+        assert path is not None and path.read_text(encoding="utf-8") == HEADER
+
+    @pytest.mark.parametrize(
+        "row, message",
+        [
+            ("8.8,2022-01-10,complete,x,CSU", r"row 2, field 'action': unknown action '8.8'"),
+            ("9.9,10/01/2022,complete,x,CSU", r"row 2, field 'reported_on': must be a date written YYYY-MM-DD"),
+            ("9.9,2022-01-10,done,x,CSU", r"row 2, field 'status': 'done' is not one of not reported, not started"),
+        ],
+    )
+    def test_a_bad_row_is_one_line_naming_file_row_and_field(self, tmp_path, row, message):
+        with pytest.raises(ConfigError, match="status.csv: " + message) as caught:
+            self.returns(tmp_path, row + "\n")
+        assert "\n" not in str(caught.value)
+
+    def test_the_row_is_counted_as_a_spreadsheet_shows_it(self, tmp_path):
+        with pytest.raises(ConfigError, match="row 4, field 'status'"):
+            self.returns(
+                tmp_path, "9.9,2022-01-10,complete,x,CSU\n1.1,2022-01-10,complete,x,CSU\n1.1,2022-01-11,,x,CSU\n"
+            )
+
+    def test_a_wrong_header(self, tmp_path):
+        path = tmp_path / "status.csv"
+        path.write_text("id,date,status\n", encoding="utf-8")
+        with pytest.raises(ConfigError, match="status.csv: the first row must be the columns action, reported_on"):
+            load_status_returns(path, self.plan)

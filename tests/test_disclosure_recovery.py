@@ -776,6 +776,22 @@ def change_relations(ledger: Ledger, where: str, now: Key, before: Key, text: st
         ledger.later(lambda: ledger.relate(f"{where}: change in words", [now, before], holds))
 
 
+def relate_change(ledger: Ledger, where: str, column: str, key: str, now: Key, pct: str) -> None:
+    """A % change of this quarter on the previous one, the one a year earlier or the baseline."""
+    if column.endswith("baseline"):
+        total = ("total", key, "current")
+        ledger.relate(
+            f"{where}, change on the baseline",
+            [now, total],
+            lambda v: f"{100 * (v[now] - (v[total] - v[now]) / 3) / ((v[total] - v[now]) / 3):+.1f}" == pct,
+        )
+        return
+    before = ("quarter", key, QUARTERS["previous" if column.endswith("previous quarter") else "year"])
+    ledger.relate(
+        f"{where}, % change", [now, before], lambda v: f"{100 * (v[now] - v[before]) / v[before]:+.1f}" == pct
+    )
+
+
 def read_monitoring(ledger: Ledger, document: Document, evidence: Evidence) -> None:
     """The quarterly counts (with p-values and the baseline), their chart and the measures by quarter."""
     where = document.name
@@ -785,12 +801,20 @@ def read_monitoring(ledger: Ledger, document: Document, evidence: Evidence) -> N
             key = titles[row.pop("Priority")]
             now = ("quarter", key, QUARTERS["this"])
             for column, text in row.items():
+                # The baseline is the rest of the period per quarter: (total - this quarter) / 3.
                 if column.startswith("Baseline"):
                     if number(text) is not None:
                         ledger.later(
-                            lambda t=text, k=key: ledger.relate_sum(
-                                f"{where}, baseline", [(1, ("total", k, "current"))], interval(t, 4)
+                            lambda t=text, k=key, n=now: ledger.relate_sum(
+                                f"{where}, baseline", [(1, ("total", k, "current")), (-1, n)], interval(t, 3)
                             )
+                        )
+                    continue
+                if column.startswith("Change on"):
+                    if m := re.fullmatch(r"([+-][\d.]+)%", text):
+                        change = m.group(1)
+                        ledger.later(
+                            lambda c=column, k=key, n=now, pct=change: relate_change(ledger, where, c, k, n, pct)
                         )
                     continue
                 which = QUARTER_LABELS[column.split(" (")[0].lower()]
@@ -817,7 +841,11 @@ def read_monitoring(ledger: Ledger, document: Document, evidence: Evidence) -> N
                 )
             else:
                 ledger.put(("quarter", key, QUARTERS[QUARTER_LABELS[label]]), f"{where}, quarterly chart", value)
-    if (table := document.table("Success measures by quarter")) is not None:
+    if (table := document.table("Partner returns per quarter")) is not None:
+        for row in table.to_dict("records"):
+            key = indicator_key(row["Partner figure"], AREA, row["Latest quarter returned"])
+            ledger.put(key, f"{where}, partner returns per quarter", row["Latest"])
+    if (table := document.table("Success measures this quarter")) is not None:
         ends = {
             "This quarter": "2022-12-31",
             "Previous quarter": "2022-09-30",

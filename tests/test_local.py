@@ -83,6 +83,7 @@ def test_sevenoaks_keeps_its_plan_and_its_ranking(sevenoaks):
         local.measures_file,
         local.previous_file,
         local.glossary_file,
+        local.status_file,
     }
 
 
@@ -233,11 +234,15 @@ def test_init_writes_a_folder_that_loads_with_nothing_yet(params, capsys):
         "measures.yaml",
         "partners/README.md",
         "scoring-sheet.xlsx",
+        "status.csv",
     }
     assert not list(folder.parent.glob(".*")), "the temporary folder is left behind"
+    assert (folder / "status.csv").read_text() == "action,reported_on,status,update,reported_by\n"
+    assert "`status.csv`: the status return" in (folder / "README.md").read_text()
     dover = RunContext.load(params, "Dover")
     dover.check_inputs()
     assert dover.assessment.judgements == {} and dover.actions == () and dover.measures == ()
+    assert dover.status_returns == ()
     assert dover.assessment.local.partner_files == () and partner_files(folder / "partners") == ()
     # Written but empty: still missing, now to be filled in rather than started.
     missing = [what for what, _ in dover.assessment.local.missing()]
@@ -291,6 +296,11 @@ def test_init_never_replaces_a_partnerships_entries_and_force_leaves_other_files
     assert cli("init", "Dover", "--params", params, "--force") == 0
     assert (dover / "partners" / "mine.csv").read_text(encoding="utf-8") == "kept"
     assert yaml.safe_load((dover / "judgements.yaml").read_text()) == {"judgements": {}}
+    # A status return with a partner's report is the partnership's work too.
+    with (dover / "status.csv").open("a", encoding="utf-8") as handle:
+        handle.write("1,2022-01-10,in progress,Started,CSU\n")
+    assert cli("init", "Dover", "--params", params, "--force") == 2
+    assert "status.csv already lists the partnership's entries" in capsys.readouterr().err
 
 
 def test_init_of_an_unknown_area_is_one_line(params, capsys):

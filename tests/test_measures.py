@@ -9,7 +9,7 @@ import params_facts as facts
 from assess.config import DEFAULT_DATA_DIR, DEFAULT_PARAMS, resolve_assessment
 from assess.data.counts import read_counts
 from assess.data.indicators import INDICATOR_COLUMNS
-from assess.measures import AMBER, GREEN, NO_DATA, RED, MeasureModel, evaluate, load_measures
+from assess.measures import AMBER, GREEN, NO_DATA, RED, MeasureModel, evaluate, load_measures, rag
 
 AREAS = [f"Area {c}" for c in "ABCDEFGH"]
 
@@ -61,23 +61,55 @@ class TestLowestRank:
 
 
 class TestRankImproves:
-    def test_better_same_worse(self, setting):
-        assessment, counts, population = setting
-        m = measure(kind="rank_improves")
-        # In February Area D (rank 4 in January) drops to the lowest rate.
-        moved = counts.copy()
-        moved.loc[(moved["month"] == "2022-02") & (moved["area"] == "Area D"), "count"] = 1
-        better = evaluate(m, assessment, moved, population, pd.DataFrame(), ["2022-02"])
-        assert better.status == GREEN and better.value == "1 of 8"
-        same = evaluate(m, assessment, counts, population, pd.DataFrame(), ["2022-02"])
-        assert same.status == AMBER
-        worse_counts = counts.copy()
-        worse_counts.loc[(worse_counts["month"] == "2022-02") & (worse_counts["area"] == "Area D"), "count"] = 999
-        assert evaluate(m, assessment, worse_counts, population, pd.DataFrame(), ["2022-02"]).status == RED
+    """A change in position is judged against the same months a year earlier, whatever the window."""
 
-    def test_no_earlier_period(self, setting):
-        result = status(measure(kind="rank_improves"), setting, ["2022-01"])
-        assert result.status == NO_DATA and "do not reach back" in result.evidence
+    @pytest.fixture
+    def two_years(self, setting):
+        assessment, counts, population = setting
+        a_year_earlier = counts_for({"2021-02": [10, 20, 30, 40, 50, 60, 70, 80]})
+        return assessment, pd.concat([a_year_earlier, counts], ignore_index=True), population
+
+    def test_better_same_worse(self, two_years):
+        assessment, counts, population = two_years
+        m = measure(kind="rank_improves")
+
+        def in_2022(count):
+            moved = counts.copy()
+            moved.loc[(moved["month"] == "2022-02") & (moved["area"] == "Area D"), "count"] = count
+            return evaluate(m, assessment, moved, population, pd.DataFrame(), ["2022-02"])
+
+        # Area D ranks 4 in February 2021.
+        better = in_2022(1)
+        assert (better.value, better.status, better.reference) == ("1 of 8", GREEN, 4)
+        assert "against 4 of 8 a year earlier (February 2021)" in better.evidence
+        assert in_2022(40).status == AMBER
+        assert in_2022(999).status == RED
+
+    def test_the_month_before_is_not_the_reference(self, setting):
+        """January and February 2022 are both in the data; February is not judged against January."""
+        result = status(measure(kind="rank_improves"), setting, ["2022-02"])
+        assert result.status == NO_DATA and "do not reach back to the same months a year earlier" in result.evidence
+
+
+class TestOneRule:
+    """`rag` is the one rule: each kind's boundaries, and no data without a figure."""
+
+    def test_lowest_rank(self):
+        m = measure()
+        assert [rag(m, r) for r in (3, 4, 5, 6)] == [GREEN, AMBER, AMBER, RED]
+
+    def test_lower_is_better(self):
+        for kind in ("rank_improves", "indicator_falls"):
+            m = measure(kind=kind, indicator="x")
+            assert [rag(m, v, 5) for v in (4, 5, 6)] == [GREEN, AMBER, RED]
+            assert rag(m, 4, None) == NO_DATA
+
+    def test_at_least(self):
+        m = measure(kind="indicator_at_least", indicator="x", target_value=100, amber_margin=20, crime_types=[])
+        assert [rag(m, v) for v in (100, 80, 79)] == [GREEN, AMBER, RED]
+
+    def test_no_figure(self):
+        assert rag(measure(), None) == NO_DATA
 
 
 class TestIndicators:

@@ -24,7 +24,7 @@ LAYERS = [
     {"criteria"},
     {"scoring", "uncertainty"},
     {"results"},
-    {"actions", "measures", "monitoring", "previous"},
+    {"actions", "measures", "monitoring", "previous", "draft"},
     {"context"},
     {"present", "charts", "sparkline", "wording"},
     {"pages"},

@@ -19,6 +19,7 @@ from assess.actions import parse_as_of
 from assess.config import PROJECT_ROOT, Assessment, data_dir_for
 from assess.context import RunContext
 from assess.data.counts import read_counts
+from assess.draft import DRAFT_FILE, draft_plan
 from assess.errors import ConfigError
 from assess.excel import write_workbook
 from assess.executor import NotebookTask, PageResult, run_tasks
@@ -221,7 +222,7 @@ def _counties(options: RunOptions) -> list[RunContext]:
 def _prepare(context: RunContext, options: RunOptions, destination: Destination, monitoring_only: bool) -> _AreaRun:
     """Check everything the run needs, score the area, and list its notebook tasks in page order."""
     assessment = context.assessment
-    as_of = parse_as_of(options.as_of)
+    as_of = parse_as_of(options.as_of, assessment)
     if monitoring_only:
         quarter, skipped = check_quarter_end(options.quarter_end, context.evidence), ""
     else:
@@ -263,7 +264,8 @@ def _finish(
     monitoring_only: bool,
     county_href: str | None = None,
 ) -> None:
-    """Write the scores, workbook, index and manifest of a finished area, and link its pages.
+    """Write the scores, workbook, draft of next year's plan, index and manifest of a finished area,
+    and link its pages.
 
     `county_href` is the county summary relative to the area's folder, in an all-areas run.
 
@@ -271,14 +273,15 @@ def _finish(
     from the on-disk cache here (keyed by every input), so it is not computed twice.
     """
     assessment = run.context.assessment
+    as_of = parse_as_of(options.as_of, assessment)
     if not monitoring_only:
         run.context.results.write(run.staging)
-        write_workbook(run.context, run.staging, parse_as_of(options.as_of), options.quarter_end)
+        write_workbook(run.context, run.staging, as_of, options.quarter_end)
+        draft = draft_plan(run.context.results.ranking_table(), run.context.actions_as_of(as_of), assessment)
+        (run.staging / DRAFT_FILE).write_text(draft.to_yaml(), encoding="utf-8")
     # Pages in the order of their tasks (page order), whatever order they finished in.
     pages = sorted(pages, key=lambda page: run.page_order.index(Path(page.notebook).stem))
-    report.write_index(
-        run.context, pages, run.staging, parse_as_of(options.as_of), scored=not monitoring_only, notes=run.notes
-    )
+    report.write_index(run.context, pages, run.staging, as_of, scored=not monitoring_only, notes=run.notes)
     write_glossary(run.context, run.staging)
     link_pages(run.staging, _nav_links(assessment, pages), county_href)
     expand_pages(run.staging, Glossary.load(assessment))
@@ -288,7 +291,7 @@ def _finish(
     outputs = [p for p in run.staging.rglob("*") if p.is_file() and p.name not in (MARKER, "manifest.json")]
     parameters = {
         **assessment.to_yaml_dict(),
-        "as_of": parse_as_of(options.as_of).isoformat(),
+        "as_of": as_of.isoformat(),
         "quarter_end": run.quarter.end if run.quarter else None,
         "monitoring_only": monitoring_only,
     }

@@ -87,7 +87,11 @@ def _parser() -> argparse.ArgumentParser:
         "--workers", type=int, default=None, metavar="N", help="notebooks run at once (default: one per core)"
     )
     run.add_argument(
-        "--as-of", default="", metavar="YYYY-MM-DD", help="date at which actions count as overdue (default: today)"
+        "--as-of",
+        default="",
+        metavar="YYYY-MM-DD",
+        help="date the action plan is judged at: actions due before it count as overdue, and partners' status "
+        "reports after it are left out (default: the last day of the assessment period; 'today' for today)",
     )
     run.add_argument(
         "--scheduler",

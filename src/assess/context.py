@@ -6,10 +6,11 @@ per run (and, in a notebook kernel, once per kernel while no input changes).
 
 from __future__ import annotations
 
+from datetime import date
 from functools import cached_property
 from pathlib import Path
 
-from assess.actions import Action, load_actions
+from assess.actions import Action, StatusReturn, as_reported, load_actions, load_status_returns
 from assess.config import DEFAULT_PARAMS, Assessment, areas_dir_for, data_dir_for
 from assess.criteria import check_scorers
 from assess.evidence import Evidence, Tables
@@ -63,6 +64,16 @@ class RunContext:
         return load_actions(path, self.assessment) if path else ()
 
     @cached_property
+    def status_returns(self) -> tuple[StatusReturn, ...]:
+        """Partners' reports on the actions (empty until the area has a status return)."""
+        path = self.assessment.local.status_file
+        return load_status_returns(path, self.actions) if path else ()
+
+    def actions_as_of(self, as_of: date) -> tuple[Action, ...]:
+        """The actions with the status partners last reported on or before `as_of`."""
+        return as_reported(self.actions, self.status_returns, as_of)
+
+    @cached_property
     def measures(self) -> tuple[MeasureModel, ...]:
         """The area's success measures (empty until the area has a measures file)."""
         path = self.assessment.measures_file
@@ -75,9 +86,10 @@ class RunContext:
         return load_previous(path, self.assessment) if path else None
 
     def check_inputs(self) -> None:
-        """Load the scorers, plan, measures and last assessment now, so a mistake stops a run before it starts."""
+        """Load the scorers, plan, status return, measures and last assessment now: a mistake stops a run
+        before it starts."""
         check_scorers(self.assessment)
-        _ = self.actions, self.measures, self.previous
+        _ = self.actions, self.status_returns, self.measures, self.previous
 
 
 _OPENED: dict[tuple, RunContext] = {}

@@ -234,7 +234,7 @@ def _measures(run: RunContext, as_of: date) -> Sheet:
 
 
 def _actions(run: RunContext, as_of: date) -> Sheet:
-    actions = run.actions
+    actions = run.actions_as_of(as_of)
     overdue = f"Overdue at {as_of:%d %b %Y}"
     frame = pd.DataFrame(
         {

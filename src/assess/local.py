@@ -5,6 +5,7 @@ parameters file (`params/areas/` by default):
 
 - `judgements.yaml`: the partners' scores on the judged criteria;
 - `actions.yaml` and `measures.yaml`: the action plan and its measures of success;
+- `status.csv`: the status return, partners' reports of each action's progress over time;
 - `partners/`: the partnership's own returns, in the indicator format;
 - `indicators.yaml` (optional): which of those returns inform a priority's trend or comparison;
 - `previous.yaml` (optional): the order of the priorities in the last assessment, so the index
@@ -31,6 +32,7 @@ from assess.paths import DEFAULT_PARAMS
 JUDGEMENTS, ACTIONS, MEASURES, INDICATORS = "judgements.yaml", "actions.yaml", "measures.yaml", "indicators.yaml"
 PREVIOUS = "previous.yaml"
 GLOSSARY = "glossary.yaml"
+STATUS = "status.csv"
 PARTNERS = "partners"
 README = "README.md"
 # A local authority district's ONS code: the only folder names an area's content is read from,
@@ -60,6 +62,7 @@ class LocalContent:
     indicators_file: Path | None = None
     previous_file: Path | None = None
     glossary_file: Path | None = None
+    status_file: Path | None = None
     partner_files: tuple[Path, ...] = ()
     params_file: Path | None = None
 
@@ -78,6 +81,7 @@ class LocalContent:
             self.indicators_file,
             self.previous_file,
             self.glossary_file,
+            self.status_file,
         )
         return (*(p for p in named if p is not None), *self.partner_files)
 
@@ -132,6 +136,9 @@ FILLED_IN = {JUDGEMENTS: "judgements", ACTIONS: "actions", MEASURES: "measures"}
 
 def holds_entries(path: Path) -> bool:
     """Whether a local file lists anything: a partnership's work, never to be replaced by a starter."""
+    if path.name == STATUS:
+        # Any row below the header is a partner's report.
+        return path.is_file() and len(path.read_text(encoding="utf-8-sig").strip().splitlines()) > 1
     key = FILLED_IN.get(path.name)
     return key is not None and path.is_file() and bool(load_yaml(path).get(key))
 
@@ -163,6 +170,7 @@ def local_content(areas_dir: Path, area_code: str, params_file: Path | None = No
         indicators_file=present(INDICATORS),
         previous_file=present(PREVIOUS),
         glossary_file=present(GLOSSARY),
+        status_file=present(STATUS),
         partner_files=tuple(p.resolve() for p in partner_files(folder / PARTNERS)),
         params_file=params_file,
     )

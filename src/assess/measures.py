@@ -2,6 +2,11 @@
 
 The kinds of measure are defined in `params/measures.yaml`; a new measure of a known kind
 is a new entry there, not new code.
+
+One rule decides every status (`rag`), from a figure and the figure it is judged against;
+every page, the index and the workbook reach it through `evaluate`. A change in position
+is always judged against the same months a year earlier, for a year as for a quarter, so a
+rank has one status whichever page shows it (and a season cannot pass for a change).
 """
 
 from __future__ import annotations
@@ -19,7 +24,6 @@ from assess.config import (
     StrictModel,
     known_crime_types,
     load_yaml,
-    month_range,
     parse_model,
     period_text,
 )
@@ -62,6 +66,8 @@ class MeasureResult:
     value: str
     status: str
     evidence: str
+    number: float | None = None
+    reference: float | None = None
 
 
 def load_measures(path: Path, assessment: Assessment) -> tuple[MeasureModel, ...]:
@@ -79,6 +85,37 @@ def load_measures(path: Path, assessment: Assessment) -> tuple[MeasureModel, ...
         if measure.kind == "indicator_at_least" and measure.target_value is None:
             raise ConfigError(f"{where}.target_value': an indicator_at_least measure needs a target value")
     return tuple(model.measures)
+
+
+def rag(measure: MeasureModel, value: float | None, reference: float | None = None) -> str:
+    """The status of a measure: the one rule every page, the index and the workbook use.
+
+    Parameters
+    ----------
+    measure
+        The success measure.
+    value
+        Its figure: the area's rank (1 = lowest rate) or the partner figure; None: no data.
+    reference
+        What a change is judged against: the rank the same months a year earlier
+        (rank_improves) or the partner figure before (indicator_falls); unused otherwise.
+    """
+    if value is None:
+        return NO_DATA
+    if measure.kind == "lowest_rank":
+        return GREEN if value <= measure.lowest else AMBER if value <= measure.lowest + measure.amber_margin else RED
+    if measure.kind == "indicator_at_least":
+        gap = measure.target_value - value
+        return GREEN if gap <= 0 else AMBER if gap <= measure.amber_margin else RED
+    # rank_improves and indicator_falls: lower is better.
+    if reference is None:
+        return NO_DATA
+    return GREEN if value < reference else AMBER if value == reference else RED
+
+
+def year_earlier(months: list[str]) -> list[str]:
+    """The same months a year earlier."""
+    return [str(pd.Period(m, freq="M") - 12) for m in months]
 
 
 def area_rank(
@@ -107,8 +144,19 @@ def evaluate(
     return _indicator_measure(measure, assessment, indicators, up_to)
 
 
-def _result(measure: MeasureModel, period: str, value: str, status: str, evidence: str) -> MeasureResult:
-    return MeasureResult(measure.id, measure.priority, measure.title, measure.target, period, value, status, evidence)
+def _result(
+    measure: MeasureModel,
+    period: str,
+    value: str,
+    evidence: str,
+    number: float | None = None,
+    reference: float | None = None,
+) -> MeasureResult:
+    """A measure's result, its status decided by `rag` from the figures it shows."""
+    status = rag(measure, number, reference)
+    return MeasureResult(
+        measure.id, measure.priority, measure.title, measure.target, period, value, status, evidence, number, reference
+    )
 
 
 def _rank_measure(
@@ -117,41 +165,35 @@ def _rank_measure(
     period = period_text(months[0], months[-1])
     rank = area_rank(counts, population, assessment.area, measure.crime_types, months)
     if rank is None:
-        return _result(measure, period, "no data", NO_DATA, "The police data do not cover these months.")
+        return _result(measure, period, "no data", "The police data do not cover these months.")
     value = f"{rank.rank} of {rank.n}"
     if measure.kind == "lowest_rank":
-        if rank.rank <= measure.lowest:
-            status = GREEN
-        elif rank.rank <= measure.lowest + measure.amber_margin:
-            status = AMBER
-        else:
-            status = RED
         return _result(
             measure,
             period,
             value,
-            status,
             f"Ranked {value} from the lowest rate per 1,000 residents; the target is the lowest {measure.lowest}.",
+            rank.rank,
         )
-    first = pd.Period(months[0], freq="M")
-    before = month_range(str(first - len(months)), str(first - 1))
+    before = year_earlier(months)
     earlier = area_rank(counts, population, assessment.area, measure.crime_types, before)
+    before_text = period_text(before[0], before[-1])
     if earlier is None:
         return _result(
             measure,
             period,
             value,
-            NO_DATA,
-            f"Ranked {value} from the lowest; the data do not reach back to the period before, "
-            "so no change in position can be shown.",
+            f"Ranked {value} from the lowest; the data do not reach back to the same months a year earlier "
+            f"({before_text}), so no change in position can be shown.",
+            rank.rank,
         )
-    status = GREEN if rank.rank < earlier.rank else AMBER if rank.rank == earlier.rank else RED
     return _result(
         measure,
         period,
         value,
-        status,
-        f"Ranked {value} from the lowest, against {earlier.rank} of {earlier.n} in the period before.",
+        f"Ranked {value} from the lowest, against {earlier.rank} of {earlier.n} a year earlier ({before_text}).",
+        rank.rank,
+        earlier.rank,
     )
 
 
@@ -174,31 +216,28 @@ def _indicator_measure(
     rows = rows.sort_values("period_end")
     if rows.empty:
         need = f" It needs: {measure.needs}." if measure.needs else ""
-        return _result(
-            measure, "", "no data", NO_DATA, f"No partner return named {measure.indicator!r} is in the data.{need}"
-        )
+        return _result(measure, "", "no data", f"No partner return named {measure.indicator!r} is in the data.{need}")
     latest = rows.iloc[-1]
     period = period_label(latest["period_start"], latest["period_end"])
     value = shown(latest).removesuffix(".0")
+    number = float(latest["value"])
     if measure.kind == "indicator_at_least":
-        gap = measure.target_value - latest["value"]
-        status = GREEN if gap <= 0 else AMBER if gap <= measure.amber_margin else RED
         return _result(
             measure,
             period,
             value,
-            status,
             f"{value} against a target of {measure.target_value:g} ({latest['source']}).",
+            number,
         )
     if len(rows) < 2:
-        return _result(measure, period, value, NO_DATA, "Only one period is reported, so no change can be shown.")
+        return _result(measure, period, value, "Only one period is reported, so no change can be shown.", number)
     before = rows.iloc[-2]
-    status = GREEN if latest["value"] < before["value"] else AMBER if latest["value"] == before["value"] else RED
     return _result(
         measure,
         period,
         value,
-        status,
         f"{value} against {shown(before)} in "
         f"{period_label(before['period_start'], before['period_end'])} ({latest['source']}).",
+        number,
+        float(before["value"]),
     )

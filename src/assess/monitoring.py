@@ -1,5 +1,6 @@
 """Quarterly monitoring: the latest quarter against the one before, the same quarter a year
-earlier (where the data reach back) and the assessment's baseline.
+earlier (where the data reach back) and the assessment's baseline, the assessment period
+without the quarter monitored (a quarter is not compared with itself).
 """
 
 from __future__ import annotations
@@ -11,14 +12,23 @@ import numpy as np
 import pandas as pd
 
 from assess import stats
-from assess.config import month_range
+from assess.config import month_range, period_text
+from assess.criteria.partner import period_label
 from assess.data.tables import is_month
+from assess.disclosure import Disclosure
 from assess.errors import ConfigError
 from assess.evidence import Evidence, PriorityEvidence
 from assess.measures import MeasureModel, MeasureResult, evaluate
 
 # The quarters this quarter is compared with, by their column names.
 COMPARED = ("previous", "year_before")
+
+
+def percent_change(now: float | None, before: float | None) -> float | None:
+    """The change from `before` to `now` as a percentage of `before`; None where it cannot be computed."""
+    if now is None or before is None or pd.isna(now) or pd.isna(before) or before == 0:
+        return None
+    return (now - before) / before * 100
 
 
 @dataclass(frozen=True)
@@ -104,18 +114,24 @@ class Monitoring:
         quarter, a quarter that would give back a month hidden on the priority's page (it is
         their total), and the baseline of a small period total (it is that total over 4).
         """
-        baseline_months = self.assessment.months
+        baseline_months = self.baseline_months
         rows = []
         for priority in self.assessment.priorities:
             if not priority.has_police_data or priority.is_candidate:
                 continue
             pe = self.evidence.for_priority(priority)
             now = pe.total(self.quarter.months)
+            rest = pe.total(baseline_months) if baseline_months else None
+            # The period's total is shown on the priority's page, so the quarter and the rest
+            # of the period give each other back: either withheld withholds both.
+            withheld = self._hidden(pe, self.quarter.months, now) or (
+                rest is not None and self._hidden(pe, baseline_months, rest)
+            )
             row = {
                 "priority": priority.key,
                 "title": priority.title,
                 "quarter": now,
-                "quarter_hidden": self._hidden(pe, self.quarter, now),
+                "quarter_hidden": withheld,
             }
             for name, other in zip(COMPARED, (self.previous, self.year_before)):
                 if self._covered(other):
@@ -123,15 +139,16 @@ class Monitoring:
                     test = stats.compare_periods(now, before)
                     row[name] = before
                     row[f"{name}_p"] = test.p_value
-                    row[f"{name}_hidden"] = self._hidden(pe, other, before)
+                    row[f"{name}_hidden"] = self._hidden(pe, other.months, before)
                 else:
                     row[name] = None
                     row[f"{name}_p"] = None
                     row[f"{name}_hidden"] = False
-            # The baseline is the assessment period's quarterly average (its total per three months).
-            total = pe.total(baseline_months)
-            row["baseline"] = total * 3 / len(baseline_months)
-            row["baseline_hidden"] = pe.rule.hides(total)
+            # The baseline: the rest of the assessment period's total per three months.
+            row["baseline"] = rest * 3 / len(baseline_months) if baseline_months else None
+            row["baseline_hidden"] = withheld
+            for name in (*COMPARED, "baseline"):
+                row[f"{name}_change"] = percent_change(now, row[name])
             rows.append(row)
         return self._with_significance(pd.DataFrame(rows))
 
@@ -163,12 +180,26 @@ class Monitoring:
             f"{level:.0%} (Benjamini-Hochberg false discovery rate control)."
         )
 
+    @property
+    def baseline_months(self) -> list[str]:
+        """The months of the baseline: the assessment period without the quarter monitored."""
+        return [m for m in self.assessment.months if m not in self.quarter.months]
+
+    @property
+    def baseline_label(self) -> str:
+        """The baseline's months in words, or why there is none."""
+        months = self.baseline_months
+        if not months:
+            return "none: the quarter is the whole assessment period"
+        spans = period_text(months[0], months[-1])
+        return spans if len(months) == len(month_range(months[0], months[-1])) else f"{spans}, without this quarter"
+
     @staticmethod
-    def _hidden(pe: PriorityEvidence, quarter: Quarter, count: int) -> bool:
-        """Whether a quarter's count must not be shown: small, or the total of months hidden on the page."""
+    def _hidden(pe: PriorityEvidence, months: list[str], count: int) -> bool:
+        """Whether a count over some months must not be shown: small, or the total of months hidden on the page."""
         hidden = pe.monthly_hidden()
         column = hidden.columns[-1]  # All, or the only crime type
-        months = [m for m in quarter.months if m in hidden.index and hidden.at[m, column]]
+        months = [m for m in months if m in hidden.index and hidden.at[m, column]]
         monthly = pe.monthly()
         return pe.rule.hides(count) or pe.rule.exposes(monthly.loc[months].sum(axis=1))
 
@@ -197,6 +228,49 @@ class Monitoring:
 
             results.append((at(self.quarter), at(self.previous), at(self.year_before)))
         return results
+
+    def partner_rows(self) -> pd.DataFrame:
+        """Quarterly partner returns of the priorities police data cannot see, up to this quarter's end.
+
+        Per indicator: its latest quarter, the quarter before and the same quarter a year
+        earlier (each where returned), with the % change against each, as for police counts.
+        Values a disclosure rule withholds are flagged in `*_hidden`.
+        """
+        indicators = self.evidence.tables.indicators
+        hidden = Disclosure.of(self.assessment).hidden_indicators(indicators, self.assessment.comparators)
+        partner_led = {
+            p.key: p.title for p in self.assessment.priorities if not p.has_police_data and not p.is_candidate
+        }
+        rows = indicators[
+            (indicators["area"] == self.assessment.area)
+            & indicators["priority"].isin(partner_led)
+            & (indicators["period_end"] <= self.quarter.end_date)
+        ]
+        # A quarterly return spans about three months; annual and one-off figures are not monitored here.
+        days = (rows["period_end"] - rows["period_start"]).dt.days
+        rows = rows[days.between(85, 95)]
+        out = []
+        for (priority, name), returns in rows.groupby(["priority", "indicator"], sort=False):
+            returns = returns.sort_values("period_end")
+            by_end = {end.to_period("M"): row for end, row in zip(returns["period_end"], returns.itertuples())}
+            latest = returns.iloc[-1]
+            last = latest["period_end"].to_period("M")
+            row = {
+                "priority": priority,
+                "title": partner_led[priority],
+                "indicator": name,
+                "period": period_label(latest["period_start"], latest["period_end"]),
+                "latest": float(latest["value"]),
+                "latest_hidden": bool(hidden[latest.name]),
+                "source": latest["source"],
+            }
+            for column, back in zip(COMPARED, (3, 12)):
+                earlier = by_end.get(last - back)
+                row[column] = None if earlier is None else float(earlier.value)
+                row[f"{column}_hidden"] = earlier is not None and bool(hidden[earlier.Index])
+                row[f"{column}_change"] = percent_change(row["latest"], row[column])
+            out.append(row)
+        return pd.DataFrame(out)
 
     @property
     def reach_note(self) -> str:

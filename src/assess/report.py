@@ -263,7 +263,7 @@ def _measures_at_a_glance(plan: ActionPlanPage) -> pd.DataFrame:
 def _late_actions(run: RunContext, plan: ActionPlanPage) -> tuple[pd.DataFrame, str]:
     """Overdue actions as of the plan's date per priority, and the count in a sentence."""
     as_of = plan.as_of
-    actions = run.actions
+    actions = run.actions_as_of(as_of)
     rows = []
     for priority in run.assessment.priorities:
         own = [a for a in actions if a.priority == priority.key]

@@ -1,7 +1,8 @@
 """`assess init AREA`: a starter folder of an area's own content for a new partnership.
 
 It writes `areas/<code>/` (beside the parameters file): a README saying what each file is
-for, empty but valid judgements, actions and measures with a commented example each, a
+for, empty but valid judgements, actions and measures with a commented example each, an
+empty status return (its header only), a
 partners/ folder with the return format, and the scoring sheet to fill in. Every file is
 written into a temporary folder beside the area's, then moved into place, so a failure leaves
 nothing half-written; an existing file is replaced only when asked, and nothing else in the
@@ -21,7 +22,7 @@ from string import Template
 from assess import wording
 from assess.config import areas_dir_for
 from assess.errors import OutputError
-from assess.local import ACTIONS, JUDGEMENTS, MEASURES, PARTNERS, README, district_name, holds_entries
+from assess.local import ACTIONS, JUDGEMENTS, MEASURES, PARTNERS, README, STATUS, district_name, holds_entries
 from assess.scoring_sheet import SheetParams, current_umask, sheet_params, sheet_partners, write_sheet
 
 TEMPLATES = Path(__file__).parent / "templates" / "local"
@@ -34,6 +35,7 @@ STARTER_FILES = {
     JUDGEMENTS: "judgements.yaml",
     ACTIONS: "actions.yaml",
     MEASURES: "measures.yaml",
+    STATUS: "status.csv",
     f"{PARTNERS}/{README}": "partners-README.md",
 }
 
