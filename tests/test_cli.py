@@ -100,7 +100,8 @@ class TestRunOnTheDefault:
         _, out = default_run
         index = (out / "index.html").read_text()
         assert index.index("<h2>Ranking</h2>") < index.index("<h2>Pages</h2>")
-        assert index.count("<tr><td>") == len(facts.issues())  # one ranking row per issue
+        ranking = index[index.index("<h2>Ranking</h2>") : index.index("<h2>Evidence to strengthen</h2>")]
+        assert ranking.count("<tr><td") == len(facts.issues())  # one ranking row per issue, firm or provisional
 
     def test_criteria_and_ranking_tables(self, default_run):
         _, out = default_run

@@ -304,7 +304,7 @@ def small_sensitive(tmp_path):
 
 def shown_numbers(display) -> set[int]:
     text = display._repr_html_()
-    return {int(n.replace(",", "")) for n in re.findall(r"<td>([\d,]+)</td>", text)}
+    return {int(n.replace(",", "")) for n in re.findall(r"<td[^>]*>([\d,]+)</td>", text)}
 
 
 class TestSensitivePage:

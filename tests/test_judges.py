@@ -241,7 +241,7 @@ def test_the_priority_page_shows_each_partner_where_several_judged(tmp_path):
     assert list(table.frame["Score (1-5)"]) == [2, 5, 4]
     assert list(table.frame["Confidence"]) == ["high", "low", "medium"]
     assert "judged by 3 partners (median 4, range 2 to 5)" in table.caption
-    assert "<td>Complaints rose.</td>" in table._repr_html_()
+    assert '<td data-label="Rationale">Complaints rose.</td>' in table._repr_html_()
     # One judge per criterion: the section, heading and all, is left out.
     assert not PriorityPage(run, "domestic_abuse").section("judgements")
 

@@ -247,7 +247,9 @@ class PriorityPage:
         frame = grid.reset_index().rename(columns={"month": "Month"})
         frame["Month"] = [pd.Period(m, freq="M").strftime("%b %Y") for m in frame["Month"]]
         formats = {c: present.whole for c in frame.columns if c != "Month"}
-        return present.Table(frame, f"Recorded {self._noun} per month, {self.assessment.area}, {self.period}", formats)
+        caption = f"Recorded {self._noun} per month, {self.assessment.area}, {self.period}"
+        # The chart above says it at a glance; the table is the detail behind it.
+        return present.Table(frame, caption, formats, collapsed=True)
 
     def breakdown_table(self) -> present.Table:
         table = self.evidence.breakdown()
@@ -309,7 +311,7 @@ class PriorityPage:
             f"{self.priority.title}: rate per 1,000 residents in each area compared, {self.period} "
             f"(residents: ONS {self.evidence.evidence.population_estimate})"
         )
-        return present.Table(frame, caption, formats)
+        return present.Table(frame, caption, formats, collapsed=True)
 
     def comparison_chart(self) -> charts.Chart | present.Text:
         rates = self.evidence.rates()

@@ -184,7 +184,8 @@ class ScoringPage:
                 "Reason": table["reason"],
             }
         )
-        return present.Table(frame, f"Every criterion score with its evidence, {self.period}", {"Score": present.whole})
+        caption = f"Every criterion score with its evidence, {self.period}"
+        return present.Table(frame, caption, {"Score": present.whole}, collapsed=True)
 
     def disagreements(self) -> present.Section:
         """Where partners disagree: the judged scores whose partners are DISAGREEMENT points or more apart."""
