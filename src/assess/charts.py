@@ -74,7 +74,7 @@ class Layout:
 
 
 WIDE = Layout("wide", 9.0, 100, 10.5)  # shown at up to 900 CSS px: 14.6 px text
-NARROW = Layout("narrow", 3.75, 200, 8.5)  # shown at ~375 CSS px on a phone: 11.8 CSS px text
+NARROW = Layout("narrow", 3.6, 200, 8.5)  # shown at ~360 CSS px on a 390 px phone: 11.8 CSS px text
 
 
 @dataclass(frozen=True)
