@@ -26,7 +26,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
-from matplotlib.colors import LinearSegmentedColormap, Normalize, to_rgb  # noqa: E402
+from matplotlib.collections import PatchCollection  # noqa: E402
+from matplotlib.colors import LinearSegmentedColormap, Normalize, to_rgba  # noqa: E402
 from matplotlib.font_manager import FontProperties  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 from matplotlib.textpath import TextToPath  # noqa: E402
@@ -150,7 +151,7 @@ def _picture(draw: Callable[[Layout], plt.Figure], layout: Layout) -> Picture:
         plt.close(fig)
     image = Image.fromarray(pixels).quantize(PNG_COLOURS, method=Image.Quantize.MAXCOVERAGE, dither=Image.Dither.NONE)
     buffer = io.BytesIO()
-    image.save(buffer, format="PNG", optimize=True)
+    image.save(buffer, format="PNG")
     return Picture(buffer.getvalue(), min(sizes) * layout.dpi / 72)
 
 
@@ -342,16 +343,18 @@ def rate_comparison_chart(rates: pd.DataFrame, title: str, subtitle: str, source
                 if is_area:
                     label.set_fontweight("bold")
             ax.invert_yaxis()
-        for y, (_, row) in zip(ys, table.iterrows()):
-            colour = HIGHLIGHT if row["is_area"] else MUTED
+        ys = np.array(ys)
+        # The other areas in one call and the assessed area in another: two artists, not one per area.
+        for assessed, colour, marker, size in ((False, MUTED, "o", 6), (True, HIGHLIGHT, "D", 8)):
+            rows = (table["is_area"] == assessed).to_numpy()
             ax.errorbar(
-                row["rate"],
-                y,
-                xerr=[[row["rate"] - row["lower"]], [row["upper"] - row["rate"]]],
-                fmt="D" if row["is_area"] else "o",
+                table["rate"][rows],
+                ys[rows],
+                xerr=[(table["rate"] - table["lower"])[rows], (table["upper"] - table["rate"])[rows]],
+                fmt=marker,
                 color=colour,
                 ecolor=colour,
-                markersize=(8 if row["is_area"] else 6) * (0.8 if layout.narrow else 1),
+                markersize=size * (0.8 if layout.narrow else 1),
                 capsize=3,
             )
         ax.set_xlabel(_wrap(measure, layout.width_pt - 20, layout.text))
@@ -433,6 +436,8 @@ def annotated_heatmap(
     cmap = LinearSegmentedColormap.from_list("gaf_blue", ["#F2F6FA", "#5694CA", HIGHLIGHT])
     norm = Normalize(*scale)
     row_names = [str(r) for r in values.index]
+    faces = cmap(norm(grid)).reshape(-1, 4)
+    inks = [DARK_TEXT if np.isnan(v) else _cell_text_colour(face[:3]) for v, face in zip(grid.ravel(), faces)]
 
     def draw(layout: Layout) -> plt.Figure:
         if layout.narrow:
@@ -458,28 +463,27 @@ def annotated_heatmap(
             ax.set_yticks([t + 0.5 for t in tops], [_wrap(name, ROW_NAME_PT, layout.text) for name in row_names])
             key = fig.colorbar(plt.cm.ScalarMappable(norm, cmap), ax=ax, shrink=0.8, label=scale_label, aspect=30)
             key.locator = MaxNLocator(5, steps=[1, 2, 2.5, 5, 10])
-        for i, top in enumerate(tops):
-            for j in range(n_columns):
-                value, text = grid[i, j], str(cell_text[i, j])
-                if np.isnan(value):
-                    # No data: hatched grey, and said in words.
-                    face, ink, hatch = "#E5E5E5", DARK_TEXT, "///"
-                else:
-                    face, ink, hatch = cmap(norm(value)), _cell_text_colour(to_rgb(cmap(norm(value)))), None
-                ax.add_patch(plt.Rectangle((j, top), 1, 1, facecolor=face, edgecolor="white", hatch=hatch, linewidth=1))
-                if hatch:
-                    ax.add_patch(plt.Rectangle((j, top), 1, 1, fill=False, hatch=hatch, edgecolor=MUTED, lw=0))
-                if text:
-                    ax.text(
-                        j + 0.5,
-                        top + 0.5,
-                        _wrap(text, cell_pt - 4, layout.text),
-                        ha="center",
-                        va="center",
-                        fontsize=layout.text,
-                        color=ink,
-                        linespacing=1.0,
-                    )
+        cells = [plt.Rectangle((j, top), 1, 1) for top in tops for j in range(n_columns)]
+        missing = np.isnan(grid).ravel()
+        # No data: a hatched grey cell, said in words in the cell.
+        ax.add_collection(
+            PatchCollection(cells, facecolors=np.where(missing[:, None], to_rgba("#E5E5E5"), faces), edgecolor="white")
+        )
+        hatched = [cell for cell, gap in zip(cells, missing) if gap]
+        ax.add_collection(PatchCollection(hatched, facecolor="none", edgecolor=MUTED, hatch="///", linewidth=0))
+        for cell, text, ink in zip(cells, cell_text.ravel(), inks):
+            if str(text):
+                x, y = cell.get_xy()
+                ax.text(
+                    x + 0.5,
+                    y + 0.5,
+                    _wrap(str(text), cell_pt - 4, layout.text),
+                    ha="center",
+                    va="center",
+                    fontsize=layout.text,
+                    color=ink,
+                    linespacing=1.0,
+                )
         ax.set_xlim(0, n_columns)
         ax.xaxis.tick_top()
         ax.set_xticks([j + 0.5 for j in range(n_columns)])
