@@ -335,6 +335,9 @@ def rate_comparison_chart(rates: pd.DataFrame, title: str, subtitle: str, source
             fig, ax = _figure(layout, (_rows_height(labels, layout, row_pt, gap_pt) + 80) / 72)
             tops = _rows_with_labels_above(ax, labels, layout, row_pt, gap_pt, list(table["is_area"]))
             ys = [top + 0.5 for top in tops]
+            # A faint line through each row leads the eye from the name to its dot.
+            ax.set_yticks(ys)
+            ax.tick_params(axis="y", labelleft=False, length=0)
         else:
             fig, ax = _figure(layout, 0.38 * len(table) + 1.2)
             ys = list(range(len(table)))
