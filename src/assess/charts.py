@@ -146,10 +146,11 @@ def _picture(draw: Callable[[Layout], plt.Figure], layout: Layout) -> Picture:
     try:
         fig.canvas.draw()
         sizes = [t.get_fontsize() for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
-        pixels = np.asarray(fig.canvas.buffer_rgba())[..., :3]
+        # Copied out of the canvas's buffer before the figure is closed.
+        pixels = Image.fromarray(np.asarray(fig.canvas.buffer_rgba())[..., :3].copy())
     finally:
         plt.close(fig)
-    image = Image.fromarray(pixels).quantize(PNG_COLOURS, method=Image.Quantize.MAXCOVERAGE, dither=Image.Dither.NONE)
+    image = pixels.quantize(PNG_COLOURS, method=Image.Quantize.MAXCOVERAGE, dither=Image.Dither.NONE)
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
     return Picture(buffer.getvalue(), min(sizes) * layout.dpi / 72)
@@ -279,7 +280,6 @@ def monthly_chart(monthly: pd.DataFrame, title: str, subtitle: str, measure: str
     long.index = [pd.Period(m, freq="M").strftime("%b %Y") for m in long.index]
     if long.shape[1] > 1:
         long["All"] = long.sum(axis=1)
-    short_months = [pd.Period(m, freq="M").strftime("%b %y") for m in monthly.index]
     markers = ["o", "s", "^", "D", "v", "P", "X"]
 
     def draw(layout: Layout) -> plt.Figure:
@@ -294,7 +294,7 @@ def monthly_chart(monthly: pd.DataFrame, title: str, subtitle: str, measure: str
                 color=PALETTE[4] if column == "All" else PALETTE[i % len(PALETTE)],
                 label=column,
             )
-        _month_ticks(ax, short_months if layout.narrow else list(long.index), layout)
+        _month_ticks(ax, list(long.index), layout)
         ax.set_ylabel(measure)
         ax.set_ylim(bottom=0)
         ax.yaxis.set_major_locator(MaxNLocator(5 if layout.narrow else 8, integer=True))
@@ -397,10 +397,14 @@ def _header_pt(labels: Sequence[str], rotation: int, layout: Layout) -> float:
 
 
 def _cell_text_colour(rgb: tuple[float, float, float]) -> str:
-    """Dark text on light cells, white on dark ones (relative luminance, as WCAG defines it)."""
+    """Dark text on light cells, white on dark ones, whichever contrasts more (WCAG's relative luminance).
+
+    Dark text and white contrast equally with a cell of luminance 0.1875; either way the
+    contrast is then at least 4.4 to 1.
+    """
     linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
     luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
-    return DARK_TEXT if luminance > 0.25 else "white"
+    return DARK_TEXT if luminance > 0.1875 else "white"
 
 
 ROW_NAME_PT = 170  # row names on a desk wrap at this width
@@ -422,7 +426,7 @@ def annotated_heatmap(
 
     On a desk the row names sit to the left and a colour key to the right; on a phone each
     row's name sits above it, so the cells take the full width, and the printed values are
-    the key. Column names wrap, or slant when a word is wider than its column.
+    the key. Column names wrap, or stand upright when a word is wider than its column.
 
     Parameters
     ----------
@@ -446,7 +450,6 @@ def annotated_heatmap(
         if layout.narrow:
             cell_pt = (layout.width_pt - 12) / n_columns
             row_pt = max(24.0, min(cell_pt, 32.0))
-            names_pt = 0.0
         else:
             row_pt = 30.0
             names_pt = max(_widest(_wrap(name, ROW_NAME_PT, layout.text), layout.text) for name in row_names)
