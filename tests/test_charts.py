@@ -225,3 +225,14 @@ def test_a_phone_gets_few_month_labels_and_the_legend_below(kept_open):
     assert len([t for t in narrow.axes[0].get_xticklabels() if t.get_text()]) <= 4
     assert len([t for t in wide.axes[0].get_xticklabels() if t.get_text()]) <= 12
     assert narrow.legends and not narrow.axes[0].get_legend()  # under the plot, not beside it
+
+
+def test_neighbouring_cells_without_data_say_so_once(kept_open):
+    """A row with three gaps side by side prints "no data" once over them, at both widths."""
+    values = pd.DataFrame(
+        [[4.0, np.nan, np.nan, np.nan, 2.0], [np.nan, 3.0, np.nan, 1.0, 5.0]], ["A", "B"], list("VWXYZ")
+    )
+    score_heatmap(values, "Scores", "Grid of scores", "2022")
+    for fig in kept_open:
+        texts = [t.get_text().replace("\n", " ") for t in fig.axes[0].texts]
+        assert texts.count("no data") == 3  # one for row A's run, two for row B's separate gaps

@@ -27,7 +27,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 from matplotlib.collections import PatchCollection  # noqa: E402
-from matplotlib.colors import LinearSegmentedColormap, Normalize, to_rgba  # noqa: E402
+from matplotlib.colors import LinearSegmentedColormap, Normalize  # noqa: E402
 from matplotlib.font_manager import FontProperties  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 from matplotlib.textpath import TextToPath  # noqa: E402
@@ -396,6 +396,18 @@ def _header_pt(labels: Sequence[str], rotation: int, layout: Layout) -> float:
     return max(map(_lines, labels)) * layout.line_pt
 
 
+def _runs(values: np.ndarray, texts: np.ndarray) -> list[tuple[int, int]]:
+    """Each cell of a row as (column, width): neighbouring cells without data and with one text run together."""
+    runs: list[tuple[int, int]] = []
+    for j, (value, text) in enumerate(zip(values, texts)):
+        start = runs[-1][0] if runs else -1
+        if runs and np.isnan(value) and np.isnan(values[start]) and text == texts[start]:
+            runs[-1] = (start, runs[-1][1] + 1)
+        else:
+            runs.append((j, 1))
+    return runs
+
+
 def _cell_text_colour(rgb: tuple[float, float, float]) -> str:
     """Dark text on light cells, white on dark ones, whichever contrasts more (WCAG's relative luminance).
 
@@ -431,7 +443,8 @@ def annotated_heatmap(
     Parameters
     ----------
     values
-        Numbers to colour (NaN for no data, drawn as a hatched grey cell).
+        Numbers to colour (NaN for no data, drawn as a hatched grey cell; neighbours in a row
+        with the same text merge, so it is said once).
     labels
         The text printed in each cell.
     columns_label
@@ -469,21 +482,25 @@ def annotated_heatmap(
             ax.set_yticks([t + 0.5 for t in tops], [_wrap(name, ROW_NAME_PT, layout.text) for name in row_names])
             key = fig.colorbar(plt.cm.ScalarMappable(norm, cmap), ax=ax, shrink=0.8, label=scale_label, aspect=30)
             key.locator = MaxNLocator(5, steps=[1, 2, 2.5, 5, 10])
-        cells = [plt.Rectangle((j, top), 1, 1) for top in tops for j in range(n_columns)]
-        missing = np.isnan(grid).ravel()
-        # No data: a hatched grey cell, said in words in the cell.
-        ax.add_collection(
-            PatchCollection(cells, facecolors=np.where(missing[:, None], to_rgba("#E5E5E5"), faces), edgecolor="white")
-        )
-        hatched = [cell for cell, gap in zip(cells, missing) if gap]
-        ax.add_collection(PatchCollection(hatched, facecolor="none", edgecolor=MUTED, hatch="///", linewidth=0))
-        for cell, text, ink in zip(cells, cell_text.ravel(), inks):
+        cells, texts = [], []  # texts: (x, y, text, width in columns, colour)
+        gaps = []  # a run of neighbouring cells without data, saying so once
+        for i, top in enumerate(tops):
+            for j, span in _runs(grid[i], cell_text[i]):
+                if np.isnan(grid[i, j]):
+                    gaps.append(plt.Rectangle((j, top), span, 1))
+                    texts.append((j + span / 2, top + 0.5, cell_text[i, j], span, DARK_TEXT))
+                else:
+                    cells.append(plt.Rectangle((j, top), 1, 1, facecolor=faces[i * n_columns + j]))
+                    texts.append((j + 0.5, top + 0.5, cell_text[i, j], 1, inks[i * n_columns + j]))
+        ax.add_collection(PatchCollection(cells, match_original=True, edgecolor="white"))
+        ax.add_collection(PatchCollection(gaps, facecolor="#E5E5E5", edgecolor="white"))
+        ax.add_collection(PatchCollection(gaps, facecolor="none", edgecolor=MUTED, hatch="///", linewidth=0))
+        for x, y, text, span, ink in texts:
             if str(text):
-                x, y = cell.get_xy()
                 ax.text(
-                    x + 0.5,
-                    y + 0.5,
-                    _wrap(str(text), cell_pt - 4, layout.text),
+                    x,
+                    y,
+                    _wrap(str(text), span * cell_pt - 4, layout.text),
                     ha="center",
                     va="center",
                     fontsize=layout.text,
