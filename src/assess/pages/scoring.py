@@ -247,6 +247,7 @@ class ScoringPage:
             (0, 1),
             "Chance",
             alt,
+            columns_label="Rank",
         )
 
     def sensitivity_table(self) -> present.Table:
