@@ -54,7 +54,7 @@ class TestLowestRank:
     )
     def test_boundaries(self, setting, area, rank, expected):
         result = status(measure(), setting, ["2022-01"], area=area)
-        assert result.value == f"{rank} of 8" and result.status == expected
+        assert result.value == f"{rank} of 8 (1 = lowest rate)" and result.status == expected
 
     def test_months_not_in_the_data(self, setting):
         assert status(measure(), setting, ["2021-12"]).status == NO_DATA

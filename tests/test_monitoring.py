@@ -133,7 +133,7 @@ def test_the_plan_page_monitoring_and_evaluate_agree(one_quarter):
     assert plan == quarterly == {k: (r.value, r.status) for k, r in direct.items()}
     # The rank that showed amber on one page and red on another: one status, with its reason.
     burglary = direct["burglary_vehicle_position"]
-    assert burglary.value == "11 of 13" and burglary.status == "no data"
+    assert burglary.value == "11 of 13 (1 = lowest rate)" and burglary.status == "no data"
     assert "same months a year earlier (October to December 2021)" in burglary.evidence
 
 

@@ -166,13 +166,13 @@ def _rank_measure(
     rank = area_rank(counts, population, assessment.area, measure.crime_types, months)
     if rank is None:
         return _result(measure, period, "no data", "The police data do not cover these months.")
-    value = f"{rank.rank} of {rank.n}"
+    value = rank.words
     if measure.kind == "lowest_rank":
         return _result(
             measure,
             period,
             value,
-            f"Ranked {value} from the lowest rate per 1,000 residents; the target is the lowest {measure.lowest}.",
+            f"Ranked {value} per 1,000 residents; the target is the lowest {measure.lowest}.",
             rank.rank,
         )
     before = year_earlier(months)
@@ -183,7 +183,7 @@ def _rank_measure(
             measure,
             period,
             value,
-            f"Ranked {value} from the lowest; the data do not reach back to the same months a year earlier "
+            f"Ranked {value}; the data do not reach back to the same months a year earlier "
             f"({before_text}), so no change in position can be shown.",
             rank.rank,
         )
@@ -191,7 +191,7 @@ def _rank_measure(
         measure,
         period,
         value,
-        f"Ranked {value} from the lowest, against {earlier.rank} of {earlier.n} a year earlier ({before_text}).",
+        f"Ranked {value}, against {earlier.rank} of {earlier.n} a year earlier ({before_text}).",
         rank.rank,
         earlier.rank,
     )
