@@ -80,7 +80,7 @@ class TestRankImproves:
 
         # Area D ranks 4 in February 2021.
         better = in_2022(1)
-        assert (better.value, better.status, better.reference) == ("1 of 8", GREEN, 4)
+        assert (better.value, better.status, better.reference) == ("1 of 8 (1 = lowest rate)", GREEN, 4)
         assert "against 4 of 8 a year earlier (February 2021)" in better.evidence
         assert in_2022(40).status == AMBER
         assert in_2022(999).status == RED
@@ -159,4 +159,4 @@ def test_the_plan_measures_on_the_default():
     # Independent check: Sevenoaks's ASB rate is the lowest of the Kent areas in 2022.
     asb_rates = counts[counts["crime_type"] == "Anti-social behaviour"].groupby("area")["count"].sum() / population
     assert asb_rates.idxmin() == "Sevenoaks"
-    assert (asb.value, asb.status) == (f"1 of {len(facts.comparators())}", GREEN)
+    assert (asb.value, asb.status) == (f"1 of {len(facts.comparators())} (1 = lowest rate)", GREEN)

@@ -122,6 +122,11 @@ class LocalContent:
                 f"say how the partnership will know it is succeeding in {where}/{MEASURES}",
             ),
             (
+                self.previous_file,
+                "the last assessment's order of priorities, so the summary can say what changed",
+                f"list the priorities of your last plan, highest first, in {where}/{PREVIOUS} (its README shows how)",
+            ),
+            (
                 self.partner_files or None,
                 "the partnership's own partner returns",
                 f"save partners' figures in the folder {where}/{PARTNERS}, in the format its README describes",

@@ -246,6 +246,8 @@ class Monitoring:
             & indicators["priority"].isin(partner_led)
             & (indicators["period_end"] <= self.quarter.end_date)
         ]
+        if rows.empty:  # an area with no returns of its own (its columns may then have no dates)
+            return pd.DataFrame()
         # A quarterly return spans about three months; annual and one-off figures are not monitored here.
         days = (rows["period_end"] - rows["period_start"]).dt.days
         rows = rows[days.between(85, 95)]
