@@ -92,8 +92,9 @@ class TestAsOf:
 
     def test_a_date(self, assessment):
         assert parse_as_of("2022-03-31", assessment) == date(2022, 3, 31)
-        with pytest.raises(ConfigError, match="--as-of: must be a date written YYYY-MM-DD or the word 'today'"):
-            parse_as_of("31/03/2022", assessment)
+        for text in ("31/03/2022", "20220331", "2022-W13-4", "2022-02-30"):
+            with pytest.raises(ConfigError, match="--as-of: must be a date written YYYY-MM-DD or the word 'today'"):
+                parse_as_of(text, assessment)
 
     def test_the_plan_at_the_period_end(self, assessment):
         """The 2021-22 plan's dated actions fell due by March 2022: at the period's end, 30 open ones are overdue."""
@@ -147,6 +148,8 @@ class TestStatusReturn:
             ("8.8,2022-01-10,complete,x,CSU", r"row 2, field 'action': unknown action '8.8'"),
             ("9.9,10/01/2022,complete,x,CSU", r"row 2, field 'reported_on': must be a date written YYYY-MM-DD"),
             ("9.9,2022-01-10,done,x,CSU", r"row 2, field 'status': 'done' is not one of not reported, not started"),
+            ("9.9,20220110,complete,x,CSU", r"row 2, field 'reported_on': must be a date written YYYY-MM-DD"),
+            ("9.9,2022-01-10,complete,Going well, on track,CSU", r"row 2 has more fields than the 5 columns"),
         ],
     )
     def test_a_bad_row_is_one_line_naming_file_row_and_field(self, tmp_path, row, message):
@@ -159,6 +162,14 @@ class TestStatusReturn:
             self.returns(
                 tmp_path, "9.9,2022-01-10,complete,x,CSU\n1.1,2022-01-10,complete,x,CSU\n1.1,2022-01-11,,x,CSU\n"
             )
+
+    def test_a_return_saved_in_another_encoding_is_one_line(self, tmp_path):
+        path = tmp_path / "status.csv"
+        path.write_bytes((HEADER + "9.9,2022-01-10,complete,Caf\u00e9 opened,CSU\n").encode("cp1252"))
+        with pytest.raises(
+            ConfigError, match="status.csv: not UTF-8 text; save it from the spreadsheet as 'CSV UTF-8'"
+        ):
+            load_status_returns(path, self.plan)
 
     def test_a_wrong_header(self, tmp_path):
         path = tmp_path / "status.csv"

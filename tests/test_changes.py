@@ -1,7 +1,5 @@
 """Year on year: `Change` against independent references, under a null and with a planted fall."""
 
-import math
-
 import numpy as np
 import pytest
 
@@ -77,30 +75,6 @@ class TestEdges:
     def test_percentages_change_in_points(self):
         change = Change.untested(12.0, 15.5, "percent", "no denominators")
         assert change.words(figures=False) == "up 3.5 percentage points, not tested (no denominators)"
-
-
-class TestRatesAndProportions:
-    def test_rates_test_their_counts_with_residents_as_exposure(self):
-        # 50 in 100,000 residents, then 80 in 120,000.
-        change = Change.of_rates(0.5, 80 / 120, 100_000, 120_000)
-        assert change.p_value == pytest.approx(Change.of_counts(50, 80, exposure_ratio=1.2).p_value)
-        assert change.words() == f"up 33% (0.50 to 0.67), could be chance (p = {change.p_value:.2g})"
-
-    def test_proportions_by_fishers_exact_test(self):
-        # 30 of 100 against 10 of 100: the two-sided p-value summed by hand over the hypergeometric
-        # tables (40 of 200 in the first 100) no more likely than the one observed.
-        def likelihood(k):
-            return math.comb(100, k) * math.comb(100, 40 - k) / math.comb(200, 40)
-
-        observed = likelihood(30)
-        expected = sum(likelihood(k) for k in range(41) if likelihood(k) <= observed * (1 + 1e-7))
-        change = Change.of_proportions(10.0, 30.0, 100, 100)
-        assert change.p_value == pytest.approx(expected, rel=1e-9)
-        assert change.words() == "up 20.0 percentage points (10.0% to 30.0%), more than chance (p < 0.001)"
-
-    def test_a_bad_denominator_is_refused(self):
-        with pytest.raises(InputError, match="positive denominator"):
-            Change.of_proportions(10.0, 30.0, 0, 100)
 
 
 class TestSimulation:

@@ -274,3 +274,10 @@ def test_default_pages_carry_a_glossary_and_no_jargon(default_run, sevenoaks):
     assert plan.count('<abbr title="Community Safety Unit">CSU</abbr> (Community Safety Unit)') == 1
     problems = plain_words_problems(out, glossary)
     assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems)
+
+
+def test_an_acronym_inside_an_address_is_left_as_it_is():
+    page = "<p>Source: https://example.org/CSU/data and www.example.org/PAS; the CSU and PAS teams.</p>"
+    expanded = expand_first_use(page, SMALL)
+    assert "https://example.org/CSU/data and www.example.org/PAS;" in expanded
+    assert expanded.count("<abbr") == 2 and "the <abbr" in expanded

@@ -130,7 +130,12 @@ class TestLinkPages:
         assert "<script>" not in text and 'onclick="' not in text
         assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;quoted&quot;" in text
         hrefs = [href for href, _, _ in navs_of(folder / "index.html")[0]]
-        assert '../x" onclick="alert(1)' in hrefs  # one attribute value, as given
+        assert "../x%22%20onclick%3D%22alert%281%29" in hrefs  # one attribute value, percent-encoded
+
+    def test_a_file_name_is_never_a_scheme_fragment_or_query(self, folder):
+        (folder / "q?x#y.html").write_text(page(""), encoding="utf-8")
+        link_pages(folder, [PAGES[0], NavLink("q?x#y.html", "Odd")])
+        assert "q%3Fx%23y.html" in [href for href, _, _ in navs_of(folder / "index.html")[0]]
 
     def test_the_rest_of_the_page_is_untouched(self, folder):
         (folder / "20_asb.html").write_text(page("<p>Keep <b>this</b> &amp; that</p>"), encoding="utf-8")

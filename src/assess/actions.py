@@ -113,9 +113,16 @@ def parse_as_of(text: str, assessment: Assessment) -> date:
     if text.strip().lower() == TODAY:
         return date.today()
     try:
-        return date.fromisoformat(text)
+        return _iso_date(text)
     except ValueError:
         raise ConfigError(f"--as-of: must be a date written YYYY-MM-DD or the word 'today', not {text!r}") from None
+
+
+def _iso_date(text: str) -> date:
+    """A date written YYYY-MM-DD and nothing else (fromisoformat alone also takes 20221231 or 2022-W52-7)."""
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        raise ValueError(text)
+    return date.fromisoformat(text)
 
 
 @dataclass(frozen=True)
@@ -132,17 +139,23 @@ class StatusReturn:
 def load_status_returns(path: Path, actions: Sequence[Action]) -> tuple[StatusReturn, ...]:
     """The rows of a status return, each naming an action of the plan, a date and a known status."""
     known = {a.id for a in actions}
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.DictReader(handle)
-        header = tuple(name.strip() for name in reader.fieldnames or ())
-        if header != STATUS_COLUMNS:
-            raise ConfigError(f"{path}: the first row must be the columns {', '.join(STATUS_COLUMNS)}")
-        returns = []
-        # Row numbers as a spreadsheet shows them: the header is row 1.
-        for number, row in enumerate(reader, start=2):
-            returns.append(
-                _status_row(path, number, {k.strip(): (v or "").strip() for k, v in row.items() if k}, known)
-            )
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.DictReader(handle)
+            header = tuple(name.strip() for name in reader.fieldnames or ())
+            if header != STATUS_COLUMNS:
+                raise ConfigError(f"{path}: the first row must be the columns {', '.join(STATUS_COLUMNS)}")
+            returns = []
+            # Row numbers as a spreadsheet shows them: the header is row 1.
+            for number, row in enumerate(reader, start=2):
+                if None in row:  # more fields than columns: an update with an unquoted comma
+                    raise ConfigError(
+                        f"{path}: row {number} has more fields than the {len(STATUS_COLUMNS)} columns; "
+                        "put text that holds a comma in double quotes"
+                    )
+                returns.append(_status_row(path, number, {k.strip(): (v or "").strip() for k, v in row.items()}, known))
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text; save it from the spreadsheet as 'CSV UTF-8'") from None
     return tuple(returns)
 
 
@@ -153,7 +166,7 @@ def _status_row(path: Path, number: int, row: dict[str, str], known: set[str]) -
             f"{where}, field 'action': unknown action {row['action']!r}; give the id of an action of the plan"
         )
     try:
-        reported_on = date.fromisoformat(row["reported_on"])
+        reported_on = _iso_date(row["reported_on"])
     except ValueError:
         raise ConfigError(
             f"{where}, field 'reported_on': must be a date written YYYY-MM-DD, not {row['reported_on']!r}"

@@ -1,7 +1,7 @@
 """Year on year: a pair of figures (previous, current), their change, and whether it is more than chance.
 
-Every page that shows a figure beside an earlier one states the change with `Change`, so
-the size of a change and the test behind it are worded one way everywhere. The test suits
+The priority pages state each police and partner figure's change with `Change`, so the size
+of a change and the test behind it are worded one way there. The test suits
 the kind of figure:
 
 counts
@@ -10,23 +10,16 @@ counts
     monthly counts paired month by month, the year-on-year test of the trend criterion
     (`stats.year_on_year`, quasi-Poisson where the months vary more than chance), so a page
     and the criterion it sits beside never disagree.
-rates per population
-    The counts behind them (rate x residents), with the residents as exposure.
-percentages with their denominators
-    Fisher's exact test of the two proportions.
 anything else
-    Not tested, and said so: a standardised rate or a percentage without its counts, hours
-    of work, money. Their change is stated, never called more or less than chance.
+    Not tested, and said so: a rate or a percentage without its counts (no partner return
+    gives them yet), hours of work, money. Their change is stated, never called more or less than chance.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
-
-from scipy import stats as scipy_stats
 
 from assess import stats
 from assess.data.indicators import COUNT_UNIT, PERCENT_UNIT
@@ -126,54 +119,6 @@ class Change:
             "count",
             float(test.p_value),
             words,
-        )
-
-    @classmethod
-    def of_rates(
-        cls,
-        previous: float,
-        current: float,
-        previous_population: float,
-        current_population: float,
-        per: float = 1000,
-        previous_period: str = "",
-        current_period: str = "",
-    ) -> Change:
-        """Two crude rates per `per` residents: the counts behind them tested with the residents as exposure."""
-        for name, value in (("previous", previous_population), ("current", current_population)):
-            if not math.isfinite(value) or value <= 0:
-                raise InputError(f"the {name} population must be a positive number, not {value}")
-        counts = [
-            round(rate * population / per)
-            for rate, population in ((previous, previous_population), (current, current_population))
-        ]
-        ratio = current_population / previous_population
-        p_value = stats.compare_periods(counts[1], counts[0], exposure_ratio=ratio).p_value
-        unit = f"rate per {per:,.0f} residents"
-        return cls(previous, current, previous_period, current_period, unit, "rate", p_value, "exact test of two rates")
-
-    @classmethod
-    def of_proportions(
-        cls,
-        previous: float,
-        current: float,
-        previous_denominator: int,
-        current_denominator: int,
-        previous_period: str = "",
-        current_period: str = "",
-    ) -> Change:
-        """Two percentages of known denominators: Fisher's exact test of the 2 x 2 table."""
-        table = []
-        for percent, denominator in ((current, current_denominator), (previous, previous_denominator)):
-            if denominator <= 0 or not 0 <= percent <= 100:
-                raise InputError(
-                    f"a percentage needs 0 to 100 of a positive denominator, not {percent} of {denominator}"
-                )
-            part = round(percent * denominator / 100)
-            table.append([part, denominator - part])
-        p_value = float(scipy_stats.fisher_exact(table).pvalue)
-        return cls(
-            previous, current, previous_period, current_period, "percent", "proportion", p_value, "Fisher's exact test"
         )
 
     @classmethod

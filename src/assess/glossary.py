@@ -26,7 +26,7 @@ from assess.config import Assessment, StrictModel, parse_model, period_text
 from assess.context import RunContext
 from assess.errors import ConfigError
 from assess.params_file import load_yaml
-from assess.report import _pages_environment
+from assess.report import pages_environment
 
 GENERIC_FILE = Path(__file__).with_name("glossary.yaml")
 PAGE = "glossary.html"
@@ -143,7 +143,7 @@ def write_glossary(run: RunContext, folder: Path) -> Path:
     glossary = Glossary.load(assessment)
     local = {term.name for term in Glossary.read(assessment.local.glossary_file).terms}
     page = (
-        _pages_environment()
+        pages_environment()
         .get_template("glossary.html.j2")
         .render(
             produced=f"{date.today():%d %B %Y}",
@@ -200,9 +200,11 @@ def expand_first_use(html: str, glossary: Glossary) -> str:
 def _expand_text(text: str, pattern: re.Pattern, acronyms: dict[str, Term], used: set[str]) -> str:
     """One run of text (raw HTML between tags) with the first use of each acronym not yet `used` spelled out."""
     out, done = [], 0
+    # An address (https://…/CSU/…) is not prose: an acronym inside one is left as it is.
+    addresses = [m.span() for m in re.finditer(r"\S*://\S*|www\.\S+", text)]
     for match in pattern.finditer(text):
         name, plural = match.group(1), bool(match.group(2))
-        if name in used:
+        if name in used or any(a <= match.start() < b for a, b in addresses):
             continue
         used.add(name)
         words = acronyms[name].words(plural)

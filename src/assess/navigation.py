@@ -17,6 +17,7 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 SUMMARY = "index.html"
 GLOSSARY = "glossary.html"
@@ -116,8 +117,9 @@ def _links(
 
 
 def _attribute(href: str) -> str:
-    """A link as an attribute value, escaped."""
-    return html.escape(href, quote=True)
+    """A relative link as an attribute value: percent-encoded, so a name holding '#', '?' or ':' stays a file
+    name (never a fragment, a query or a scheme), then escaped."""
+    return html.escape(quote(href), quote=True)
 
 
 def _replace(path: Path, text: str) -> None:

@@ -12,6 +12,8 @@ from typing import ClassVar
 
 import pandas as pd
 
+from assess.sparkline import Sparkline
+
 NO_DATA = "no data"
 
 
@@ -75,8 +77,8 @@ class Table:
         )
 
     def _cell(self, column: str, value: object) -> str:
-        # A figure drawn as HTML (a sparkline) brings its own markup, escaped where it holds text.
-        return value.__html__() if hasattr(value, "__html__") else html.escape(self._format(column, value))
+        # A sparkline brings its own markup (escaped where it holds text); any other value is text.
+        return value.__html__() if isinstance(value, Sparkline) else html.escape(self._format(column, value))
 
     def _format(self, column: str, value: object) -> str:
         if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:

@@ -27,7 +27,7 @@ class RenderedPage(Protocol):
     html: str
 
 
-def _pages_environment():
+def pages_environment():
     """Jinja for the pages the package writes itself, escaping every value unless marked safe."""
     from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
@@ -42,7 +42,7 @@ def _pages_environment():
 
 
 def _render(template: str, out: Path, **values) -> Path:
-    page = _pages_environment().get_template(template).render(produced=f"{date.today():%d %B %Y}", **values)
+    page = pages_environment().get_template(template).render(produced=f"{date.today():%d %B %Y}", **values)
     path = out / "index.html"
     path.write_text(page, encoding="utf-8")
     return path
@@ -158,12 +158,14 @@ def _summary(ranking: dict, thin: pd.DataFrame, changes: pd.DataFrame, measures:
     if not len(changes):
         changed = "The last assessment's order is not recorded for this area, so no change can be shown."
     else:
-        moves = changes[changes["Change"] != "same place"]
+        moves = changes[changes["Change"].str.startswith(("rose", "fell"))]
+        words = [f"{issue} {move}" for issue, move in zip(moves["Issue"], moves["Change"])]
+        new = changes[changes["Change"] == "new issue"]
+        words += [f"{issue}, not ranked then, is {now} now" for issue, now in zip(new["Issue"], new.iloc[:, 2])][:2]
         changed = (
-            "; ".join(f"{issue} {move}" for issue, move in zip(moves["Issue"][:4], moves["Change"][:4]))
-            + ("; more below." if len(moves) > 4 else ".")
-            if len(moves)
-            else "The order is the same as in the last assessment."
+            "Among the last plan's priorities: " + "; ".join(words) + "."
+            if words
+            else "The last plan's priorities keep their order among themselves."
         )
     counts = measures["Status"].value_counts() if len(measures) else pd.Series(dtype=int)
     glance = ", ".join(f"{counts[s]} {s}" for s in ("GREEN", "AMBER", "RED", "no data") if s in counts)
@@ -202,24 +204,32 @@ def _thin_evidence(run: RunContext) -> pd.DataFrame:
 
 
 def _changes(run: RunContext) -> pd.DataFrame:
-    """Each issue's place in the last assessment against now, with what drives its score now."""
+    """Each issue's place in the last assessment against now, with what drives its score now.
+
+    The last plan ranked only its own priorities, so they are ranked among themselves now too
+    (a candidate ranked above them would otherwise seem to push them down); issues it did not
+    rank are listed as new, with their place among every issue scored now.
+    """
     previous = run.previous
     if previous is None:
         return pd.DataFrame()
+    order = run.results.order
+    kept = [key for key in order if previous.rank(key)]
     rows = []
-    for now, key in enumerate(run.results.order, start=1):
+    for key in order:
         then = previous.rank(key)
         if then is None:
-            move = "not a priority then"
-        elif then == now:
-            move = "same place"
+            move = "new issue"
+            then_text, now_text = "not ranked", f"{order.index(key) + 1} of {len(order)} (all issues)"
         else:
-            move = f"{'rose' if now < then else 'fell'} from {then} to {now}"
+            now = kept.index(key) + 1
+            move = "same place" if then == now else f"{'rose' if now < then else 'fell'} from {then} to {now}"
+            then_text, now_text = f"{then} of {len(previous.order)}", f"{now} of {len(kept)}"
         rows.append(
             {
                 "Issue": _issue_name(run, key),
-                f"Rank in {previous.name}": str(then) if then else "not a priority",
-                "Rank now": now,
+                f"Rank in {previous.name}": then_text,
+                "Rank now among the same priorities": now_text,
                 "Change": move,
                 "What drives its score now": _drivers(run, key),
             }
@@ -282,8 +292,15 @@ def _late_actions(run: RunContext, plan: ActionPlanPage) -> tuple[pd.DataFrame, 
     overdue = sum(a.is_overdue(as_of) for a in actions)
     sentence = (
         f"{overdue} of {len(actions)} actions are overdue as of {as_of:%d %B %Y} "
-        "(due before that date and not reported complete)."
+        "(due before that date and not reported complete or cancelled)."
     )
+    later = sum(r.reported_on > as_of for r in run.status_returns)
+    if later:
+        sentence += (
+            f" {wording.number(later, capital=True)} status report{'' if later == 1 else 's'} dated after "
+            f"{as_of:%d %B %Y} {'is' if later == 1 else 'are'} not counted here; run with --as-of today to count "
+            f"{'it' if later == 1 else 'them'}."
+        )
     return pd.DataFrame(rows), sentence
 
 

@@ -60,8 +60,12 @@ class MonitoringPage:
             # The p-value and its verdict, with one count of the pair shown, would give the other back.
             if row["quarter_hidden"]:
                 return f"{int(value):,} (change {WITHHELD}: {SMALL_NUMBERS})"
-            flag = "significant change" if row[f"{name}_significant"] else "not significant"
-            return f"{int(value):,} ({flag}, p = {p:.2g})"
+            # Significance is decided across the page's tests (false discovery rate), so a p under 0.05
+            # may still be chance once the other comparisons are allowed for: say so beside it.
+            if row[f"{name}_significant"]:
+                return f"{int(value):,} (more than chance, p = {p:.2g})"
+            allowed = " once the page's other comparisons are allowed for" if p < 0.05 else ""
+            return f"{int(value):,} (could be chance{allowed}, p = {p:.2g})"
 
         def change(row, name: str) -> str:
             # A change beside a withheld count would give it back.
