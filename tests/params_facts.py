@@ -16,6 +16,19 @@ PARAMS = Path(__file__).resolve().parents[1] / "params"
 # The embedded example of an area's own content: Sevenoaks's (ONS code E07000111).
 EXAMPLE_AREA = "areas/E07000111"
 # The pages every full run writes besides one per priority (the notebooks' file stems).
+# The embedded example's ranking this year, as the Sevenoaks District CSP would see it (two of
+# its issues provisional).
+DEFAULT_RANKING = [
+    "serious_acquisitive",
+    "domestic_abuse",
+    "violence",
+    "asb",
+    "safeguarding",
+    "doorstep_crime",
+    "criminal_damage",
+    "shoplifting",
+    "substance_misuse",
+]
 FURTHER_PAGES = ("80_action_plan", "90_scoring", "95_monitoring")
 
 

@@ -18,6 +18,7 @@ import pandas as pd
 import pytest
 from PIL import Image
 
+import params_facts as facts
 from assess import charts
 from assess.pages import score_heatmap
 
@@ -25,21 +26,7 @@ PHONE_CSS_PX = 360  # the width a 390 px phone gives a chart
 DESK_CSS_PX = 900
 FLOOR_CSS_PX = 10
 
-AREAS = [
-    "Ashford",
-    "Canterbury",
-    "Dartford",
-    "Dover",
-    "Folkestone and Hythe",
-    "Gravesham",
-    "Maidstone",
-    "Sevenoaks",
-    "Swale",
-    "Thanet",
-    "Tonbridge and Malling",
-    "Tunbridge Wells",
-    "Medway",
-]
+AREAS = facts.comparators()
 ISSUES = [
     "Serious and acquisitive crime",
     "Anti-social behaviour",

@@ -11,6 +11,7 @@ from assess.actions import load_actions
 from assess.config import DEFAULT_DATA_DIR, DEFAULT_PARAMS, resolve_assessment
 from assess.data.counts import read_counts
 from assess.draft import DRAFT_FILE, MIN_PRIORITIES, draft_plan, next_period
+from params_facts import DEFAULT_RANKING
 
 
 @pytest.fixture(scope="module")
@@ -36,23 +37,11 @@ def ranking(assessment, order: list[str], provisional: set[str] = frozenset()) -
     )
 
 
-# The embedded default's order this year, with its two provisional issues.
-ORDER = [
-    "serious_acquisitive",
-    "domestic_abuse",
-    "violence",
-    "asb",
-    "safeguarding",
-    "doorstep_crime",
-    "criminal_damage",
-    "shoplifting",
-    "substance_misuse",
-]
 PROVISIONAL = {"domestic_abuse", "doorstep_crime"}
 
 
 def test_proposes_as_many_firm_issues_as_the_plan_has_priorities(assessment, actions):
-    draft = draft_plan(ranking(assessment, ORDER, PROVISIONAL), actions, assessment)
+    draft = draft_plan(ranking(assessment, DEFAULT_RANKING, PROVISIONAL), actions, assessment)
     assert len(assessment.pages) == 6
     assert [p.key for p in draft.proposed] == [
         "serious_acquisitive",
@@ -72,7 +61,7 @@ def test_proposes_as_many_firm_issues_as_the_plan_has_priorities(assessment, act
 def test_carries_over_open_actions_with_their_ids_and_a_placeholder_where_none(assessment, actions):
     done = {"1.1": "complete", "1.3": "cancelled", "1.4": "in progress"}
     reported = tuple(replace(a, status=done.get(a.id, a.status)) for a in actions)
-    draft = draft_plan(ranking(assessment, ORDER, PROVISIONAL), reported, assessment)
+    draft = draft_plan(ranking(assessment, DEFAULT_RANKING, PROVISIONAL), reported, assessment)
     by_key = {p.key: p for p in draft.proposed}
     assert [a.id for a in by_key["serious_acquisitive"].carried] == ["1.2", "1.4", "1.5", "1.6", "1.7"]
     # Violence is a candidate with no action in the current plan: one placeholder, due at the period's end.
@@ -87,12 +76,12 @@ def test_at_least_three_priorities(assessment, actions):
         few, priorities=tuple(p if p.key == "asb" else replace(p, is_candidate=True) for p in few.priorities)
     )
     assert len(one_page.pages) == 1
-    draft = draft_plan(ranking(one_page, ORDER, PROVISIONAL), (), one_page)
+    draft = draft_plan(ranking(one_page, DEFAULT_RANKING, PROVISIONAL), (), one_page)
     assert len(draft.proposed) == MIN_PRIORITIES
 
 
 def test_the_draft_file_loads_as_an_action_plan(tmp_path, assessment, actions):
-    draft = draft_plan(ranking(assessment, ORDER, PROVISIONAL), actions, assessment)
+    draft = draft_plan(ranking(assessment, DEFAULT_RANKING, PROVISIONAL), actions, assessment)
     path = tmp_path / DRAFT_FILE
     path.write_text(draft.to_yaml(), encoding="utf-8")
     text = path.read_text(encoding="utf-8")

@@ -25,21 +25,10 @@ from assess.errors import ConfigError, InputError
 from assess.local import district_code, district_name, local_content
 from assess.report import write_index
 from assess.scoring_sheet import SCORES_SHEET
-from params_facts import EXAMPLE_AREA, PARAMS
+from params_facts import DEFAULT_RANKING, EXAMPLE_AREA, PARAMS
 
 SEVENOAKS, DOVER = "E07000111", "E07000108"
-# The example's ranking, as the Sevenoaks District CSP would see it.
-SEVENOAKS_RANKING = [
-    "serious_acquisitive",
-    "domestic_abuse",
-    "violence",
-    "asb",
-    "safeguarding",
-    "doorstep_crime",
-    "criminal_damage",
-    "shoplifting",
-    "substance_misuse",
-]
+
 SEVENOAKS_WORDS = ("Sevenoaks", "Kent", "DAVSS")
 
 
@@ -75,7 +64,7 @@ def test_sevenoaks_keeps_its_plan_and_its_ranking(sevenoaks):
     assert "sevenoaks-action-plan-2021-22.csv" in set(sevenoaks.tables.indicators["file"])
     # Its own returns inform the trend where police data have none, as before the move.
     assert sevenoaks.assessment.priority("domestic_abuse").indicators_for("trend") == ["DAVSS referrals"]
-    assert sevenoaks.results.order == SEVENOAKS_RANKING
+    assert sevenoaks.results.order == DEFAULT_RANKING
     # Every file of its own content is an input of the run (and so in the manifest).
     assert set(local.files) <= set(sevenoaks.tables.files) | {
         local.judgements_file,
