@@ -843,7 +843,8 @@ def read_monitoring(ledger: Ledger, document: Document, evidence: Evidence) -> N
                 ledger.put(("quarter", key, QUARTERS[QUARTER_LABELS[label]]), f"{where}, quarterly chart", value)
     if (table := document.table("Partner returns per quarter")) is not None:
         for row in table.to_dict("records"):
-            key = indicator_key(row["Partner figure"], AREA, row["Latest quarter returned"])
+            period = row["Latest quarter returned"].removesuffix(" (older than the quarter monitored)")
+            key = indicator_key(row["Partner figure"], AREA, period)
             ledger.put(key, f"{where}, partner returns per quarter", row["Latest"])
     if (table := document.table("Success measures this quarter")) is not None:
         ends = {

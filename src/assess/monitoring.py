@@ -262,6 +262,8 @@ class Monitoring:
                 "title": partner_led[priority],
                 "indicator": name,
                 "period": period_label(latest["period_start"], latest["period_end"]),
+                # A return ending before the quarter monitored is the latest held, not this quarter's.
+                "current": latest["period_end"].to_period("M") >= pd.Period(self.quarter.months[0], freq="M"),
                 "latest": float(latest["value"]),
                 "latest_hidden": bool(hidden[latest.name]),
                 "source": latest["source"],

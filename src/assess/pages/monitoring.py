@@ -155,7 +155,9 @@ class MonitoringPage:
             {
                 "Priority": table["title"],
                 "Partner figure": table["indicator"],
-                "Latest quarter returned": table["period"],
+                "Latest quarter returned": [
+                    r["period"] if r["current"] else f"{r['period']} (older than the quarter monitored)" for r in rows
+                ],
                 "Latest": [shown(r, "latest") for r in rows],
                 "Quarter before": [shown(r, "previous") for r in rows],
                 "Change on the quarter before": [change(r, "previous") for r in rows],
