@@ -164,8 +164,8 @@ class PriorityPage:
         if not self.evidence.has_police_data:
             return present.Text(
                 f"{title} is not visible in police street-level data: it has no crime type "
-                f"there. The figures for {area} must come from partners (listed below); "
-                "this page shows no numbers rather than invent them."
+                f"there, so every figure for {area} on this page comes from partners' returns, with "
+                "its own period and source; where none is returned the page says so rather than invent one."
             )
         rate = self.evidence.rates().set_index("area").loc[area]
         rank, n = self.evidence.area_rank()
