@@ -69,7 +69,7 @@ class TestRunOnTheDefault:
 
     def test_writes_index_pages_and_executed_notebooks(self, default_run):
         _, out = default_run
-        assert sorted(p.stem for p in out.glob("*.html")) == sorted([*facts.pages(), "index"])
+        assert sorted(p.stem for p in out.glob("*.html")) == sorted([*facts.pages(), "glossary", "index"])
         for name in facts.pages():
             assert (out / f"{name}.ipynb").is_file()
         index = (out / "index.html").read_text()
@@ -146,7 +146,7 @@ class TestMonitoringRun:
         out = tmp_path / "monitoring"
         result = assess("run", "--monitoring", "--quarter-end", "2022-09", "--out", str(out))
         assert result.returncode == 0, result.stderr
-        assert sorted(p.name for p in out.glob("*.html")) == ["95_monitoring.html", "index.html"]
+        assert sorted(p.name for p in out.glob("*.html")) == ["95_monitoring.html", "glossary.html", "index.html"]
         text = visible_text(out / "95_monitoring.html")
         assert "quarter Jul to Sep 2022" in text and "Apr to Jun 2022" in text
 
@@ -182,8 +182,9 @@ class TestRunFailures:
         result = assess("run", "--params", str(params_dir / "assessment.yaml"), "--out", str(out), "--workers", "1")
 
         assert result.returncode == 2
-        # One worker starts with the scoring notebook (the longest); its second cell scores the priorities.
-        assert "notebook 90_scoring.ipynb failed in cell 2: ValueError: planted failure" in result.stderr
+        # One worker starts with the scoring notebook (the longest); its third cell (after the note for the
+        # analyst and the parameters) scores the priorities.
+        assert "notebook 90_scoring.ipynb failed in cell 3: ValueError: planted failure" in result.stderr
         assert "Traceback" not in result.stderr
         assert sorted(p.name for p in out.iterdir()) == [".assess-output", "index.html"]
         assert (out / "index.html").read_text() == "earlier run"

@@ -141,7 +141,7 @@ def test_gateshead_pages_carry_no_other_areas_words(northumbria, tmp_path):
     result = assess("run", "--data-dir", str(folder), "--area", "Gateshead", "--out", str(out))
     assert result.returncode == 0, result.stderr
     pages = sorted(out.glob("*.html"))
-    assert len(pages) == 10  # index, six priorities, action plan, scoring, monitoring
+    assert len(pages) == 11  # index, six priorities, action plan, scoring, monitoring, glossary
     for page in pages:
         text = page.read_text(encoding="utf-8")
         found = FOREIGN.search(text)

@@ -106,3 +106,10 @@ def test_a_page_title_is_the_heading_as_typed():
     )
     output = {"cell_type": "code", "outputs": [{"output_type": "display_data", "data": {"text/markdown": heading}}]}
     assert title_of([output]).startswith("Children's *services* & [care] in Sevenoaks")
+
+
+def test_a_heading_written_outside_a_template_shows_markup_as_typed():
+    from nbconvert.filters.markdown import markdown2html
+
+    html = markdown2html("# Plan: " + wording.markdown_line('x"><script>alert(1)</script> *a* [b](c)'))
+    assert "<script" not in html and "<em>" not in html and "<a " not in html.replace('<a class="anchor-link"', "")

@@ -9,6 +9,7 @@ method written in params) may use *emphasis* and **bold**, and nothing else.
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterable
 from functools import lru_cache
@@ -57,6 +58,12 @@ def markdown_text(value: str) -> str:
     """A value as Markdown that shows exactly as typed (Prose keeps its emphasis)."""
     escaped = _STRUCTURE.sub(r"\\\1", str(value))
     return escaped if isinstance(value, Prose) else _EMPHASIS.sub(r"\\\1", escaped)
+
+
+def markdown_line(value: str) -> str:
+    """A value for Markdown written outside a section template: HTML-escaped too (the templates'
+    autoescape does that for them), so a name holding markup shows as typed."""
+    return markdown_text(html.escape(str(value), quote=False))
 
 
 def _escaped(value):

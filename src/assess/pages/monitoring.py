@@ -35,7 +35,7 @@ class MonitoringPage:
     def heading(self) -> present.Markdown:
         """The page's heading: what it is, for which area and quarter."""
         return present.Markdown(
-            f"# Quarterly monitoring: {wording.markdown_text(self.assessment.area)}, {self.monitoring.quarter.label}"
+            f"# Quarterly monitoring: {wording.markdown_line(self.assessment.area)}, {self.monitoring.quarter.label}"
         )
 
     def summary(self) -> present.Text:

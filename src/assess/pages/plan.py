@@ -68,7 +68,7 @@ class ActionPlanPage:
     def heading(self) -> present.Markdown:
         """The page's heading: what it is, for which area and period."""
         return present.Markdown(
-            f"# Action plan and success measures: {wording.markdown_text(self.assessment.area)}, {self.period}"
+            f"# Action plan and success measures: {wording.markdown_line(self.assessment.area)}, {self.period}"
         )
 
     def measure_results(self, priority: str | None = None, all_priorities: bool = True):
@@ -126,7 +126,7 @@ class ActionPlanPage:
     def draft_section(self) -> present.Markdown:
         """The draft, clearly marked as one: proposed priorities, those needing evidence, the skeleton of actions."""
         draft = self.draft()
-        text = wording.markdown_text
+        text = wording.markdown_line
 
         def ids(priority) -> str:
             return text(", ".join(a.id for a in priority.carried))
