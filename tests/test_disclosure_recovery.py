@@ -1021,7 +1021,7 @@ def test_no_suppressed_count_can_be_read_back(run):
 SAFE = re.compile(
     r"(January|February|March|April|May|June|July|August|September|October|November|December"
     r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4}|previous \d+ months|\d+ areas"
-    r"|rank(?:ed)? \d+ of \d+|\(1 = lowest\)|\b9(?:5|9\.8)%|fewer than \d+|per 1,000 residents"
+    r"|rank(?:ed)? \d+ of \d+|\(1 = lowest(?: rate)?\)|\b9(?:5|9\.8)%|fewer than \d+|per 1,000 residents"
     # Facts about the method, not the data: the population estimate's year, the family of tests.
     r"|mid-\d{4} estimate|with the \d+ \w+ tests of this assessment at a \d+% false discovery rate"
 )
