@@ -7,7 +7,6 @@ page imports nbconvert and nothing else of the package.
 from __future__ import annotations
 
 import html
-import json
 import re
 from pathlib import Path
 
@@ -79,9 +78,3 @@ def title_of(cells: list[dict]) -> str:
 def _plain(markdown: str) -> str:
     """A heading's text as read: Markdown escapes and HTML entities undone (the page escapes it once)."""
     return html.unescape(re.sub(r"\\(.)", r"\1", markdown))
-
-
-def page_title(executed: Path) -> str:
-    """The title of an executed notebook's page."""
-    # Plain JSON is enough for the title, and spares the main process nbformat's slow import.
-    return title_of(json.loads(executed.read_text(encoding="utf-8"))["cells"])
