@@ -144,8 +144,7 @@ class IngestReport:
         for reason, count in sorted((r, n) for r, n in self.not_placed.items() if n):
             lines.append(f"not placed, {reason}: {count:,}")
         lines.append(
-            f"{PLACED_NO_LSOA_CODE}: {self.placed_without_lsoa_code:,} "
-            "(in the district counts, in no LSOA's counts)"
+            f"{PLACED_NO_LSOA_CODE}: {self.placed_without_lsoa_code:,} (in the district counts, in no LSOA's counts)"
         )
         for force, months in sorted(self.force_months.items()):
             span = f"{months[0]} to {months[-1]}, {len(months)} of {len(months) + len(self.gaps[force])} months"
@@ -204,9 +203,7 @@ def read_street_files(
     return ingested.counts, ingested.report
 
 
-def ingest_street_files(
-    paths: Sequence[Path], geography: Geography, allow_duplicate_months: bool = False
-) -> Ingested:
+def ingest_street_files(paths: Sequence[Path], geography: Geography, allow_duplicate_months: bool = False) -> Ingested:
     """Read street-level files into counts per district and per LSOA, and each LSOA's mean point.
 
     Parameters
@@ -331,7 +328,14 @@ def _checked_block(batch: pa.RecordBatch, offset: int, source: Source, geography
         what = f"a {column.lower()} in decimal degrees or empty"
         _check_column(source, table, column, pc.or_kleene(pc.is_null(text), is_decimal), what, offset)
         degrees = pc.cast(text, pa.float64())
-        _check_column(source, table, column, pc.or_kleene(pc.is_null(degrees), pc.less_equal(pc.abs(degrees), limit)), what, offset)
+        _check_column(
+            source,
+            table,
+            column,
+            pc.or_kleene(pc.is_null(degrees), pc.less_equal(pc.abs(degrees), limit)),
+            what,
+            offset,
+        )
         points[column] = pc.cast(pc.round(pc.multiply(degrees, 1e6)), pa.int64())
     # A record counts as having a point only with both coordinates.
     has_point = pc.and_(pc.is_valid(points["Longitude"]), pc.is_valid(points["Latitude"]))
