@@ -324,10 +324,13 @@ def _checked_block(batch: pa.RecordBatch, offset: int, source: Source, geography
     points = {}
     for column, limit in (("Longitude", 180), ("Latitude", 90)):
         text = pc.if_else(pc.equal(table[column], ""), pa.scalar(None, pa.string()), table[column])
-        is_decimal = pc.match_substring_regex(text, _DECIMAL_PATTERN)
         what = f"a {column.lower()} in decimal degrees or empty"
-        _check_column(source, table, column, pc.or_kleene(pc.is_null(text), is_decimal), what, offset)
-        degrees = pc.cast(text, pa.float64())
+        try:
+            degrees = pc.cast(text, pa.float64())
+        except pa.ArrowInvalid:  # only then look for the row that is not a number, to name it
+            is_decimal = pc.match_substring_regex(text, _DECIMAL_PATTERN)
+            _check_column(source, table, column, pc.or_kleene(pc.is_null(text), is_decimal), what, offset)
+            raise
         _check_column(
             source,
             table,
@@ -349,7 +352,9 @@ def _checked_block(batch: pa.RecordBatch, offset: int, source: Source, geography
     )
     aggregates = [([], "count_all"), ("longitude_e6", "sum"), ("latitude_e6", "sum"), ("points", "sum")]
     grouped = keyed.group_by(_KEYS).aggregate(aggregates).to_pandas()
-    grouped["Falls within"] = grouped["Falls within"].map(geography.force_of_falls_within)
+    grouped["Falls within"] = grouped["Falls within"].map(
+        {name: geography.force_of_falls_within(name) for name in known}
+    )
     return grouped.rename(
         columns={
             "Falls within": "force",
