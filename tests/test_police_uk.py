@@ -279,6 +279,13 @@ class TestBadFiles:
         rows = [street_row(crime_type="Fraud")]
         self.refuse([write_street("t.csv", rows)], geography, "t.csv", "row 2", "'Fraud'")
 
+    @pytest.mark.parametrize(
+        ("column", "value"), [("Longitude", "east"), ("Latitude", "91.5"), ("Longitude", "1e3"), ("Latitude", "51.2.3")]
+    )
+    def test_a_coordinate_that_is_not_decimal_degrees(self, write_street, geography, column, value):
+        rows = [street_row(), street_row() | {column: value}]
+        self.refuse([write_street("c.csv", rows)], geography, "c.csv", "row 3", f"'{column}'", repr(value))
+
     def test_truncated_row(self, write_street, geography):
         path = write_street("cut.csv", [street_row()] * 3)
         text = path.read_text().rstrip("\n")
