@@ -8,7 +8,7 @@ from functools import cached_property
 
 import pandas as pd
 
-from assess import charts, present, wording
+from assess import charts, hotspots, present, wording
 from assess.changes import Change, format_value
 from assess.config import Assessment, Criterion, JudgementModel, Priority, month_list, period_text
 from assess.context import RunContext
@@ -49,6 +49,7 @@ STANDARD_SECTIONS = (
     "monthly",
     "breakdown",
     "comparison",
+    "hotspots",
     "partner_figures",
     "criteria",
     "judgements",
@@ -62,6 +63,7 @@ PRIORITY_SECTIONS: dict[str, PrioritySection] = {
     "monthly": PrioritySection(True, lambda page: (page.monthly_chart(), page.monthly_table())),
     "breakdown": PrioritySection(True, lambda page: (page.breakdown_table(),)),
     "comparison": PrioritySection(True, lambda page: (page.comparison_chart(), page.comparison_table())),
+    "hotspots": PrioritySection(True, lambda page: page.hotspot_parts()),
     "partner_figures": PrioritySection(False, lambda page: page.partner_figures()),
     "criteria": PrioritySection(False, lambda page: (page.criteria_table(),)),
     "judgements": PrioritySection(False, lambda page: page.judgement_tables(), lambda page: bool(page.panels)),
@@ -89,6 +91,36 @@ def _check_sections(priority: Priority, assessment: Assessment) -> None:
             raise ConfigError(f"{where}: no section {name!r}; a priority may add: {', '.join(OWN_SECTIONS)}")
         if PRIORITY_SECTIONS[name].police_only and not priority.has_police_data:
             raise ConfigError(f"{where}: {name!r} needs police crime types, and the priority has none")
+
+
+def decile_words(decile: float | None) -> str | None:
+    """An IMD decile as a board member reads it: '2 (among the 20% most deprived)'; None where unranked."""
+    if decile is None or pd.isna(decile):
+        return None
+    decile = int(decile)
+    if decile <= 5:
+        return f"{decile} (among the {10 * decile}% most deprived)"
+    return f"{decile} (among the {10 * (11 - decile)}% least deprived)"
+
+
+@dataclass(frozen=True)
+class Where:
+    """Where a priority's records are in the area (see `PriorityPage.where`)."""
+
+    counts: pd.Series
+    found: hotspots.Hotspots
+    concentration: hotspots.Concentration
+    county: hotspots.Concentration
+    persistent: pd.DataFrame
+    names: pd.Series
+    deciles: pd.Series
+
+    def name(self, code: str) -> str:
+        return str(self.names.get(code, code))
+
+    def decile(self, code: str) -> float | None:
+        value = self.deciles.get(code)
+        return None if value is None or pd.isna(value) else float(value)
 
 
 class PriorityPage:
@@ -328,6 +360,199 @@ class PriorityPage:
         subtitle = f"Rate per 1,000 residents ({self.evidence.evidence.population_estimate}), {self.period}"
         source = charts.POLICE_SOURCE + "; ONS mid-year population estimates"
         return charts.rate_comparison_chart(rates, title, subtitle, source)
+
+    @cached_property
+    def where(self) -> Where | None:
+        """Where the priority's records are in the area: its LSOAs' counts, hotspots, concentration and
+        persistent places; None where the data folder holds no small-area counts for the area."""
+        tables = self.run.tables
+        area, types, months = self.assessment.area, list(self.priority.crime_types), self.assessment.months
+        if not (tables.lsoa_counts["area"] == area).any():
+            return None
+        counts = hotspots.district_counts(tables.lsoa_counts, tables.lsoas, area, types, months)
+        earlier = self._year_earlier_months()
+        previous = None
+        if earlier is not None:
+            previous = hotspots.district_counts(tables.lsoa_counts, tables.lsoas, area, types, earlier)
+        county = hotspots.county_concentration(
+            tables.lsoa_counts, tables.lsoas, list(self.assessment.comparators), types, months
+        )
+        return Where(
+            counts=counts,
+            found=hotspots.find_hotspots(counts, previous),
+            concentration=hotspots.concentration(counts),
+            county=county,
+            persistent=hotspots.persistent(tables.lsoa_counts, tables.lsoas, area, types, months),
+            names=tables.lsoas.set_index("lsoa_code")["lsoa_name"],
+            deciles=tables.lsoas.set_index("lsoa_code")["imd_decile"],
+        )
+
+    def _year_earlier_months(self) -> list[str] | None:
+        """The period's months a year earlier, where the small-area counts hold every one of them."""
+        lag = 12
+        months = [str(pd.Period(m, freq="M") - lag) for m in self.assessment.months]
+        held = set(self.run.tables.lsoa_counts["month"])
+        return months if all(m in held for m in months) else None
+
+    def hotspot_parts(self) -> tuple:
+        """The hotspot section: the map, how concentrated, the top neighbourhoods, and the persistent ones."""
+        where = self.where
+        if where is None:
+            return (
+                present.Text(
+                    f"The data folder holds no counts by neighbourhood (lsoa_counts.csv) for {self.assessment.area}, "
+                    "so where the priority concentrates cannot be shown: run `assess ingest` on the police "
+                    "downloads again to add them."
+                ),
+            )
+        return (
+            self.hotspot_map(),
+            present.Text(self._concentration_words(where)),
+            present.Text(self._hotspot_words(where)),
+            self.hotspot_table(),
+            self.persistent_table(),
+        )
+
+    def hotspot_map(self) -> charts.Chart | present.Text:
+        where = self.where
+        points = self.run.tables.lsoa_points
+        points = points[points["area"] == self.assessment.area]
+        if points.empty:
+            return present.Text(
+                f"No map: no neighbourhood of {self.assessment.area} has enough records with a location "
+                "to place it without pointing at a single record."
+            )
+        table = where.found.table
+        ringed = table[table["hotspot"]].assign(rank=lambda t: range(1, len(t) + 1))
+        ringed = ringed.assign(lsoa_name=[where.name(c) for c in ringed["lsoa_code"]])
+        rule = self.evidence.rule
+        title = (
+            f"{wording.number(len(ringed), capital=True)} hotspot{'s' if len(ringed) != 1 else ''} of "
+            f"{wording.lower_first(self.priority.title)} in {self.assessment.area}"
+            if len(ringed)
+            else f"No hotspot of {wording.lower_first(self.priority.title)} in {self.assessment.area} stands out"
+        )
+        subtitle = (
+            f"Recorded {self._noun} by where they were recorded, {self.assessment.area}, {self.period}; "
+            "numbered rings mark the hotspots"
+        )
+        return charts.hotspot_map(
+            points,
+            where.counts,
+            ringed,
+            title,
+            subtitle,
+            noun=self._noun,
+            threshold=rule.threshold if rule.sensitive else 0,
+        )
+
+    def _concentration_words(self, where: Where) -> str:
+        share, county = where.concentration, where.county
+        top_n = share.top_count
+        noun, rule = self._noun, self.evidence.rule
+        top = where.counts.sort_values(ascending=False).iloc[:top_n]
+        if rule.hides(int(where.counts.sum())) or rule.hides_any(top):
+            return (
+                f"How concentrated {self._noun} are is withheld: the neighbourhoods' counts are small "
+                "on this sensitive subject."
+            )
+        return (
+            f"{share.top_share:.0%} of {self.assessment.area}'s {noun} were in its top 10% of neighbourhoods "
+            f"(the {wording.number(top_n)} of {len(where.counts)} LSOAs with the most), against "
+            f"{county.top_share:.0%} across the {len(self.assessment.comparators)} areas compared; "
+            f"Gini {share.gini:.2f} (0 = spread evenly, 1 = all in one neighbourhood), "
+            f"{county.gini:.2f} across the areas compared."
+        )
+
+    def _hotspot_words(self, where: Where) -> str:
+        table = where.found.table
+        flagged = table[table["hotspot"]]
+        n = len(where.counts)
+        if flagged.empty:
+            return (
+                f"No neighbourhood had more {self._noun} than an even spread across the {n} neighbourhoods would "
+                "give by more than chance."
+            )
+        names = wording.join(where.name(c) for c in flagged["lsoa_code"])
+        return (
+            f"{wording.number(len(flagged), capital=True)} of the {n} neighbourhoods had more {self._noun} than "
+            f"an even spread would give, by more than chance: {names}. Method: {where.found.method}."
+        )
+
+    def hotspot_table(self) -> present.Table:
+        """The neighbourhoods with the most records, with their deprivation, share, expectation and change."""
+        frame = self.hotspot_rows()
+        rule, noun = self.evidence.rule, self._noun.capitalize()
+        shown = pd.DataFrame(
+            {
+                "Rank": frame["rank"],
+                "Neighbourhood (LSOA)": frame["lsoa_name"],
+                "Deprivation (IMD 2019 decile)": [decile_words(d) for d in frame["imd_decile"]],
+                noun: rule.table(frame["count"], frame["hidden"]),
+                f"Share of the area's {self._noun}": frame["share"].astype(object).mask(frame["hidden"], WITHHELD),
+                "Expected if spread evenly": frame["expected"].astype(object).mask(frame["expected_hidden"], WITHHELD),
+                "Hotspot": [WITHHELD if h else ("yes" if f else "no") for h, f in zip(frame["hidden"], frame["hotspot"])],
+            }
+        )
+        formats = {
+            noun: present.whole,
+            f"Share of the area's {self._noun}": present.percent,
+            "Expected if spread evenly": present.rate,
+        }
+        if "previous" in frame:
+            shown["Same months a year earlier"] = rule.table(frame["previous"], frame["previous_hidden"])
+            shown["Change"] = frame["change"]
+            formats["Same months a year earlier"] = present.whole
+        caption = (
+            f"{self.priority.title}: the {wording.number(len(frame))} neighbourhoods (LSOAs) of "
+            f"{self.assessment.area} with the most {self._noun}, {self.period}"
+        )
+        return present.Table(shown, caption, formats, collapsed=len(shown) > 5)
+
+    def hotspot_rows(self) -> pd.DataFrame:
+        """The top neighbourhoods' figures, with which of them may be shown (`hidden`, `previous_hidden`,
+        `expected_hidden`) and the change in words: the table on the page and the workbook's rows."""
+        where, rule = self.where, self.evidence.rule
+        table = where.found.table.reset_index(drop=True)
+        frame = table.assign(
+            rank=range(1, len(table) + 1),
+            lsoa_name=[where.name(c) for c in table["lsoa_code"]],
+            imd_decile=[where.decile(c) for c in table["lsoa_code"]],
+            hidden=[rule.hides(c) for c in table["count"]],
+            # The expectation times the number of LSOAs is the area's total.
+            expected_hidden=rule.hides(int(where.counts.sum())),
+        )
+        if "previous" in table:
+            frame["previous_hidden"] = [rule.hides(p) for p in table["previous"]]
+            frame["change"] = [
+                (c.hidden() if h or ph else c).words(figures=False)
+                for c, h, ph in zip(table["change"], frame["hidden"], frame["previous_hidden"])
+            ]
+        return frame
+
+    def persistent_table(self) -> present.Table | present.Text:
+        """The neighbourhoods in the area's top 10% quarter after quarter: the places to task against."""
+        where = self.where
+        table = where.persistent
+        if table.empty:
+            return present.Text(
+                f"No neighbourhood was in {self.assessment.area}'s top 10% for {self._noun} in three or more "
+                f"quarters of {self.period}: none persists."
+            )
+        frame = pd.DataFrame(
+            {
+                "Neighbourhood (LSOA)": [where.name(c) for c in table["lsoa_code"]],
+                "Quarters in the top 10%": table["quarters_in_top"],
+                "Longest run (quarters in a row)": table["longest_run"],
+                "Quarters": [", ".join(q) if not isinstance(q, str) else q for q in table["quarters"]],
+            }
+        )
+        caption = (
+            f"{self.priority.title}: neighbourhoods of {self.assessment.area} in its top 10% in three or more "
+            f"quarters, {self.period}"
+        )
+        formats = {"Quarters in the top 10%": present.whole, "Longest run (quarters in a row)": present.whole}
+        return present.Table(frame, caption, formats)
 
     def crime_type_positions(self) -> present.Table:
         """Each crime type's rate and rank among the areas: the plan's "position within the county"."""
