@@ -870,7 +870,9 @@ def _hotspot_alt(
     places = []
     for i in order:
         codes = [placed.index[m] for m in bins.members[i]]
-        inside = [f"hotspot {ranks[c]}, {names[c]}" for c in sorted(codes, key=lambda c: ranks.get(c, 1e9)) if c in ranks]
+        inside = [
+            f"hotspot {ranks[c]}, {names[c]}" for c in sorted(codes, key=lambda c: ranks.get(c, 1e9)) if c in ranks
+        ]
         where = "; ".join(inside) if inside else f"no hotspot; {len(codes)} neighbourhoods"
         # On a sensitive subject a hexagon's figure is not given: the shown ones and a total could be solved.
         places.append(f"{bins.sums[i]:,.0f} {noun} ({where})" if not threshold else where)

@@ -365,7 +365,7 @@ class PriorityPage:
     def where(self) -> Where | None:
         """Where the priority's records are in the area: its LSOAs' counts, hotspots, concentration and
         persistent places; None where the data folder holds no small-area counts for the area."""
-        tables = self.run.tables
+        tables, rule = self.run.tables, self.evidence.rule
         area, types, months = self.assessment.area, list(self.priority.crime_types), self.assessment.months
         if not (tables.lsoa_counts["area"] == area).any():
             return None
@@ -374,14 +374,14 @@ class PriorityPage:
         previous = None
         if earlier is not None:
             previous = hotspots.district_counts(tables.lsoa_counts, tables.lsoas, area, types, earlier)
-        county = hotspots.county_concentration(
-            tables.lsoa_counts, tables.lsoas, list(self.assessment.comparators), types, months
-        )
+        comparators = list(self.assessment.comparators)
         return Where(
             counts=counts,
-            found=hotspots.find_hotspots(counts, previous),
-            concentration=hotspots.concentration(counts),
-            county=county,
+            found=hotspots.find_hotspots(counts, previous, rule=rule),
+            concentration=hotspots.concentration(counts, rule=rule),
+            county=hotspots.county_concentration(
+                tables.lsoa_counts, tables.lsoas, comparators, types, months, rule=rule
+            ),
             persistent=hotspots.persistent(tables.lsoa_counts, tables.lsoas, area, types, months),
             names=tables.lsoas.set_index("lsoa_code")["lsoa_name"],
             deciles=tables.lsoas.set_index("lsoa_code")["imd_decile"],
@@ -389,10 +389,9 @@ class PriorityPage:
 
     def _year_earlier_months(self) -> list[str] | None:
         """The period's months a year earlier, where the small-area counts hold every one of them."""
-        lag = 12
-        months = [str(pd.Period(m, freq="M") - lag) for m in self.assessment.months]
+        months = [str(pd.Period(m, freq="M") - 12) for m in self.assessment.months]
         held = set(self.run.tables.lsoa_counts["month"])
-        return months if all(m in held for m in months) else None
+        return months if held.issuperset(months) else None
 
     def hotspot_parts(self) -> tuple:
         """The hotspot section: the map, how concentrated, the top neighbourhoods, and the persistent ones."""
@@ -413,8 +412,14 @@ class PriorityPage:
             self.persistent_table(),
         )
 
-    def hotspot_map(self) -> charts.Chart | present.Text:
+    def _ringed(self) -> pd.DataFrame:
+        """The hotspots the map rings: rank, lsoa_code, lsoa_name."""
         where = self.where
+        table = where.found.table
+        flagged = table[table["hotspot"] & ~table["hidden"]]
+        return flagged[["rank", "lsoa_code"]].assign(lsoa_name=[where.name(c) for c in flagged["lsoa_code"]])
+
+    def hotspot_map(self) -> charts.Chart | present.Text:
         points = self.run.tables.lsoa_points
         points = points[points["area"] == self.assessment.area]
         if points.empty:
@@ -422,23 +427,22 @@ class PriorityPage:
                 f"No map: no neighbourhood of {self.assessment.area} has enough records with a location "
                 "to place it without pointing at a single record."
             )
-        table = where.found.table
-        ringed = table[table["hotspot"]].assign(rank=lambda t: range(1, len(t) + 1))
-        ringed = ringed.assign(lsoa_name=[where.name(c) for c in ringed["lsoa_code"]])
-        rule = self.evidence.rule
-        title = (
-            f"{wording.number(len(ringed), capital=True)} hotspot{'s' if len(ringed) != 1 else ''} of "
-            f"{wording.lower_first(self.priority.title)} in {self.assessment.area}"
-            if len(ringed)
-            else f"No hotspot of {wording.lower_first(self.priority.title)} in {self.assessment.area} stands out"
-        )
+        ringed, area = self._ringed(), self.assessment.area
+        what = wording.lower_first(self.priority.title)
+        if ringed.empty:
+            title = f"No neighbourhood of {area} stands out for {what}"
+        else:
+            listed = wording.join(ringed["lsoa_name"].iloc[:3])
+            more = f" and {len(ringed) - 3} more" if len(ringed) > 3 else ""
+            title = f"{what.capitalize()} in {area} gathers in {listed}{more}"
         subtitle = (
-            f"Recorded {self._noun} by where they were recorded, {self.assessment.area}, {self.period}; "
-            "numbered rings mark the hotspots"
+            f"Recorded {self._noun} per hexagon, {area}, {self.period}; numbered rings mark the hotspots, "
+            "as ranked in the table below"
         )
+        rule = self.evidence.rule
         return charts.hotspot_map(
             points,
-            where.counts,
+            self.where.counts,
             ringed,
             title,
             subtitle,
@@ -447,61 +451,66 @@ class PriorityPage:
         )
 
     def _concentration_words(self, where: Where) -> str:
-        share, county = where.concentration, where.county
-        top_n = share.top_count
-        noun, rule = self._noun, self.evidence.rule
-        top = where.counts.sort_values(ascending=False).iloc[:top_n]
-        if rule.hides(int(where.counts.sum())) or rule.hides_any(top):
-            return (
-                f"How concentrated {self._noun} are is withheld: the neighbourhoods' counts are small "
-                "on this sensitive subject."
-            )
+        own, county, noun = where.concentration, where.county, self._noun
+        if own.top_share is None:
+            return f"No {noun} were recorded in {self.assessment.area}'s neighbourhoods over the period."
+        if own.top_share_withheld:
+            share = f"How much of {self.assessment.area}'s {noun} its top 10% of neighbourhoods held is withheld"
+        else:
+            share = f"{own.top_share:.0%} of {self.assessment.area}'s {noun} were in its top 10% of neighbourhoods"
+        county_share = (
+            "withheld" if county.top_share_withheld or county.top_share is None else f"{county.top_share:.0%}"
+        )
+        text = (
+            f"{share} (the {wording.number(own.top_lsoas)} of its {own.lsoas} LSOAs with the most), against "
+            f"{county_share} across the {len(self.assessment.comparators)} areas compared"
+        )
+        if own.curve_withheld:
+            return text + "; the Gini coefficient is withheld: small numbers on a sensitive subject."
+        county_gini = "withheld" if county.curve_withheld or county.gini is None else f"{county.gini:.2f}"
         return (
-            f"{share.top_share:.0%} of {self.assessment.area}'s {noun} were in its top 10% of neighbourhoods "
-            f"(the {wording.number(top_n)} of {len(where.counts)} LSOAs with the most), against "
-            f"{county.top_share:.0%} across the {len(self.assessment.comparators)} areas compared; "
-            f"Gini {share.gini:.2f} (0 = spread evenly, 1 = all in one neighbourhood), "
-            f"{county.gini:.2f} across the areas compared."
+            f"{text}. Gini coefficient {own.gini:.2f} (0 = spread evenly over the neighbourhoods, 1 = all in one), "
+            f"against {county_gini} across the areas compared. Overall, the spread is "
+            f"{where.found.dispersion_words()}."
         )
 
     def _hotspot_words(self, where: Where) -> str:
-        table = where.found.table
-        flagged = table[table["hotspot"]]
-        n = len(where.counts)
-        if flagged.empty:
+        ringed = self._ringed()
+        n, noun = where.found.lsoas, self._noun
+        if ringed.empty:
             return (
-                f"No neighbourhood had more {self._noun} than an even spread across the {n} neighbourhoods would "
-                "give by more than chance."
+                f"No neighbourhood had more {noun} than an even spread over the {n} neighbourhoods would give, "
+                "by more than chance."
             )
-        names = wording.join(where.name(c) for c in flagged["lsoa_code"])
+        names = wording.join(ringed["lsoa_name"])
+        count = wording.number(len(ringed), capital=True)
         return (
-            f"{wording.number(len(flagged), capital=True)} of the {n} neighbourhoods had more {self._noun} than "
-            f"an even spread would give, by more than chance: {names}. Method: {where.found.method}."
+            f"{count} of the {n} neighbourhoods had more {noun} than an even spread would give, "
+            f"by more than chance: {names}."
         )
 
     def hotspot_table(self) -> present.Table:
         """The neighbourhoods with the most records, with their deprivation, share, expectation and change."""
         frame = self.hotspot_rows()
         rule, noun = self.evidence.rule, self._noun.capitalize()
+        share = f"Share of the area's {self._noun}"
         shown = pd.DataFrame(
             {
                 "Rank": frame["rank"],
                 "Neighbourhood (LSOA)": frame["lsoa_name"],
-                "Deprivation (IMD 2019 decile)": [decile_words(d) for d in frame["imd_decile"]],
+                "Deprivation (IMD 2019 decile, 1 = most deprived)": [decile_words(d) for d in frame["imd_decile"]],
                 noun: rule.table(frame["count"], frame["hidden"]),
-                f"Share of the area's {self._noun}": frame["share"].astype(object).mask(frame["hidden"], WITHHELD),
-                "Expected if spread evenly": frame["expected"].astype(object).mask(frame["expected_hidden"], WITHHELD),
-                "Hotspot": [WITHHELD if h else ("yes" if f else "no") for h, f in zip(frame["hidden"], frame["hotspot"])],
+                share: frame["share"].astype(object).mask(frame["figures_hidden"], WITHHELD),
+                "Expected if spread evenly": frame["expected"].astype(object).mask(frame["figures_hidden"], WITHHELD),
+                "Hotspot": [
+                    WITHHELD if h else ("yes" if f else "no") for h, f in zip(frame["hidden"], frame["hotspot"])
+                ],
             }
         )
-        formats = {
-            noun: present.whole,
-            f"Share of the area's {self._noun}": present.percent,
-            "Expected if spread evenly": present.rate,
-        }
+        formats = {noun: present.whole, share: present.percent, "Expected if spread evenly": present.rate}
         if "previous" in frame:
             shown["Same months a year earlier"] = rule.table(frame["previous"], frame["previous_hidden"])
-            shown["Change"] = frame["change"]
+            shown["Change"] = [c.words(figures=False) for c in frame["change"]]
             formats["Same months a year earlier"] = present.whole
         caption = (
             f"{self.priority.title}: the {wording.number(len(frame))} neighbourhoods (LSOAs) of "
@@ -510,25 +519,15 @@ class PriorityPage:
         return present.Table(shown, caption, formats, collapsed=len(shown) > 5)
 
     def hotspot_rows(self) -> pd.DataFrame:
-        """The top neighbourhoods' figures, with which of them may be shown (`hidden`, `previous_hidden`,
-        `expected_hidden`) and the change in words: the table on the page and the workbook's rows."""
-        where, rule = self.where, self.evidence.rule
-        table = where.found.table.reset_index(drop=True)
-        frame = table.assign(
-            rank=range(1, len(table) + 1),
+        """The top neighbourhoods' figures (`hotspots.Hotspots.table`) with their names and deprivation
+        deciles, and `figures_hidden`: the share and expectation are withheld (with the count, or the total)."""
+        where = self.where
+        table = where.found.table
+        return table.assign(
             lsoa_name=[where.name(c) for c in table["lsoa_code"]],
             imd_decile=[where.decile(c) for c in table["lsoa_code"]],
-            hidden=[rule.hides(c) for c in table["count"]],
-            # The expectation times the number of LSOAs is the area's total.
-            expected_hidden=rule.hides(int(where.counts.sum())),
+            figures_hidden=table["hidden"] | where.found.total_withheld,
         )
-        if "previous" in table:
-            frame["previous_hidden"] = [rule.hides(p) for p in table["previous"]]
-            frame["change"] = [
-                (c.hidden() if h or ph else c).words(figures=False)
-                for c, h, ph in zip(table["change"], frame["hidden"], frame["previous_hidden"])
-            ]
-        return frame
 
     def persistent_table(self) -> present.Table | present.Text:
         """The neighbourhoods in the area's top 10% quarter after quarter: the places to task against."""
@@ -536,7 +535,7 @@ class PriorityPage:
         table = where.persistent
         if table.empty:
             return present.Text(
-                f"No neighbourhood was in {self.assessment.area}'s top 10% for {self._noun} in three or more "
+                f"No neighbourhood was among {self.assessment.area}'s top 10% for {self._noun} in three or more "
                 f"quarters of {self.period}: none persists."
             )
         frame = pd.DataFrame(
@@ -544,15 +543,15 @@ class PriorityPage:
                 "Neighbourhood (LSOA)": [where.name(c) for c in table["lsoa_code"]],
                 "Quarters in the top 10%": table["quarters_in_top"],
                 "Longest run (quarters in a row)": table["longest_run"],
-                "Quarters": [", ".join(q) if not isinstance(q, str) else q for q in table["quarters"]],
+                "Quarters": ["; ".join(q) for q in table["quarters"]],
             }
         )
         caption = (
-            f"{self.priority.title}: neighbourhoods of {self.assessment.area} in its top 10% in three or more "
-            f"quarters, {self.period}"
+            f"{self.priority.title}: persistent places, the neighbourhoods of {self.assessment.area} in its "
+            f"top 10% in three or more quarters, {self.period}"
         )
         formats = {"Quarters in the top 10%": present.whole, "Longest run (quarters in a row)": present.whole}
-        return present.Table(frame, caption, formats)
+        return present.Table(frame, caption, formats, collapsed=len(frame) > 5)
 
     def crime_type_positions(self) -> present.Table:
         """Each crime type's rate and rank among the areas: the plan's "position within the county"."""
