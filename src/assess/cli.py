@@ -38,7 +38,13 @@ def _parser() -> argparse.ArgumentParser:
     ingest.add_argument(
         "files", nargs="+", type=Path, metavar="PATH", help="*-street.csv(.gz) files, zip archives or folders"
     )
-    ingest.add_argument("--out", type=Path, required=True, metavar="FILE", help="counts CSV to write")
+    ingest.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        metavar="FILE",
+        help="counts CSV to write; lsoa_counts.csv and lsoa_points.csv are written beside it",
+    )
     ingest.add_argument(
         "--lookup-dir",
         type=Path,
@@ -237,13 +243,22 @@ def _ingest(args: argparse.Namespace) -> int:
     from assess.config import DEFAULT_DATA_DIR
     from assess.data.counts import COUNT_COLUMNS, write_counts
     from assess.data.geography import Geography
-    from assess.data.police_uk import read_street_files
+    from assess.data.police_uk import LSOA_COUNT_COLUMNS, LSOA_POINT_COLUMNS, MIN_POINT_RECORDS, ingest_street_files
+    from assess.data.small_areas import write_lsoa_counts, write_lsoa_points
     from assess.outputs import check_table_destination
 
+    # The small-area tables go beside the counts, where `assess run` looks for them.
+    lsoa_counts_path = args.out.with_name("lsoa_counts.csv")
+    lsoa_points_path = args.out.with_name("lsoa_points.csv")
     check_table_destination(args.out, ",".join(COUNT_COLUMNS))
+    check_table_destination(lsoa_counts_path, ",".join(LSOA_COUNT_COLUMNS))
+    check_table_destination(lsoa_points_path, ",".join(LSOA_POINT_COLUMNS))
     geography = Geography.from_dir(args.lookup_dir or DEFAULT_DATA_DIR)
-    counts, report = read_street_files(args.files, geography)
+    ingested = ingest_street_files(args.files, geography)
+    counts, report = ingested.counts, ingested.report
     with _faults_as_one_line():
+        write_lsoa_counts(ingested.lsoa_counts, lsoa_counts_path)
+        write_lsoa_points(ingested.lsoa_points, lsoa_points_path)
         write_counts(counts, args.out)
     for line in report.summary_lines():
         print(line)
@@ -254,6 +269,11 @@ def _ingest(args: argparse.Namespace) -> int:
     print(
         f"wrote {len(counts):,} rows for {areas} area{'' if areas == 1 else 's'} of {forces} "
         f"force{'' if forces == 1 else 's'} to {args.out}"
+    )
+    print(
+        f"wrote {len(ingested.lsoa_counts):,} rows for {ingested.lsoa_counts['lsoa_code'].nunique():,} LSOAs "
+        f"to {lsoa_counts_path}, and the mean points of {len(ingested.lsoa_points):,} LSOAs with at least "
+        f"{MIN_POINT_RECORDS} located records to {lsoa_points_path}"
     )
     return 0
 

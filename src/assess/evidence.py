@@ -6,7 +6,7 @@ and the score it feeds can never disagree.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
@@ -26,20 +26,63 @@ from assess.data.geography import Geography
 from assess.data.harm import read_harm_weights
 from assess.data.indicators import partner_files, read_indicator_files
 from assess.data.population import population_estimate, population_for, population_years, read_population
+from assess.data.small_areas import read_lsoa_counts, read_lsoa_points
 from assess.disclosure import CountRule, Disclosure
 from assess.errors import InputError
 from assess.local import district_name
 
+LSOA_COUNTS_COLUMNS = ["area", "lsoa_code", "month", "crime_type", "count"]
+LSOA_POINTS_COLUMNS = ["lsoa_code", "area", "longitude", "latitude", "records"]
+LSOAS_COLUMNS = ["lsoa_code", "lsoa_name", "area", "imd_decile"]
+
+
+def _empty(columns: list[str], types: dict[str, str]) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=types.get(c, "object")) for c in columns})
+
+
+def empty_lsoa_counts() -> pd.DataFrame:
+    """`Tables.lsoa_counts` of a data folder without `lsoa_counts.csv`."""
+    return _empty(LSOA_COUNTS_COLUMNS, {"count": "int64"})
+
+
+def empty_lsoa_points() -> pd.DataFrame:
+    """`Tables.lsoa_points` of a data folder without `lsoa_points.csv`."""
+    return _empty(LSOA_POINTS_COLUMNS, {"longitude": "float64", "latitude": "float64", "records": "int64"})
+
+
+def empty_lsoas() -> pd.DataFrame:
+    """`Tables.lsoas` before the comparators are known."""
+    return _empty(LSOAS_COLUMNS, {"imd_decile": "Int64"})
+
 
 @dataclass(frozen=True)
 class Tables:
-    """The input tables of one run, read and checked once."""
+    """The input tables of one run, read and checked once.
+
+    Attributes
+    ----------
+    lsoa_counts
+        Records per LSOA (`area, lsoa_code, month, crime_type, count`, area by name as in
+        `counts`); empty where the data folder has no `lsoa_counts.csv`.
+    lsoa_points
+        Each LSOA's mean anonymised point (`lsoa_code, area, longitude, latitude, records`);
+        empty where the folder has no `lsoa_points.csv`.
+    lsoas
+        Every LSOA of the comparators' districts, those without records included:
+        `lsoa_code, lsoa_name, area, imd_decile` (IMD 2019, 1 = most deprived 10%; NA in Wales).
+    small_area_files
+        The small-area files read, which `files` lists after counts, population and harm weights.
+    """
 
     counts: pd.DataFrame
     population: pd.DataFrame
     harm_weights: pd.DataFrame
     indicators: pd.DataFrame
     files: tuple[Path, ...]
+    lsoa_counts: pd.DataFrame = field(default_factory=empty_lsoa_counts)
+    lsoa_points: pd.DataFrame = field(default_factory=empty_lsoa_points)
+    lsoas: pd.DataFrame = field(default_factory=empty_lsoas)
+    small_area_files: tuple[Path, ...] = ()
 
     @classmethod
     def read(cls, data_dir: Path, counts: pd.DataFrame, assessment: Assessment) -> Tables:
@@ -50,6 +93,7 @@ class Tables:
         returns are those of the data folder's `partners/` (national, every area's) and of
         the area's own `partners/` folder; only figures of the area and its comparators are
         kept, and those of a wider area (a county, a police division) that sum districts.
+        The small-area tables are optional too: without them a page says so.
         """
         population_path = data_dir / "population.csv"
         if not population_path.is_file():
@@ -57,12 +101,25 @@ class Tables:
         harm_path = data_dir / "harm_weights.csv"
         if not harm_path.is_file():
             harm_path = DEFAULT_DATA_DIR / "harm_weights.csv"
+        lsoa_counts_path, lsoa_points_path = data_dir / "lsoa_counts.csv", data_dir / "lsoa_points.csv"
+        geography = Geography.default()
         shared = cls(
             counts=counts,
             population=read_population(population_path),
             harm_weights=read_harm_weights(harm_path),
             indicators=pd.DataFrame(),
             files=(data_dir / "counts.csv", population_path, harm_path),
+            lsoa_counts=(
+                _by_name(read_lsoa_counts(lsoa_counts_path, geography), counts, LSOA_COUNTS_COLUMNS)
+                if lsoa_counts_path.is_file()
+                else empty_lsoa_counts()
+            ),
+            lsoa_points=(
+                _by_name(read_lsoa_points(lsoa_points_path), counts, LSOA_POINTS_COLUMNS)
+                if lsoa_points_path.is_file()
+                else empty_lsoa_points()
+            ),
+            small_area_files=tuple(p for p in (lsoa_counts_path, lsoa_points_path) if p.is_file()),
         )
         return shared.with_partner_returns(data_dir, assessment)
 
@@ -78,14 +135,53 @@ class Tables:
         return replace(
             self,
             indicators=_partner_rows(indicators, assessment, own),
-            # Counts, population and harm weights lead `files`; the area's indicator mappings choose
-            # which of its returns score, so they are inputs too.
+            lsoas=_lsoas_of(assessment, self.counts, self.lsoa_counts),
+            # Counts, population and harm weights lead `files`, then the small-area tables; the area's
+            # indicator mappings choose which of its returns score, so they are inputs too.
             files=(
                 *self.files[:3],
+                *self.small_area_files,
                 *returns,
                 *([assessment.local.indicators_file] if assessment.local.indicators_file else []),
             ),
         )
+
+
+def _by_name(table: pd.DataFrame, counts: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """A small-area table with its districts named as in the counts, each code first taken to the
+    district it is at the end of the counts (as `read_counts` does)."""
+    geography = Geography.default()
+    last = counts["month"].max()
+    names = dict(zip(counts["area_code"], counts["area"]))
+    current = table["area_code"].map({code: geography.current(code, last) for code in table["area_code"].unique()})
+    named = table.assign(area=current.map(lambda code: names.get(code) or geography.name(code)))
+    return named[columns].reset_index(drop=True)
+
+
+def _lsoas_of(assessment: Assessment, counts: pd.DataFrame, lsoa_counts: pd.DataFrame) -> pd.DataFrame:
+    """Every LSOA of the comparators' districts: the lookup's (2011 LSOAs of England, with name and
+    IMD decile), and those the counts hold that it lacks (Welsh and 2021 LSOAs, named by their code)."""
+    geography = Geography.default()
+    lookup = geography.lsoas
+    last = counts["month"].max()
+    current = lookup["area_code"].map({code: geography.current(code, last) for code in lookup["area_code"].unique()})
+    run_name = {code: area for area, code in assessment.codes.items() if area in assessment.comparators}
+    known = lookup.assign(area=current.map(run_name)).dropna(subset=["area"])
+    held = lsoa_counts[lsoa_counts["area"].isin(run_name.values())].drop_duplicates("lsoa_code")
+    others = held[~held["lsoa_code"].isin(lookup["lsoa_code"])]
+    unknown = pd.DataFrame(
+        {
+            "lsoa_code": others["lsoa_code"],
+            "lsoa_name": others["lsoa_code"],
+            "area": others["area"],
+            "imd_decile": pd.Series(pd.NA, index=others.index, dtype="Int64"),
+        }
+    )
+    frames = [frame for frame in (known[LSOAS_COLUMNS], unknown) if not frame.empty]
+    if not frames:
+        return empty_lsoas()
+    lsoas = pd.concat(frames, ignore_index=True).astype({"imd_decile": "Int64"})
+    return lsoas.sort_values(["area", "lsoa_code"], ignore_index=True)
 
 
 def _partner_rows(indicators: pd.DataFrame, assessment: Assessment, own_files: set[str]) -> pd.DataFrame:

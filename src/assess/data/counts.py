@@ -43,12 +43,7 @@ def read_counts(path: Path, geography: Geography | None = None) -> pd.DataFrame:
         refuse_spreadsheet_errors(frame, ["area"], path)
     frame["area_code"] = checked_area_codes(frame, path)
     check_months(frame, "month", path)
-    unknown = ~frame["crime_type"].isin(CRIME_TYPES)
-    if unknown.any():
-        raise InputError(
-            f"{path}: row {first_row(unknown)}: unknown crime type "
-            f"{frame['crime_type'][unknown].iloc[0]!r}; use the data.police.uk names"
-        )
+    check_crime_types(frame, path)
     frame["count"] = to_count(frame, "count", path)
     refuse_duplicates(frame, ["area_code", "month", "crime_type"], path, "area code, month and crime type")
     if frame.empty:
@@ -56,10 +51,8 @@ def read_counts(path: Path, geography: Geography | None = None) -> pd.DataFrame:
     geography = geography or Geography.default()
     # Districts as they are at the end of the data: a predecessor's months count as its successor's,
     # so a county never holds a district and the unitary that replaced it (as `assess ingest` does).
-    last = frame["month"].max()
-    current = {code: geography.current(code, last) for code in frame["area_code"].unique()}
-    if any(code != now for code, now in current.items()):
-        merged = frame["area_code"].map(current)
+    merged = successor_codes(frame, geography)
+    if (merged != frame["area_code"]).any():
         frame = (
             frame.assign(area_code=merged, area=merged.map(geography.names))
             .groupby(["area_code", "area", "month", "crime_type"], as_index=False)["count"]
@@ -79,14 +72,36 @@ def read_counts(path: Path, geography: Geography | None = None) -> pd.DataFrame:
     return frame[COUNT_COLUMNS].reset_index(drop=True)
 
 
+def check_crime_types(frame: pd.DataFrame, path: Path) -> None:
+    """Every `crime_type` is one of the data.police.uk names, or an error naming the first row that is not."""
+    unknown = ~frame["crime_type"].isin(CRIME_TYPES)
+    if unknown.any():
+        raise InputError(
+            f"{path}: row {first_row(unknown)}: unknown crime type "
+            f"{frame['crime_type'][unknown].iloc[0]!r}; use the data.police.uk names"
+        )
+
+
+def successor_codes(frame: pd.DataFrame, geography: Geography) -> pd.Series:
+    """Each row's `area_code` as the district it is at the end of the data (the last `month`), so a
+    predecessor's months count as its successor's, as `assess ingest` counts them."""
+    last = frame["month"].max()
+    current = {code: geography.current(code, last) for code in frame["area_code"].unique()}
+    return frame["area_code"].map(current)
+
+
 def write_counts(counts: pd.DataFrame, path: Path) -> None:
     """Write a counts table sorted by area, month and crime type, atomically: a failed write leaves the old file."""
+    write_atomically(counts[COUNT_COLUMNS].sort_values(["area", "month", "crime_type"]), path)
+
+
+def write_atomically(table: pd.DataFrame, path: Path) -> None:
+    """Write a table as CSV with Unix line endings; a failed write leaves the old file and nothing half-written."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f".{path.name}.partial-{os.getpid()}")
     try:
-        ordered = counts[COUNT_COLUMNS].sort_values(["area", "month", "crime_type"])
-        ordered.to_csv(partial, index=False, lineterminator="\n")
+        table.to_csv(partial, index=False, lineterminator="\n")
         partial.replace(path)
     finally:
         partial.unlink(missing_ok=True)  # nothing half-written is left behind

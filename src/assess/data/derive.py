@@ -13,8 +13,9 @@ import pandas as pd
 
 from assess.data.counts import write_counts
 from assess.data.geography import Geography, normalise_name
-from assess.data.police_uk import IngestReport, read_street_files
+from assess.data.police_uk import IngestReport, ingest_street_files
 from assess.data.population import read_ons_mid_year_estimate
+from assess.data.small_areas import write_lsoa_counts, write_lsoa_points
 from assess.data.tables import read_table
 from assess.errors import InputError
 from assess.paths import DEFAULT_DATA_DIR
@@ -81,12 +82,14 @@ def _the_one(values: pd.Series) -> str:
 
 
 def derive_lsoa_lookup(imd: pd.DataFrame) -> pd.DataFrame:
-    """LSOA (2011) -> district code for every English LSOA, from the IoD 2019 file 1."""
+    """LSOA (2011) -> district code and IMD 2019 decile (1 = most deprived 10%) for every English LSOA,
+    from the IoD 2019 file 1."""
     return pd.DataFrame(
         {
             "lsoa_code": imd["LSOA code (2011)"],
             "lsoa_name": imd["LSOA name (2011)"],
             "area_code": imd["Local Authority District code (2019)"],
+            "imd_decile": imd["Index of Multiple Deprivation (IMD) Decile"].astype("int64"),
         }
     ).sort_values("lsoa_code", ignore_index=True)
 
@@ -250,9 +253,11 @@ def derive_default(shared: Path, out: Path) -> IngestReport:
     _write(derive_fingertips(shared, districts, DEFAULT_FORCE), out / "partners" / "phe-fingertips.csv")
 
     files = sorted((shared / "police-uk" / "kent").glob(f"{DEFAULT_YEAR}-*-street.csv"))
-    counts, report = read_street_files(files, Geography.from_dir(out))
-    write_counts(counts, out / "counts.csv")
-    return report
+    ingested = ingest_street_files(files, Geography.from_dir(out))
+    write_counts(ingested.counts, out / "counts.csv")
+    write_lsoa_counts(ingested.lsoa_counts, out / "lsoa_counts.csv")
+    write_lsoa_points(ingested.lsoa_points, out / "lsoa_points.csv")
+    return ingested.report
 
 
 def _write(table: pd.DataFrame, path: Path) -> None:

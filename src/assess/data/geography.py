@@ -11,13 +11,13 @@ against district names and aliases, for what the lookup cannot know: Welsh LSOAs
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
 import pandas as pd
 
-from assess.data.tables import first_row, read_table, shown
+from assess.data.tables import first_row, read_table, shown, to_number, whole_between
 from assess.errors import InputError
 
 # "Sevenoaks 012B" -> "Sevenoaks": three digits and a letter close every LSOA name.
@@ -86,6 +86,9 @@ class Geography:
         Predecessor code -> its merger into a successor.
     falls_within
         Normalised force name, `Falls within` name or data.police.uk id -> force name.
+    lsoas
+        Every LSOA of the lookup: `lsoa_code, lsoa_name, area_code, imd_decile` (IMD 2019 decile,
+        1 = most deprived 10% of England's LSOAs; NA where the lookup gives none).
     """
 
     names: dict[str, str]
@@ -94,6 +97,7 @@ class Geography:
     name_to_code: dict[str, str]
     changes: dict[str, Change]
     falls_within: dict[str, str]
+    lsoas: pd.DataFrame = field(compare=False)
 
     @classmethod
     def from_dir(cls, data_dir: Path) -> Geography:
@@ -139,6 +143,7 @@ class Geography:
                 for e, p, s in zip(changes["effective"], changes["predecessor_code"], changes["successor_code"])
             },
             falls_within=falls_within,
+            lsoas=_lsoas(lookup, data_dir / "lsoa_lookup.csv"),
         )
 
     @classmethod
@@ -194,6 +199,22 @@ class Geography:
         """District code of each record: by LSOA code, else by the LSOA name's prefix; NA if neither."""
         by_code = lsoa_codes.astype("string").map(self.lsoa_to_code).astype("string")
         return by_code.fillna(self.district_from_lsoa_name(lsoa_names))
+
+
+def _lsoas(lookup: pd.DataFrame, path: Path) -> pd.DataFrame:
+    """The lookup's LSOAs with their name and IMD decile (both optional columns of a lookup of one's own)."""
+    names = lookup["lsoa_name"] if "lsoa_name" in lookup else lookup["lsoa_code"]
+    if "imd_decile" in lookup:
+        text = lookup["imd_decile"].str.strip()
+        blank = text == ""  # Welsh LSOAs have no English decile
+        checked = pd.DataFrame({"imd_decile": text.mask(blank, "1")})
+        what = "a whole number from 1 to 10, or empty"
+        deciles = to_number(checked, "imd_decile", path, what, whole_between(1, 10)).astype("Int64").mask(blank)
+    else:
+        deciles = pd.Series(pd.NA, index=lookup.index, dtype="Int64")
+    return pd.DataFrame(
+        {"lsoa_code": lookup["lsoa_code"], "lsoa_name": names, "area_code": lookup["area_code"], "imd_decile": deciles}
+    )
 
 
 @cache

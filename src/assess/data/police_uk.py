@@ -1,8 +1,9 @@
 """Read data.police.uk street-level crime of any force and any months into tidy counts by ONS code.
 
 Each file (plain, gzipped, in a zip archive or a folder: see `downloads`) is streamed with
-pyarrow in blocks and reduced at once to counts per (force, month, LSOA, crime type), so
-what is held follows the number of LSOAs, not the number of rows.
+pyarrow in blocks and reduced at once to counts per (force, month, LSOA, crime type), with
+the sums of the records' anonymised coordinates, so what is held follows the number of
+LSOAs, not the number of rows.
 
 The home force of a record is its `Falls within` (via forces.csv); a record in a district
 of another force is left out and reported. Each force's districts are those of the last
@@ -58,13 +59,21 @@ CRIME_TYPES = (
     "Vehicle crime",
     "Violence and sexual offences",
 )
-_KEPT = ["Month", "Falls within", "LSOA code", "LSOA name", "Crime type"]
+_KEYS = ["Month", "Falls within", "LSOA code", "LSOA name", "Crime type"]
+_KEPT = [*_KEYS, "Longitude", "Latitude"]
 _MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
+_DECIMAL_PATTERN = r"^-?\d{1,3}(\.\d+)?$"
 _GROUPED = ["force", "month", "lsoa_code", "lsoa_name", "crime_type"]
+_SUMMED = ["count", "longitude_e6", "latitude_e6", "points"]
+MIN_POINT_RECORDS = 10
+"""An LSOA's mean point is kept only over this many records with coordinates, so it is never one record's."""
+LSOA_COUNT_COLUMNS = ["area_code", "lsoa_code", "month", "crime_type", "count"]
+LSOA_POINT_COLUMNS = ["lsoa_code", "area_code", "longitude", "latitude", "records"]
 
 NOT_PLACED_NO_LSOA = "no LSOA code or name"
 NOT_PLACED_UNKNOWN_LSOA = "LSOA unknown to the lookup and its name names no district"
 NOT_PLACED_OTHER_FORCE = "in a district of another force"
+PLACED_NO_LSOA_CODE = "placed in a district by the LSOA name alone (no LSOA code)"
 TERRITORIAL_FORCES = "the workbook covers the 43 territorial police forces of England and Wales (data/forces.csv)"
 
 
@@ -92,6 +101,9 @@ class IngestReport:
         Reference name of every district code the report mentions.
     skipped
         Files passed over by kind ("outcomes", "stop-and-search").
+    placed_without_lsoa_code
+        Records placed in a district (so in the district counts) that carry no LSOA code,
+        so are in no LSOA's counts.
     """
 
     rows_read: dict[str, int] = field(default_factory=dict)
@@ -103,6 +115,7 @@ class IngestReport:
     merged: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
     names: dict[str, str] = field(default_factory=dict)
     skipped: Counter = field(default_factory=Counter)
+    placed_without_lsoa_code: int = 0
 
     @property
     def total_rows(self) -> int:
@@ -130,6 +143,9 @@ class IngestReport:
             lines.append(f"files skipped (not street-level crime): {kinds}")
         for reason, count in sorted((r, n) for r, n in self.not_placed.items() if n):
             lines.append(f"not placed, {reason}: {count:,}")
+        lines.append(
+            f"{PLACED_NO_LSOA_CODE}: {self.placed_without_lsoa_code:,} (in the district counts, in no LSOA's counts)"
+        )
         for force, months in sorted(self.force_months.items()):
             span = f"{months[0]} to {months[-1]}, {len(months)} of {len(months) + len(self.gaps[force])} months"
             missing = self.gaps[force]
@@ -155,10 +171,40 @@ class IngestReport:
         return f"{self.names.get(code, code)} ({code})"
 
 
+@dataclass(frozen=True)
+class Ingested:
+    """The tables an ingest makes, and its report.
+
+    Attributes
+    ----------
+    counts
+        Per district: `area_code, area, month, crime_type, count`, sorted by area, month and crime type.
+    lsoa_counts
+        The same records per LSOA: `area_code, lsoa_code, month, crime_type, count`, sorted by those
+        columns; the records placed without an LSOA code are in `counts` only.
+    lsoa_points
+        Per LSOA with at least `MIN_POINT_RECORDS` records with coordinates, the mean of their
+        anonymised points over every month read: `lsoa_code, area_code, longitude, latitude, records`.
+    report
+        What was read, each force's months and gaps, and what could not be placed.
+    """
+
+    counts: pd.DataFrame
+    lsoa_counts: pd.DataFrame
+    lsoa_points: pd.DataFrame
+    report: IngestReport
+
+
 def read_street_files(
     paths: Sequence[Path], geography: Geography, allow_duplicate_months: bool = False
 ) -> tuple[pd.DataFrame, IngestReport]:
-    """Read street-level files into counts per district, month and crime type.
+    """The district counts and the report of `ingest_street_files`, for readers needing no LSOA detail."""
+    ingested = ingest_street_files(paths, geography, allow_duplicate_months)
+    return ingested.counts, ingested.report
+
+
+def ingest_street_files(paths: Sequence[Path], geography: Geography, allow_duplicate_months: bool = False) -> Ingested:
+    """Read street-level files into counts per district and per LSOA, and each LSOA's mean point.
 
     Parameters
     ----------
@@ -170,13 +216,6 @@ def read_street_files(
     allow_duplicate_months
         A force's month appearing in two files is an error unless this is set, since it
         would count those records twice.
-
-    Returns
-    -------
-    counts
-        Columns `area_code, area, month, crime_type, count`, sorted by area, month and crime type.
-    report
-        What was read, each force's months and gaps, and what could not be placed.
     """
     if not paths:
         raise InputError("no street-level files given; pass files, zip archives or folders of *-street.csv")
@@ -196,11 +235,16 @@ def read_street_files(
             f"{files[1]}: month {month} of {force} is also in {files[0]}; "
             "pass each force's month once (remove the duplicate file)"
         )
-    records = pd.concat(parts, ignore_index=True).groupby(_GROUPED, dropna=False)["count"].sum().reset_index()
+    records = _summed(pd.concat(parts, ignore_index=True))
     report.force_months = {
         force: sorted(months) for force, months in records.groupby("force")["month"].unique().items()
     }
-    return _in_home_districts(records, geography, report), report
+    return _in_home_districts(records, geography, report)
+
+
+def _summed(records: pd.DataFrame) -> pd.DataFrame:
+    """Counts and coordinate sums added up per force, month, LSOA and crime type."""
+    return records.groupby(_GROUPED, dropna=False)[_SUMMED].sum().reset_index()
 
 
 def _read_one(source: Source, report: IngestReport, geography: Geography) -> pd.DataFrame:
@@ -238,13 +282,17 @@ def _read_one(source: Source, report: IngestReport, geography: Geography) -> pd.
     report.rows_read[source.name] = rows
     if rows == 0:
         raise InputError(f"{source.label}: header only, no records")
-    grouped = pd.concat(parts, ignore_index=True).groupby(_GROUPED, dropna=False)["count"].sum().reset_index()
+    grouped = _summed(pd.concat(parts, ignore_index=True))
     report.months[source.name] = sorted(grouped["month"].unique())
     return grouped
 
 
 def _checked_block(batch: pa.RecordBatch, offset: int, source: Source, geography: Geography) -> pd.DataFrame:
-    """One block of records checked (rows numbered from the file's start) and counted."""
+    """One block of records checked (rows numbered from the file's start), counted and its points summed.
+
+    Coordinates are summed as whole micro-degrees (data.police.uk gives six decimals), so the
+    sums, and the means written from them, do not depend on the order records are added in.
+    """
     # `Month, "Burglary"`: after a comma and a space pyarrow keeps the spaces, and the quotes with them.
     table = pa.table({c: pc.utf8_trim(batch.column(c), characters=' \t"') for c in _KEPT})
     _check_column(
@@ -273,7 +321,34 @@ def _checked_block(batch: pa.RecordBatch, offset: int, source: Source, geography
         f"a police force of England and Wales; {TERRITORIAL_FORCES}",
         offset,
     )
-    grouped = table.group_by(_KEPT).aggregate([([], "count_all")]).to_pandas()
+    points = {}
+    for column, limit in (("Longitude", 180), ("Latitude", 90)):
+        text = pc.if_else(pc.equal(table[column], ""), pa.scalar(None, pa.string()), table[column])
+        is_decimal = pc.match_substring_regex(text, _DECIMAL_PATTERN)
+        what = f"a {column.lower()} in decimal degrees or empty"
+        _check_column(source, table, column, pc.or_kleene(pc.is_null(text), is_decimal), what, offset)
+        degrees = pc.cast(text, pa.float64())
+        _check_column(
+            source,
+            table,
+            column,
+            pc.or_kleene(pc.is_null(degrees), pc.less_equal(pc.abs(degrees), limit)),
+            what,
+            offset,
+        )
+        points[column] = pc.cast(pc.round(pc.multiply(degrees, 1e6)), pa.int64())
+    # A record counts as having a point only with both coordinates.
+    has_point = pc.and_(pc.is_valid(points["Longitude"]), pc.is_valid(points["Latitude"]))
+    keyed = pa.table(
+        {
+            **{c: table[c] for c in _KEYS},
+            "longitude_e6": pc.if_else(has_point, points["Longitude"], 0),
+            "latitude_e6": pc.if_else(has_point, points["Latitude"], 0),
+            "points": pc.cast(has_point, pa.int64()),
+        }
+    )
+    aggregates = [([], "count_all"), ("longitude_e6", "sum"), ("latitude_e6", "sum"), ("points", "sum")]
+    grouped = keyed.group_by(_KEYS).aggregate(aggregates).to_pandas()
     grouped["Falls within"] = grouped["Falls within"].map(geography.force_of_falls_within)
     return grouped.rename(
         columns={
@@ -283,8 +358,11 @@ def _checked_block(batch: pa.RecordBatch, offset: int, source: Source, geography
             "LSOA name": "lsoa_name",
             "Crime type": "crime_type",
             "count_all": "count",
+            "longitude_e6_sum": "longitude_e6",
+            "latitude_e6_sum": "latitude_e6",
+            "points_sum": "points",
         }
-    )
+    )[[*_GROUPED, *_SUMMED]]
 
 
 def _read_header(source: Source) -> list[str]:
@@ -333,8 +411,8 @@ def _arrow_message(exc: Exception) -> str:
     return text
 
 
-def _in_home_districts(records: pd.DataFrame, geography: Geography, report: IngestReport) -> pd.DataFrame:
-    """Counts per district of each record's own force, in the districts of that force's last month."""
+def _in_home_districts(records: pd.DataFrame, geography: Geography, report: IngestReport) -> Ingested:
+    """Counts per district and LSOA of each record's own force, in the districts of that force's last month."""
     frame = records.copy()
     frame["placed"] = geography.place(frame["lsoa_code"], frame["lsoa_name"])
     no_lsoa = frame["lsoa_code"].isna() & frame["lsoa_name"].isna()
@@ -364,7 +442,29 @@ def _in_home_districts(records: pd.DataFrame, geography: Geography, report: Inge
 
     counts = kept.groupby(["area_code", "month", "crime_type"])["count"].sum().reset_index()
     counts.insert(1, "area", counts["area_code"].map(geography.name))
-    return counts.sort_values(["area", "month", "crime_type"], ignore_index=True)
+    with_code = kept[kept["lsoa_code"].notna()]
+    report.placed_without_lsoa_code = int(kept["count"].sum() - with_code["count"].sum())
+    return Ingested(
+        counts=counts.sort_values(["area", "month", "crime_type"], ignore_index=True),
+        lsoa_counts=with_code.groupby(LSOA_COUNT_COLUMNS[:-1])["count"].sum().reset_index(),
+        lsoa_points=_mean_points(with_code),
+        report=report,
+    )
+
+
+def _mean_points(records: pd.DataFrame) -> pd.DataFrame:
+    """Each LSOA's mean point over all its records with coordinates, where there are enough of them."""
+    sums = records.groupby(["lsoa_code", "area_code"])[["longitude_e6", "latitude_e6", "points"]].sum().reset_index()
+    sums = sums[sums["points"] >= MIN_POINT_RECORDS]
+    return pd.DataFrame(
+        {
+            "lsoa_code": sums["lsoa_code"],
+            "area_code": sums["area_code"],
+            "longitude": (sums["longitude_e6"] / sums["points"] / 1e6).round(6),
+            "latitude": (sums["latitude_e6"] / sums["points"] / 1e6).round(6),
+            "records": sums["points"],
+        }
+    ).reset_index(drop=True)
 
 
 def _missing(months: list[str]) -> list[str]:
