@@ -709,7 +709,8 @@ def hotspot_map(
     Parameters
     ----------
     points
-        Columns lsoa_code, longitude, latitude: each LSOA's mean point (`Tables.lsoa_points`).
+        Columns lsoa_code, longitude, latitude: each LSOA's mean point (`Tables.lsoa_points`),
+        and lsoa_name where the alt text may name a busy hexagon's neighbourhood by it.
     counts
         Records per LSOA of the district (index lsoa_code); an LSOA without a point is not drawn.
     hotspots
@@ -721,7 +722,8 @@ def hotspot_map(
         records are not drawn (the subtitle says so) and the alt text gives no total. 0 draws all.
     """
     placed = points.set_index("lsoa_code").loc[lambda p: p.index.isin(counts.index)]
-    weights = counts.reindex(placed.index).to_numpy(dtype=float)
+    placed = placed.assign(records=counts.reindex(placed.index))
+    weights = placed["records"].to_numpy(dtype=float)
     latitude = placed["latitude"].to_numpy(dtype=float)
     x = placed["longitude"].to_numpy(dtype=float) * math.cos(math.radians(latitude.mean()))
     bins = HexBins.of(x, latitude, weights, across=12)
@@ -866,14 +868,17 @@ def _hotspot_alt(
     """The map in words: how many records and hotspots, and where the three highest hexagons are."""
     names = dict(zip(ringed["lsoa_code"], ringed["lsoa_name"]))
     ranks = dict(zip(ringed["lsoa_code"], ringed["rank"]))
+    weights = dict(zip(placed.index, placed["records"]))
+    labels = dict(zip(placed.index, placed["lsoa_name"])) if "lsoa_name" in placed else {}
     order = [i for i in np.argsort(-bins.sums, kind="stable") if shown[i] and bins.sums[i] > 0][:3]
     places = []
     for i in order:
         codes = [placed.index[m] for m in bins.members[i]]
-        inside = [
-            f"hotspot {ranks[c]}, {names[c]}" for c in sorted(codes, key=lambda c: ranks.get(c, 1e9)) if c in ranks
-        ]
-        where = "; ".join(inside) if inside else f"no hotspot; {len(codes)} neighbourhoods"
+        inside = [f"hotspot {ranks[c]}, {names[c]}" for c in sorted((c for c in codes if c in ranks), key=ranks.get)]
+        busiest = max(codes, key=lambda c: weights[c])
+        where = (
+            "; ".join(inside) if inside else f"no hotspot; its busiest neighbourhood is {labels.get(busiest, busiest)}"
+        )
         # On a sensitive subject a hexagon's figure is not given: the shown ones and a total could be solved.
         places.append(f"{bins.sums[i]:,.0f} {noun} ({where})" if not threshold else where)
     count = f"{len(ringed)} hotspot{'s' if len(ringed) != 1 else ''}"

@@ -427,6 +427,7 @@ class PriorityPage:
                 f"No map: no neighbourhood of {self.assessment.area} has enough records with a location "
                 "to place it without pointing at a single record."
             )
+        points = points.assign(lsoa_name=[self.where.name(c) for c in points["lsoa_code"]])
         ringed, area = self._ringed(), self.assessment.area
         what = wording.lower_first(self.priority.title)
         if ringed.empty:
@@ -455,9 +456,11 @@ class PriorityPage:
         if own.top_share is None:
             return f"No {noun} were recorded in {self.assessment.area}'s neighbourhoods over the period."
         if own.top_share_withheld:
-            share = f"How much of {self.assessment.area}'s {noun} its top 10% of neighbourhoods held is withheld"
+            share = f"In {self.assessment.area}, the share of the {noun} in its top 10% of neighbourhoods is withheld"
         else:
-            share = f"{own.top_share:.0%} of {self.assessment.area}'s {noun} were in its top 10% of neighbourhoods"
+            share = (
+                f"In {self.assessment.area}, {own.top_share:.0%} of the {noun} were in its top 10% of neighbourhoods"
+            )
         county_share = (
             "withheld" if county.top_share_withheld or county.top_share is None else f"{county.top_share:.0%}"
         )
