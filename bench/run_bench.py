@@ -10,7 +10,8 @@ Measures, on this machine and in one run:
   (c) the naive way: the papermill and `jupyter nbconvert` command lines, one notebook
       after another;
   (d) `assess run --all-areas` on the 13 Kent areas;
-  (e) ingesting a force-year of street files (the 12 real Kent files);
+  (e) ingesting a force-year of street files (the 12 real Kent files): the reader alone, and
+      `assess ingest` cold as a user runs it (start-up, the counts and the small-area tables written);
   (f) ingesting a synthetic national year (about 6 million rows, 43 forces).
 and prints ratios against the targets and the peak memory (largest process) of each.
 """
@@ -119,6 +120,11 @@ def ingest(files: list[Path], out: Path) -> tuple[float, float]:
     return result["seconds"], peak, result["rows"]
 
 
+def ingest_command(files: list[Path], out: Path) -> tuple[float, float]:
+    """Wall time and peak memory of `assess ingest` in a new process, writing counts and small-area tables."""
+    return measured([str(BIN / "assess"), "ingest", *map(str, files), "--out", str(out / "ingest" / "counts.csv")])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="skip --all-areas and the national ingest")
@@ -153,6 +159,8 @@ def main() -> None:
                     f"target <= 1 s: {'met' if seconds <= 1 else 'missed'}",
                 )
             )
+            seconds, peak = ingest_command(kent, work)
+            rows.append((f"assess ingest a force-year (cold, {count:,} rows)", seconds, peak, "the command as run"))
         if not args.quick:
             shutil.rmtree(ROOT / ".cache", ignore_errors=True)
             all_s, all_mb = measured(

@@ -23,7 +23,7 @@ LAYERS = [
     {"disclosure", "evidence"},
     {"criteria"},
     {"scoring", "uncertainty"},
-    {"results"},
+    {"results", "hotspots"},
     {"actions", "measures", "monitoring", "previous", "draft"},
     {"context"},
     {"present", "charts", "sparkline", "wording"},

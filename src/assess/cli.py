@@ -265,15 +265,15 @@ def _ingest(args: argparse.Namespace) -> int:
     print("records per area:")
     for (code, area), total in counts.groupby(["area_code", "area"])["count"].sum().sort_index(level=1).items():
         print(f"  {area} ({code}): {total:,}")
-    areas, forces = counts["area_code"].nunique(), len(report.forces)
-    print(
-        f"wrote {len(counts):,} rows for {areas} area{'' if areas == 1 else 's'} of {forces} "
-        f"force{'' if forces == 1 else 's'} to {args.out}"
-    )
     print(
         f"wrote {len(ingested.lsoa_counts):,} rows for {ingested.lsoa_counts['lsoa_code'].nunique():,} LSOAs "
         f"to {lsoa_counts_path}, and the mean points of {len(ingested.lsoa_points):,} LSOAs with at least "
         f"{MIN_POINT_RECORDS} located records to {lsoa_points_path}"
+    )
+    areas, forces = counts["area_code"].nunique(), len(report.forces)
+    print(
+        f"wrote {len(counts):,} rows for {areas} area{'' if areas == 1 else 's'} of {forces} "
+        f"force{'' if forces == 1 else 's'} to {args.out}"
     )
     return 0
 

@@ -54,7 +54,18 @@ from assess.errors import InputError
 TOP_FRACTION = 0.1
 """The share of a district's LSOAs that make its top group (the top 10%)."""
 
-HOTSPOT_COLUMNS = ["rank", "lsoa_code", "count", "share", "expected", "ratio", "p_value", "q_value", "hotspot", "hidden"]
+HOTSPOT_COLUMNS = [
+    "rank",
+    "lsoa_code",
+    "count",
+    "share",
+    "expected",
+    "ratio",
+    "p_value",
+    "q_value",
+    "hotspot",
+    "hidden",
+]
 PERSISTENT_COLUMNS = ["lsoa_code", "quarters_in_top", "longest_run", "quarters"]
 LSOA_COUNT_COLUMNS = ["area", "lsoa_code", "month", "crime_type", "count"]
 LSOA_COLUMNS = ["lsoa_code", "area"]
@@ -95,11 +106,14 @@ def dispersion_test(counts: ArrayLike) -> Dispersion:
     lsoas = values.shape[-1]
     if lsoas < 2:
         raise InputError("the dispersion test needs at least two LSOAs")
-    mean = values.mean(axis=-1, keepdims=True)
+    mean = values.mean(axis=-1)
     with np.errstate(divide="ignore", invalid="ignore"):
-        statistic = np.where(mean > 0, ((values - mean) ** 2 / mean).sum(axis=-1, keepdims=True), np.nan)[..., 0]
+        statistic = np.where(mean > 0, ((values - mean[..., None]) ** 2).sum(axis=-1) / mean, np.nan)
     df = lsoas - 1
-    return Dispersion(statistic, df, special.chdtrc(df, statistic))
+    p_value = special.chdtrc(df, statistic)
+    if values.ndim == 1:
+        return Dispersion(float(statistic), df, float(p_value))
+    return Dispersion(statistic, df, p_value)
 
 
 # --- hotspots -----------------------------------------------------------------------------------
@@ -227,15 +241,10 @@ def find_hotspots(
         lsoas=lsoas,
         expected=expected,
         hotspots=int((every["q_value"] <= alpha).sum()),
-        dispersion=_one_dispersion(every["count"].to_numpy()) if total and lsoas > 1 else None,
+        dispersion=dispersion_test(every["count"].to_numpy()) if total and lsoas > 1 else None,
         alpha=alpha,
         total_withheld=rule.hides(total) or rule.exposes(not_shown),
     )
-
-
-def _one_dispersion(counts: np.ndarray) -> Dispersion:
-    test = dispersion_test(counts)
-    return Dispersion(float(test.statistic), test.df, float(test.p_value))
 
 
 def _with_previous(table: pd.DataFrame, values: pd.Series, previous: pd.Series, rule: CountRule) -> pd.DataFrame:
@@ -512,7 +521,9 @@ def _checked_counts(counts: pd.Series, name: str) -> pd.Series:
     values = pd.to_numeric(counts, errors="coerce")
     bad = values.isna() | (values < 0) | (values % 1 != 0)
     if bad.any():
-        raise InputError(f"{name}: LSOA {values.index[bad][0]} has {counts[bad].iloc[0]!r}, not a whole number of at least 0")
+        raise InputError(
+            f"{name}: LSOA {values.index[bad][0]} has {str(counts[bad].iloc[0])!r}, not a whole number of at least 0"
+        )
     return values.astype("int64")
 
 
