@@ -256,7 +256,7 @@ def test_neighbouring_cells_without_data_say_so_once(kept_open):
 def test_hotspot_bins_are_those_matplotlib_draws_from_the_points_themselves(kept_open):
     """The hexagons summed by `HexBins` and drawn from their centres equal hexbin over the LSOA points."""
     points, counts, ringed = hotspot_inputs()
-    chart = charts.hotspot_map(points, counts, ringed, "t", "s")
+    charts.hotspot_map(points, counts, ringed, "t", "s")
     drawn = kept_open[0].axes[0].collections[0]
     x = points["longitude"] * np.cos(np.radians(points["latitude"].mean()))
     bins = charts.HexBins.of(x.to_numpy(), points["latitude"].to_numpy(), counts.to_numpy(float), across=12)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-import pandas as pd
 import pytest
 
 from assess import charts, present
