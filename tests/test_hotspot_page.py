@@ -18,15 +18,7 @@ from assess.evidence import Evidence, empty_lsoa_counts
 from assess.pages import PRIORITY_SECTIONS, STANDARD_SECTIONS, PriorityPage
 from assess.pages.priority import decile_words
 
-TOP_COLUMNS = [
-    "Rank",
-    "Neighbourhood (LSOA)",
-    "Deprivation (IMD 2019 decile, 1 = most deprived)",
-    "Offences",
-    "Share of the area's offences",
-    "Expected if spread evenly",
-    "Hotspot",
-]
+TOP_COLUMNS = ["Rank", "Neighbourhood", "Deprivation", "Offences", "Share", "Expected", "Hotspot"]
 
 
 @pytest.fixture(scope="module")
@@ -64,14 +56,11 @@ def test_the_top_table_names_deprivation_and_flags_hotspots(run, section):
     assert list(frame["Rank"]) == list(range(1, 11))
     assert frame["Offences"].is_monotonic_decreasing
     names = set(run.tables.lsoas.loc[run.tables.lsoas["area"] == "Sevenoaks", "lsoa_name"])
-    assert set(frame["Neighbourhood (LSOA)"]) <= names
-    assert all(
-        re.fullmatch(r"\d+ \(among the \d+% (most|least) deprived\)", d)
-        for d in frame["Deprivation (IMD 2019 decile, 1 = most deprived)"]
-    )
+    assert set(frame["Neighbourhood"]) <= names
+    assert all(re.fullmatch(r"\d+ \(among the \d+% (most|least) deprived\)", d) for d in frame["Deprivation"])
     assert set(frame["Hotspot"]) <= {"yes", "no"}
     # The hotspots named in words and ringed on the map are the table's "yes" rows.
-    flagged = list(frame.loc[frame["Hotspot"] == "yes", "Neighbourhood (LSOA)"])
+    flagged = list(frame.loc[frame["Hotspot"] == "yes", "Neighbourhood"])
     assert all(name in section.parts[3].text for name in flagged)
     assert (
         f"{len(flagged)} hotspots ringed" in section.parts[1].alt
@@ -116,7 +105,7 @@ def test_small_counts_are_withheld_on_a_sensitive_priority(small):
     hidden = counts == "fewer than 5"
     assert hidden.any()
     assert not any(isinstance(v, int) and 0 < v < 5 for v in counts)
-    assert (top.loc[hidden, "Share of the area's incidents"] == "withheld").all()
+    assert (top.loc[hidden, "Share"] == "withheld").all()
     assert (top.loc[hidden, "Hotspot"] == "withheld").all()
     chart = small.hotspot_map()
     assert chart.subtitle.endswith("hexagons with fewer than 5 incidents are not drawn")
@@ -134,3 +123,11 @@ def test_an_area_without_small_area_tables_gets_one_line(run):
 def test_the_section_renders_as_html(section):
     markup = "".join(p._repr_html_() for p in section.parts[1:])
     assert markup.count("<picture>") == 1 and "<details" in markup
+
+
+def test_persistent_places_fit_a_phone_as_a_table(section):
+    persistent = section.parts[5]
+    assert list(persistent.frame.columns) == ["Neighbourhood", "In the top 10%", "Quarters"]
+    assert len(persistent.frame.columns) < present.Table.STACK_FROM_COLUMNS
+    assert all(re.fullmatch(r"[34] of 4 quarters \([1-4] in a row\)", t) for t in persistent.frame["In the top 10%"])
+    assert all("January" not in q for q in persistent.frame["Quarters"])

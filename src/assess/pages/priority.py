@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cached_property
@@ -103,6 +104,13 @@ def decile_words(decile: float | None) -> str | None:
     return f"{decile} (among the {10 * (11 - decile)}% least deprived)"
 
 
+def short_months(text: str) -> str:
+    """Month names shortened: 'January to March 2022' -> 'Jan to Mar 2022'."""
+    for full, short in zip(calendar.month_name[1:], calendar.month_abbr[1:]):
+        text = text.replace(full, short)
+    return text
+
+
 @dataclass(frozen=True)
 class Where:
     """Where a priority's records are in the area (see `PriorityPage.where`)."""
@@ -112,6 +120,7 @@ class Where:
     concentration: hotspots.Concentration
     county: hotspots.Concentration
     persistent: pd.DataFrame
+    quarters: int  # whole quarters in the period
     names: pd.Series
     deciles: pd.Series
 
@@ -383,6 +392,7 @@ class PriorityPage:
                 tables.lsoa_counts, tables.lsoas, comparators, types, months, rule=rule
             ),
             persistent=hotspots.persistent(tables.lsoa_counts, tables.lsoas, area, types, months),
+            quarters=len(months) // 3,
             names=tables.lsoas.set_index("lsoa_code")["lsoa_name"],
             deciles=tables.lsoas.set_index("lsoa_code")["imd_decile"],
         )
@@ -496,28 +506,29 @@ class PriorityPage:
         """The neighbourhoods with the most records, with their deprivation, share, expectation and change."""
         frame = self.hotspot_rows()
         rule, noun = self.evidence.rule, self._noun.capitalize()
-        share = f"Share of the area's {self._noun}"
         shown = pd.DataFrame(
             {
+                # Short names: on a phone each stands beside its value in a card.
                 "Rank": frame["rank"],
-                "Neighbourhood (LSOA)": frame["lsoa_name"],
-                "Deprivation (IMD 2019 decile, 1 = most deprived)": [decile_words(d) for d in frame["imd_decile"]],
+                "Neighbourhood": frame["lsoa_name"],
+                "Deprivation": [decile_words(d) for d in frame["imd_decile"]],
                 noun: rule.table(frame["count"], frame["hidden"]),
-                share: frame["share"].astype(object).mask(frame["figures_hidden"], WITHHELD),
-                "Expected if spread evenly": frame["expected"].astype(object).mask(frame["figures_hidden"], WITHHELD),
+                "Share": frame["share"].astype(object).mask(frame["figures_hidden"], WITHHELD),
+                "Expected": frame["expected"].astype(object).mask(frame["figures_hidden"], WITHHELD),
                 "Hotspot": [
                     WITHHELD if h else ("yes" if f else "no") for h, f in zip(frame["hidden"], frame["hotspot"])
                 ],
             }
         )
-        formats = {noun: present.whole, share: present.percent, "Expected if spread evenly": present.rate}
+        formats = {noun: present.whole, "Share": present.percent, "Expected": present.rate}
         if "previous" in frame:
-            shown["Same months a year earlier"] = rule.table(frame["previous"], frame["previous_hidden"])
+            shown["A year earlier"] = rule.table(frame["previous"], frame["previous_hidden"])
             shown["Change"] = [c.words(figures=False) for c in frame["change"]]
-            formats["Same months a year earlier"] = present.whole
+            formats["A year earlier"] = present.whole
         caption = (
             f"{self.priority.title}: the {wording.number(len(frame))} neighbourhoods (LSOAs) of "
-            f"{self.assessment.area} with the most {self._noun}, {self.period}"
+            f"{self.assessment.area} with the most {self._noun}, {self.period}: deprivation decile (IMD 2019), "
+            f"share of the area's {self._noun}, and the count expected if they were spread evenly"
         )
         return present.Table(shown, caption, formats, collapsed=len(shown) > 5)
 
@@ -541,20 +552,23 @@ class PriorityPage:
                 f"No neighbourhood was among {self.assessment.area}'s top 10% for {self._noun} in three or more "
                 f"quarters of {self.period}: none persists."
             )
+        quarters = where.quarters
+        # Three columns: narrow enough to stay a table on a phone.
         frame = pd.DataFrame(
             {
-                "Neighbourhood (LSOA)": [where.name(c) for c in table["lsoa_code"]],
-                "Quarters in the top 10%": table["quarters_in_top"],
-                "Longest run (quarters in a row)": table["longest_run"],
-                "Quarters": ["; ".join(q) for q in table["quarters"]],
+                "Neighbourhood": [where.name(c) for c in table["lsoa_code"]],
+                "In the top 10%": [
+                    f"{n} of {quarters} quarters ({run} in a row)"
+                    for n, run in zip(table["quarters_in_top"], table["longest_run"])
+                ],
+                "Quarters": ["; ".join(map(short_months, q)) for q in table["quarters"]],
             }
         )
         caption = (
             f"{self.priority.title}: persistent places, the neighbourhoods of {self.assessment.area} in its "
             f"top 10% in three or more quarters, {self.period}"
         )
-        formats = {"Quarters in the top 10%": present.whole, "Longest run (quarters in a row)": present.whole}
-        return present.Table(frame, caption, formats, collapsed=len(frame) > 5)
+        return present.Table(frame, caption, {}, collapsed=len(frame) > 5)
 
     def crime_type_positions(self) -> present.Table:
         """Each crime type's rate and rank among the areas: the plan's "position within the county"."""
