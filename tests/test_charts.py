@@ -63,6 +63,31 @@ def rates(assessed: str = "Sevenoaks") -> pd.DataFrame:
     )
 
 
+def hotspot_inputs(seed: int = 1) -> tuple[pd.DataFrame, pd.Series, pd.DataFrame]:
+    """80 LSOA points around Sevenoaks, 20 of them in a town, three of the town's LSOAs busy and ringed."""
+    rng = np.random.default_rng(seed)
+    codes = [f"E0100{i:04d}" for i in range(80)]
+    spread = np.r_[np.full(20, 0.008), np.full(60, 0.06)]
+    points = pd.DataFrame(
+        {
+            "lsoa_code": codes,
+            "longitude": 0.19 + rng.normal(0, 1, 80) * spread,
+            "latitude": 51.27 + rng.normal(0, 1, 80) * spread * 0.7,
+            "lsoa_name": [f"Sevenoaks {i:03d}A" for i in range(80)],
+        }
+    )
+    counts = pd.Series(rng.poisson(20, 80), index=codes)
+    counts.iloc[[3, 7, 11]] = [150, 120, 90]
+    ringed = pd.DataFrame(
+        {
+            "rank": [1, 2, 3],
+            "lsoa_code": [codes[3], codes[7], codes[11]],
+            "lsoa_name": ["Town 003A", "Town 007A", "Town 011A"],
+        }
+    )
+    return points, counts, ringed
+
+
 def every_chart() -> dict[str, charts.Chart]:
     months = [f"2022-{m:02d}" for m in range(1, 13)]
     monthly = pd.DataFrame({"Burglary": range(30, 42), "Robbery": range(12), "Vehicle crime": range(70, 82)}, months)
@@ -94,6 +119,9 @@ def every_chart() -> dict[str, charts.Chart]:
             chance, chance.map(lambda p: f"{p:.0%}"), "How sure", "Chance", "Source: x", (0, 1), "Chance", "alt"
         ),
         "bars": charts.grouped_bars(bars, "Substance misuse moved most", "Recorded per quarter", "Recorded"),
+        "hotspots": charts.hotspot_map(
+            *hotspot_inputs(), "Three hotspots in the town", "Recorded offences per hexagon"
+        ),
     }
 
 
@@ -121,7 +149,7 @@ def decode(uri: str) -> Image.Image:
     return image
 
 
-@pytest.mark.parametrize("name", ["monthly", "rates", "ranking", "scores", "county", "chance", "bars"])
+@pytest.mark.parametrize("name", ["monthly", "rates", "ranking", "scores", "county", "chance", "bars", "hotspots"])
 def test_both_images_decode_at_their_widths_with_text_of_10_css_px(drawn, name):
     markup = drawn[name]._repr_html_()
     assert markup.count("<picture>") == 1 and markup.count("<img ") == 1 and markup.count("<source ") == 1
@@ -223,3 +251,47 @@ def test_neighbouring_cells_without_data_say_so_once(kept_open):
     for fig in kept_open:
         texts = [t.get_text().replace("\n", " ") for t in fig.axes[0].texts]
         assert texts.count("no data") == 3  # one for row A's run, two for row B's separate gaps
+
+
+def test_hotspot_bins_are_those_matplotlib_draws_from_the_points_themselves(kept_open):
+    """The hexagons summed by `HexBins` and drawn from their centres equal hexbin over the LSOA points."""
+    points, counts, ringed = hotspot_inputs()
+    charts.hotspot_map(points, counts, ringed, "t", "s")
+    drawn = kept_open[0].axes[0].collections[0]
+    x = points["longitude"] * np.cos(np.radians(points["latitude"].mean()))
+    bins = charts.HexBins.of(x.to_numpy(), points["latitude"].to_numpy(), counts.to_numpy(float), across=12)
+    _, ax = charts.plt.subplots()
+    direct = ax.hexbin(
+        x, points["latitude"], C=counts, reduce_C_function=np.sum, gridsize=bins.gridsize, extent=bins.extent
+    )
+    assert sorted(direct.get_array()) == sorted(drawn.get_array()) == sorted(bins.sums)
+    assert sum(drawn.get_array()) == counts.sum()
+    charts.plt.close(ax.figure)
+
+
+def test_hotspot_alt_text_names_the_top_hotspot_the_records_and_the_hotspots():
+    points, counts, ringed = hotspot_inputs()
+    alt = charts.hotspot_map(points, counts, ringed, "t", "Recorded offences").alt
+    assert f"{counts.sum():,} offences in 80 neighbourhoods" in alt
+    assert "3 hotspots ringed and numbered: 1 Town 003A, 2 Town 007A, 3 Town 011A" in alt
+    highest = alt.split("The highest hexagons, darkest first: ")[1].split(" | ")[0]
+    assert "Town 003A" in highest or "Town 007A" in highest
+
+
+def test_hexagons_under_the_threshold_are_not_drawn_on_a_sensitive_subject(kept_open):
+    points, counts, ringed = hotspot_inputs()
+    counts.iloc[40:] = 1  # the countryside's LSOAs: 1 record each, few to a hexagon
+    chart = charts.hotspot_map(points, counts, ringed, "t", "Recorded offences", threshold=5)
+    assert chart.subtitle.endswith("hexagons with fewer than 5 offences are not drawn")
+    for fig in kept_open:
+        sums = fig.axes[0].collections[0].get_array()
+        assert len(sums) and not ((sums > 0) & (sums < 5)).any()
+    x = points["longitude"] * np.cos(np.radians(points["latitude"].mean()))
+    bins = charts.HexBins.of(x.to_numpy(), points["latitude"].to_numpy(), counts.to_numpy(float), across=12)
+    assert ((bins.sums > 0) & (bins.sums < 5)).any()  # there were such hexagons to withhold
+    # No total and no hexagon's figure: with the colours they could give a withheld one back.
+    assert f"{counts.sum():,}" not in chart.alt and " offences (" not in chart.alt
+    # Without the threshold every hexagon is drawn.
+    kept_open.clear()
+    charts.hotspot_map(points, counts, ringed, "t", "Recorded offences")
+    assert len(kept_open[0].axes[0].collections[0].get_array()) == len(bins.sums)

@@ -28,6 +28,7 @@ SHEETS = [
     "Actions",
     "Monitoring",
     "Area comparisons",
+    "Hotspots",
     "Partner figures",
 ]
 TABLES = SHEETS[1:]
@@ -50,6 +51,14 @@ FORMATS = {
         "Rate per 1,000 residents": "0.00",
         "95% interval, lower": "0.00",
         "95% interval, upper": "0.00",
+    },
+    "Hotspots": {
+        "Rank in the area": "0",
+        "IMD 2019 decile (1 = most deprived)": "0",
+        "Recorded offences or incidents": "#,##0",
+        "Share of the area's records": "0%",
+        "Expected if spread evenly": "#,##0.0",
+        "p-value (adjusted, Benjamini-Hochberg)": "0.000",
     },
     "Partner figures": {"Period start": "d mmm yyyy", "Period end": "d mmm yyyy"},
 }
@@ -308,3 +317,41 @@ def test_the_run_writes_the_workbook_with_its_quarter(default_run):
     book = openpyxl.load_workbook(out / WORKBOOK)
     assert book.sheetnames == SHEETS
     assert book["Monitoring"]["B1"].value == "This quarter (Oct to Dec 2022)"
+
+
+def test_hotspots_hold_each_police_priority_s_top_neighbourhoods_as_its_page(run, book):
+    from assess.pages import PriorityPage
+
+    police = [p for p in run.assessment.pages if p.has_police_data]
+    sheet = book["Hotspots"]
+    assert sheet.max_row == 1 + 10 * len(police)
+    issues_shown = column(sheet, "Issue")
+    assert [c.value for c in issues_shown[::10]] == [p.title for p in police]
+    page = PriorityPage(run, police[0].key)
+    rows = page.hotspot_rows()
+    assert [c.value for c in column(sheet, "LSOA code")[:10]] == list(rows["lsoa_code"])
+    assert [c.value for c in column(sheet, "Recorded offences or incidents")[:10]] == list(rows["count"])
+    assert [c.value for c in column(sheet, "Hotspot (more than chance)")[:10]] == [
+        "yes" if h else "no" for h in rows["hotspot"]
+    ]
+
+
+def test_small_hotspot_counts_are_blank_with_a_note(run, tmp_path):
+    """Anti-social behaviour made sensitive, with 1 or 2 incidents in most of Sevenoaks' neighbourhoods."""
+    assessment = replace(
+        run.assessment,
+        priorities=tuple(replace(p, sensitive=True) if p.key == "asb" else p for p in run.assessment.priorities),
+    )
+    lsoa = run.tables.lsoa_counts.copy()
+    mask = (lsoa["area"] == "Sevenoaks") & (lsoa["crime_type"] == "Anti-social behaviour")
+    december = mask & (lsoa["month"] == "2022-12")
+    lsoa.loc[mask & ~december, "count"] = 0
+    lsoa.loc[december, "count"] = lsoa.loc[december, "count"].clip(upper=2)
+    context = RunContext(Evidence(assessment, replace(run.tables, lsoa_counts=lsoa)))
+    book = openpyxl.load_workbook(write_workbook(context, tmp_path, AS_OF))
+    headers, rows = table(book["Hotspots"])
+    asb = [dict(zip(headers, (c.value for c in row))) for row in rows if row[0].value == "Anti-social behaviour"]
+    assert len(asb) == 10
+    for row in asb:
+        assert row["Recorded offences or incidents"] is None and row["Share of the area's records"] is None
+        assert row["Note"].startswith("fewer than 5 (small numbers on a sensitive subject)")

@@ -26,6 +26,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
+from matplotlib import patheffects  # noqa: E402
 from matplotlib.collections import PatchCollection  # noqa: E402
 from matplotlib.colors import LinearSegmentedColormap, Normalize  # noqa: E402
 from matplotlib.font_manager import FontProperties  # noqa: E402
@@ -630,3 +631,262 @@ def grouped_bars(frame: pd.DataFrame, title: str, subtitle: str, measure: str, s
         + "."
     )
     return _chart(draw, title, subtitle, source, alt)
+
+
+KM_PER_DEGREE = 111.2  # a degree of latitude, and of longitude scaled by cos(latitude)
+RING = PALETTE[3]  # orange rings stand out on the light and the dark hexagons alike
+
+
+@dataclass(frozen=True)
+class HexBins:
+    """Records summed into hexagons over a district: a regular grid in km-true coordinates.
+
+    x is longitude scaled by the cosine of the district's mean latitude, so a unit of x is as
+    long on the ground as a unit of y (a degree of latitude) and hexagons stay regular on
+    the map. The lattice is matplotlib's `hexbin` one (two interleaved rectangular grids, a
+    point in the hexagon whose centre is nearest), so `Axes.hexbin` over the centres, with
+    the same `gridsize` and `extent`, draws exactly these hexagons.
+    """
+
+    centres: np.ndarray  # (bins, 2): x, y of each hexagon holding at least one LSOA point
+    sums: np.ndarray  # records in each
+    members: tuple[tuple[int, ...], ...]  # the points (row positions) in each
+    gridsize: tuple[int, int]
+    extent: tuple[float, float, float, float]
+
+    @property
+    def width_km(self) -> float:
+        """A hexagon's width across its flat sides, in km."""
+        return (self.extent[1] - self.extent[0]) / self.gridsize[0] * KM_PER_DEGREE
+
+    @classmethod
+    def of(cls, x: np.ndarray, y: np.ndarray, weights: np.ndarray, across: int) -> HexBins:
+        """Bin points with these weights into hexagons, `across` of them over the wider of the two spans."""
+        span_x, span_y = np.ptp(x) or 0.01, np.ptp(y) or 0.01
+        # Hexagons `side` wide lie in rows sqrt(3) * side apart: regular on an equal-aspect map.
+        side = max(span_x, span_y * 2 / math.sqrt(3)) / across
+        nx, ny = math.ceil(span_x / side) + 1, math.ceil(span_y / (math.sqrt(3) * side)) + 1
+        x0 = x.min() - (nx * side - span_x) / 2
+        y0 = y.min() - (ny * math.sqrt(3) * side - span_y) / 2
+        extent = (x0, x0 + nx * side, y0, y0 + ny * math.sqrt(3) * side)
+        sx, sy = side, math.sqrt(3) * side
+        ix, iy = (x - x0) / sx, (y - y0) / sy
+        # The nearest centre on each lattice, in hexbin's metric (rows are sqrt(3) apart).
+        first = np.stack([np.round(ix), np.round(iy)], axis=1)
+        second = np.stack([np.floor(ix) + 0.5, np.floor(iy) + 0.5], axis=1)
+        d1 = (ix - first[:, 0]) ** 2 + 3 * (iy - first[:, 1]) ** 2
+        d2 = (ix - second[:, 0]) ** 2 + 3 * (iy - second[:, 1]) ** 2
+        cell = np.where((d1 < d2)[:, None], first, second)
+        keys, which = np.unique(cell, axis=0, return_inverse=True)
+        which = which.ravel()
+        sums = np.bincount(which, weights=weights, minlength=len(keys))
+        members = tuple(tuple(np.flatnonzero(which == i)) for i in range(len(keys)))
+        centres = np.column_stack([x0 + keys[:, 0] * sx, y0 + keys[:, 1] * sy])
+        return cls(centres, sums, members, (nx, ny), extent)
+
+
+def _nice_km(span_km: float) -> int:
+    """A round length for a scale bar about a fifth of the map's width."""
+    return next((k for k in (20, 10, 5, 2) if k <= span_km / 4), 1)
+
+
+def hotspot_map(
+    points: pd.DataFrame,
+    counts: pd.Series,
+    hotspots: pd.DataFrame,
+    title: str,
+    subtitle: str,
+    source: str = POLICE_SOURCE,
+    noun: str = "offences",
+    threshold: int = 0,
+) -> Chart:
+    """Where a district's records are: hexagonal bins of the records at their neighbourhoods' mean points.
+
+    Each neighbourhood (LSOA) adds its count at the mean of its records' anonymised points,
+    so no single record is ever placed. There is no basemap: the hexagons draw the district.
+    Hotspots are ringed in orange and numbered by rank; a scale bar gives distance.
+
+    Parameters
+    ----------
+    points
+        Columns lsoa_code, longitude, latitude: each LSOA's mean point (`Tables.lsoa_points`),
+        and lsoa_name where the alt text may name a busy hexagon's neighbourhood by it.
+    counts
+        Records per LSOA of the district (index lsoa_code); an LSOA without a point is not drawn.
+    hotspots
+        Columns rank, lsoa_code, lsoa_name: the hotspots to ring, numbered by `rank`.
+    noun
+        What is counted ("offences", "incidents"), for the colour key and the alt text.
+    threshold
+        On a sensitive subject, the disclosure threshold: hexagons holding 1 to threshold - 1
+        records are not drawn (the subtitle says so) and the alt text gives no total. 0 draws all.
+    """
+    placed = points.set_index("lsoa_code").loc[lambda p: p.index.isin(counts.index)]
+    placed = placed.assign(records=counts.reindex(placed.index))
+    weights = placed["records"].to_numpy(dtype=float)
+    latitude = placed["latitude"].to_numpy(dtype=float)
+    x = placed["longitude"].to_numpy(dtype=float) * math.cos(math.radians(latitude.mean()))
+    bins = HexBins.of(x, latitude, weights, across=12)
+    withheld = (bins.sums > 0) & (bins.sums < threshold)
+    shown = ~withheld
+    ringed = hotspots[hotspots["lsoa_code"].isin(placed.index)]
+    rings = [(int(r), placed.index.get_loc(code)) for r, code in zip(ringed["rank"], ringed["lsoa_code"])]
+    measure = f"Recorded {noun} per hexagon"
+    cmap = LinearSegmentedColormap.from_list("gaf_blue", ["#F2F6FA", "#5694CA", HIGHLIGHT])
+    top = max(float(bins.sums[shown].max()) if shown.any() else 1.0, 1.0)
+    if withheld.any():
+        subtitle = f"{subtitle}; hexagons with fewer than {threshold} {noun} are not drawn"
+    x0, x1, y0, y1 = bins.extent
+    ratio = (y1 - y0) / (x1 - x0)
+
+    def draw(layout: Layout) -> plt.Figure:
+        key_pt = 3.2 * layout.line_pt
+        if layout.narrow:
+            height = layout.width * ratio + key_pt / 72 + 0.2
+        else:
+            height = min(max((layout.width - 1.6) * ratio + 0.3, 3.0), 6.5)
+        fig, ax = _figure(layout, height)
+        drawn = ax.hexbin(
+            bins.centres[shown, 0],
+            bins.centres[shown, 1],
+            C=bins.sums[shown],
+            reduce_C_function=np.sum,
+            gridsize=bins.gridsize,
+            extent=bins.extent,
+            cmap=cmap,
+            norm=Normalize(0, top),
+            edgecolors="white",
+            linewidths=0.5,
+        )
+        ax.set_aspect("equal")
+        ax.set_xlim(x0, x1)
+        ax.set_ylim(y0, y1)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.grid(False)
+        for spine in ax.spines.values():
+            spine.set_visible(False)
+        key = fig.colorbar(
+            drawn,
+            ax=ax,
+            orientation="horizontal" if layout.narrow else "vertical",
+            shrink=0.9 if layout.narrow else 0.6,
+            aspect=25,
+            pad=0.02,
+        )
+        key.set_label(measure)
+        key.locator = MaxNLocator(4 if layout.narrow else 6, integer=True)
+        key.update_ticks()
+        _scale_bar(ax, bins, layout)
+        if rings:
+            at = np.array([[x[i], latitude[i]] for _, i in rings])
+            ax.scatter(at[:, 0], at[:, 1], s=(1.5 * layout.text) ** 2, facecolors="none", edgecolors="white", lw=4)
+            ax.scatter(at[:, 0], at[:, 1], s=(1.5 * layout.text) ** 2, facecolors="none", edgecolors=RING, lw=2)
+            _number_rings(fig, ax, at, [r for r, _ in rings], layout)
+        return fig
+
+    alt = _hotspot_alt(bins, shown, placed, ringed, subtitle, noun, threshold, int(counts.sum()), withheld.any())
+    return _chart(draw, title, subtitle, source, alt)
+
+
+def _scale_bar(ax: plt.Axes, bins: HexBins, layout: Layout) -> None:
+    """A bar of a round number of km in the lower left corner."""
+    x0, x1, y0, y1 = bins.extent
+    km = _nice_km((x1 - x0) * KM_PER_DEGREE)
+    length = km / KM_PER_DEGREE
+    left, base = x0 + 0.02 * (x1 - x0), y0 + 0.03 * (y1 - y0)
+    ax.plot([left, left + length], [base, base], color=DARK_TEXT, lw=2, solid_capstyle="butt")
+    ax.annotate(
+        f"{km} km",
+        (left + length / 2, base),
+        xytext=(0, 3),
+        textcoords="offset points",
+        ha="center",
+        va="bottom",
+        fontsize=layout.text,
+        color=DARK_TEXT,
+    )
+
+
+def _number_rings(fig: plt.Figure, ax: plt.Axes, at: np.ndarray, ranks: list[int], layout: Layout) -> None:
+    """Number each ring beside it, in the first of eight places that overlaps no ring or number set so far.
+
+    Rings in a town centre can touch: each number is led to its ring by a short line.
+    """
+    fig.canvas.draw()  # fixes the equal-aspect limits, so data map to final pixels
+    to_px = ax.transData.transform
+    px_per_pt = fig.dpi / 72
+    radius = 0.75 * layout.text * px_per_pt + 2
+    centres = to_px(at)
+    taken = [(cx - radius, cy - radius, cx + radius, cy + radius) for cx, cy in centres]
+    box = ax.get_window_extent()
+    directions = [(1, 1), (-1, 1), (1, -1), (-1, -1), (1.4, 0), (-1.4, 0), (0, 1.4), (0, -1.4)]
+    for (cx, cy), rank in zip(centres, ranks):
+        text = str(rank)
+        w = _width_pt(text, layout.text) * px_per_pt + 4
+        h = layout.text * px_per_pt + 2
+        best = None
+        for distance in (1.0, 1.8, 2.6):
+            for dx, dy in directions:
+                mx, my = cx + dx * distance * radius * 1.3, cy + dy * distance * radius * 1.3
+                rect = (mx - w / 2, my - h / 2, mx + w / 2, my + h / 2)
+                inside = box.x0 <= rect[0] and rect[2] <= box.x1 and box.y0 <= rect[1] and rect[3] <= box.y1
+                clashes = sum(not (rect[2] < t[0] or t[2] < rect[0] or rect[3] < t[1] or t[3] < rect[1]) for t in taken)
+                score = clashes + (0 if inside else 10)
+                if best is None or score < best[0]:
+                    best = (score, mx, my, rect)
+            if best[0] == 0:
+                break
+        _, mx, my, rect = best
+        taken.append(rect)
+        ax.annotate(
+            text,
+            ax.transData.inverted().transform((cx, cy)),
+            xytext=((mx - cx) / px_per_pt, (my - cy) / px_per_pt),
+            textcoords="offset points",
+            ha="center",
+            va="center",
+            fontsize=layout.text,
+            fontweight="bold",
+            color=DARK_TEXT,
+            arrowprops={"arrowstyle": "-", "color": DARK_TEXT, "lw": 0.8, "shrinkA": 0, "shrinkB": radius / px_per_pt},
+            path_effects=[patheffects.withStroke(linewidth=3, foreground="white")],
+        )
+
+
+def _hotspot_alt(
+    bins: HexBins,
+    shown: np.ndarray,
+    placed: pd.DataFrame,
+    ringed: pd.DataFrame,
+    subtitle: str,
+    noun: str,
+    threshold: int,
+    total: int,
+    withheld: bool,
+) -> str:
+    """The map in words: how many records and hotspots, and where the three highest hexagons are."""
+    names = dict(zip(ringed["lsoa_code"], ringed["lsoa_name"]))
+    ranks = dict(zip(ringed["lsoa_code"], ringed["rank"]))
+    weights = dict(zip(placed.index, placed["records"]))
+    labels = dict(zip(placed.index, placed["lsoa_name"])) if "lsoa_name" in placed else {}
+    order = [i for i in np.argsort(-bins.sums, kind="stable") if shown[i] and bins.sums[i] > 0][:3]
+    places = []
+    for i in order:
+        codes = [placed.index[m] for m in bins.members[i]]
+        inside = [f"hotspot {ranks[c]}, {names[c]}" for c in sorted((c for c in codes if c in ranks), key=ranks.get)]
+        busiest = max(codes, key=lambda c: weights[c])
+        where = (
+            "; ".join(inside) if inside else f"no hotspot; its busiest neighbourhood is {labels.get(busiest, busiest)}"
+        )
+        # On a sensitive subject a hexagon's figure is not given: the shown ones and a total could be solved.
+        places.append(f"{bins.sums[i]:,.0f} {noun} ({where})" if not threshold else where)
+    count = f"{len(ringed)} hotspot{'s' if len(ringed) != 1 else ''}"
+    listed = ", ".join(f"{r} {n}" for r, n in zip(ringed["rank"], ringed["lsoa_name"]))
+    text = f"Map of hexagons about {bins.width_km:.1f} km across, shaded by recorded {noun}. {subtitle}. "
+    if not withheld:
+        text += f"{total:,} {noun} in {len(placed)} neighbourhoods (LSOAs). "
+    text += f"{count.capitalize()} ringed and numbered" + (f": {listed}. " if listed else ". ")
+    if places:
+        text += "The highest hexagons, darkest first: " + " | ".join(places) + "."
+    return text

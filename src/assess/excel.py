@@ -35,6 +35,7 @@ from assess.disclosure import SMALL_NUMBERS, WITHHELD
 from assess.evidence import Evidence
 from assess.monitoring import COMPARED, Monitoring, Quarter, quarter_to_monitor
 from assess.pages.plan import ActionPlanPage
+from assess.pages.priority import PriorityPage, decile_words
 
 WORKBOOK = "assessment.xlsx"
 
@@ -118,6 +119,7 @@ def _sheets(run: RunContext, as_of: date, quarter_end: str = "") -> list[Sheet]:
         _actions(run, as_of),
         _monitoring(run, quarter),
         _comparisons(run),
+        _hotspots(run),
         _partner_figures(run.evidence),
     ]
 
@@ -375,6 +377,67 @@ def _comparisons(run: RunContext) -> Sheet:
     )
     empty = "No issue is counted in the police data, so no area is compared."
     return Sheet("Area comparisons", about, frame, formats, frozen_columns=2, message=empty)
+
+
+def _hotspots(run: RunContext) -> Sheet:
+    """Each police priority's neighbourhoods (LSOAs) with the most records, as its page's hotspot table."""
+    rows = []
+    for priority in run.assessment.pages:
+        if not priority.has_police_data:
+            continue
+        page = PriorityPage(run, priority.key)
+        if page.where is None:
+            continue
+        for _, top in page.hotspot_rows().iterrows():
+            hidden, figures_hidden = bool(top["hidden"]), bool(top["figures_hidden"])
+            row = {
+                "Issue": priority.title,
+                "Rank in the area": int(top["rank"]),
+                "LSOA code": top["lsoa_code"],
+                "Neighbourhood (LSOA)": top["lsoa_name"],
+                "IMD 2019 decile (1 = most deprived)": None if pd.isna(top["imd_decile"]) else int(top["imd_decile"]),
+                "Deprivation": decile_words(top["imd_decile"]) or "",
+                "Recorded offences or incidents": None if hidden else int(top["count"]),
+                "Share of the area's records": None if figures_hidden else float(top["share"]),
+                "Expected if spread evenly": None if figures_hidden else float(top["expected"]),
+                "Times the even spread": None if figures_hidden else float(top["ratio"]),
+                "Hotspot (more than chance)": "" if hidden else _yes(top["hotspot"]),
+                "p-value (adjusted, Benjamini-Hochberg)": None if figures_hidden else float(top["q_value"]),
+            }
+            notes = []
+            if hidden:
+                notes.append(f"{page.evidence.rule.small} ({SMALL_NUMBERS}): count and figures from it not shown")
+            elif figures_hidden:
+                notes.append(
+                    f"share, expectation and p-value {WITHHELD}: the area's total would give back a small count"
+                )
+            if "previous" in top:
+                previous_hidden = bool(top["previous_hidden"])
+                row["Same months a year earlier"] = None if previous_hidden else int(top["previous"])
+                row["Change"] = top["change"].words(figures=False)
+                if previous_hidden:
+                    notes.append(f"a year earlier: {page.evidence.rule.small} ({SMALL_NUMBERS})")
+            rows.append(row | {"Note": "; ".join(notes)})
+    formats = {
+        "Rank in the area": WHOLE,
+        "IMD 2019 decile (1 = most deprived)": WHOLE,
+        "Recorded offences or incidents": COUNT,
+        "Share of the area's records": PERCENT,
+        "Expected if spread evenly": AVERAGE,
+        "Times the even spread": AVERAGE,
+        "p-value (adjusted, Benjamini-Hochberg)": P_VALUE,
+        "Same months a year earlier": COUNT,
+    }
+    about = (
+        f"Each police issue's ten neighbourhoods (LSOAs) of {run.assessment.area} with the most records: the count "
+        "against an even spread over the area's neighbourhoods, whether it is a hotspot (more than chance, exact "
+        "Poisson test with the Benjamini-Hochberg false discovery rate at 5%), and the deprivation decile (IMD 2019)."
+    )
+    empty = (
+        f"No counts by neighbourhood are held for {run.assessment.area}: run `assess ingest` on the police downloads "
+        "again to add lsoa_counts.csv."
+    )
+    return Sheet("Hotspots", about, pd.DataFrame(rows), formats, frozen_columns=2, message=empty)
 
 
 def _partner_figures(evidence: Evidence) -> Sheet:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cached_property
 
 import pandas as pd
 
-from assess import charts, present, wording
+from assess import charts, hotspots, present, wording
 from assess.changes import Change, format_value
 from assess.config import Assessment, Criterion, JudgementModel, Priority, month_list, period_text
 from assess.context import RunContext
@@ -49,6 +50,7 @@ STANDARD_SECTIONS = (
     "monthly",
     "breakdown",
     "comparison",
+    "hotspots",
     "partner_figures",
     "criteria",
     "judgements",
@@ -62,6 +64,7 @@ PRIORITY_SECTIONS: dict[str, PrioritySection] = {
     "monthly": PrioritySection(True, lambda page: (page.monthly_chart(), page.monthly_table())),
     "breakdown": PrioritySection(True, lambda page: (page.breakdown_table(),)),
     "comparison": PrioritySection(True, lambda page: (page.comparison_chart(), page.comparison_table())),
+    "hotspots": PrioritySection(True, lambda page: page.hotspot_parts()),
     "partner_figures": PrioritySection(False, lambda page: page.partner_figures()),
     "criteria": PrioritySection(False, lambda page: (page.criteria_table(),)),
     "judgements": PrioritySection(False, lambda page: page.judgement_tables(), lambda page: bool(page.panels)),
@@ -89,6 +92,44 @@ def _check_sections(priority: Priority, assessment: Assessment) -> None:
             raise ConfigError(f"{where}: no section {name!r}; a priority may add: {', '.join(OWN_SECTIONS)}")
         if PRIORITY_SECTIONS[name].police_only and not priority.has_police_data:
             raise ConfigError(f"{where}: {name!r} needs police crime types, and the priority has none")
+
+
+def decile_words(decile: float | None) -> str | None:
+    """An IMD decile as a board member reads it: '2 (among the 20% most deprived)'; None where unranked."""
+    if decile is None or pd.isna(decile):
+        return None
+    decile = int(decile)
+    if decile <= 5:
+        return f"{decile} (among the {10 * decile}% most deprived)"
+    return f"{decile} (among the {10 * (11 - decile)}% least deprived)"
+
+
+def short_months(text: str) -> str:
+    """Month names shortened: 'January to March 2022' -> 'Jan to Mar 2022'."""
+    for full, short in zip(calendar.month_name[1:], calendar.month_abbr[1:]):
+        text = text.replace(full, short)
+    return text
+
+
+@dataclass(frozen=True)
+class Where:
+    """Where a priority's records are in the area (see `PriorityPage.where`)."""
+
+    counts: pd.Series
+    found: hotspots.Hotspots
+    concentration: hotspots.Concentration
+    county: hotspots.Concentration
+    persistent: pd.DataFrame
+    quarters: int  # whole quarters in the period
+    names: pd.Series
+    deciles: pd.Series
+
+    def name(self, code: str) -> str:
+        return str(self.names.get(code, code))
+
+    def decile(self, code: str) -> float | None:
+        value = self.deciles.get(code)
+        return None if value is None or pd.isna(value) else float(value)
 
 
 class PriorityPage:
@@ -328,6 +369,206 @@ class PriorityPage:
         subtitle = f"Rate per 1,000 residents ({self.evidence.evidence.population_estimate}), {self.period}"
         source = charts.POLICE_SOURCE + "; ONS mid-year population estimates"
         return charts.rate_comparison_chart(rates, title, subtitle, source)
+
+    @cached_property
+    def where(self) -> Where | None:
+        """Where the priority's records are in the area: its LSOAs' counts, hotspots, concentration and
+        persistent places; None where the data folder holds no small-area counts for the area."""
+        tables, rule = self.run.tables, self.evidence.rule
+        area, types, months = self.assessment.area, list(self.priority.crime_types), self.assessment.months
+        if not (tables.lsoa_counts["area"] == area).any():
+            return None
+        counts = hotspots.district_counts(tables.lsoa_counts, tables.lsoas, area, types, months)
+        earlier = self._year_earlier_months()
+        previous = None
+        if earlier is not None:
+            previous = hotspots.district_counts(tables.lsoa_counts, tables.lsoas, area, types, earlier)
+        comparators = list(self.assessment.comparators)
+        return Where(
+            counts=counts,
+            found=hotspots.find_hotspots(counts, previous, rule=rule),
+            concentration=hotspots.concentration(counts, rule=rule),
+            county=hotspots.county_concentration(
+                tables.lsoa_counts, tables.lsoas, comparators, types, months, rule=rule
+            ),
+            persistent=hotspots.persistent(tables.lsoa_counts, tables.lsoas, area, types, months),
+            quarters=len(months) // 3,
+            names=tables.lsoas.set_index("lsoa_code")["lsoa_name"],
+            deciles=tables.lsoas.set_index("lsoa_code")["imd_decile"],
+        )
+
+    def _year_earlier_months(self) -> list[str] | None:
+        """The period's months a year earlier, where the small-area counts hold every one of them."""
+        months = [str(pd.Period(m, freq="M") - 12) for m in self.assessment.months]
+        held = set(self.run.tables.lsoa_counts["month"])
+        return months if held.issuperset(months) else None
+
+    def hotspot_parts(self) -> tuple:
+        """The hotspot section: the map, how concentrated, the top neighbourhoods, and the persistent ones."""
+        where = self.where
+        if where is None:
+            return (
+                present.Text(
+                    f"The data folder holds no counts by neighbourhood (lsoa_counts.csv) for {self.assessment.area}, "
+                    "so where the priority concentrates cannot be shown: run `assess ingest` on the police "
+                    "downloads again to add them."
+                ),
+            )
+        return (
+            self.hotspot_map(),
+            present.Text(self._concentration_words(where)),
+            present.Text(self._hotspot_words(where)),
+            self.hotspot_table(),
+            self.persistent_table(),
+        )
+
+    def _ringed(self) -> pd.DataFrame:
+        """The hotspots the map rings: rank, lsoa_code, lsoa_name."""
+        where = self.where
+        table = where.found.table
+        flagged = table[table["hotspot"] & ~table["hidden"]]
+        return flagged[["rank", "lsoa_code"]].assign(lsoa_name=[where.name(c) for c in flagged["lsoa_code"]])
+
+    def hotspot_map(self) -> charts.Chart | present.Text:
+        points = self.run.tables.lsoa_points
+        points = points[points["area"] == self.assessment.area]
+        if points.empty:
+            return present.Text(
+                f"No map: no neighbourhood of {self.assessment.area} has enough records with a location "
+                "to place it without pointing at a single record."
+            )
+        points = points.assign(lsoa_name=[self.where.name(c) for c in points["lsoa_code"]])
+        ringed, area = self._ringed(), self.assessment.area
+        what = wording.lower_first(self.priority.title)
+        if ringed.empty:
+            title = f"No neighbourhood of {area} stands out for {what}"
+        else:
+            listed = wording.join(ringed["lsoa_name"].iloc[:3])
+            more = f" and {len(ringed) - 3} more" if len(ringed) > 3 else ""
+            title = f"{what.capitalize()} in {area} gathers in {listed}{more}"
+        subtitle = (
+            f"Recorded {self._noun} per hexagon, {area}, {self.period}; numbered rings mark the hotspots, "
+            "as ranked in the table below"
+        )
+        rule = self.evidence.rule
+        return charts.hotspot_map(
+            points,
+            self.where.counts,
+            ringed,
+            title,
+            subtitle,
+            noun=self._noun,
+            threshold=rule.threshold if rule.sensitive else 0,
+        )
+
+    def _concentration_words(self, where: Where) -> str:
+        own, county, noun = where.concentration, where.county, self._noun
+        if own.top_share is None:
+            return f"No {noun} were recorded in {self.assessment.area}'s neighbourhoods over the period."
+        if own.top_share_withheld:
+            share = f"In {self.assessment.area}, the share of the {noun} in its top 10% of neighbourhoods is withheld"
+        else:
+            share = (
+                f"In {self.assessment.area}, {own.top_share:.0%} of the {noun} were in its top 10% of neighbourhoods"
+            )
+        county_share = (
+            "withheld" if county.top_share_withheld or county.top_share is None else f"{county.top_share:.0%}"
+        )
+        text = (
+            f"{share} (the {wording.number(own.top_lsoas)} of its {own.lsoas} LSOAs with the most), against "
+            f"{county_share} across the {len(self.assessment.comparators)} areas compared"
+        )
+        if own.curve_withheld:
+            return text + "; the Gini coefficient is withheld: small numbers on a sensitive subject."
+        county_gini = "withheld" if county.curve_withheld or county.gini is None else f"{county.gini:.2f}"
+        return (
+            f"{text}. Gini coefficient {own.gini:.2f} (0 = spread evenly over the neighbourhoods, 1 = all in one), "
+            f"against {county_gini} across the areas compared. Overall, the spread is "
+            f"{where.found.dispersion_words()}."
+        )
+
+    def _hotspot_words(self, where: Where) -> str:
+        ringed = self._ringed()
+        n, noun = where.found.lsoas, self._noun
+        if ringed.empty:
+            return (
+                f"No neighbourhood had more {noun} than an even spread over the {n} neighbourhoods would give, "
+                "by more than chance."
+            )
+        names = wording.join(ringed["lsoa_name"])
+        count = wording.number(len(ringed), capital=True)
+        return (
+            f"{count} of the {n} neighbourhoods had more {noun} than an even spread would give, "
+            f"by more than chance: {names}."
+        )
+
+    def hotspot_table(self) -> present.Table:
+        """The neighbourhoods with the most records, with their deprivation, share, expectation and change."""
+        frame = self.hotspot_rows()
+        rule, noun = self.evidence.rule, self._noun.capitalize()
+        shown = pd.DataFrame(
+            {
+                # Short names: on a phone each stands beside its value in a card.
+                "Rank": frame["rank"],
+                "Neighbourhood": frame["lsoa_name"],
+                "Deprivation": [decile_words(d) for d in frame["imd_decile"]],
+                noun: rule.table(frame["count"], frame["hidden"]),
+                "Share": frame["share"].astype(object).mask(frame["figures_hidden"], WITHHELD),
+                "Expected": frame["expected"].astype(object).mask(frame["figures_hidden"], WITHHELD),
+                "Hotspot": [
+                    WITHHELD if h else ("yes" if f else "no") for h, f in zip(frame["hidden"], frame["hotspot"])
+                ],
+            }
+        )
+        formats = {noun: present.whole, "Share": present.percent, "Expected": present.rate}
+        if "previous" in frame:
+            shown["A year earlier"] = rule.table(frame["previous"], frame["previous_hidden"])
+            shown["Change"] = [c.words(figures=False) for c in frame["change"]]
+            formats["A year earlier"] = present.whole
+        caption = (
+            f"{self.priority.title}: the {wording.number(len(frame))} neighbourhoods (LSOAs) of "
+            f"{self.assessment.area} with the most {self._noun}, {self.period}: deprivation decile (IMD 2019), "
+            f"share of the area's {self._noun}, and the count expected if they were spread evenly"
+        )
+        return present.Table(shown, caption, formats, collapsed=len(shown) > 5)
+
+    def hotspot_rows(self) -> pd.DataFrame:
+        """The top neighbourhoods' figures (`hotspots.Hotspots.table`) with their names and deprivation
+        deciles, and `figures_hidden`: the share and expectation are withheld (with the count, or the total)."""
+        where = self.where
+        table = where.found.table
+        return table.assign(
+            lsoa_name=[where.name(c) for c in table["lsoa_code"]],
+            imd_decile=[where.decile(c) for c in table["lsoa_code"]],
+            figures_hidden=table["hidden"] | where.found.total_withheld,
+        )
+
+    def persistent_table(self) -> present.Table | present.Text:
+        """The neighbourhoods in the area's top 10% quarter after quarter: the places to task against."""
+        where = self.where
+        table = where.persistent
+        if table.empty:
+            return present.Text(
+                f"No neighbourhood was among {self.assessment.area}'s top 10% for {self._noun} in three or more "
+                f"quarters of {self.period}: none persists."
+            )
+        quarters = where.quarters
+        # Three columns: narrow enough to stay a table on a phone.
+        frame = pd.DataFrame(
+            {
+                "Neighbourhood": [where.name(c) for c in table["lsoa_code"]],
+                "In the top 10%": [
+                    f"{n} of {quarters} quarters ({run} in a row)"
+                    for n, run in zip(table["quarters_in_top"], table["longest_run"])
+                ],
+                "Quarters": ["; ".join(map(short_months, q)) for q in table["quarters"]],
+            }
+        )
+        caption = (
+            f"{self.priority.title}: persistent places, the neighbourhoods of {self.assessment.area} in its "
+            f"top 10% in three or more quarters, {self.period}"
+        )
+        return present.Table(frame, caption, {}, collapsed=len(frame) > 5)
 
     def crime_type_positions(self) -> present.Table:
         """Each crime type's rate and rank among the areas: the plan's "position within the county"."""
