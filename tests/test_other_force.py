@@ -19,8 +19,9 @@ from assess.config import DEFAULT_DATA_DIR, DEFAULT_PARAMS, resolve_assessment
 from assess.data.counts import read_counts, write_counts
 from assess.data.geography import Geography
 from assess.data.indicators import INDICATOR_COLUMNS
-from assess.data.police_uk import read_street_files
+from assess.data.police_uk import ingest_street_files, read_street_files
 from assess.data.population import population_for, read_population
+from assess.data.small_areas import write_lsoa_counts, write_lsoa_points
 from assess.errors import ConfigError
 from assess.evidence import Evidence
 from conftest import SHARED_DATA, assess, street_row
@@ -40,11 +41,13 @@ FOREIGN = re.compile(r"Sevenoaks|Kent|DAVSS|West Kent|Medway|Tonbridge|Shepway")
 
 @pytest.fixture(scope="module")
 def northumbria(tmp_path_factory):
-    """A data folder holding only the counts ingested from the 33 real files (population is the default's)."""
+    """A data folder holding only the tables ingested from the 33 real files (population is the default's)."""
     folder = tmp_path_factory.mktemp("northumbria")
-    counts, report = read_street_files([NORTHUMBRIA_DIR], Geography.default())
-    write_counts(counts, folder / "counts.csv")
-    return folder, report
+    ingested = ingest_street_files([NORTHUMBRIA_DIR], Geography.default())
+    write_counts(ingested.counts, folder / "counts.csv")
+    write_lsoa_counts(ingested.lsoa_counts, folder / "lsoa_counts.csv")
+    write_lsoa_points(ingested.lsoa_points, folder / "lsoa_points.csv")
+    return folder, ingested.report
 
 
 def independent_month_totals() -> dict[str, int]:
@@ -271,3 +274,25 @@ def test_an_area_of_another_force_is_not_compared_with_the_files_county(northumb
         ConfigError, match=r"Gateshead \(Northumbria\) is not among them, and they are districts of Kent"
     ):
         resolve_assessment(counts, DEFAULT_PARAMS, "Gateshead", period=("2022-03", "2022-12"))
+
+
+def test_hotspots_on_real_data_compare_each_neighbourhood_with_a_year_earlier(northumbria):
+    """Gateshead, May to December 2021 against the same months of 2020: each top LSOA's pair, summed
+    independently from the ingested small-area table, with its change."""
+    from assess.context import RunContext
+    from assess.pages import PriorityPage
+
+    folder, _ = northumbria
+    run = RunContext.load(None, "Gateshead", folder, ("2021-05", "2021-12"))
+    table = PriorityPage(run, "serious_acquisitive").hotspot_table().frame
+    lsoa = pd.read_csv(folder / "lsoa_counts.csv")
+    types = run.assessment.priority("serious_acquisitive").crime_types
+    months = lsoa["month"].str[5:].between("05", "12")
+    mine = lsoa[(lsoa["area_code"] == run.assessment.area_code) & lsoa["crime_type"].isin(types) & months]
+    by_year = mine.assign(year=mine["month"].str[:4]).groupby(["year", "lsoa_code"])["count"].sum()
+    names = Geography.default().lsoas.set_index("lsoa_code")["lsoa_name"]
+    first = table.iloc[0]
+    code = names[names == first.iloc[1]].index[0]
+    assert int(str(first["Offences"]).replace(",", "")) == by_year["2021"][code]
+    assert int(str(first["A year earlier"]).replace(",", "")) == by_year["2020"].get(code, 0)
+    assert first["Change"].startswith(("up", "down", "no change"))
