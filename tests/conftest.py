@@ -92,3 +92,26 @@ def pytest_collection_modifyitems(config, items):
             unmarked.append(item.nodeid)
     if unmarked:
         raise pytest.UsageError("mark these @pytest.mark.e2e (they use default_run): " + ", ".join(unmarked))
+
+
+def sensitive_asb_in_small_numbers(run, busy: int | None = None):
+    """The run with anti-social behaviour made sensitive and Sevenoaks' neighbourhoods holding 0 to 2
+    incidents each (all in December); `busy`, if given, puts that many in one neighbourhood so a table
+    has a row to show beside the withheld ones."""
+    from dataclasses import replace
+
+    from assess.context import RunContext
+    from assess.evidence import Evidence
+
+    assessment = replace(
+        run.assessment,
+        priorities=tuple(replace(p, sensitive=True) if p.key == "asb" else p for p in run.assessment.priorities),
+    )
+    lsoa = run.tables.lsoa_counts.copy()
+    mask = (lsoa["area"] == "Sevenoaks") & (lsoa["crime_type"] == "Anti-social behaviour")
+    december = mask & (lsoa["month"] == "2022-12")
+    lsoa.loc[mask & ~december, "count"] = 0
+    lsoa.loc[december, "count"] = lsoa.loc[december, "count"].clip(upper=2)
+    if busy is not None:
+        lsoa.loc[lsoa[december].index[0], "count"] = busy
+    return RunContext(Evidence(assessment, replace(run.tables, lsoa_counts=lsoa)))

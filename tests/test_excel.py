@@ -17,6 +17,7 @@ from assess.context import RunContext
 from assess.evidence import Evidence
 from assess.excel import WORKBOOK, write_workbook
 from assess.pages.plan import ActionPlanPage
+from conftest import sensitive_asb_in_small_numbers
 from params_facts import actions, criteria, issues
 
 AS_OF = date(2022, 12, 31)
@@ -338,16 +339,7 @@ def test_hotspots_hold_each_police_priority_s_top_neighbourhoods_as_its_page(run
 
 def test_small_hotspot_counts_are_blank_with_a_note(run, tmp_path):
     """Anti-social behaviour made sensitive, with 1 or 2 incidents in most of Sevenoaks' neighbourhoods."""
-    assessment = replace(
-        run.assessment,
-        priorities=tuple(replace(p, sensitive=True) if p.key == "asb" else p for p in run.assessment.priorities),
-    )
-    lsoa = run.tables.lsoa_counts.copy()
-    mask = (lsoa["area"] == "Sevenoaks") & (lsoa["crime_type"] == "Anti-social behaviour")
-    december = mask & (lsoa["month"] == "2022-12")
-    lsoa.loc[mask & ~december, "count"] = 0
-    lsoa.loc[december, "count"] = lsoa.loc[december, "count"].clip(upper=2)
-    context = RunContext(Evidence(assessment, replace(run.tables, lsoa_counts=lsoa)))
+    context = sensitive_asb_in_small_numbers(run)
     book = openpyxl.load_workbook(write_workbook(context, tmp_path, AS_OF))
     headers, rows = table(book["Hotspots"])
     asb = [dict(zip(headers, (c.value for c in row))) for row in rows if row[0].value == "Anti-social behaviour"]

@@ -17,6 +17,7 @@ from assess.context import RunContext
 from assess.evidence import Evidence, empty_lsoa_counts
 from assess.pages import PRIORITY_SECTIONS, STANDARD_SECTIONS, PriorityPage
 from assess.pages.priority import decile_words
+from conftest import sensitive_asb_in_small_numbers
 
 TOP_COLUMNS = ["Rank", "Neighbourhood", "Deprivation", "Offences", "Share", "Expected", "Hotspot"]
 
@@ -84,19 +85,7 @@ def test_deciles_in_words(decile, words):
 @pytest.fixture(scope="module")
 def small(run) -> PriorityPage:
     """Anti-social behaviour made sensitive, with Sevenoaks' neighbourhoods holding 0 to 3 incidents each."""
-    assessment = replace(
-        run.assessment,
-        priorities=tuple(replace(p, sensitive=True) if p.key == "asb" else p for p in run.assessment.priorities),
-    )
-    lsoa = run.tables.lsoa_counts.copy()
-    mask = (lsoa["area"] == "Sevenoaks") & (lsoa["crime_type"] == "Anti-social behaviour")
-    december = mask & (lsoa["month"] == "2022-12")
-    lsoa.loc[mask & ~december, "count"] = 0
-    lsoa.loc[december, "count"] = lsoa.loc[december, "count"].clip(upper=2)
-    # One neighbourhood stays busy, so the table has a row to show beside the withheld ones.
-    lsoa.loc[lsoa[december].index[0], "count"] = 30
-    context = RunContext(Evidence(assessment, replace(run.tables, lsoa_counts=lsoa)))
-    return PriorityPage(context, "asb")
+    return PriorityPage(sensitive_asb_in_small_numbers(run, busy=30), "asb")
 
 
 def test_small_counts_are_withheld_on_a_sensitive_priority(small):
