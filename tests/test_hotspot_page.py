@@ -97,7 +97,9 @@ def test_small_counts_are_withheld_on_a_sensitive_priority(small):
     assert (top.loc[hidden, "Share"] == "withheld").all()
     assert (top.loc[hidden, "Hotspot"] == "withheld").all()
     chart = small.hotspot_map()
-    assert chart.subtitle.endswith("hexagons with fewer than 5 incidents are not drawn")
+    assert chart.subtitle.endswith("neighbourhoods whose counts are withheld are left off")
+    # Neither a total nor a hexagon's figure is said where counts are left off.
+    assert " incidents in " not in chart.alt
     words = small._concentration_words(small.where)
     assert "withheld" in words and "Gini coefficient 0" not in words
 

@@ -191,6 +191,7 @@ class TestDisclosure:
         current = series([9, 7, 4, 0] + [6] * 10)
         previous = series([3, 8, 6, 0] + [6] * 10)
         table = find_hotspots(current, previous=previous, top=14, rule=SENSITIVE).table.set_index("lsoa_code")
+        # The 4 is hidden; the rest are all listed, so nothing else need be.
         assert table.loc["E01000002", "hidden"] and not table.loc["E01000000", "hidden"]
         assert not table.loc["E01000003", "hidden"]  # zero identifies no one
         # A small count a year earlier withholds the change beside a count that is shown.
@@ -203,17 +204,28 @@ class TestDisclosure:
         assert not result.total_withheld
         assert not concentration(series([1, 2, 3, 30])).curve_withheld
 
-    def test_a_total_over_small_unlisted_counts_is_withheld(self):
-        # The table lists the three busiest; the rest hold 1 and 2: the total less the listed counts
-        # is a sum of small counts, which would give them back.
+    def test_a_listed_count_is_withheld_where_the_rest_would_give_small_ones_back(self):
+        # The table lists the three busiest; the rest hold 1 and 2: the (published) total less the
+        # listed counts is a sum of small counts, so the smallest listed count is withheld too.
         small_rest = find_hotspots(series([30, 20, 10, 1, 2]), top=3, rule=SENSITIVE)
-        assert small_rest.total_withheld
-        assert small_rest.dispersion_words() == "withheld: small numbers on a sensitive subject"
+        assert small_rest.table["hidden"].tolist() == [False, False, True]
+        assert not small_rest.total_withheld
         # A large count among the unlisted ones keeps the rest safe.
         assert not find_hotspots(series([30, 20, 10, 9, 2, 1]), top=3, rule=SENSITIVE).total_withheld
-        # A small count listed in the table is protected by the total too: with a count in the
-        # table, the total and the share give back the other.
-        assert find_hotspots(series([30, 3]), top=2, rule=SENSITIVE).total_withheld
+        # A small count listed beside one other: the total less the other would give it back, so
+        # the other is withheld too.
+        both = find_hotspots(series([30, 3]), top=2, rule=SENSITIVE)
+        assert both.table["hidden"].all() and not both.total_withheld
+
+    def test_the_published_total_less_the_listed_counts_never_gives_a_small_one_back(self):
+        # A reviewer's case: ten listed, one more LSOA with 2 records, the rest none. The district's
+        # total is on the page (its key figures), so the listed counts must not all be shown.
+        counts = series([12, 10, 9, 8, 6, 5, 5, 5, 5, 5, 2] + [0] * 49)
+        found = find_hotspots(counts, top=10, rule=SENSITIVE)
+        listed = found.table.set_index("lsoa_code")
+        not_shown = [*listed.loc[listed["hidden"], "count"], 2]
+        assert listed["hidden"].sum() == 1 and not SENSITIVE.exposes(not_shown)
+        assert not find_hotspots(counts, top=10, rule=NOT_SENSITIVE).table["hidden"].any()
 
     def test_concentration_over_a_small_count_is_withheld(self):
         busy_top = concentration(series([40, 30] + [2] * 10), rule=SENSITIVE)

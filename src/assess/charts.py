@@ -16,7 +16,7 @@ import html
 import io
 import math
 import struct
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 import matplotlib
@@ -699,6 +699,7 @@ def hotspot_map(
     source: str = POLICE_SOURCE,
     noun: str = "offences",
     threshold: int = 0,
+    left_off: Collection[str] = (),
 ) -> Chart:
     """Where a district's records are: hexagonal bins of the records at their neighbourhoods' mean points.
 
@@ -720,7 +721,11 @@ def hotspot_map(
     threshold
         On a sensitive subject, the disclosure threshold: hexagons holding 1 to threshold - 1
         records are not drawn (the subtitle says so) and the alt text gives no total. 0 draws all.
+    left_off
+        LSOAs whose counts are withheld (on a sensitive subject, small or withheld beside them):
+        left off the map, since a hexagon's sum beside the shown counts could give them back.
     """
+    counts = counts.drop(index=[c for c in counts.index if c in set(left_off)])
     placed = points.set_index("lsoa_code").loc[lambda p: p.index.isin(counts.index)]
     placed = placed.assign(records=counts.reindex(placed.index))
     weights = placed["records"].to_numpy(dtype=float)
@@ -736,6 +741,8 @@ def hotspot_map(
     top = max(float(bins.sums[shown].max()) if shown.any() else 1.0, 1.0)
     if withheld.any():
         subtitle = f"{subtitle}; hexagons with fewer than {threshold} {noun} are not drawn"
+    if len(left_off):
+        subtitle = f"{subtitle}; neighbourhoods whose counts are withheld are left off"
     x0, x1, y0, y1 = bins.extent
     ratio = (y1 - y0) / (x1 - x0)
 
@@ -785,7 +792,9 @@ def hotspot_map(
             _number_rings(fig, ax, at, [r for r, _ in rings], layout)
         return fig
 
-    alt = _hotspot_alt(bins, shown, placed, ringed, subtitle, noun, threshold, int(counts.sum()), withheld.any())
+    alt = _hotspot_alt(
+        bins, shown, placed, ringed, subtitle, noun, threshold, int(counts.sum()), withheld.any() or len(left_off) > 0
+    )
     return _chart(draw, title, subtitle, source, alt)
 
 

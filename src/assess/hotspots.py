@@ -6,13 +6,18 @@ month, crime_type, count``) and `Tables.lsoas` (``lsoa_code, lsoa_name, area, im
 
 Hotspots (`find_hotspots`)
     Each LSOA's count against an even spread of the district's records over its LSOAs (the
-    district total divided by the number of LSOAs): the exact upper-tail Poisson test of a
-    count at least as high, with the Benjamini-Hochberg false discovery rate controlled across
-    the district's LSOAs (`stats.benjamini_hochberg`). Whether the spread as a whole is more
-    uneven than chance: the index-of-dispersion test, sum (O - E)^2 / E on n - 1 degrees of
-    freedom. LSOAs hold similar numbers of residents (about 1,000 to 3,000), so an even
-    spread is close to an expectation per resident; a town centre's records come mostly
-    from visitors, and it stands out against either.
+    district total divided by the number of LSOAs): the upper-tail probability of a count at
+    least as high, exact Poisson (`even_spread_p_values`), with the Benjamini-Hochberg false
+    discovery rate controlled across the district's LSOAs (`stats.benjamini_hochberg`). The
+    null is each LSOA's own rate no higher than the district's average: the variation between
+    LSOAs that the dispersion test finds is what a hotspot is, so it is not used to widen the
+    test (as the comparison criterion widens its funnel between districts). Records in one LSOA
+    can cluster in time (a repeat victim, one prolific offender), which Poisson noise does not
+    allow for; the persistent places (several quarters in the top group) are the check on that.
+    Whether the spread as a whole is more uneven than chance: the index-of-dispersion test,
+    sum (O - E)^2 / E on n - 1 degrees of freedom. LSOAs hold similar numbers of residents
+    (about 1,000 to 3,000), so an even spread is close to an expectation per resident; a town
+    centre's records come mostly from visitors, and it stands out against either.
 Concentration (`concentration`, `county_concentration`)
     The share of the records in the 10% of LSOAs with the most (the standard measure of crime
     concentration), the Gini coefficient and the Lorenz curve. Neither is 0 when records
@@ -230,7 +235,7 @@ def find_hotspots(
     table["expected"] = expected
     table["ratio"] = table["count"] / expected if total else np.nan
     table["hotspot"] = table["q_value"] <= alpha
-    table["hidden"] = table["count"].map(rule.hides).astype(bool)
+    table["hidden"] = _hidden_with_complement(table["count"], every["count"].iloc[top:], rule)
     table = table[HOTSPOT_COLUMNS]
     if previous is not None:
         table = _with_previous(table, values, previous, rule)
@@ -245,6 +250,23 @@ def find_hotspots(
         alpha=alpha,
         total_withheld=rule.hides(total) or rule.exposes(not_shown),
     )
+
+
+def _hidden_with_complement(listed: pd.Series, rest: pd.Series, rule: CountRule) -> pd.Series:
+    """Which listed counts to hide: the small ones, then the smallest shown ones until what is not shown
+    no longer gives a hidden count back.
+
+    The district's total is published (the page's key figures), so total minus the counts shown is
+    the sum of those not shown; where that sum would expose a small count, more are hidden
+    (secondary suppression, as `disclosure.suppress_grid` does along a table's totals).
+    """
+    hidden = listed.map(rule.hides).astype(bool)
+    while rule.exposes(pd.concat([listed[hidden], rest])):
+        shown = listed[~hidden & (listed > 0)]  # a hidden zero protects nothing
+        if shown.empty:
+            break
+        hidden[shown.index[shown.to_numpy().argmin()]] = True
+    return hidden
 
 
 def _with_previous(table: pd.DataFrame, values: pd.Series, previous: pd.Series, rule: CountRule) -> pd.DataFrame:

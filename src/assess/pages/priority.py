@@ -376,7 +376,9 @@ class PriorityPage:
         persistent places; None where the data folder holds no small-area counts for the area."""
         tables, rule = self.run.tables, self.evidence.rule
         area, types, months = self.assessment.area, list(self.priority.crime_types), self.assessment.months
-        if not (tables.lsoa_counts["area"] == area).any():
+        held = tables.lsoa_counts.loc[tables.lsoa_counts["area"] == area, "month"]
+        # Counts by neighbourhood for other months than the period's would mislead: said, not shown.
+        if not set(months) <= set(held):
             return None
         counts = hotspots.district_counts(tables.lsoa_counts, tables.lsoas, area, types, months)
         earlier = self._year_earlier_months()
@@ -386,16 +388,31 @@ class PriorityPage:
         comparators = list(self.assessment.comparators)
         return Where(
             counts=counts,
-            found=hotspots.find_hotspots(counts, previous, rule=rule),
+            found=hotspots.find_hotspots(counts, previous, alpha=self.assessment.rules.significance, rule=rule),
             concentration=hotspots.concentration(counts, rule=rule),
             county=hotspots.county_concentration(
                 tables.lsoa_counts, tables.lsoas, comparators, types, months, rule=rule
             ),
-            persistent=hotspots.persistent(tables.lsoa_counts, tables.lsoas, area, types, months),
+            persistent=self._persistent(counts),
             quarters=len(months) // 3,
             names=tables.lsoas.set_index("lsoa_code")["lsoa_name"],
             deciles=tables.lsoas.set_index("lsoa_code")["imd_decile"],
         )
+
+    def _persistent(self, counts: pd.Series) -> pd.DataFrame:
+        """The persistent places; on a sensitive subject, none whose count over the period is hidden (being in
+        the top group quarter after quarter would narrow it)."""
+        tables, rule = self.run.tables, self.evidence.rule
+        found = hotspots.persistent(
+            tables.lsoa_counts,
+            tables.lsoas,
+            self.assessment.area,
+            list(self.priority.crime_types),
+            self.assessment.months,
+        )
+        if not rule.sensitive:
+            return found
+        return found[[not rule.hides(counts.get(code, 0)) for code in found["lsoa_code"]]].reset_index(drop=True)
 
     def _year_earlier_months(self) -> list[str] | None:
         """The period's months a year earlier, where the small-area counts hold every one of them."""
@@ -409,9 +426,9 @@ class PriorityPage:
         if where is None:
             return (
                 present.Text(
-                    f"The data folder holds no counts by neighbourhood (lsoa_counts.csv) for {self.assessment.area}, "
-                    "so where the priority concentrates cannot be shown: run `assess ingest` on the police "
-                    "downloads again to add them."
+                    f"The data folder holds no counts by neighbourhood (lsoa_counts.csv) for {self.assessment.area} "
+                    f"over {self.period}, so where the priority concentrates cannot be shown: run `assess ingest` "
+                    "on the police downloads again to add them."
                 ),
             )
         return (
@@ -451,18 +468,29 @@ class PriorityPage:
             "as ranked in the table below"
         )
         rule = self.evidence.rule
+        counts, left_off = self.where.counts, set()
+        if rule.sensitive:
+            # A hexagon's sum beside the table's shown counts could give a hidden one back: hidden
+            # neighbourhoods (small, or withheld beside them) are left off the map altogether.
+            table = self.where.found.table
+            left_off = set(table.loc[table["hidden"], "lsoa_code"]) | {c for c, n in counts.items() if rule.hides(n)}
         return charts.hotspot_map(
             points,
-            self.where.counts,
+            counts,
             ringed,
             title,
             subtitle,
             noun=self._noun,
             threshold=rule.threshold if rule.sensitive else 0,
+            left_off=sorted(left_off),
         )
 
     def _concentration_words(self, where: Where) -> str:
         own, county, noun = where.concentration, where.county, self._noun
+        # A share or curve over the top group, beside the table's shown counts, could give back a count
+        # the table withholds: with any withheld, both are withheld.
+        if where.found.table["hidden"].any():
+            own = replace(own, top_share_withheld=True, curve_withheld=True)
         if own.top_share is None:
             return f"No {noun} were recorded in {self.assessment.area}'s neighbourhoods over the period."
         if own.top_share_withheld:
