@@ -167,19 +167,6 @@ class Hotspots:
     alpha: float
     total_withheld: bool
 
-    @property
-    def method(self) -> str:
-        """The tests in words, for the page."""
-        percent = f"{100 * self.alpha:g}%"
-        return (
-            f"Each LSOA's records are compared with an even spread of the district's records over its "
-            f"{self.lsoas} LSOAs (the district total divided by {self.lsoas}). An LSOA is a hotspot when "
-            f"the exact Poisson test finds its count higher than that spread gives by chance, with the "
-            f"Benjamini-Hochberg false discovery rate held at {percent} across the district's LSOAs. "
-            f"Whether the records as a whole are spread more unevenly than chance is the "
-            f"index-of-dispersion (chi-square) test on {self.lsoas - 1} degrees of freedom."
-        )
-
     def dispersion_words(self) -> str:
         """'more uneven than chance (p < 0.001)', 'could be chance (p = 0.41)', or why there is no test."""
         if self.dispersion is None:
