@@ -38,8 +38,6 @@ SCORING_NOTEBOOK = "90_scoring.ipynb"
 MONITORING_NOTEBOOK = "95_monitoring.ipynb"
 RESOLVED_PARAMS = "assessment.yaml"
 COUNTY_FOLDER = "county"
-# The workbook's own pages as the navigation names them: short, so the links fit a phone.
-OWN_PAGE_LABELS = {ACTION_PLAN_NOTEBOOK: "Action plan", SCORING_NOTEBOOK: "Ranking", MONITORING_NOTEBOOK: "Monitoring"}
 
 
 @dataclass(frozen=True)
@@ -300,9 +298,7 @@ def _finish(
 
 def _nav_links(assessment: Assessment, pages: list[PageResult]) -> list[NavLink]:
     """The pages in page order, each with its short label: a priority's short title, or the own page's name."""
-    labels = {assessment.page_stem(p.key): p.short_title for p in assessment.pages}
-    labels |= {Path(name).stem: label for name, label in OWN_PAGE_LABELS.items()}
-    return [NavLink(page.html, labels[Path(page.notebook).stem]) for page in pages]
+    return [NavLink(page.html, report.page_label(assessment, Path(page.notebook).stem, short=True)) for page in pages]
 
 
 def _inputs(context: RunContext) -> list[Path]:

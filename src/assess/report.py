@@ -116,19 +116,21 @@ def _table(frame: pd.DataFrame, caption: str) -> Markup | str:
     return Markup(present.Table(frame, caption, {})._repr_html_()) if len(frame) else ""
 
 
+# The workbook's own pages: their short name (navigation, where links must fit a phone) and their
+# name in the index's list of pages.
 OWN_PAGE_LABELS = {
-    "80_action_plan": "Action plan and success measures",
-    "90_scoring": "Ranking the priorities: scores, certainty and what would change the order",
-    "95_monitoring": "Quarterly monitoring",
+    "80_action_plan": ("Action plan", "Action plan and success measures"),
+    "90_scoring": ("Ranking", "Ranking the priorities: scores, certainty and what would change the order"),
+    "95_monitoring": ("Monitoring", "Quarterly monitoring"),
 }
 
 
-def page_label(assessment: Assessment, stem: str) -> str:
-    """A page's name in lists of pages: a priority's title, or the name of one of the workbook's own pages."""
+def page_label(assessment: Assessment, stem: str, short: bool = False) -> str:
+    """A page's name: a priority's (short) title, or the name of one of the workbook's own pages."""
     for priority in assessment.pages:
         if stem == assessment.page_stem(priority.key):
-            return priority.title
-    return OWN_PAGE_LABELS[stem]
+            return priority.short_title if short else priority.title
+    return OWN_PAGE_LABELS[stem][0 if short else 1]
 
 
 def _unjudged(run: RunContext) -> str | None:
