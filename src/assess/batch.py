@@ -7,9 +7,10 @@ swapped into place only once complete, and never replacing a folder assess did n
 
 from __future__ import annotations
 
+import sys
 import time
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import yaml
@@ -179,6 +180,8 @@ def run_all_areas(options: RunOptions) -> RunResult:
         runs, county_pages = [], []
         for first, root in zip(counties, roots):
             names = folder_names(first.assessment.comparators)
+            if options.progress:  # reading and scoring each area comes before the bar: say so
+                print(f"preparing the {len(names)} areas of {first.assessment.force or 'the data'}", file=sys.stderr)
             areas = []
             for area in first.assessment.comparators:
                 context = first if area == first.assessment.area else first.for_area(area)
@@ -246,7 +249,7 @@ def _prepare(context: RunContext, options: RunOptions, destination: Destination,
             for task in page_tasks(assessment, parameters, staging)
         ]
     )
-    tasks = [task for task in tasks if task is not None]
+    tasks = [replace(task, area=assessment.area) for task in tasks if task is not None]
     page_order = tuple(task.output_name for task in tasks)
     # The scoring notebook runs the Monte Carlo, the longest task: start it first so the
     # other workers fill in around it instead of waiting for it at the end.

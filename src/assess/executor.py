@@ -22,6 +22,7 @@ import shlex
 import signal
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
@@ -59,6 +60,7 @@ class NotebookTask:
     parameters: dict[str, str] = field(default_factory=dict)
     out: Path = Path(".")
     name: str = ""
+    area: str = ""  # whose page it is, for the progress bar of a batch of areas
 
     @property
     def output_name(self) -> str:
@@ -101,7 +103,7 @@ def run_tasks(
     try:
         with _sigint_blocked():
             futures = {pool.submit(execute_notebook, task): i for i, task in enumerate(tasks)}
-        results = _collect(as_completed(futures), futures, len(tasks), progress)
+        results = _collect(as_completed(futures), futures, tasks, progress)
         pool.shutdown()  # the workers exit, and kill their kernels as they do
         return results
     except BrokenProcessPool:
@@ -162,17 +164,26 @@ def _run_on_dask(tasks: list[NotebookTask], scheduler: str, progress: bool) -> l
         # pure=False: a notebook run has effects (its files), so equal arguments are not one result.
         futures = {client.submit(execute_notebook, task, pure=False): i for i, task in enumerate(tasks)}
         try:
-            return _collect(dask_completed(list(futures)), futures, len(tasks), progress)
+            return _collect(dask_completed(list(futures)), futures, tasks, progress)
         except BaseException:
             client.cancel(list(futures))
             raise
 
 
-def _collect(done: Iterable, index: dict, total: int, progress: bool) -> list[PageResult]:
-    results: list[PageResult | None] = [None] * total
-    with tqdm(total=total, desc="notebooks", unit="nb", disable=not progress) as bar:
+def _collect(done: Iterable, index: dict, tasks: list[NotebookTask], progress: bool) -> list[PageResult]:
+    """The results in task order, as they finish, with one bar for the whole batch: pages done of all,
+    elapsed and remaining time, the areas finished and the page just written."""
+    results: list[PageResult | None] = [None] * len(tasks)
+    left = Counter(task.area for task in tasks)
+    with tqdm(total=len(tasks), desc="pages", unit="page", disable=not progress) as bar:
         for future in done:
-            results[index[future]] = future.result()
+            i = index[future]
+            results[i] = future.result()
+            task = tasks[i]
+            left[task.area] -= 1
+            finished = sum(n == 0 for n in left.values())
+            areas = f"{finished} of {len(left)} areas done; " if len(left) > 1 else ""
+            bar.set_postfix_str(f"{areas}{task.area + ': ' if task.area else ''}{task.output_name}", refresh=False)
             bar.update()
     return [r for r in results if r is not None]
 
