@@ -146,7 +146,7 @@ class Change:
     @property
     def percent(self) -> float | None:
         """The change as a percentage of the previous figure; None when that was 0."""
-        return None if self.previous == 0 else 100 * (self.current - self.previous) / self.previous
+        return percent_change(self.previous, self.current)
 
     @property
     def significant(self) -> bool | None:
@@ -187,6 +187,11 @@ class Change:
 
     def _figure(self, value: float) -> str:
         return format_value(value, self.unit)
+
+
+def percent_change(previous: float, current: float) -> float | None:
+    """`current` against `previous` as a percentage change; None when `previous` is 0."""
+    return None if previous == 0 else 100 * (current - previous) / previous
 
 
 def p_words(p_value: float) -> str:

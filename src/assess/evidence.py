@@ -21,7 +21,7 @@ from assess.config import (
     month_range,
     resolve_assessment,
 )
-from assess.data.counts import read_counts
+from assess.data.counts import current_codes, read_counts
 from assess.data.geography import Geography
 from assess.data.harm import read_harm_weights
 from assess.data.indicators import partner_files, read_indicator_files
@@ -151,9 +151,8 @@ def _by_name(table: pd.DataFrame, counts: pd.DataFrame, columns: list[str]) -> p
     """A small-area table with its districts named as in the counts, each code first taken to the
     district it is at the end of the counts (as `read_counts` does)."""
     geography = Geography.default()
-    last = counts["month"].max()
     names = dict(zip(counts["area_code"], counts["area"]))
-    current = table["area_code"].map({code: geography.current(code, last) for code in table["area_code"].unique()})
+    current = current_codes(table["area_code"], counts["month"].max(), geography)
     named = table.assign(area=current.map(lambda code: names.get(code) or geography.name(code)))
     return named[columns].reset_index(drop=True)
 
@@ -163,8 +162,7 @@ def _lsoas_of(assessment: Assessment, counts: pd.DataFrame, lsoa_counts: pd.Data
     IMD decile), and those the counts hold that it lacks (Welsh and 2021 LSOAs, named by their code)."""
     geography = Geography.default()
     lookup = geography.lsoas
-    last = counts["month"].max()
-    current = lookup["area_code"].map({code: geography.current(code, last) for code in lookup["area_code"].unique()})
+    current = current_codes(lookup["area_code"], counts["month"].max(), geography)
     run_name = {code: area for area, code in assessment.codes.items() if area in assessment.comparators}
     known = lookup.assign(area=current.map(run_name)).dropna(subset=["area"])
     held = lsoa_counts[lsoa_counts["area"].isin(run_name.values())].drop_duplicates("lsoa_code")

@@ -279,6 +279,12 @@ def _with_previous(table: pd.DataFrame, values: pd.Series, previous: pd.Series, 
 # --- concentration ------------------------------------------------------------------------------
 
 
+def top_group_size(lsoas: int, fraction: float) -> int:
+    """How many LSOAs make the top `fraction`: rounded up, after rounding away float error (70 x 0.1
+    is 7.000000000000001, which would round up to 8)."""
+    return math.ceil(round(lsoas * fraction, 9))
+
+
 @dataclass(frozen=True, eq=False)
 class Concentration:
     """How much of an area's records the busiest LSOAs hold.
@@ -332,7 +338,7 @@ def concentration(counts: pd.Series, fraction: float = TOP_FRACTION, rule: Count
         raise InputError(f"the top group's share of LSOAs must be above 0 and at most 1, not {fraction}")
     lsoas, total = len(values), int(values.sum())
     # Rounded first: 70 * 0.1 is 7.000000000000001 in floating point, which would round up to 8.
-    top_lsoas = math.ceil(round(lsoas * fraction, 9))
+    top_lsoas = top_group_size(lsoas, fraction)
     top_group = values[::-1][:top_lsoas]
     if total:
         cumulative = np.concatenate([[0.0], np.cumsum(values) / total])
@@ -476,7 +482,7 @@ def persistent(
         .astype("int64")
     )
     period_total = grid.sum(axis=1)
-    group_size = math.ceil(round(len(codes) * share, 9))
+    group_size = top_group_size(len(codes), share)
     in_top = pd.DataFrame(False, index=codes, columns=range(len(quarters)))
     for q, quarter in enumerate(quarters):
         frame = pd.DataFrame({"count": grid[quarter].sum(axis=1), "period_total": period_total})

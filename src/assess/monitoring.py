@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from assess import stats
+from assess import changes, stats
 from assess.config import month_range, period_text
 from assess.criteria.partner import period_label
 from assess.data.tables import is_month
@@ -26,9 +26,9 @@ COMPARED = ("previous", "year_before")
 
 def percent_change(now: float | None, before: float | None) -> float | None:
     """The change from `before` to `now` as a percentage of `before`; None where it cannot be computed."""
-    if now is None or before is None or pd.isna(now) or pd.isna(before) or before == 0:
+    if now is None or before is None or pd.isna(now) or pd.isna(before):
         return None
-    return (now - before) / before * 100
+    return changes.percent_change(before, now)
 
 
 @dataclass(frozen=True)

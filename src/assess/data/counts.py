@@ -85,9 +85,12 @@ def check_crime_types(frame: pd.DataFrame, path: Path) -> None:
 def successor_codes(frame: pd.DataFrame, geography: Geography) -> pd.Series:
     """Each row's `area_code` as the district it is at the end of the data (the last `month`), so a
     predecessor's months count as its successor's, as `assess ingest` counts them."""
-    last = frame["month"].max()
-    current = {code: geography.current(code, last) for code in frame["area_code"].unique()}
-    return frame["area_code"].map(current)
+    return current_codes(frame["area_code"], frame["month"].max(), geography)
+
+
+def current_codes(codes: pd.Series, month: str, geography: Geography) -> pd.Series:
+    """Each district code as the district it is in `month` (a predecessor becomes its successor)."""
+    return codes.map({code: geography.current(code, month) for code in codes.unique()})
 
 
 def write_counts(counts: pd.DataFrame, path: Path) -> None:

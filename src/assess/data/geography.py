@@ -34,12 +34,17 @@ AREA_CODE_PATTERN = r"^[EW]0[6-9]\d{6}$"
 def checked_area_codes(frame: pd.DataFrame, path: Path) -> pd.Series:
     """A table's `area_code` column, trimmed and upper-cased; one line for the first that is not an ONS
     district code, quoted as written so it can be found."""
-    codes = frame["area_code"].str.strip().str.upper()
-    bad = ~codes.str.fullmatch(AREA_CODE_PATTERN)
+    return checked_codes(frame, "area_code", AREA_CODE_PATTERN, "an ONS district code such as E07000111", path)
+
+
+def checked_codes(frame: pd.DataFrame, column: str, pattern: str, what: str, path: Path) -> pd.Series:
+    """A table's column of ONS codes, trimmed and upper-cased; one line for the first that does not
+    match `pattern` (`what` it must be, in words), quoted as written so it can be found."""
+    codes = frame[column].str.strip().str.upper()
+    bad = ~codes.str.fullmatch(pattern)
     if bad.any():
         raise InputError(
-            f"{path}: row {first_row(bad)}: 'area_code' must be an ONS district code such as E07000111, "
-            f"not {shown(frame['area_code'][bad].iloc[0].strip())}"
+            f"{path}: row {first_row(bad)}: '{column}' must be {what}, not {shown(frame[column][bad].iloc[0].strip())}"
         )
     return codes
 

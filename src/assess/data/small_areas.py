@@ -14,9 +14,9 @@ from pathlib import Path
 import pandas as pd
 
 from assess.data.counts import check_crime_types, successor_codes, write_atomically
-from assess.data.geography import Geography, checked_area_codes
+from assess.data.geography import Geography, checked_area_codes, checked_codes
 from assess.data.police_uk import LSOA_COUNT_COLUMNS, LSOA_POINT_COLUMNS, MIN_POINT_RECORDS
-from assess.data.tables import check_months, first_row, read_table, refuse_duplicates, shown, to_count, to_number
+from assess.data.tables import check_months, first_row, read_table, refuse_duplicates, to_count, to_number
 from assess.errors import InputError
 
 LSOA_CODE_PATTERN = r"^[EW]01\d{6}$"
@@ -99,11 +99,4 @@ def read_lsoa_points(path: Path) -> pd.DataFrame:
 
 def _checked_lsoa_codes(frame: pd.DataFrame, path: Path) -> pd.Series:
     """The `lsoa_code` column trimmed and upper-cased; one line for the first that is not an LSOA code."""
-    codes = frame["lsoa_code"].str.strip().str.upper()
-    bad = ~codes.str.fullmatch(LSOA_CODE_PATTERN)
-    if bad.any():
-        raise InputError(
-            f"{path}: row {first_row(bad)}: 'lsoa_code' must be an ONS LSOA code such as E01024445, "
-            f"not {shown(frame['lsoa_code'][bad].iloc[0].strip())}"
-        )
-    return codes
+    return checked_codes(frame, "lsoa_code", LSOA_CODE_PATTERN, "an ONS LSOA code such as E01024445", path)
