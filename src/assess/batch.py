@@ -283,9 +283,10 @@ def _finish(
     # Pages in the order of their tasks (page order), whatever order they finished in.
     pages = sorted(pages, key=lambda page: run.page_order.index(Path(page.notebook).stem))
     report.write_index(run.context, pages, run.staging, as_of, scored=not monitoring_only, notes=run.notes)
-    write_glossary(run.context, run.staging)
+    glossary = Glossary.load(assessment)
+    write_glossary(run.context, run.staging, glossary)
     link_pages(run.staging, _nav_links(assessment, pages), county_href)
-    expand_pages(run.staging, Glossary.load(assessment))
+    expand_pages(run.staging, glossary)
     for page in pages:
         tidy_executed_notebook(run.staging / page.notebook)
     timings = {"total": time.perf_counter() - started, **{f"notebook {p.notebook}": p.seconds for p in pages}}

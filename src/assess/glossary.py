@@ -137,10 +137,11 @@ def _read_terms(path: Path) -> list[Term]:
     return terms
 
 
-def write_glossary(run: RunContext, folder: Path) -> Path:
-    """`glossary.html` in `folder`: every term of the run's glossary, alphabetically, each with an anchor."""
+def write_glossary(run: RunContext, folder: Path, glossary: Glossary | None = None) -> Path:
+    """`glossary.html` in `folder`: every term of the run's glossary (`glossary`, if already loaded),
+    alphabetically, each with an anchor."""
     assessment = run.assessment
-    glossary = Glossary.load(assessment)
+    glossary = Glossary.load(assessment) if glossary is None else glossary
     local = {term.name for term in Glossary.read(assessment.local.glossary_file).terms}
     page = (
         pages_environment()
