@@ -11,12 +11,11 @@ from dataclasses import replace
 
 import pytest
 
-from assess import charts, present
+from assess import charts, present, wording
 from assess.config import DEFAULT_PARAMS
 from assess.context import RunContext
 from assess.evidence import Evidence, empty_lsoa_counts
 from assess.pages import PRIORITY_SECTIONS, STANDARD_SECTIONS, PriorityPage
-from assess.pages.priority import decile_words
 from conftest import sensitive_asb_in_small_numbers
 
 TOP_COLUMNS = ["Rank", "Neighbourhood", "Deprivation", "Offences", "Share", "Expected", "Hotspot"]
@@ -79,7 +78,7 @@ def test_the_top_table_names_deprivation_and_flags_hotspots(run, section):
     ],
 )
 def test_deciles_in_words(decile, words):
-    assert decile_words(decile) == words
+    assert wording.decile_words(decile) == words
 
 
 @pytest.fixture(scope="module")

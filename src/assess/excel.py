@@ -26,6 +26,7 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
+from assess import wording
 from assess.cells import inert
 from assess.config import period_text
 from assess.context import RunContext
@@ -35,7 +36,7 @@ from assess.disclosure import SMALL_NUMBERS, WITHHELD
 from assess.evidence import Evidence
 from assess.monitoring import COMPARED, Monitoring, Quarter, quarter_to_monitor
 from assess.pages.plan import ActionPlanPage
-from assess.pages.priority import PriorityPage, decile_words
+from assess.pages.priority import PriorityPage
 
 WORKBOOK = "assessment.xlsx"
 
@@ -396,7 +397,7 @@ def _hotspots(run: RunContext) -> Sheet:
                 "LSOA code": top["lsoa_code"],
                 "Neighbourhood (LSOA)": top["lsoa_name"],
                 "IMD 2019 decile (1 = most deprived)": None if pd.isna(top["imd_decile"]) else int(top["imd_decile"]),
-                "Deprivation": decile_words(top["imd_decile"]) or "",
+                "Deprivation": wording.decile_words(top["imd_decile"]) or "",
                 "Recorded offences or incidents": None if hidden else int(top["count"]),
                 "Share of the area's records": None if figures_hidden else float(top["share"]),
                 "Expected if spread evenly": None if figures_hidden else float(top["expected"]),

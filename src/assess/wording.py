@@ -113,3 +113,15 @@ def likelihood(probability: float) -> str:
     if probability > 0.10:
         return "unlikely"
     return "very unlikely" if probability > 0.01 else "exceptionally unlikely"
+
+
+def decile_words(decile: float | None) -> str | None:
+    """An IMD decile as a board member reads it: '2 (among the 20% most deprived)'; None where unranked
+    (None, NaN or pd.NA: none of them is a whole number)."""
+    try:
+        decile = int(decile)
+    except (TypeError, ValueError):
+        return None
+    if decile <= 5:
+        return f"{decile} (among the {10 * decile}% most deprived)"
+    return f"{decile} (among the {10 * (11 - decile)}% least deprived)"

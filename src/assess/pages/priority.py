@@ -94,16 +94,6 @@ def _check_sections(priority: Priority, assessment: Assessment) -> None:
             raise ConfigError(f"{where}: {name!r} needs police crime types, and the priority has none")
 
 
-def decile_words(decile: float | None) -> str | None:
-    """An IMD decile as a board member reads it: '2 (among the 20% most deprived)'; None where unranked."""
-    if decile is None or pd.isna(decile):
-        return None
-    decile = int(decile)
-    if decile <= 5:
-        return f"{decile} (among the {10 * decile}% most deprived)"
-    return f"{decile} (among the {10 * (11 - decile)}% least deprived)"
-
-
 def short_months(text: str) -> str:
     """Month names shortened: 'January to March 2022' -> 'Jan to Mar 2022'."""
     for full, short in zip(calendar.month_name[1:], calendar.month_abbr[1:]):
@@ -539,7 +529,7 @@ class PriorityPage:
                 # Short names: on a phone each stands beside its value in a card.
                 "Rank": frame["rank"],
                 "Neighbourhood": frame["lsoa_name"],
-                "Deprivation": [decile_words(d) for d in frame["imd_decile"]],
+                "Deprivation": [wording.decile_words(d) for d in frame["imd_decile"]],
                 noun: rule.table(frame["count"], frame["hidden"]),
                 "Share": frame["share"].astype(object).mask(frame["figures_hidden"], WITHHELD),
                 "Expected": frame["expected"].astype(object).mask(frame["figures_hidden"], WITHHELD),
