@@ -5,7 +5,7 @@ from __future__ import annotations
 from concurrent.futures import Future
 from pathlib import Path
 
-from assess.executor import NotebookTask, PageResult, _collect
+from assess.executor import NotebookPool, NotebookTask, PageResult
 
 
 def finished(task: NotebookTask) -> Future:
@@ -14,26 +14,46 @@ def finished(task: NotebookTask) -> Future:
     return future
 
 
-def test_the_bar_counts_pages_and_areas_and_results_keep_task_order(capsys):
+def tracked(pool: NotebookPool, tasks: list[NotebookTask], order: list[int]) -> None:
+    """The tasks as if submitted, finishing in `order`."""
+    for i in order:
+        pool._track(finished(tasks[i]), tasks[i])
+
+
+def test_the_bar_counts_pages_and_areas_as_they_finish(capsys):
     tasks = [
         NotebookTask(Path("priority.ipynb"), {}, Path("dover"), "10_asb", area="Dover"),
         NotebookTask(Path("90_scoring.ipynb"), {}, Path("dover"), area="Dover"),
         NotebookTask(Path("priority.ipynb"), {}, Path("swale"), "10_asb", area="Swale"),
     ]
-    futures = {finished(task): i for i, task in enumerate(tasks)}
-    # Finishing out of order: the last task first.
-    done = sorted(futures, key=lambda f: -futures[f])
-    results = _collect(done, futures, tasks, progress=True)
-    assert [r.out for r in results] == [Path("dover"), Path("dover"), Path("swale")]
+    pool = NotebookPool(progress=True)
+    tracked(pool, tasks, [2, 0, 1])  # out of order: the last task first
+    pool._progress_bar().total = len(tasks)
+    seen = [task for task, _ in pool.finished()]
+    pool.__exit__(None, None, None)
+    assert seen == [tasks[2], tasks[0], tasks[1]]
     shown = capsys.readouterr().err
-    assert "3/3" in shown and "2 of 2 areas done" in shown and "Dover: 10_asb" in shown
+    assert "3/3" in shown and "2 of 2 areas done; Dover: 90_scoring" in shown
+
+
+def test_pages_done_by_now_come_without_waiting_for_the_rest():
+    tasks = [NotebookTask(Path("90_scoring.ipynb"), {}, Path(name), area=name) for name in ("Dover", "Swale")]
+    pool = NotebookPool(progress=False)
+    pool._track(finished(tasks[0]), tasks[0])
+    pool._track(Future(), tasks[1])  # still running
+    assert [task for task, _ in pool.finished(wait=False)] == [tasks[0]]
+    assert list(pool.finished(wait=False)) == []
 
 
 def test_one_area_shows_no_count_of_areas_and_no_bar_when_asked(capsys):
-    tasks = [NotebookTask(Path("90_scoring.ipynb"), {}, Path("out"), area="Dover")]
-    futures = {finished(tasks[0]): 0}
-    _collect(list(futures), futures, tasks, progress=True)
+    task = NotebookTask(Path("90_scoring.ipynb"), {}, Path("out"), area="Dover")
+    pool = NotebookPool(progress=True)
+    pool._track(finished(task), task)
+    list(pool.finished())
+    pool.__exit__(None, None, None)
     shown = capsys.readouterr().err
     assert "areas done" not in shown and "Dover: 90_scoring" in shown
-    _collect(list(futures), futures, tasks, progress=False)
+    quiet = NotebookPool(progress=False)
+    quiet._track(finished(task), task)
+    list(quiet.finished())
     assert capsys.readouterr().err == ""

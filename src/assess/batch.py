@@ -7,8 +7,8 @@ swapped into place only once complete, and never replacing a folder assess did n
 
 from __future__ import annotations
 
-import sys
 import time
+from collections.abc import Iterable
 from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -23,7 +23,7 @@ from assess.data.counts import read_counts
 from assess.draft import DRAFT_FILE, draft_plan
 from assess.errors import ConfigError
 from assess.excel import write_workbook
-from assess.executor import NotebookTask, PageResult, run_tasks
+from assess.executor import NotebookPool, NotebookTask, PageResult, notebook_pool
 from assess.glossary import Glossary, expand_pages, write_glossary
 from assess.monitoring import Quarter, check_quarter_end, quarter_to_monitor
 from assess.navigation import NavLink, link_pages
@@ -128,73 +128,92 @@ def page_tasks(assessment: Assessment, parameters: dict[str, str], out: Path) ->
     return tasks + own
 
 
-def run_assessment(options: RunOptions, area: str | None = None, monitoring_only: bool = False) -> RunResult:
-    """Run the notebooks of one area's assessment (or its quarterly monitoring alone)."""
+def run_assessment(
+    options: RunOptions, area: str | None = None, monitoring_only: bool = False, pool: NotebookPool | None = None
+) -> RunResult:
+    """Run the notebooks of one area's assessment (or its quarterly monitoring alone).
+
+    `pool`: workers started by the caller (`executor.notebook_pool`), warming up while this reads the inputs.
+    """
     started = time.perf_counter()
-    context = RunContext.load(options.params_file, area, options.data_dir, options.period)
-    if monitoring_only:
-        quarter = check_quarter_end(options.quarter_end, context.evidence)
-        target = (
-            absolute(options.out_dir)
-            if options.out_dir
-            else RENDERED_DIR
-            / force_folder(context.assessment)
-            / f"monitoring_{quarter.end}"
-            / area_folder(context.assessment)
-        )
-    else:
-        target = absolute(options.out_dir) if options.out_dir else default_out_dir(context.assessment)
-    with Destination(target, _inputs(context)) as destination:
+    with ExitStack() as stack:
+        pool = pool or stack.enter_context(notebook_pool(options.workers, options.scheduler, options.progress, monitoring_only))
+        context = RunContext.load(options.params_file, area, options.data_dir, options.period)
+        if monitoring_only:
+            quarter = check_quarter_end(options.quarter_end, context.evidence)
+            target = (
+                absolute(options.out_dir)
+                if options.out_dir
+                else RENDERED_DIR
+                / force_folder(context.assessment)
+                / f"monitoring_{quarter.end}"
+                / area_folder(context.assessment)
+            )
+        else:
+            target = absolute(options.out_dir) if options.out_dir else default_out_dir(context.assessment)
+        destination = stack.enter_context(Destination(target, context.input_files))
         run = _prepare(context, options, destination, monitoring_only)
-        pages = run_tasks(run.tasks, options.workers, options.scheduler, options.progress)
+        pool.submit(run.tasks)
+        pages = [page for _, page in pool.finished()]
         _finish(run, options, pages, started, monitoring_only)
         destination.commit()
     return RunResult(destination.target, tuple(pages), time.perf_counter() - started)
 
 
-def run_all_areas(options: RunOptions) -> RunResult:
+def run_all_areas(options: RunOptions, pool: NotebookPool | None = None) -> RunResult:
     """Assess every area of each force, then write each force's county summary beside them.
 
     With a parameters file, its comparators are the county. Without, every force in the
-    data is assessed, each area compared within its own force. All areas' notebooks go to
-    one pool, so the workers stay busy from the first area to the last. Each area's folder
-    (and each county's) is swapped into place only when every area has finished, so a
-    failure leaves all earlier output as it was.
+    data is assessed, each area compared within its own force. Areas are prepared one after
+    another while the workers run the notebooks of those before, and each area is finished
+    (scores, workbook, index) as soon as its last page is written, while later areas run.
+    Each area's folder (and each county's) is swapped into place only when every area has
+    finished, so a failure leaves all earlier output as it was.
     """
     started = time.perf_counter()
-    counties = _counties(options)
-    several = len(counties) > 1
-    roots = []
-    for first in counties:
-        if options.out_dir:
-            root = absolute(options.out_dir)
-            root = inside(root, force_folder(first.assessment)) if several else root
-        else:
-            root = RENDERED_DIR / force_folder(first.assessment) / first.assessment.period_label
-        roots.append(root)
-    inputs = _inputs(counties[0])
-    # With several forces, --out holds a folder per force; each is checked as a county's own root.
-    for root in roots:
-        check_collection(root, inputs)
     with ExitStack() as stack:
-        runs, county_pages = [], []
+        pool = pool or stack.enter_context(notebook_pool(options.workers, options.scheduler, options.progress))
+        counties = _counties(options)
+        several = len(counties) > 1
+        roots = []
+        for first in counties:
+            if options.out_dir:
+                root = absolute(options.out_dir)
+                root = inside(root, force_folder(first.assessment)) if several else root
+            else:
+                root = RENDERED_DIR / force_folder(first.assessment) / first.assessment.period_label
+            roots.append(root)
+        inputs = counties[0].input_files
+        # With several forces, --out holds a folder per force; each is checked as a county's own root.
+        for root in roots:
+            check_collection(root, inputs)
+        areas_in_all = sum(len(first.assessment.comparators) for first in counties)
+        runs: list[_AreaRun] = []
+        pages: dict[Path, list[PageResult]] = {}
+        county_pages = []
+
+        def finish(done: Iterable[tuple[NotebookTask, PageResult]]) -> None:
+            for task, page in done:
+                pages[task.out].append(page)
+                run = next(r for r in runs if r.staging == task.out)
+                if len(pages[task.out]) == len(run.tasks):
+                    _finish(run, options, pages[task.out], started, False, county_href=f"../{COUNTY_FOLDER}/index.html")
+
         for first, root in zip(counties, roots):
             names = folder_names(first.assessment.comparators)
-            if options.progress:  # reading and scoring each area comes before the bar: say so
-                print(f"preparing the {len(names)} areas of {first.assessment.force or 'the data'}", file=sys.stderr)
             areas = []
             for area in first.assessment.comparators:
                 context = first if area == first.assessment.area else first.for_area(area)
                 destination = stack.enter_context(Destination(inside(root, names[area]), inputs))
-                areas.append(_prepare(context, options, destination, monitoring_only=False))
+                run = _prepare(context, options, destination, monitoring_only=False)
+                runs.append(run)
+                areas.append(run)
+                pages[run.staging] = []
+                pool.submit(run.tasks, expected=areas_in_all * len(run.tasks))
+                finish(pool.finished(wait=False))
             county = stack.enter_context(Destination(inside(root, COUNTY_FOLDER), inputs))
-            runs.extend(areas)
             county_pages.append((areas, names, county))
-        tasks = [task for run in runs for task in run.tasks]
-        pages = run_tasks(tasks, options.workers, options.scheduler, options.progress)
-        for run in runs:
-            own = [p for p in pages if p.out == run.staging]
-            _finish(run, options, own, started, monitoring_only=False, county_href=f"../{COUNTY_FOLDER}/index.html")
+        finish(pool.finished())
         for areas, names, county in county_pages:
             report.write_county_summary([run.context for run in areas], names, county.staging)
         for run in runs:
@@ -202,7 +221,8 @@ def run_all_areas(options: RunOptions) -> RunResult:
         for _, _, county in county_pages:
             county.commit()
     out = absolute(options.out_dir) if options.out_dir and several else roots[0]
-    return RunResult(out, tuple(pages), time.perf_counter() - started, tuple(root / COUNTY_FOLDER for root in roots))
+    every_page = tuple(page for run in runs for page in pages[run.staging])
+    return RunResult(out, every_page, time.perf_counter() - started, tuple(root / COUNTY_FOLDER for root in roots))
 
 
 def _counties(options: RunOptions) -> list[RunContext]:
@@ -297,16 +317,9 @@ def _finish(
         "quarter_end": run.quarter.end if run.quarter else None,
         "monitoring_only": monitoring_only,
     }
-    write_manifest(run.staging, _inputs(run.context), parameters, timings, outputs)
+    write_manifest(run.staging, run.context.input_files, parameters, timings, outputs)
 
 
 def _nav_links(assessment: Assessment, pages: list[PageResult]) -> list[NavLink]:
     """The pages in page order, each with its short label: a priority's short title, or the own page's name."""
     return [NavLink(page.html, report.page_label(assessment, Path(page.notebook).stem, short=True)) for page in pages]
-
-
-def _inputs(context: RunContext) -> list[Path]:
-    """Every file the run read: data tables, partner returns, parameter files and the area's own content."""
-    assessment = context.assessment
-    params = [assessment.source, assessment.priorities_file, assessment.criteria_file, *assessment.local.files]
-    return list(dict.fromkeys([*context.tables.files, *(p for p in params if p is not None)]))

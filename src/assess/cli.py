@@ -209,7 +209,7 @@ def _stop_on_signals() -> Iterator[None]:
     """Make SIGTERM stop the command as Ctrl-C does, and a second signal wait for the first.
 
     Both raise KeyboardInterrupt in the main thread, so every clean-up on the way out runs:
-    the workers and their kernels are stopped (`executor.run_tasks`) and staging folders
+    the workers and their kernels are stopped (`executor.NotebookPool`) and staging folders
     removed (`outputs.Destination`). Further signals are then ignored, so that a second
     Ctrl-C cannot cut that clean-up short, until the process exits. Without an interrupt the
     caller's handlers are put back (tests call `main` in-process). Signal handlers can only
@@ -290,29 +290,33 @@ def _faults_as_one_line() -> Iterator[None]:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from assess.batch import RunOptions, run_all_areas, run_assessment
-    from assess.config import DEFAULT_PARAMS
-
-    # --data-dir alone means "assess this data on its own terms", not the Kent defaults.
-    params = args.params or (None if args.data_dir else DEFAULT_PARAMS)
-    options = RunOptions(
-        params_file=params,
-        data_dir=args.data_dir,
-        out_dir=args.out,
-        workers=args.workers,
-        scheduler=args.scheduler,
-        progress=sys.stderr.isatty(),
-        as_of=args.as_of,
-        quarter_end=args.quarter_end,
-        period=args.period,
-    )
     if args.all_areas and args.monitoring:
         raise ConfigError("--all-areas and --monitoring: run the monitoring one area at a time")
-    with _faults_as_one_line():
+    # The workers start first, and warm their kernels while this process imports and reads the inputs.
+    from assess.executor import notebook_pool
+
+    progress = sys.stderr.isatty()
+    with _faults_as_one_line(), notebook_pool(args.workers, args.scheduler, progress, args.monitoring) as pool:
+        from assess.batch import RunOptions, run_all_areas, run_assessment
+        from assess.config import DEFAULT_PARAMS
+
+        # --data-dir alone means "assess this data on its own terms", not the Kent defaults.
+        params = args.params or (None if args.data_dir else DEFAULT_PARAMS)
+        options = RunOptions(
+            params_file=params,
+            data_dir=args.data_dir,
+            out_dir=args.out,
+            workers=args.workers,
+            scheduler=args.scheduler,
+            progress=progress,
+            as_of=args.as_of,
+            quarter_end=args.quarter_end,
+            period=args.period,
+        )
         if args.all_areas:
-            result = run_all_areas(options)
+            result = run_all_areas(options, pool)
         else:
-            result = run_assessment(options, args.area, monitoring_only=args.monitoring)
+            result = run_assessment(options, args.area, monitoring_only=args.monitoring, pool=pool)
     count = len(result.pages)
     print(f"wrote {count} page{'' if count == 1 else 's'} to {result.out_dir} in {result.seconds:.1f}s")
     for county in result.counties[1:]:

@@ -11,9 +11,10 @@ from functools import cached_property
 from pathlib import Path
 
 from assess.actions import Action, StatusReturn, as_reported, load_actions, load_status_returns
-from assess.config import DEFAULT_PARAMS, Assessment, areas_dir_for, data_dir_for
+from assess.config import DEFAULT_PARAMS, Assessment
 from assess.criteria import check_scorers
 from assess.evidence import Evidence, Tables
+from assess.local import PARTNERS
 from assess.measures import MeasureModel, load_measures
 from assess.previous import PreviousAssessment, load_previous
 from assess.results import Results
@@ -85,6 +86,13 @@ class RunContext:
         path = self.assessment.local.previous_file
         return load_previous(path, self.assessment) if path else None
 
+    @property
+    def input_files(self) -> list[Path]:
+        """Every file the run reads: data tables, partner returns, parameter files and the area's own content."""
+        assessment = self.assessment
+        params = [assessment.source, assessment.priorities_file, assessment.criteria_file, *assessment.local.files]
+        return list(dict.fromkeys([*self.tables.files, *(p for p in params if p is not None)]))
+
     def check_inputs(self) -> None:
         """Load the scorers, plan, status return, measures and last assessment now: a mistake stops a run
         before it starts."""
@@ -92,7 +100,7 @@ class RunContext:
         _ = self.actions, self.status_returns, self.measures, self.previous
 
 
-_OPENED: dict[tuple, RunContext] = {}
+_OPENED: dict[tuple, tuple[RunContext, tuple]] = {}
 # A worker running every area of a county sees a few areas' notebooks interleaved.
 _OPENED_KEPT = 4
 
@@ -101,26 +109,41 @@ def open_run(params_file: str = "", area: str = "", data_dir: str = "") -> RunCo
     """The notebooks' entry point: empty strings mean "use the default".
 
     Inputs are read and checked once per kernel: when the batch runs several notebooks in
-    one kernel, the later ones reuse the run (and its results) while no input file has
-    changed since.
+    one kernel, the later ones reuse the run (and its results) while none of its inputs has
+    changed since. Only inputs count: the pages a batch writes beside the parameters file
+    it gives the notebooks must not make every notebook read the data again.
     """
     params = Path(params_file).resolve() if params_file else None
     folder = Path(data_dir).resolve() if data_dir else None
-    key = (params, area, folder, _fingerprint(params, folder))
-    if key not in _OPENED:
-        while len(_OPENED) >= _OPENED_KEPT:
-            del _OPENED[next(iter(_OPENED))]
-        _OPENED[key] = RunContext.load(params_file=params, area=area or None, data_dir=folder)
-    return _OPENED[key]
+    key = (params, area, folder)
+    if key in _OPENED:
+        context, stamps = _OPENED[key]
+        if _stamps(context) == stamps:
+            return context
+        del _OPENED[key]
+    while len(_OPENED) >= _OPENED_KEPT:
+        del _OPENED[next(iter(_OPENED))]
+    context = RunContext.load(params_file=params, area=area or None, data_dir=folder)
+    _OPENED[key] = (context, _stamps(context))
+    return context
 
 
-def _fingerprint(params: Path | None, data_dir: Path | None) -> tuple:
-    """Size and modification time of every file a run may read, to notice any change."""
-    folders = {(params or DEFAULT_PARAMS).parent, data_dir_for(params, data_dir), areas_dir_for(params)}
-    stamps = []
-    for folder in sorted(folders):
-        for path in sorted(folder.rglob("*")):
-            if path.is_file():
-                stat = path.stat()
-                stamps.append((str(path), stat.st_size, stat.st_mtime_ns))
-    return tuple(stamps)
+def _stamps(context: RunContext) -> tuple:
+    """Size and modification time of every file the run read, of the scorers' sources beside its
+    parameters, and of the folders a new input would be found in (a partner return saved there)."""
+    assessment = context.assessment
+    beside = (assessment.source or DEFAULT_PARAMS).parent
+    local = assessment.local.folder
+    folders = [assessment.data_dir, assessment.data_dir / PARTNERS]
+    if local is not None:
+        folders += [local, local / PARTNERS]
+    paths = [*context.input_files, *sorted(beside.glob("*.py")), *folders]
+    return tuple((str(path), *_stat(path)) for path in paths)
+
+
+def _stat(path: Path) -> tuple[int, int]:
+    try:
+        stat = path.stat()
+    except OSError:
+        return (-1, -1)
+    return (stat.st_size, stat.st_mtime_ns)

@@ -18,18 +18,20 @@ import atexit
 import multiprocessing
 import os
 import queue
-import shlex
 import signal
+import socket
+import sys
 import threading
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from tqdm import tqdm
 
@@ -40,8 +42,26 @@ if TYPE_CHECKING:
     from jupyter_client import AsyncKernelManager
 
 KERNEL_NAME = "python3"
+# What every notebook of the workbook imports first: run in each kernel as it starts.
+NOTEBOOK_IMPORTS = "import assess.context, assess.pages"
 # Clearing the namespace takes well under a second; a kernel silent for this long is dead or stuck.
 _CLEAR_TIMEOUT = 30
+# `%reset -f` and `%cd`, without the full garbage collection `%reset` ends with (a quarter of a
+# second per notebook, for cycles Python's own collector frees anyway).
+_CLEAR_CODE = """\
+def _assess_clear(shell=get_ipython(), folder={folder!r}):
+    import os
+    hook = shell.displayhook
+    shell.user_ns["_oh"].clear()
+    hook._, hook.__, hook.___ = "", "", ""
+    full_cache, hook.do_full_cache = hook.do_full_cache, False
+    try:
+        shell.reset(new_session=False)
+    finally:
+        hook.do_full_cache = full_cache
+    os.chdir(folder)
+_assess_clear()
+"""
 # How often a worker checks that the main process is still there (seconds).
 _PARENT_POLL = 0.5
 # How long a stopped worker may take to kill its kernel before it is killed itself (seconds).
@@ -77,10 +97,14 @@ class PageResult:
     out: Path
 
 
-def run_tasks(
-    tasks: list[NotebookTask], workers: int | None = None, scheduler: str | None = None, progress: bool = True
-) -> list[PageResult]:
-    """Execute every task, in parallel, and return their results in task order.
+class NotebookPool:
+    """Processes that run notebooks, on this machine or on a Dask cluster, and the batch's progress bar.
+
+    The workers start when the pool is entered, each starting its kernel and running
+    `warm_up` in it (the notebooks' imports), while the main process reads and checks the
+    inputs. Tasks are added as they are ready (`submit`) and pages come back as they finish
+    (`finished`), so one area's pages can be finished while other areas' notebooks run.
+    Leaving the pool on an error, Ctrl-C or SIGTERM stops every worker and kernel at once.
 
     Parameters
     ----------
@@ -90,31 +114,136 @@ def run_tasks(
         Address of a Dask distributed scheduler (e.g. tcp://10.0.0.5:8786) to run on a
         cluster instead; its workers need this package installed and the same paths.
     """
+
+    def __init__(
+        self, workers: int | None = None, scheduler: str | None = None, progress: bool = True, warm_up: str = ""
+    ):
+        self.workers = max(1, workers or os.cpu_count() or 1)
+        self.scheduler = scheduler
+        self.progress = progress
+        self.warm_up = warm_up
+        self._done: queue.Queue = queue.Queue()
+        self._tasks: dict[object, NotebookTask] = {}
+        self._pending = 0
+        self._areas: Counter = Counter()
+        self._bar: tqdm | None = None
+        self._pool: ProcessPoolExecutor | None = None
+        self._client = None
+
+    def __enter__(self) -> NotebookPool:
+        if self.scheduler:
+            self._client = _dask_client(self.scheduler)
+            workers = list(self._client.scheduler_info()["workers"])
+            for address in workers if self.warm_up else ():
+                self._client.submit(warm_kernel, self.warm_up, workers=[address], pure=False)
+        else:
+            # spawn, not fork: the parent may hold threads (tqdm) that fork would copy mid-state.
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_start_worker,
+                initargs=(os.getpid(),),
+            )
+            # One warm-up call per worker: each call starts a worker while none is idle.
+            with _sigint_blocked():
+                for _ in range(self.workers if self.warm_up else 0):
+                    self._pool.submit(warm_kernel, self.warm_up)
+        return self
+
+    def submit(self, tasks: Iterable[NotebookTask], expected: int = 0) -> None:
+        """Add tasks; `expected`, if more, is how many pages the whole batch will have (for the bar)."""
+        tasks = list(tasks)
+        with _sigint_blocked():
+            for task in tasks:
+                if self._client is not None:
+                    # pure=False: a notebook run has effects (its files), so equal arguments are not one result.
+                    future = self._client.submit(execute_notebook, task, pure=False)
+                else:
+                    future = self._pool.submit(execute_notebook, task)
+                self._track(future, task)
+        bar = self._progress_bar()
+        bar.total = max(expected, bar.n + self._pending)
+        bar.refresh()
+
+    def _track(self, future, task: NotebookTask) -> None:
+        self._tasks[future] = task
+        self._areas[task.area] += 1
+        self._pending += 1
+        future.add_done_callback(self._done.put)
+
+    def finished(self, wait: bool = True) -> Iterator[tuple[NotebookTask, PageResult]]:
+        """The tasks that have finished, with their pages: every task submitted (wait), or those done by now.
+
+        A failed notebook raises its error here (`NotebookError`).
+        """
+        while self._pending:
+            try:
+                future = self._done.get(timeout=0.2 if wait else 0)
+            except queue.Empty:
+                if wait:
+                    continue  # a short wait, so that Ctrl-C is not held up
+                return
+            self._pending -= 1
+            task = self._tasks.pop(future)
+            try:
+                page = future.result()
+            except BrokenProcessPool:
+                raise NotebookError(
+                    "a worker process died while running the notebooks (out of memory?); try again with fewer --workers"
+                ) from None
+            self._areas[task.area] -= 1
+            self._show(task)
+            yield task, page
+
+    def _progress_bar(self) -> tqdm:
+        if self._bar is None:
+            self._bar = tqdm(total=0, desc="pages", unit="page", disable=not self.progress)
+        return self._bar
+
+    def _show(self, task: NotebookTask) -> None:
+        """One bar for the batch: pages done of all, elapsed and remaining time, areas done, the page written."""
+        bar = self._progress_bar()
+        areas = len(self._areas)
+        done = sum(left == 0 for left in self._areas.values())
+        count = f"{done} of {areas} areas done; " if areas > 1 else ""
+        bar.set_postfix_str(f"{count}{task.area + ': ' if task.area else ''}{task.output_name}", refresh=False)
+        bar.update()
+
+    def __exit__(self, kind, error, trace) -> None:
+        if self._bar is not None:
+            self._bar.close()
+        if self._client is not None:
+            if error is not None:
+                self._client.cancel(list(self._tasks))
+            self._client.close()
+        elif self._pool is not None:
+            if error is None:
+                self._pool.shutdown()  # the workers exit, and kill their kernels as they do
+            else:
+                # A failed notebook, Ctrl-C or SIGTERM: the other notebooks' output would be discarded.
+                _stop_now(self._pool)
+
+
+def notebook_pool(
+    workers: int | None, scheduler: str | None, progress: bool, one_notebook: bool = False
+) -> NotebookPool:
+    """Workers for the workbook's notebooks, their kernels warmed with its imports (one, for one notebook)."""
+    return NotebookPool(1 if one_notebook else workers, scheduler, progress, warm_up=NOTEBOOK_IMPORTS)
+
+
+def run_tasks(
+    tasks: list[NotebookTask], workers: int | None = None, scheduler: str | None = None, progress: bool = True
+) -> list[PageResult]:
+    """Execute every task, in parallel, and return their results in task order (see `NotebookPool`)."""
     if not tasks:
         return []
-    if scheduler:
-        return _run_on_dask(tasks, scheduler, progress)
-    workers = max(1, min(workers or os.cpu_count() or 1, len(tasks)))
-    # spawn, not fork: the parent may hold threads (tqdm) that fork would copy mid-state.
-    context = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(
-        max_workers=workers, mp_context=context, initializer=_start_worker, initargs=(os.getpid(),)
-    )
-    try:
-        with _sigint_blocked():
-            futures = {pool.submit(execute_notebook, task): i for i, task in enumerate(tasks)}
-        results = _collect(as_completed(futures), futures, tasks, progress)
-        pool.shutdown()  # the workers exit, and kill their kernels as they do
-        return results
-    except BrokenProcessPool:
-        _stop_now(pool)
-        raise NotebookError(
-            "a worker process died while running the notebooks (out of memory?); try again with fewer --workers"
-        ) from None
-    except BaseException:
-        # A failed notebook, Ctrl-C or SIGTERM: the other notebooks' output would be discarded.
-        _stop_now(pool)
-        raise
+    order = {id(task): i for i, task in enumerate(tasks)}
+    results: list[PageResult | None] = [None] * len(tasks)
+    with NotebookPool(min(workers or os.cpu_count() or 1, len(tasks)), scheduler, progress) as pool:
+        pool.submit(tasks)
+        for task, page in pool.finished():
+            results[order[id(task)]] = page
+    return [r for r in results if r is not None]
 
 
 @contextmanager
@@ -150,42 +279,22 @@ def _stop_now(pool: ProcessPoolExecutor) -> None:
     pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _run_on_dask(tasks: list[NotebookTask], scheduler: str, progress: bool) -> list[PageResult]:
+def _dask_client(scheduler: str):
+    """A client of the Dask scheduler at `scheduler`; one line if it cannot be reached.
+
+    A refused TCP connection is told at once: Dask itself would retry until its timeout.
+    """
     try:
         from distributed import Client
-        from distributed import as_completed as dask_completed
     except ImportError:
         raise ConfigError("--scheduler needs Dask distributed: pip install 'assess[cluster]'") from None
+    address = urlsplit(scheduler)
     try:
-        client = Client(scheduler, timeout="10s")
+        if address.scheme == "tcp" and address.hostname and address.port:
+            socket.create_connection((address.hostname, address.port), timeout=10).close()
+        return Client(scheduler, timeout="10s")
     except (OSError, TimeoutError) as exc:
         raise ConfigError(f"--scheduler: cannot reach a Dask scheduler at {scheduler} ({exc})") from None
-    with client:
-        # pure=False: a notebook run has effects (its files), so equal arguments are not one result.
-        futures = {client.submit(execute_notebook, task, pure=False): i for i, task in enumerate(tasks)}
-        try:
-            return _collect(dask_completed(list(futures)), futures, tasks, progress)
-        except BaseException:
-            client.cancel(list(futures))
-            raise
-
-
-def _collect(done: Iterable, index: dict, tasks: list[NotebookTask], progress: bool) -> list[PageResult]:
-    """The results in task order, as they finish, with one bar for the whole batch: pages done of all,
-    elapsed and remaining time, the areas finished and the page just written."""
-    results: list[PageResult | None] = [None] * len(tasks)
-    left = Counter(task.area for task in tasks)
-    with tqdm(total=len(tasks), desc="pages", unit="page", disable=not progress) as bar:
-        for future in done:
-            i = index[future]
-            results[i] = future.result()
-            task = tasks[i]
-            left[task.area] -= 1
-            finished = sum(n == 0 for n in left.values())
-            areas = f"{finished} of {len(left)} areas done; " if len(left) > 1 else ""
-            bar.set_postfix_str(f"{areas}{task.area + ': ' if task.area else ''}{task.output_name}", refresh=False)
-            bar.update()
-    return [r for r in results if r is not None]
 
 
 _KERNEL: AsyncKernelManager | None = None  # this worker process's kernel manager
@@ -263,7 +372,12 @@ def _worker_kernel(cwd: Path) -> AsyncKernelManager:
 
 
 def _clear(kernel: AsyncKernelManager, cwd: Path) -> bool:
-    """Empty the kernel's namespace and move it to `cwd`; False if it died or did not answer.
+    """Empty the kernel's namespace and move it to `cwd`; False if it died or did not answer."""
+    return _run_quietly(kernel, _CLEAR_CODE.format(folder=str(cwd)))
+
+
+def _run_quietly(kernel: AsyncKernelManager, code: str) -> bool:
+    """Run code in the kernel, outside its history; False if the kernel died or did not answer.
 
     The reply is awaited a second at a time, checking in between that the kernel lives,
     so a kernel that died since its last notebook is replaced at once.
@@ -272,7 +386,7 @@ def _clear(kernel: AsyncKernelManager, cwd: Path) -> bool:
     client.start_channels()
     try:
         client.wait_for_ready(timeout=_CLEAR_TIMEOUT)
-        request = client.execute(f"%reset -f\n%cd -q {shlex.quote(str(cwd))}", store_history=False)
+        request = client.execute(code, store_history=False)
         deadline = time.monotonic() + _CLEAR_TIMEOUT
         while client.is_alive() and time.monotonic() < deadline:
             try:
@@ -287,6 +401,18 @@ def _clear(kernel: AsyncKernelManager, cwd: Path) -> bool:
         client.stop_channels()
 
 
+def warm_kernel(code: str) -> None:
+    """Start this worker's kernel and run `code` in it (the notebooks' imports) before its first notebook.
+
+    Only time is at stake: a kernel that fails here is started again by the first notebook,
+    which then reports the failure.
+    """
+    _without_iri_checks()
+    import papermill  # noqa: F401  (every notebook of this worker needs it: imported while the kernel starts)
+
+    _run_quietly(_worker_kernel(Path.cwd()), code)
+
+
 def _quiet_stderr() -> None:
     """Kernels inherit the worker's stderr; their start-up chatter is noise on the terminal.
 
@@ -297,6 +423,7 @@ def _quiet_stderr() -> None:
 
 def execute_notebook(task: NotebookTask) -> PageResult:
     """Execute one notebook with papermill in this worker's kernel and export it to HTML."""
+    _without_iri_checks()
     import papermill
     from nbclient.exceptions import DeadKernelError
     from papermill.exceptions import PapermillExecutionError
@@ -332,6 +459,16 @@ def execute_notebook(task: NotebookTask) -> PageResult:
         ) from None
     html_path = export.export_html(executed, task.out)
     return PageResult(executed.name, html_path.name, time.perf_counter() - started, task.out)
+
+
+def _without_iri_checks() -> None:
+    """Keep jsonschema from building its IRI grammar, which costs a second in every worker.
+
+    jsonschema builds it on import when rfc3987-syntax is installed (JupyterLab brings it),
+    and nbformat imports jsonschema; no field of the notebook format is an IRI, so the
+    check is never used. A module set to None in sys.modules is one Python will not import.
+    """
+    sys.modules.setdefault("rfc3987_syntax", None)
 
 
 def _described(task: NotebookTask) -> str:
