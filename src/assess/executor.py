@@ -14,6 +14,7 @@ by itself (ipykernel watches the parent named by JPY_PARENT_PID, which jupyter_c
 
 from __future__ import annotations
 
+import _thread
 import atexit
 import multiprocessing
 import os
@@ -128,6 +129,9 @@ class NotebookPool:
         self._areas: Counter = Counter()
         self._bar: tqdm | None = None
         self._pool: ProcessPoolExecutor | None = None
+        self._closing = threading.Event()
+        self._watcher: threading.Thread | None = None
+        self._died = False  # a worker died: the main thread was interrupted to stop the run
         self._client = None
 
     def __enter__(self) -> NotebookPool:
@@ -148,7 +152,18 @@ class NotebookPool:
             with _sigint_blocked():
                 for _ in range(self.workers if self.warm_up else 0):
                     self._pool.submit(warm_kernel, self.warm_up)
+            self._watcher = threading.Thread(target=self._watch_workers, name="assess-watch-workers", daemon=True)
+            self._watcher.start()
         return self
+
+    def _watch_workers(self) -> None:
+        """Interrupt the main thread as soon as a worker dies, whatever it is doing then (reading the
+        inputs, preparing the next area), so the run stops at once; `__exit__` says why."""
+        while not self._closing.wait(_PARENT_POLL):
+            if any(process.exitcode is not None for process in list((self._pool._processes or {}).values())):
+                self._died = True
+                _thread.interrupt_main()
+                return
 
     def submit(self, tasks: Iterable[NotebookTask], expected: int = 0) -> None:
         """Add tasks; `expected`, if more, is how many pages the whole batch will have (for the bar)."""
@@ -159,7 +174,10 @@ class NotebookPool:
                     # pure=False: a notebook run has effects (its files), so equal arguments are not one result.
                     future = self._client.submit(execute_notebook, task, pure=False)
                 else:
-                    future = self._pool.submit(execute_notebook, task)
+                    try:
+                        future = self._pool.submit(execute_notebook, task)
+                    except BrokenProcessPool:
+                        raise _worker_died() from None
                 self._track(future, task)
         bar = self._progress_bar()
         bar.total = max(expected, bar.n + self._pending)
@@ -188,9 +206,7 @@ class NotebookPool:
             try:
                 page = future.result()
             except BrokenProcessPool:
-                raise NotebookError(
-                    "a worker process died while running the notebooks (out of memory?); try again with fewer --workers"
-                ) from None
+                raise _worker_died() from None
             self._areas[task.area] -= 1
             self._show(task)
             yield task, page
@@ -210,6 +226,9 @@ class NotebookPool:
         bar.update()
 
     def __exit__(self, kind, error, trace) -> None:
+        self._closing.set()
+        if self._watcher is not None:
+            self._watcher.join()  # before the workers are stopped: their exit is no news then
         if self._bar is not None:
             self._bar.close()
         if self._client is not None:
@@ -222,6 +241,8 @@ class NotebookPool:
             else:
                 # A failed notebook, Ctrl-C or SIGTERM: the other notebooks' output would be discarded.
                 _stop_now(self._pool)
+                if self._died and isinstance(error, KeyboardInterrupt):
+                    raise _worker_died() from None
 
 
 def notebook_pool(
@@ -259,6 +280,12 @@ def _sigint_blocked() -> Iterator[None]:
         yield
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+
+
+def _worker_died() -> NotebookError:
+    return NotebookError(
+        "a worker process died while running the notebooks (out of memory?); try again with fewer --workers"
+    )
 
 
 def _stop_now(pool: ProcessPoolExecutor) -> None:
