@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import re
+from functools import cache
 from pathlib import Path
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -20,12 +21,22 @@ def export_html(executed: Path, out: Path) -> Path:
     """Export an executed notebook to HTML with no code, prompts or hidden cells."""
     # Imported here: nbformat's import is slow (seconds) and most callers never export.
     import nbformat
-    from nbconvert import HTMLExporter
-    from nbconvert.preprocessors import TagRemovePreprocessor
 
     notebook = nbformat.read(executed, as_version=4)
     # A section that does not apply to this page shows nothing: its empty cell would leave a gap.
     notebook.cells = [c for c in notebook.cells if c.cell_type != "code" or c.outputs]
+    body, _ = _exporter().from_notebook_node(notebook, resources={"metadata": {"name": title_of(notebook["cells"])}})
+    path = out / (executed.stem + ".html")
+    path.write_text(body, encoding="utf-8")
+    return path
+
+
+@cache
+def _exporter():
+    """One exporter per process: each new one compiles its templates again, which costs more than the export."""
+    from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
+
     exporter = HTMLExporter(
         template_name="assess", extra_template_basedirs=[str(TEMPLATES)], filters={"css_string": css_string}
     )
@@ -35,10 +46,7 @@ def export_html(executed: Path, out: Path) -> Path:
     exporter.exclude_output_prompt = True
     remover = TagRemovePreprocessor(remove_cell_tags=set(HIDDEN_CELL_TAGS), enabled=True)
     exporter.register_preprocessor(remover, enabled=True)
-    body, _ = exporter.from_notebook_node(notebook, resources={"metadata": {"name": title_of(notebook["cells"])}})
-    path = out / (executed.stem + ".html")
-    path.write_text(body, encoding="utf-8")
-    return path
+    return exporter
 
 
 def css_string(text: str) -> str:
