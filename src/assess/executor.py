@@ -133,13 +133,17 @@ class NotebookPool:
         self._watcher: threading.Thread | None = None
         self._died = False  # a worker died: the main thread was interrupted to stop the run
         self._client = None
+        self._warming: list = []
 
     def __enter__(self) -> NotebookPool:
         if self.scheduler:
             self._client = _dask_client(self.scheduler)
             workers = list(self._client.scheduler_info()["workers"])
-            for address in workers if self.warm_up else ():
+            # Kept: Dask forgets a task whose future nobody holds.
+            self._warming = [
                 self._client.submit(warm_kernel, self.warm_up, workers=[address], pure=False)
+                for address in (workers if self.warm_up else ())
+            ]
         else:
             # spawn, not fork: the parent may hold threads (tqdm) that fork would copy mid-state.
             self._pool = ProcessPoolExecutor(
