@@ -64,6 +64,16 @@ class RunResult:
     pages: tuple[PageResult, ...]
     seconds: float
     counties: tuple[Path, ...] = ()
+    areas: int = 1
+
+    @property
+    def summary(self) -> str:
+        """The last line of a run: what was written where, and how long it took."""
+        pages, counties = len(self.pages), len(self.counties)
+        written = f"{pages} page{'' if pages == 1 else 's'}"
+        if counties:
+            written += f" for {self.areas} areas and {counties} county summar{'y' if counties == 1 else 'ies'}"
+        return f"wrote {written} to {self.out_dir} in {self.seconds:.1f}s"
 
     @property
     def index(self) -> Path:
@@ -137,7 +147,8 @@ def run_assessment(
     """
     started = time.perf_counter()
     with ExitStack() as stack:
-        pool = pool or stack.enter_context(notebook_pool(options.workers, options.scheduler, options.progress, monitoring_only))
+        if pool is None:
+            pool = stack.enter_context(notebook_pool(options.workers, options.scheduler, options.progress, monitoring_only))
         context = RunContext.load(options.params_file, area, options.data_dir, options.period)
         if monitoring_only:
             quarter = check_quarter_end(options.quarter_end, context.evidence)
@@ -172,7 +183,8 @@ def run_all_areas(options: RunOptions, pool: NotebookPool | None = None) -> RunR
     """
     started = time.perf_counter()
     with ExitStack() as stack:
-        pool = pool or stack.enter_context(notebook_pool(options.workers, options.scheduler, options.progress))
+        if pool is None:
+            pool = stack.enter_context(notebook_pool(options.workers, options.scheduler, options.progress))
         counties = _counties(options)
         several = len(counties) > 1
         roots = []
@@ -222,7 +234,8 @@ def run_all_areas(options: RunOptions, pool: NotebookPool | None = None) -> RunR
             county.commit()
     out = absolute(options.out_dir) if options.out_dir and several else roots[0]
     every_page = tuple(page for run in runs for page in pages[run.staging])
-    return RunResult(out, every_page, time.perf_counter() - started, tuple(root / COUNTY_FOLDER for root in roots))
+    summaries = tuple(root / COUNTY_FOLDER for root in roots)
+    return RunResult(out, every_page, time.perf_counter() - started, summaries, areas=len(runs))
 
 
 def _counties(options: RunOptions) -> list[RunContext]:

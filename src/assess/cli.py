@@ -317,8 +317,7 @@ def _run(args: argparse.Namespace) -> int:
             result = run_all_areas(options, pool)
         else:
             result = run_assessment(options, args.area, monitoring_only=args.monitoring, pool=pool)
-    count = len(result.pages)
-    print(f"wrote {count} page{'' if count == 1 else 's'} to {result.out_dir} in {result.seconds:.1f}s")
+    print(result.summary)
     for county in result.counties[1:]:
         print(f"county summary: {county / 'index.html'}")
     print(f"open {result.index}")
