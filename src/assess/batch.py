@@ -148,7 +148,8 @@ def run_assessment(
     started = time.perf_counter()
     with ExitStack() as stack:
         if pool is None:
-            pool = stack.enter_context(notebook_pool(options.workers, options.scheduler, options.progress, monitoring_only))
+            workers = notebook_pool(options.workers, options.scheduler, options.progress, monitoring_only)
+            pool = stack.enter_context(workers)
         context = RunContext.load(options.params_file, area, options.data_dir, options.period)
         if monitoring_only:
             quarter = check_quarter_end(options.quarter_end, context.evidence)
