@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import csv
+import os
+import signal
 import subprocess
 import sys
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from assess import outputs
 from assess.config import PROJECT_ROOT
 from assess.data.police_uk import STREET_COLUMNS
 
@@ -64,17 +69,76 @@ def write_street(tmp_path):
     return write
 
 
-def assess(*args: str) -> subprocess.CompletedProcess:
-    """Run the `assess` command as a user would."""
-    return subprocess.run([sys.executable, "-m", "assess.cli", *args], capture_output=True, text=True)
+def assess(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """Run the `assess` command as a user would (from `cwd`, if given)."""
+    return subprocess.run([sys.executable, "-m", "assess.cli", *args], capture_output=True, text=True, cwd=cwd)
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file under a folder with its bytes (and every folder), to prove nothing changed."""
+    return {
+        p.relative_to(folder).as_posix(): (p.read_bytes() if p.is_file() else b"<dir>")
+        for p in sorted(folder.rglob("*"))
+    }
+
+
+def made_by_assess(folder: Path, files: dict[str, str]) -> Path:
+    """A folder as an earlier run leaves it: these files and the assess marker."""
+    folder.mkdir(parents=True)
+    for name, text in files.items():
+        (folder / name).write_text(text)
+    outputs.write_marker(folder)
+    return folder
+
+
+# The embedded default's run, as the tests that share one run it.
+DEFAULT_RUN = ("run", "--as-of", "2022-12-31")
 
 
 @pytest.fixture(scope="session")
 def default_run(tmp_path_factory):
-    """One full run on the embedded default, shared by the tests that read its output."""
-    out = tmp_path_factory.mktemp("run") / "sevenoaks"
-    result = assess("run", "--out", str(out), "--as-of", "2022-12-31")
-    return result, out
+    """One full run on the embedded default, shared by the tests that read its output.
+
+    It is typed as a user would, from a folder of its own with a relative `--out reports/sevenoaks`,
+    so the run's output is also where the command was run (test_outputs checks that).
+    """
+    home = tmp_path_factory.mktemp("run")
+    result = assess(*DEFAULT_RUN, "--out", "reports/sevenoaks", cwd=home)
+    return result, home / "reports" / "sevenoaks"
+
+
+@dataclass(frozen=True)
+class KilledRun:
+    """The default run killed once it had begun writing over an earlier output, then run again to the end."""
+
+    out: Path
+    started: bool  # the killed run had begun writing before it was killed
+    before: dict[str, bytes]  # the earlier output before the killed run
+    after_kill: dict[str, bytes]  # the earlier output once the killed run was gone
+    rerun: subprocess.CompletedProcess
+
+
+@pytest.fixture(scope="session")
+def killed_then_rerun(tmp_path_factory) -> KilledRun:
+    """A run killed mid way and the next run over the same folder: shared by test_outputs (the kill
+    loses nothing, the rerun tidies up) and test_provenance (the rerun matches `default_run` byte for
+    byte), so the second full run of the default is made once."""
+    root = tmp_path_factory.mktemp("killed")
+    earlier = made_by_assess(root / "out", {"index.html": "earlier assessment"})
+    before = snapshot(earlier)
+    command = [sys.executable, "-m", "assess.cli", *DEFAULT_RUN, "--out", str(earlier)]
+    run = subprocess.Popen(command, start_new_session=True, stderr=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+    # Wait for the first notebook in the staging folder: long enough for a loaded machine (2 cores
+    # shared by several runs took over 30 s to get there).
+    deadline = time.monotonic() + 180
+    try:
+        while not (started := bool(list(root.glob(".out.partial-*/*.ipynb")))) and time.monotonic() < deadline:
+            time.sleep(0.5)
+    finally:
+        os.killpg(run.pid, signal.SIGKILL)
+        run.wait()
+    after_kill = snapshot(earlier)
+    return KilledRun(earlier, started, before, after_kill, assess(*DEFAULT_RUN, "--out", str(earlier)))
 
 
 def pytest_collection_modifyitems(config, items):

@@ -21,8 +21,7 @@ import pytest
 from assess.cells import FORMULA_STARTS
 from assess.data.counts import read_counts
 from assess.data.geography import Geography
-from conftest import assess
-from test_outputs import snapshot
+from conftest import assess, snapshot
 
 pytestmark = pytest.mark.e2e
 

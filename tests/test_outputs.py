@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -26,6 +25,7 @@ from assess.outputs import (
     recover,
     swap_into_place,
 )
+from conftest import made_by_assess, snapshot
 
 HOSTILE_NAMES = [
     "../../victim",
@@ -49,22 +49,6 @@ HOSTILE_NAMES = [
     "..\\..\\windows",
     "%2e%2e%2f",
 ]
-
-
-def snapshot(folder: Path) -> dict[str, bytes]:
-    """Every file under a folder with its bytes (and every folder), to prove nothing changed."""
-    return {
-        p.relative_to(folder).as_posix(): (p.read_bytes() if p.is_file() else b"<dir>")
-        for p in sorted(folder.rglob("*"))
-    }
-
-
-def made_by_assess(folder: Path, files: dict[str, str]) -> Path:
-    folder.mkdir(parents=True)
-    for name, text in files.items():
-        (folder / name).write_text(text)
-    outputs.write_marker(folder)
-    return folder
 
 
 # -- names -----------------------------------------------------------------------------------
@@ -300,37 +284,24 @@ def test_ingest_never_overwrites_what_is_not_a_counts_table(existing, tmp_path, 
 
 
 @pytest.mark.e2e
-def test_a_relative_out_is_where_the_user_ran_the_command(tmp_path, monkeypatch):
-    """`--out reports/sevenoaks` from any folder; also a kill mid-run leaves the earlier output whole."""
-    monkeypatch.chdir(tmp_path)
-    code, err = run_cli("run", "--out", "reports/sevenoaks", "--as-of", "2022-12-31")
-    assert code == 0, err
-    out = tmp_path / "reports" / "sevenoaks"
-    assert (out / "index.html").is_file() and (out / MARKER).is_file()
-    assert sorted(p.name for p in (tmp_path / "reports").iterdir()) == ["sevenoaks"]
+def test_a_relative_out_is_where_the_user_ran_the_command(default_run):
+    """`--out reports/sevenoaks` from any folder: the shared default run is typed so, from a folder of its own."""
+    result, out = default_run
+    assert result.returncode == 0, result.stderr
+    assert out.parent.name == "reports" and (out / "index.html").is_file() and (out / MARKER).is_file()
+    assert sorted(p.name for p in out.parent.iterdir()) == ["sevenoaks"]
+    assert sorted(p.name for p in out.parent.parent.iterdir()) == ["reports"]
 
 
 @pytest.mark.e2e
-def test_a_run_killed_mid_way_keeps_the_earlier_output_and_the_next_run_tidies_up(tmp_path):
-    earlier = made_by_assess(tmp_path / "out", {"index.html": "earlier assessment"})
-    before = snapshot(earlier)
-    command = [sys.executable, "-m", "assess.cli", "run", "--out", str(earlier), "--as-of", "2022-12-31"]
-    run = subprocess.Popen(command, start_new_session=True, stderr=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
-    try:
-        deadline = 60
-        while deadline and not list(tmp_path.glob(".out.partial-*/*.ipynb")):
-            deadline -= 1
-            subprocess.run(["sleep", "0.5"])
-        assert deadline, "the run never started writing"
-    finally:
-        os.killpg(run.pid, signal.SIGKILL)
-        run.wait()
-    assert snapshot(earlier) == before
-    result = subprocess.run(command, capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr
-    assert "left by an interrupted run" in result.stderr
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
-    assert "earlier assessment" not in (earlier / "index.html").read_text()
+def test_a_run_killed_mid_way_keeps_the_earlier_output_and_the_next_run_tidies_up(killed_then_rerun):
+    killed = killed_then_rerun
+    assert killed.started, "the run never started writing"
+    assert killed.after_kill == killed.before
+    assert killed.rerun.returncode == 0, killed.rerun.stderr
+    assert "left by an interrupted run" in killed.rerun.stderr
+    assert sorted(p.name for p in killed.out.parent.iterdir()) == ["out"]
+    assert "earlier assessment" not in (killed.out / "index.html").read_text()
 
 
 # -- faults of the machine -------------------------------------------------------------------

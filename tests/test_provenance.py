@@ -12,7 +12,6 @@ from assess.config import DEFAULT_PARAMS
 from assess.evidence import Evidence
 from assess.provenance import sha256
 from assess.results import Results
-from conftest import assess as run_assess
 
 
 @pytest.mark.e2e
@@ -57,12 +56,15 @@ def test_same_inputs_give_byte_identical_results(tmp_path, monkeypatch):
 
 
 @pytest.mark.e2e
-def test_two_runs_give_byte_identical_outputs(default_run, tmp_path):
-    """Every file of a second run matches the first, but the manifest's labelled run metadata."""
+def test_two_runs_give_byte_identical_outputs(default_run, killed_then_rerun):
+    """Every file of a second run matches the first, but the manifest's labelled run metadata.
+
+    The second is the run made over a killed one's leftovers (shared with test_outputs): what the
+    kill left must not show in it either.
+    """
     _, first = default_run
-    second = tmp_path / "second"
-    result = run_assess("run", "--out", str(second), "--as-of", "2022-12-31")
-    assert result.returncode == 0, result.stderr
+    second = killed_then_rerun.out
+    assert killed_then_rerun.rerun.returncode == 0, killed_then_rerun.rerun.stderr
     names = sorted(p.relative_to(first).as_posix() for p in first.rglob("*") if p.is_file())
     assert names == sorted(p.relative_to(second).as_posix() for p in second.rglob("*") if p.is_file())
     differ = [n for n in names if (first / n).read_bytes() != (second / n).read_bytes()]
