@@ -8,6 +8,8 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import params_facts as facts
 from assess.config import DEFAULT_DATA_DIR, DEFAULT_PARAMS, DisclosureModel, resolve_assessment
@@ -15,9 +17,16 @@ from assess.context import RunContext
 from assess.criteria import comparison, harm, volume
 from assess.data.counts import read_counts
 from assess.data.geography import Geography
-from assess.data.indicators import INDICATOR_COLUMNS, normal_unit, read_indicators
+from assess.data.indicators import (
+    INDICATOR_COLUMNS,
+    normal_unit,
+    partner_files,
+    read_indicator_files,
+    read_indicators,
+)
 from assess.disclosure import NOT_SENSITIVE, CountRule, Disclosure, suppress_grid
 from assess.evidence import Evidence
+from assess.local import district_name
 from assess.measures import MeasureModel, evaluate
 from assess.pages import MonitoringPage, PriorityPage
 from assess.results import Results
@@ -132,6 +141,70 @@ class TestPolicy:
             "3.0%",  # a percentage shown as one
             "3",
         ]
+
+
+def hidden_indicators_by_group(policy: Disclosure, indicators: pd.DataFrame, comparators) -> pd.Series:
+    """`Disclosure.hidden_indicators` as the rules say it, row by row and group by group: the reference."""
+    hidden = pd.Series(False, index=indicators.index)
+    counts = indicators[indicators["unit"] == "count"]
+    for i, key, value in zip(counts.index, counts["priority"], counts["value"]):
+        hidden[i] = policy.rule(key).hides(value)
+    for _, rows in counts.groupby(["indicator", "period_start", "period_end"]):
+        inside = rows["area"].isin(comparators)
+        suppressed = rows.loc[inside & hidden[rows.index], "value"]
+        for i in rows.index[~inside]:
+            hidden[i] = hidden[i] or policy.rule(rows.at[i, "priority"]).exposes(suppressed)
+    return hidden
+
+
+COMPARED = ("Sevenoaks", "Dover", "Thanet")
+STARTS = (pd.Timestamp("2021-01-01"), pd.Timestamp("2022-01-01"), pd.NaT)
+
+
+@st.composite
+def partner_tables(draw) -> tuple[Disclosure, pd.DataFrame]:
+    """A policy and a table of partner figures: few indicators, periods and areas, so groups share rows."""
+    row = st.tuples(
+        st.sampled_from(["Referrals", "Victims"]),
+        st.sampled_from(["domestic_abuse", "safeguarding", "asb"]),
+        st.sampled_from([*COMPARED, "Kent", "West Division"]),
+        st.sampled_from(STARTS),
+        st.one_of(st.integers(0, 12).map(float), st.floats(0, 12, allow_nan=False)),
+        st.sampled_from(["count", "count", "percent"]),
+    )
+    rows = draw(st.lists(row, max_size=25))
+    table = pd.DataFrame(
+        [(i, p, a, s, s + pd.DateOffset(years=1), v, u, "src") for i, p, a, s, v, u in rows],
+        columns=INDICATOR_COLUMNS,
+    )
+    # Labels that are not positions, so a result aligned by position rather than by label fails.
+    table.index = draw(st.permutations(range(len(table)))) if rows else table.index
+    keys = draw(st.sets(st.sampled_from(["domestic_abuse", "safeguarding", "asb"])))
+    return Disclosure(draw(st.integers(2, 10)), frozenset(keys), frozenset()), table
+
+
+class TestHiddenIndicators:
+    @given(partner_tables())
+    @settings(max_examples=150, deadline=None)
+    def test_as_the_reference_on_any_table(self, policy_and_table):
+        policy, table = policy_and_table
+        expected = hidden_indicators_by_group(policy, table, COMPARED)
+        pd.testing.assert_series_equal(policy.hidden_indicators(table, COMPARED), expected)
+
+    @pytest.mark.parametrize("threshold", [5, 20, 200])
+    def test_as_the_reference_on_the_default_returns(self, assessment, threshold):
+        # Every area's national figures, before a run keeps its comparators': many a county and district outside.
+        every = read_indicator_files(
+            partner_files(DEFAULT_DATA_DIR / "partners") + assessment.local.partner_files,
+            [p.key for p in assessment.priorities],
+            district_name,
+        )
+        kept = Evidence.load(DEFAULT_PARAMS).tables.indicators
+        policy = replace(Disclosure.of(assessment), threshold=threshold)
+        for table in (every, kept):
+            expected = hidden_indicators_by_group(policy, table, assessment.comparators)
+            assert expected.any()
+            pd.testing.assert_series_equal(policy.hidden_indicators(table, assessment.comparators), expected)
 
 
 @pytest.mark.parametrize(

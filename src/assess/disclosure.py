@@ -194,14 +194,23 @@ class Disclosure:
         """
         hidden = pd.Series(False, index=indicators.index)
         counts = indicators[indicators["unit"] == COUNT_UNIT]
-        rules = {key: self.rule(key) for key in counts["priority"].unique()}
-        for i, key, value in zip(counts.index, counts["priority"], counts["value"]):
-            hidden[i] = rules[key].hides(value)
-        for _, rows in counts.groupby(["indicator", "period_start", "period_end"]):
-            inside = rows["area"].isin(comparators)
-            suppressed = rows.loc[inside & hidden[rows.index], "value"]
-            for i in rows.index[~inside]:
-                hidden[i] = hidden[i] or rules[rows.at[i, "priority"]].exposes(suppressed)
+        # A priority's rule hides a count only where the priority is sensitive (`rule`, `CountRule.hides`).
+        sensitive = counts["priority"].isin(self.sensitive_keys)
+        small = sensitive & (counts["value"] > 0) & (counts["value"] < self.threshold)
+        hidden[small.index[small]] = True
+        inside = counts["area"].isin(comparators)
+        # Only a figure outside the comparators, of a sensitive priority, can give a hidden one back;
+        # every such figure's rule is the same, and it is exposed by the hidden figures of its group.
+        outside = counts[~inside & sensitive]
+        if outside.empty:
+            return hidden
+        group = ["indicator", "period_start", "period_end"]
+        parts = counts[inside & small]
+        parts = parts[pd.MultiIndex.from_frame(parts[group]).isin(pd.MultiIndex.from_frame(outside[group]))]
+        rule = CountRule(self.threshold, True)
+        exposing = parts.groupby(group)["value"].agg(rule.exposes).astype(bool)
+        given_back = pd.MultiIndex.from_frame(outside[group]).isin(exposing.index[exposing])
+        hidden[outside.index[given_back]] = True
         return hidden
 
     def indicator_values(self, indicators: pd.DataFrame, comparators: Sequence[str]) -> pd.Series:

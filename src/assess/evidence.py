@@ -21,7 +21,7 @@ from assess.config import (
     month_range,
     resolve_assessment,
 )
-from assess.data.counts import current_codes, read_counts
+from assess.data.counts import read_counts
 from assess.data.geography import Geography
 from assess.data.harm import read_harm_weights
 from assess.data.indicators import partner_files, read_indicator_files
@@ -83,6 +83,9 @@ class Tables:
     lsoa_points: pd.DataFrame = field(default_factory=empty_lsoa_points)
     lsoas: pd.DataFrame = field(default_factory=empty_lsoas)
     small_area_files: tuple[Path, ...] = ()
+    # Partner returns read, by the files and priority keys they were read for: shared by every copy
+    # `replace` makes, so an all-areas run reads the national returns once, not once per area.
+    returns_read: dict[tuple, pd.DataFrame] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def read(cls, data_dir: Path, counts: pd.DataFrame, assessment: Assessment) -> Tables:
@@ -130,7 +133,10 @@ class Tables:
         """
         national = partner_files(data_dir / "partners")
         returns = (*national, *assessment.local.partner_files)
-        indicators = read_indicator_files(returns, [p.key for p in assessment.priorities], district_name)
+        keys = tuple(p.key for p in assessment.priorities)
+        if (returns, keys) not in self.returns_read:
+            self.returns_read[returns, keys] = read_indicator_files(returns, keys, district_name)
+        indicators = self.returns_read[returns, keys]
         own = {p.name for p in assessment.local.partner_files} - {p.name for p in national}
         return replace(
             self,
@@ -152,8 +158,13 @@ def _by_name(table: pd.DataFrame, counts: pd.DataFrame, columns: list[str]) -> p
     district it is at the end of the counts (as `read_counts` does)."""
     geography = Geography.default()
     names = dict(zip(counts["area_code"], counts["area"]))
-    current = current_codes(table["area_code"], counts["month"].max(), geography)
-    named = table.assign(area=current.map(lambda code: names.get(code) or geography.name(code)))
+    last = counts["month"].max()
+    # Named once per district, not once per row.
+    name_of = {
+        code: names.get(now := geography.current(code, last)) or geography.name(now)
+        for code in table["area_code"].unique()
+    }
+    named = table.assign(area=table["area_code"].map(name_of))
     return named[columns].reset_index(drop=True)
 
 
@@ -162,11 +173,17 @@ def _lsoas_of(assessment: Assessment, counts: pd.DataFrame, lsoa_counts: pd.Data
     IMD decile), and those the counts hold that it lacks (Welsh and 2021 LSOAs, named by their code)."""
     geography = Geography.default()
     lookup = geography.lsoas
-    current = current_codes(lookup["area_code"], counts["month"].max(), geography)
     run_name = {code: area for area, code in assessment.codes.items() if area in assessment.comparators}
-    known = lookup.assign(area=current.map(run_name)).dropna(subset=["area"])
+    # Each of the lookup's few hundred districts, not each of its ~33,000 LSOAs, is taken to its successor.
+    last = counts["month"].max()
+    districts = {code: run_name.get(geography.current(code, last)) for code in lookup["area_code"].unique()}
+    compared = {code: area for code, area in districts.items() if area is not None}
+    rows = lookup[lookup["area_code"].isin(list(compared))]
+    known = rows.assign(area=rows["area_code"].map(compared))
     held = lsoa_counts[lsoa_counts["area"].isin(run_name.values())].drop_duplicates("lsoa_code")
-    others = held[~held["lsoa_code"].isin(lookup["lsoa_code"])]
+    # By the lookup's dict: `isin` over its codes converts each one to an Arrow scalar.
+    looked_up = pd.Series([code in geography.lsoa_to_code for code in held["lsoa_code"]], index=held.index, dtype=bool)
+    others = held[~looked_up]
     unknown = pd.DataFrame(
         {
             "lsoa_code": others["lsoa_code"],

@@ -372,7 +372,14 @@ def county_concentration(
 ) -> Concentration:
     """`concentration` over every LSOA of the comparator districts (the county) taken together."""
     crime_types, months = list(crime_types), list(months)
-    pooled = pd.concat([district_counts(lsoa_counts, lsoas, area, crime_types, months) for area in comparators])
+    _require_columns(lsoa_counts, LSOA_COUNT_COLUMNS, "the LSOA counts")
+    # The county's rows picked once, so each district's are found among them, not among every area's.
+    in_county = lsoa_counts[
+        lsoa_counts["area"].isin(list(comparators))
+        & lsoa_counts["crime_type"].isin(crime_types)
+        & lsoa_counts["month"].isin(months)
+    ]
+    pooled = pd.concat([district_counts(in_county, lsoas, area, crime_types, months) for area in comparators])
     return concentration(pooled, fraction, rule)
 
 
@@ -405,8 +412,7 @@ def district_counts(
     pd.Series
         Counts (int64) named ``count``, indexed by ``lsoa_code`` in code order.
     """
-    rows = _district_rows(lsoa_counts, lsoas, area, crime_types, months)
-    codes = _district_lsoas(lsoas, area)
+    rows, codes = _district_rows(lsoa_counts, lsoas, area, crime_types, months)
     summed = rows.groupby("lsoa_code")["count"].sum()
     return summed.reindex(codes, fill_value=0).astype("int64").rename("count").rename_axis("lsoa_code")
 
@@ -421,21 +427,23 @@ def _district_lsoas(lsoas: pd.DataFrame, area: str) -> pd.Index:
 
 def _district_rows(
     lsoa_counts: pd.DataFrame, lsoas: pd.DataFrame, area: str, crime_types: Iterable[str], months: Iterable[str]
-) -> pd.DataFrame:
-    """The district's rows of the LSOA counts for these crime types and months, every LSOA one of its own."""
+) -> tuple[pd.DataFrame, pd.Index]:
+    """The district's rows of the LSOA counts for these crime types and months, every LSOA one of its own,
+    and the district's LSOA codes (`_district_lsoas`)."""
     _require_columns(lsoa_counts, LSOA_COUNT_COLUMNS, "the LSOA counts")
     rows = lsoa_counts[
         (lsoa_counts["area"] == area)
         & lsoa_counts["crime_type"].isin(list(crime_types))
         & lsoa_counts["month"].isin(list(months))
     ]
-    strangers = pd.Index(rows["lsoa_code"].unique()).difference(_district_lsoas(lsoas, area))
+    codes = _district_lsoas(lsoas, area)
+    strangers = pd.Index(rows["lsoa_code"].unique()).difference(codes)
     if len(strangers):
         raise InputError(
             f"lsoa_counts.csv: {area} has records in LSOA {strangers[0]}, which the LSOA lookup does not "
             f"place in {area}; re-run `assess ingest` so both come from the same lookup"
         )
-    return rows
+    return rows, codes
 
 
 # --- repeat locations ---------------------------------------------------------------------------
@@ -472,8 +480,7 @@ def persistent(
     if not 0 < share <= 1:
         raise InputError(f"the top group's share of LSOAs must be above 0 and at most 1, not {share}")
     crime_types, months = list(crime_types), sorted(set(months))
-    rows = _district_rows(lsoa_counts, lsoas, area, crime_types, months)
-    codes = _district_lsoas(lsoas, area)
+    rows, codes = _district_rows(lsoa_counts, lsoas, area, crime_types, months)
     whole = months[len(months) % 3 :]
     quarters = [whole[i : i + 3] for i in range(0, len(whole), 3)]
     grid = (
