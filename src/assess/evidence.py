@@ -88,15 +88,13 @@ class Tables:
     returns_read: dict[tuple, pd.DataFrame] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
-    def read(cls, data_dir: Path, counts: pd.DataFrame, assessment: Assessment) -> Tables:
-        """Read the tables beside `counts.csv` in a data folder, and the assessed area's own partner returns.
+    def read_folder(cls, data_dir: Path, counts: pd.DataFrame) -> Tables:
+        """The tables beside `counts.csv` in a data folder that every area of a run shares.
 
-        Harm weights fall back to the embedded default when the folder has none, and partner
-        returns are optional, so counts and population are enough to assess any area. The
-        returns are those of the data folder's `partners/` (national, every area's) and of
-        the area's own `partners/` folder; only figures of the area and its comparators are
-        kept, and those of a wider area (a county, a police division) that sum districts.
-        The small-area tables are optional too: without them a page says so.
+        Harm weights fall back to the embedded default when the folder has none, so counts
+        and population are enough to assess any area. The small-area tables are optional
+        too: without them a page says so. Each area adds its partner returns
+        (`with_partner_returns`).
         """
         population_path = data_dir / "population.csv"
         if not population_path.is_file():
@@ -106,7 +104,7 @@ class Tables:
             harm_path = DEFAULT_DATA_DIR / "harm_weights.csv"
         lsoa_counts_path, lsoa_points_path = data_dir / "lsoa_counts.csv", data_dir / "lsoa_points.csv"
         geography = Geography.default()
-        shared = cls(
+        return cls(
             counts=counts,
             population=read_population(population_path),
             harm_weights=read_harm_weights(harm_path),
@@ -124,19 +122,20 @@ class Tables:
             ),
             small_area_files=tuple(p for p in (lsoa_counts_path, lsoa_points_path) if p.is_file()),
         )
-        return shared.with_partner_returns(data_dir, assessment)
 
     def with_partner_returns(self, data_dir: Path, assessment: Assessment) -> Tables:
-        """The same counts, population and harm weights, with the partner returns this area's run may show.
-
-        Only the returns are read again for another area: they are its own, and its comparators'.
+        """The same counts, population and harm weights, with the partner returns this area's run may show:
+        those of the data folder's `partners/` (national, every area's) and of the area's own
+        `partners/` folder. Only figures of the area and its comparators are kept, and those of
+        a wider area (a county, a police division) that sum districts.
         """
         national = partner_files(data_dir / "partners")
         returns = (*national, *assessment.local.partner_files)
-        keys = tuple(p.key for p in assessment.priorities)
-        if (returns, keys) not in self.returns_read:
-            self.returns_read[returns, keys] = read_indicator_files(returns, keys, district_name)
-        indicators = self.returns_read[returns, keys]
+        # Keyed by each file's size and time too: a return edited since is read again.
+        read = (tuple((path, _stamp(path)) for path in returns), tuple(p.key for p in assessment.priorities))
+        if read not in self.returns_read:
+            self.returns_read[read] = read_indicator_files(returns, read[1], district_name)
+        indicators = self.returns_read[read]
         own = {p.name for p in assessment.local.partner_files} - {p.name for p in national}
         return replace(
             self,
@@ -151,6 +150,31 @@ class Tables:
                 *([assessment.local.indicators_file] if assessment.local.indicators_file else []),
             ),
         )
+
+
+# The last data folder read in this process, with the size and time of each of its files: a
+# kernel making every area's pages reads the folder once, not once per area.
+_READ: dict[Path, tuple[tuple, Tables]] = {}
+_FOLDER_FILES = ("counts.csv", "population.csv", "harm_weights.csv", "lsoa_counts.csv", "lsoa_points.csv")
+
+
+def _read_folder(folder: Path) -> Tables:
+    """The data folder's shared tables, read again only when one of its files has changed."""
+    stamps = tuple(_stamp(path) for name in _FOLDER_FILES for path in (folder / name, DEFAULT_DATA_DIR / name))
+    if folder in _READ and _READ[folder][0] == stamps:
+        return _READ[folder][1]
+    tables = Tables.read_folder(folder, read_counts(folder / "counts.csv"))
+    _READ.clear()
+    _READ[folder] = (stamps, tables)
+    return tables
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    try:
+        stat = path.stat()
+    except OSError:
+        return (-1, -1)
+    return (stat.st_size, stat.st_mtime_ns)
 
 
 def _by_name(table: pd.DataFrame, counts: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
@@ -241,9 +265,9 @@ class Evidence:
     ) -> Evidence:
         """Read the data and resolve the parameters (the period overridden if given) against them."""
         folder = data_dir_for(params_file, data_dir)
-        counts = read_counts(folder / "counts.csv")
-        assessment = resolve_assessment(counts, params_file, area, data_dir, period)
-        return cls(assessment, Tables.read(folder, counts, assessment))
+        shared = _read_folder(folder)
+        assessment = resolve_assessment(shared.counts, params_file, area, data_dir, period)
+        return cls(assessment, shared.with_partner_returns(folder, assessment))
 
     def for_area(self, area: str) -> Evidence:
         """The same inputs assessed for another area over the same period."""
