@@ -291,7 +291,8 @@ class _Records:
             )
             for key, column in _GROUPED.items()
         }
-        part.update({column: grouped[column].to_numpy() for column in _SUMMED})
+        # Copied out of pyarrow's memory, so the pool does not hold each file's table around them.
+        part.update({column: grouped[column].to_numpy().copy() for column in _SUMMED})
         self.parts.append(part)
         pairs = grouped.group_by(["Falls within", "Month"]).aggregate([])
         return list(
@@ -536,12 +537,13 @@ def _in_home_districts(records: _Records, geography: Geography, report: IngestRe
     no_lsoa_code = len(values["lsoa_code"]) - 1 if values["lsoa_code"][-1] is None else -1
     counts = _decoded(_summed_by(frame, ["area_code", "month", "crime_type"], ["count"], no_lsoa_code), values)
     counts.insert(1, "area", counts["area_code"].map(geography.name))
-    lsoa_counts = _decoded(_summed_by(frame, LSOA_COUNT_COLUMNS[:-1], ["count"], no_lsoa_code), values)
-    report.placed_without_lsoa_code = int(counts["count"].sum() - lsoa_counts["count"].sum())
     points = _summed_by(frame, ["lsoa_code", "area_code"], ["longitude_e6", "latitude_e6", "points"], no_lsoa_code)
+    lsoa_counts = _summed_by(frame, LSOA_COUNT_COLUMNS[:-1], ["count"], no_lsoa_code)
+    del frame  # the records go before the per-LSOA counts are spelt out, the largest table made
+    report.placed_without_lsoa_code = int(counts["count"].sum() - lsoa_counts["count"].sum())
     return Ingested(
         counts=counts.sort_values(["area", "month", "crime_type"], ignore_index=True),
-        lsoa_counts=lsoa_counts,
+        lsoa_counts=_decoded(lsoa_counts, values),
         lsoa_points=_mean_points(_decoded(points, values)),
         report=report,
     )
