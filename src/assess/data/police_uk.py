@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import csv
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -63,8 +64,16 @@ _KEYS = ["Month", "Falls within", "LSOA code", "LSOA name", "Crime type"]
 _KEPT = [*_KEYS, "Longitude", "Latitude"]
 _MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 _DECIMAL_PATTERN = r"^-?\d{1,3}(\.\d+)?$"
-_GROUPED = ["force", "month", "lsoa_code", "lsoa_name", "crime_type"]
+_GROUPED = {
+    "force": "Falls within",
+    "month": "Month",
+    "lsoa_code": "LSOA code",
+    "lsoa_name": "LSOA name",
+    "crime_type": "Crime type",
+}
 _SUMMED = ["count", "longitude_e6", "latitude_e6", "points"]
+_BLOCK_ROWS = 2**20
+"""Records (each file's, grouped) held in small parts before they are joined into one block."""
 MIN_POINT_RECORDS = 10
 """An LSOA's mean point is kept only over this many records with coordinates, so it is never one record's."""
 LSOA_COUNT_COLUMNS = ["area_code", "lsoa_code", "month", "crime_type", "count"]
@@ -221,13 +230,11 @@ def ingest_street_files(paths: Sequence[Path], geography: Geography, allow_dupli
         raise InputError("no street-level files given; pass files, zip archives or folders of *-street.csv")
     found = find_sources(paths)
     report = IngestReport(skipped=found.skipped)
-    parts = []
+    records = _Records()
     seen: dict[tuple[str, str], list[str]] = {}
     for source in found.sources:
-        part = _read_one(source, report, geography)
-        for force, month in part[["force", "month"]].drop_duplicates().itertuples(index=False):
-            seen.setdefault((force, month), []).append(source.name)
-        parts.append(part)
+        for force_month in records.add(_read_one(source, report, geography), geography):
+            seen.setdefault(force_month, []).append(source.name)
     report.duplicate_months = {k: v for k, v in seen.items() if len(v) > 1}
     if report.duplicate_months and not allow_duplicate_months:
         (force, month), files = next(iter(sorted(report.duplicate_months.items())))
@@ -235,19 +242,95 @@ def ingest_street_files(paths: Sequence[Path], geography: Geography, allow_dupli
             f"{files[1]}: month {month} of {force} is also in {files[0]}; "
             "pass each force's month once (remove the duplicate file)"
         )
-    records = _summed(pd.concat(parts, ignore_index=True))
     report.force_months = {
-        force: sorted(months) for force, months in records.groupby("force")["month"].unique().items()
+        force: sorted(month for of, month in seen if of == force) for force in sorted({force for force, _ in seen})
     }
     return _in_home_districts(records, geography, report)
 
 
-def _summed(records: pd.DataFrame) -> pd.DataFrame:
-    """Counts and coordinate sums added up per force, month, LSOA and crime type."""
-    return records.groupby(_GROUPED, dropna=False)[_SUMMED].sum().reset_index()
+class _Vocabulary:
+    """The distinct values of a key column (None for a missing one), numbered as first seen."""
+
+    def __init__(self) -> None:
+        self.ids: dict[str | None, int] = {}
+
+    def numbered(self, column: pa.ChunkedArray, meaning: Callable[[str], str | None] | None = None) -> np.ndarray:
+        """Each value's number (of its `meaning`, when given), adding the values not seen before."""
+        encoded = pc.dictionary_encode(column.combine_chunks(), null_encoding="encode")
+        values = encoded.dictionary.to_pylist()
+        if meaning is not None:
+            values = [meaning(value) for value in values]
+        ids = np.array([self.ids.setdefault(value, len(self.ids)) for value in values], dtype=np.int32)
+        return ids[encoded.indices.to_numpy(zero_copy_only=False)]
+
+    def sorted_values(self) -> tuple[np.ndarray, np.ndarray]:
+        """The values sorted (None last), and each number's rank among them.
+
+        Keyed by ranks, records group and sort as they would by the values themselves.
+        """
+        values = sorted(self.ids, key=lambda value: (value is None, value))
+        ranks = np.empty(len(values), dtype=np.int32)
+        ranks[[self.ids[value] for value in values]] = np.arange(len(values), dtype=np.int32)
+        return np.array(values, dtype=object), ranks
 
 
-def _read_one(source: Source, report: IngestReport, geography: Geography) -> pd.DataFrame:
+@dataclass
+class _Records:
+    """Every file's counts and coordinate sums per force, month, LSOA code and name, and crime type.
+
+    The keys are held as numbers into a vocabulary per column, so millions of grouped
+    rows cost a few bytes a key rather than a string each.
+    """
+
+    vocabularies: dict[str, _Vocabulary] = field(default_factory=lambda: {key: _Vocabulary() for key in _GROUPED})
+    blocks: list[dict[str, np.ndarray]] = field(default_factory=list)
+    parts: list[dict[str, np.ndarray]] = field(default_factory=list)
+
+    def add(self, grouped: pa.Table, geography: Geography) -> list[tuple[str, str]]:
+        """Keep one file's grouped records; returns the file's (force, month) pairs."""
+        part = {
+            key: self.vocabularies[key].numbered(
+                grouped[column], geography.force_of_falls_within if key == "force" else None
+            )
+            for key, column in _GROUPED.items()
+        }
+        # Copied out of pyarrow's memory, so the pool does not hold each file's table around them.
+        part.update({column: grouped[column].to_numpy().copy() for column in _SUMMED})
+        self.parts.append(part)
+        # Files' parts are small allocations, whose memory, once freed, only other small ones reuse:
+        # joined into blocks as they come, they are freed while the next files' parts can use it.
+        if sum(len(part["count"]) for part in self.parts) >= _BLOCK_ROWS:
+            self.blocks.append(_joined(self.parts, [*_GROUPED, *_SUMMED]))
+        pairs = grouped.group_by(["Falls within", "Month"]).aggregate([])
+        return list(
+            dict.fromkeys(
+                (geography.force_of_falls_within(falls_within), month)
+                for falls_within, month in zip(*pairs.to_pydict().values(), strict=True)
+            )
+        )
+
+    def columns(self) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+        """All records, keyed by each value's rank in its sorted vocabulary, and those sorted values.
+
+        The blocks are let go a column at a time, so the records are never held twice over.
+        """
+        self.blocks.append(_joined(self.parts, [*_GROUPED, *_SUMMED]))
+        columns = _joined(self.blocks, [*_GROUPED, *_SUMMED])
+        values = {}
+        for key in _GROUPED:
+            values[key], ranks = self.vocabularies[key].sorted_values()
+            columns[key] = ranks[columns[key]]
+        return columns, values
+
+
+def _joined(parts: list[dict[str, np.ndarray]], columns: list[str]) -> dict[str, np.ndarray]:
+    """The parts' columns each joined end to end, letting the parts go a column at a time."""
+    joined = {column: np.concatenate([part.pop(column) for part in parts]) for column in columns}
+    parts.clear()
+    return joined
+
+
+def _read_one(source: Source, report: IngestReport, geography: Geography) -> pa.Table:
     """One file, checked as it streams, reduced to counts per force, month, LSOA and crime type."""
     header = _read_header(source)
     missing = [c for c in STREET_COLUMNS if c not in header]
@@ -282,12 +365,19 @@ def _read_one(source: Source, report: IngestReport, geography: Geography) -> pd.
     report.rows_read[source.name] = rows
     if rows == 0:
         raise InputError(f"{source.label}: header only, no records")
-    grouped = _summed(pd.concat(parts, ignore_index=True))
-    report.months[source.name] = sorted(grouped["month"].unique())
+    grouped = _summed(pa.concat_tables(parts), [(column, "sum") for column in _SUMMED])
+    report.months[source.name] = sorted(pc.unique(grouped["Month"]).to_pylist())
     return grouped
 
 
-def _checked_block(batch: pa.RecordBatch, offset: int, source: Source, geography: Geography) -> pd.DataFrame:
+def _summed(table: pa.Table, aggregates: list[tuple]) -> pa.Table:
+    """The records of `table` aggregated per key, the aggregates named as `_SUMMED`."""
+    grouped = table.group_by(_KEYS).aggregate(aggregates)
+    names = [f"{column}_{how}" if column else how for column, how in aggregates]
+    return pa.table({**{key: grouped[key] for key in _KEYS}, **{s: grouped[n] for s, n in zip(_SUMMED, names)}})
+
+
+def _checked_block(batch: pa.RecordBatch, offset: int, source: Source, geography: Geography) -> pa.Table:
     """One block of records checked (rows numbered from the file's start), counted and its points summed.
 
     Coordinates are summed as whole micro-degrees (data.police.uk gives six decimals), so the
@@ -350,24 +440,7 @@ def _checked_block(batch: pa.RecordBatch, offset: int, source: Source, geography
             "points": pc.cast(has_point, pa.int64()),
         }
     )
-    aggregates = [([], "count_all"), ("longitude_e6", "sum"), ("latitude_e6", "sum"), ("points", "sum")]
-    grouped = keyed.group_by(_KEYS).aggregate(aggregates).to_pandas()
-    grouped["Falls within"] = grouped["Falls within"].map(
-        {name: geography.force_of_falls_within(name) for name in known}
-    )
-    return grouped.rename(
-        columns={
-            "Falls within": "force",
-            "Month": "month",
-            "LSOA code": "lsoa_code",
-            "LSOA name": "lsoa_name",
-            "Crime type": "crime_type",
-            "count_all": "count",
-            "longitude_e6_sum": "longitude_e6",
-            "latitude_e6_sum": "latitude_e6",
-            "points_sum": "points",
-        }
-    )[[*_GROUPED, *_SUMMED]]
+    return _summed(keyed, [([], "count_all"), ("longitude_e6", "sum"), ("latitude_e6", "sum"), ("points", "sum")])
 
 
 def _read_header(source: Source) -> list[str]:
@@ -416,50 +489,113 @@ def _arrow_message(exc: Exception) -> str:
     return text
 
 
-def _in_home_districts(records: pd.DataFrame, geography: Geography, report: IngestReport) -> Ingested:
-    """Counts per district and LSOA of each record's own force, in the districts of that force's last month."""
-    frame = records.copy()
-    frame["placed"] = geography.place(frame["lsoa_code"], frame["lsoa_name"])
-    no_lsoa = frame["lsoa_code"].isna() & frame["lsoa_name"].isna()
-    report.not_placed[NOT_PLACED_NO_LSOA] += int(frame.loc[no_lsoa, "count"].sum())
-    unknown = frame["placed"].isna() & ~no_lsoa
-    report.not_placed[NOT_PLACED_UNKNOWN_LSOA] += int(frame.loc[unknown, "count"].sum())
-    frame = frame[frame["placed"].notna()]
+def _in_home_districts(records: _Records, geography: Geography, report: IngestReport) -> Ingested:
+    """Counts per district and LSOA of each record's own force, in the districts of that force's last month.
 
+    Each distinct LSOA (code and name) is placed once, and each force's district once; the
+    records carry them by number. Grouped by their keys' ranks, the tables come out in the
+    order of the codes, months and crime types themselves.
+    """
+    frame, values = records.columns()
+    names = len(values["lsoa_name"])
+    lsoas, lsoa_keys = pd.factorize(frame["lsoa_code"].astype(np.int64) * names + frame["lsoa_name"])
+    lsoa_codes, lsoa_names = values["lsoa_code"][lsoa_keys // names], values["lsoa_name"][lsoa_keys % names]
+    placed = geography.place(pd.Series(lsoa_codes, dtype="str"), pd.Series(lsoa_names, dtype="str"))
+    per_lsoa = pd.Series(frame["count"], copy=False).groupby(lsoas).sum().to_numpy()
+    no_lsoa = pd.isna(lsoa_codes) & pd.isna(lsoa_names)
+    report.not_placed[NOT_PLACED_NO_LSOA] += int(per_lsoa[no_lsoa].sum())
+    report.not_placed[NOT_PLACED_UNKNOWN_LSOA] += int(per_lsoa[placed.isna().to_numpy() & ~no_lsoa].sum())
+
+    # Each record's force and district placed in, as one number; -1 where it was not placed.
+    district_of_lsoa, districts = pd.factorize(placed)
+    placed_in = district_of_lsoa[lsoas]
+    del lsoas
+    pairs = np.where(placed_in >= 0, frame["force"].astype(np.int64) * len(districts) + placed_in, -1)
+    del placed_in
+    per_pair = pd.Series(frame["count"], copy=False).groupby(pairs).sum()
     last_month = {force: months[-1] for force, months in report.force_months.items()}
-    pairs = frame[["force", "placed"]].drop_duplicates()
-    current = {
-        (force, code): geography.current(code, last_month[force]) for force, code in pairs.itertuples(index=False)
+    found = {
+        pair: (values["force"][pair // len(districts)], districts[pair % len(districts)])
+        for pair in per_pair.index[per_pair.index >= 0]
     }
-    frame["area_code"] = [current[pair] for pair in zip(frame["force"], frame["placed"])]
-    home = frame["area_code"].map(geography.force) == frame["force"]
+    area_of = {pair: geography.current(code, last_month[force]) for pair, (force, code) in found.items()}
+    home = {pair for pair, (force, _) in found.items() if geography.force(area_of[pair]) == force}
 
-    away = frame[~home]
-    report.not_placed[NOT_PLACED_OTHER_FORCE] += int(away["count"].sum())
-    for force, rows in away.groupby("force"):
-        report.outside_areas[force] = Counter(rows.groupby("area_code")["count"].sum().to_dict())
-    kept = frame[home]
-    merged = kept.loc[kept["placed"] != kept["area_code"], ["force", "area_code", "placed"]].drop_duplicates()
-    for (force, successor), rows in merged.groupby(["force", "area_code"]):
-        report.merged.setdefault(force, {})[successor] = tuple(sorted(rows["placed"]))
-    mentioned = set(frame["area_code"]) | set(frame["placed"])
-    report.names = {code: geography.name(code) for code in mentioned}
+    outside = Counter()
+    for pair in found.keys() - home:
+        outside[found[pair][0], area_of[pair]] += int(per_pair[pair])
+    report.not_placed[NOT_PLACED_OTHER_FORCE] += sum(outside.values())
+    for (force, area), count in sorted(outside.items()):
+        report.outside_areas.setdefault(force, Counter())[area] = count
+    merged: dict[tuple[str, str], set[str]] = {}
+    for pair in home:
+        (force, code), successor = found[pair], area_of[pair]
+        if code != successor:
+            merged.setdefault((force, successor), set()).add(code)
+    for (force, successor), codes in sorted(merged.items()):
+        report.merged.setdefault(force, {})[successor] = tuple(sorted(codes))
+    report.names = {code: geography.name(code) for code in {*area_of.values(), *(code for _, code in found.values())}}
 
-    counts = kept.groupby(["area_code", "month", "crime_type"])["count"].sum().reset_index()
+    # Each record's district as its rank among the districts' codes; -1 where not placed or of another
+    # force (the last entry of `rank_of`, which `pairs` of -1 index, stays -1).
+    values["area_code"] = np.array(sorted(set(area_of.values())), dtype=object)
+    rank = {code: i for i, code in enumerate(values["area_code"])}
+    rank_of = np.full(len(values["force"]) * len(districts) + 1, -1, dtype=np.int32)
+    for pair in home:
+        rank_of[pair] = rank[area_of[pair]]
+    frame["area_code"] = rank_of[pairs]
+    del pairs
+
+    # None sorts last among the LSOA codes; -1 ranks nothing when every record has a code.
+    no_lsoa_code = len(values["lsoa_code"]) - 1 if values["lsoa_code"][-1] is None else -1
+    counts = _decoded(_summed_by(frame, ["area_code", "month", "crime_type"], ["count"], no_lsoa_code), values)
     counts.insert(1, "area", counts["area_code"].map(geography.name))
-    with_code = kept[kept["lsoa_code"].notna()]
-    report.placed_without_lsoa_code = int(kept["count"].sum() - with_code["count"].sum())
+    points = _summed_by(frame, ["lsoa_code", "area_code"], ["longitude_e6", "latitude_e6", "points"], no_lsoa_code)
+    lsoa_counts = _summed_by(frame, LSOA_COUNT_COLUMNS[:-1], ["count"], no_lsoa_code)
+    del frame  # the records go before the per-LSOA counts are spelt out, the largest table made
+    report.placed_without_lsoa_code = int(counts["count"].sum() - lsoa_counts["count"].sum())
     return Ingested(
         counts=counts.sort_values(["area", "month", "crime_type"], ignore_index=True),
-        lsoa_counts=with_code.groupby(LSOA_COUNT_COLUMNS[:-1])["count"].sum().reset_index(),
-        lsoa_points=_mean_points(with_code),
+        lsoa_counts=_decoded(lsoa_counts, values),
+        lsoa_points=_mean_points(_decoded(points, values)),
         report=report,
     )
 
 
-def _mean_points(records: pd.DataFrame) -> pd.DataFrame:
+def _summed_by(frame: dict[str, np.ndarray], keys: list[str], columns: list[str], no_lsoa_code: int) -> pd.DataFrame:
+    """The `columns` summed per `keys` (ranks), in the keys' order, over the records placed in a district.
+
+    Sorted by the keys and summed between the group starts, which holds a few bytes a record
+    where a pandas group-by of four keys holds a hundred. Records not placed (district -1), or
+    with no LSOA code (rank `no_lsoa_code`) where that is a key, are grouped with the rest and
+    their groups dropped after, which spares a copy of the records.
+    """
+    order = np.lexsort([frame[key] for key in reversed(keys)])
+    starts = np.zeros(len(order), dtype=bool)
+    starts[0] = True
+    for key in keys:
+        ranks = frame[key][order]
+        starts[1:] |= ranks[1:] != ranks[:-1]
+    del ranks
+    starts = np.flatnonzero(starts)
+    sums = pd.DataFrame({key: frame[key][order[starts]] for key in keys})
+    for column in columns:
+        sums[column] = np.add.reduceat(frame[column][order], starts)
+    kept = sums["area_code"] >= 0
+    if "lsoa_code" in keys:
+        kept &= sums["lsoa_code"] != no_lsoa_code
+    return sums[kept].reset_index(drop=True)
+
+
+def _decoded(ranked: pd.DataFrame, values: dict[str, np.ndarray]) -> pd.DataFrame:
+    """The key columns of `ranked` as the text they rank."""
+    return ranked.assign(
+        **{key: pd.Series(values[key][ranked[key].to_numpy()], dtype="str") for key in ranked if key in values}
+    )
+
+
+def _mean_points(sums: pd.DataFrame) -> pd.DataFrame:
     """Each LSOA's mean point over all its records with coordinates, where there are enough of them."""
-    sums = records.groupby(["lsoa_code", "area_code"])[["longitude_e6", "latitude_e6", "points"]].sum().reset_index()
     sums = sums[sums["points"] >= MIN_POINT_RECORDS]
     return pd.DataFrame(
         {
