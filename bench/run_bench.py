@@ -172,11 +172,11 @@ def dask_scaling(work: Path, workers: tuple[int, ...] = (1, 2)) -> dict[int, tup
     return timed
 
 
-def verdict(value: float, limit: float, unit: str) -> str:
+def verdict(value: float, limit: float, unit: str, digits: int = 1) -> str:
     """'met' or 'missed by' how much, of a measure against its upper limit."""
     if value <= limit:
-        return f"met ({limit - value:,.1f}{unit} to spare)"
-    return f"missed by {value - limit:,.1f}{unit} ({value / limit - 1:.0%} over)"
+        return f"met ({limit - value:,.{digits}f}{unit} to spare)"
+    return f"missed by {value - limit:,.{digits}f}{unit} ({value / limit - 1:.0%} over)"
 
 
 def naive(work: Path, pages: list[tuple[Path, str, dict[str, str]]]) -> tuple[float, float]:
@@ -243,7 +243,7 @@ def main() -> None:
                 "assess run (default, cold)",
                 run_s,
                 run_mb,
-                f"{run_s / floor_s:.2f}x the floor, target 1.0x: {verdict(run_s / floor_s, 1.0, 'x')}; "
+                f"{run_s / floor_s:.2f}x the floor, target 1.0x: {verdict(run_s / floor_s, 1.0, 'x', 2)}; "
                 f"{run_s / reused_s:.2f}x the floor with kernels reused",
             ),
             (f"floor: {len(pages)} import-and-chart notebooks, a kernel each", floor_s, floor_mb, ""),
