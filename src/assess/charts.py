@@ -822,7 +822,7 @@ def _number_rings(fig: plt.Figure, ax: plt.Axes, at: np.ndarray, ranks: list[int
 
     Rings in a town centre can touch: each number is led to its ring by a short line.
     """
-    fig.canvas.draw()  # fixes the equal-aspect limits, so data map to final pixels
+    fig.draw_without_rendering()  # lays the figure out (equal-aspect limits), so data map to final pixels
     to_px = ax.transData.transform
     px_per_pt = fig.dpi / 72
     radius = 0.75 * layout.text * px_per_pt + 2
@@ -860,7 +860,7 @@ def _number_rings(fig: plt.Figure, ax: plt.Axes, at: np.ndarray, ranks: list[int
             color=DARK_TEXT,
             arrowprops={"arrowstyle": "-", "color": DARK_TEXT, "lw": 0.8, "shrinkA": 0, "shrinkB": radius / px_per_pt},
             path_effects=[patheffects.withStroke(linewidth=3, foreground="white")],
-        )
+        ).set_in_layout(False)  # placed for this layout: the layout must not move for it
 
 
 def _hotspot_alt(
