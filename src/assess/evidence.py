@@ -86,6 +86,9 @@ class Tables:
     # Partner returns read, by the files and priority keys they were read for: shared by every copy
     # `replace` makes, so an all-areas run reads the national returns once, not once per area.
     returns_read: dict[tuple, pd.DataFrame] = field(default_factory=dict, repr=False, compare=False)
+    # Figures of a whole county (its LSOAs' concentration), by what they were computed from: shared
+    # like `returns_read`, so every area of the county uses the figure computed for the first.
+    county_figures: dict[tuple, object] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def read_folder(cls, data_dir: Path, counts: pd.DataFrame) -> Tables:

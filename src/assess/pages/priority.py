@@ -368,21 +368,18 @@ class PriorityPage:
         area, types, months = self.assessment.area, list(self.priority.crime_types), self.assessment.months
         held = tables.lsoa_counts.loc[tables.lsoa_counts["area"] == area, "month"]
         # Counts by neighbourhood for other months than the period's would mislead: said, not shown.
-        if not set(months) <= set(held):
+        if not set(months) <= set(held.unique()):
             return None
         counts = hotspots.district_counts(tables.lsoa_counts, tables.lsoas, area, types, months)
         earlier = self._year_earlier_months()
         previous = None
         if earlier is not None:
             previous = hotspots.district_counts(tables.lsoa_counts, tables.lsoas, area, types, earlier)
-        comparators = list(self.assessment.comparators)
         return Where(
             counts=counts,
             found=hotspots.find_hotspots(counts, previous, alpha=self.assessment.rules.significance, rule=rule),
             concentration=hotspots.concentration(counts, rule=rule),
-            county=hotspots.county_concentration(
-                tables.lsoa_counts, tables.lsoas, comparators, types, months, rule=rule
-            ),
+            county=self._county_concentration(),
             persistent=self._persistent(counts),
             quarters=len(months) // 3,
             names=tables.lsoas.set_index("lsoa_code")["lsoa_name"],
@@ -407,8 +404,20 @@ class PriorityPage:
     def _year_earlier_months(self) -> list[str] | None:
         """The period's months a year earlier, where the small-area counts hold every one of them."""
         months = [str(pd.Period(m, freq="M") - 12) for m in self.assessment.months]
-        held = set(self.run.tables.lsoa_counts["month"])
+        held = set(self.run.tables.lsoa_counts["month"].unique())
         return months if held.issuperset(months) else None
+
+    def _county_concentration(self) -> hotspots.Concentration:
+        """The county's concentration of the priority's records: the same for each of its areas, so
+        computed for the first and kept with the run's tables."""
+        tables, rule = self.run.tables, self.evidence.rule
+        comparators, types = tuple(self.assessment.comparators), tuple(self.priority.crime_types)
+        key = ("concentration", comparators, types, tuple(self.assessment.months), rule)
+        if key not in tables.county_figures:
+            tables.county_figures[key] = hotspots.county_concentration(
+                tables.lsoa_counts, tables.lsoas, comparators, types, self.assessment.months, rule=rule
+            )
+        return tables.county_figures[key]
 
     def hotspot_parts(self) -> tuple:
         """The hotspot section: the map, how concentrated, the top neighbourhoods, and the persistent ones."""
