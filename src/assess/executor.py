@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from jupyter_client.asynchronous import AsyncKernelClient
 from tqdm import tqdm
 
 from assess import export
@@ -397,7 +398,7 @@ def _worker_kernel(cwd: Path) -> AsyncKernelManager:
         if _clear(_KERNEL, cwd):
             return _KERNEL
         run_sync(_KERNEL.shutdown_kernel)(now=True)  # reaps it and removes its connection file
-    _KERNEL = AsyncKernelManager(kernel_name=KERNEL_NAME)
+    _KERNEL = AsyncKernelManager(kernel_name=KERNEL_NAME, client_class=f"{__name__}.ReadyClient")
     run_sync(_KERNEL.start_kernel)(cwd=str(cwd))
     return _KERNEL
 
@@ -411,12 +412,13 @@ def _run_quietly(kernel: AsyncKernelManager, code: str) -> bool:
     """Run code in the kernel, outside its history; False if the kernel died or did not answer.
 
     The reply is awaited a second at a time, checking in between that the kernel lives,
-    so a kernel that died since its last notebook is replaced at once.
+    so a kernel that died since its last notebook is replaced at once. The request waits in
+    the shell channel's queue until the kernel takes it, so there is no need to wait for the
+    kernel to be ready first (`wait_for_ready` would also idle 0.2 s draining its output).
     """
     client = kernel.blocking_client()
     client.start_channels()
     try:
-        client.wait_for_ready(timeout=_CLEAR_TIMEOUT)
         request = client.execute(code, store_history=False)
         deadline = time.monotonic() + _CLEAR_TIMEOUT
         while client.is_alive() and time.monotonic() < deadline:
@@ -426,10 +428,53 @@ def _run_quietly(kernel: AsyncKernelManager, code: str) -> bool:
             except queue.Empty:
                 pass
         return False
-    except RuntimeError:  # wait_for_ready: it died or did not start answering
-        return False
     finally:
         client.stop_channels()
+
+
+class ReadyClient(AsyncKernelClient):
+    """A kernel client that is ready as soon as the kernel has answered, with no fixed wait.
+
+    jupyter_client's own `wait_for_ready` ends by draining the output channel until it has
+    been quiet for 0.2 s, which idles every notebook of a batch that long. This one asks
+    for the kernel's info and is ready once the reply has come and the output channel has
+    carried the kernel's "idle" for that very request: then the channel is connected and
+    nothing of the request is left in it. Until both have come it asks again, as
+    jupyter_client does, and a kernel that has died or stays silent past `timeout` is an error.
+    """
+
+    async def wait_for_ready(self, timeout: float | None = None) -> None:
+        deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
+        while time.monotonic() < deadline:
+            request = self.kernel_info()
+            if await self._answered(request, min(1.0, max(0.0, deadline - time.monotonic()))):
+                return
+            if not await self._async_is_alive():
+                raise RuntimeError("Kernel died before replying to kernel_info")
+        raise RuntimeError(f"Kernel didn't respond in {timeout} seconds")
+
+    async def _answered(self, request: str, wait: float) -> bool:
+        """Whether the reply to `request` and its idle status both came within `wait` seconds."""
+        until = time.monotonic() + wait
+        replied = idle = False
+        while not (replied and idle) and time.monotonic() < until:
+            left = max(0.0, until - time.monotonic())
+            try:
+                if not replied:
+                    message = await self.get_shell_msg(timeout=left)
+                    if message["parent_header"].get("msg_id") == request:
+                        replied = True
+                        self._handle_kernel_info_reply(message)
+                else:
+                    message = await self.get_iopub_msg(timeout=left)
+                    idle = (
+                        message["parent_header"].get("msg_id") == request
+                        and message["msg_type"] == "status"
+                        and message["content"].get("execution_state") == "idle"
+                    )
+            except queue.Empty:
+                return False
+        return replied and idle
 
 
 def warm_kernel(code: str) -> None:
