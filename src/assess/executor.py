@@ -31,7 +31,7 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 from urllib.parse import urlsplit
 
 from jupyter_client.asynchronous import AsyncKernelClient
@@ -443,6 +443,20 @@ class ReadyClient(AsyncKernelClient):
     jupyter_client does, and a kernel that has died or stays silent past `timeout` is an error.
     """
 
+    # Clients open in this process. nbclient opens one per notebook and, as it does not own
+    # the kernel, never closes it: each would go on receiving every later notebook's output.
+    opened: ClassVar[list[ReadyClient]] = []
+
+    def start_channels(self, *args, **kwargs) -> None:
+        super().start_channels(*args, **kwargs)
+        ReadyClient.opened.append(self)
+
+    @classmethod
+    def close_all(cls) -> None:
+        """Close every client this process opened (the notebook they served has ended)."""
+        while cls.opened:
+            cls.opened.pop().stop_channels()
+
     async def wait_for_ready(self, timeout: float | None = None) -> None:
         deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
         while time.monotonic() < deadline:
@@ -533,6 +547,8 @@ def execute_notebook(task: NotebookTask) -> PageResult:
         raise NotebookError(
             f"notebook {_described(task)}: its kernel died while running cell {cell} (out of memory?)"
         ) from None
+    finally:
+        ReadyClient.close_all()
     html_path = export.export_html(executed, task.out)
     return PageResult(executed.name, html_path.name, time.perf_counter() - started, task.out)
 
