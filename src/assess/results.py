@@ -121,7 +121,9 @@ class Results:
             self.assessment.area,
             self.assessment.period_start,
             self.assessment.period_end,
-            self.assessment.rules.model_dump(),
+            # The weights as they apply: a parameters file may leave them to the criteria's defaults,
+            # which the batch's resolved copy writes out; the same weights must find the same draws.
+            self.assessment.rules.model_dump(exclude={"weights"}),
             self.weights,
             self.tie_break,
             scorers_fingerprint(self.assessment),
