@@ -57,3 +57,29 @@ def test_one_area_shows_no_count_of_areas_and_no_bar_when_asked(capsys):
     quiet._track(finished(task), task)
     list(quiet.finished())
     assert capsys.readouterr().err == ""
+
+
+class Finishing:
+    """Stands in for the process pool: every task is finished as soon as it is submitted."""
+
+    def submit(self, function, task):
+        return finished(task)
+
+    def shutdown(self):
+        pass
+
+
+def test_the_total_counts_the_areas_still_to_come_and_is_exact_at_the_last(capsys):
+    pool = NotebookPool(progress=True)
+    pool._pool = Finishing()
+    first = [NotebookTask(Path(f"{i}.ipynb"), {}, Path("dover"), area="Dover") for i in range(2)]
+    pool.submit(first, areas_to_come=2)  # two more areas of about as many pages
+    assert pool._progress_bar().total == 6
+    assert len(list(pool.finished())) == 2
+    # The last area has one page more than the first (monitoring could not be dropped there).
+    last = [NotebookTask(Path(f"{i}.ipynb"), {}, Path("swale"), area="Swale") for i in range(3)]
+    pool.submit(last, areas_to_come=0)
+    assert pool._progress_bar().total == 5
+    list(pool.finished())
+    pool.__exit__(None, None, None)
+    assert "5/5" in capsys.readouterr().err

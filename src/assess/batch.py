@@ -185,7 +185,8 @@ def run_all_areas(options: RunOptions, pool: NotebookPool | None = None) -> RunR
     started = time.perf_counter()
     with ExitStack() as stack:
         if pool is None:
-            pool = stack.enter_context(notebook_pool(options.workers, options.scheduler, options.progress))
+            workers = notebook_pool(options.workers, options.scheduler, options.progress, one_area=False)
+            pool = stack.enter_context(workers)
         counties = _counties(options)
         several = len(counties) > 1
         roots = []
@@ -222,7 +223,7 @@ def run_all_areas(options: RunOptions, pool: NotebookPool | None = None) -> RunR
                 runs.append(run)
                 areas.append(run)
                 pages[run.staging] = []
-                pool.submit(run.tasks, expected=areas_in_all * len(run.tasks))
+                pool.submit(run.tasks, areas_to_come=areas_in_all - len(runs))
                 finish(pool.finished(wait=False))
             county = stack.enter_context(Destination(inside(root, COUNTY_FOLDER), inputs))
             county_pages.append((areas, names, county))

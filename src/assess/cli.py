@@ -296,7 +296,8 @@ def _run(args: argparse.Namespace) -> int:
     from assess.executor import notebook_pool
 
     progress = sys.stderr.isatty()
-    with _faults_as_one_line(), notebook_pool(args.workers, args.scheduler, progress, args.monitoring) as pool:
+    workers = notebook_pool(args.workers, args.scheduler, progress, args.monitoring, one_area=not args.all_areas)
+    with _faults_as_one_line(), workers as pool:
         from assess.batch import RunOptions, run_all_areas, run_assessment
         from assess.config import DEFAULT_PARAMS
 

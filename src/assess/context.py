@@ -11,7 +11,7 @@ from functools import cached_property
 from pathlib import Path
 
 from assess.actions import Action, StatusReturn, as_reported, load_actions, load_status_returns
-from assess.config import DEFAULT_PARAMS, Assessment
+from assess.config import Assessment
 from assess.criteria import check_scorers
 from assess.evidence import Evidence, Tables
 from assess.local import PARTNERS
@@ -129,10 +129,10 @@ def open_run(params_file: str = "", area: str = "", data_dir: str = "") -> RunCo
 
 
 def _stamps(context: RunContext) -> tuple:
-    """Size and modification time of every file the run read, of the scorers' sources beside its
-    parameters, and of the folders a new input would be found in (a partner return saved there)."""
+    """Size and modification time of every file the run read, of the custom scorers' sources (beside
+    the criteria file), and of the folders a new input would be found in (a partner return saved there)."""
     assessment = context.assessment
-    beside = (assessment.source or DEFAULT_PARAMS).parent
+    beside = Path(assessment.criteria_file).parent
     local = assessment.local.folder
     folders = [assessment.data_dir, assessment.data_dir / PARTNERS]
     if local is not None:

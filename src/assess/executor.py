@@ -22,6 +22,7 @@ import queue
 import signal
 import socket
 import sys
+import tempfile
 import threading
 import time
 from collections import Counter
@@ -44,6 +45,8 @@ if TYPE_CHECKING:
     from jupyter_client import AsyncKernelManager
 
 KERNEL_NAME = "python3"
+# Workers for one area's pages, unless told: more would only start kernels with nothing to run.
+AREA_WORKERS = 8
 # What every notebook of the workbook imports first: run in each kernel as it starts.
 NOTEBOOK_IMPORTS = "import assess.context, assess.pages"
 # Clearing the namespace takes well under a second; a kernel silent for this long is dead or stuck.
@@ -128,15 +131,26 @@ class NotebookPool:
         self._tasks: dict[object, NotebookTask] = {}
         self._pending = 0
         self._areas: Counter = Counter()
+        self._areas_in_all = 0  # the areas submitted and those still to come
         self._bar: tqdm | None = None
         self._pool: ProcessPoolExecutor | None = None
         self._closing = threading.Event()
+        self._lock = threading.Lock()
         self._watcher: threading.Thread | None = None
         self._died = False  # a worker died: the main thread was interrupted to stop the run
         self._client = None
         self._warming: list = []
 
     def __enter__(self) -> NotebookPool:
+        try:
+            self._start()
+        except BaseException:
+            # A Ctrl-C while the workers start: stop those already started, as on any later error.
+            self.__exit__(*sys.exc_info())
+            raise
+        return self
+
+    def _start(self) -> None:
         if self.scheduler:
             self._client = _dask_client(self.scheduler)
             workers = list(self._client.scheduler_info()["workers"])
@@ -145,33 +159,47 @@ class NotebookPool:
                 self._client.submit(warm_kernel, self.warm_up, workers=[address], pure=False)
                 for address in (workers if self.warm_up else ())
             ]
-        else:
-            # spawn, not fork: the parent may hold threads (tqdm) that fork would copy mid-state.
-            self._pool = ProcessPoolExecutor(
-                max_workers=self.workers,
-                mp_context=multiprocessing.get_context("spawn"),
-                initializer=_start_worker,
-                initargs=(os.getpid(),),
-            )
-            # One warm-up call per worker: each call starts a worker while none is idle.
-            with _sigint_blocked():
-                for _ in range(self.workers if self.warm_up else 0):
-                    self._pool.submit(warm_kernel, self.warm_up)
+            return
+        # spawn, not fork: the parent may hold threads (tqdm) that fork would copy mid-state.
+        self._pool = ProcessPoolExecutor(
+            max_workers=self.workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_start_worker,
+            initargs=(os.getpid(),),
+        )
+        # One warm-up call per worker: each call starts a worker while none is idle.
+        with _sigint_blocked():
+            for _ in range(self.workers if self.warm_up else 0):
+                self._pool.submit(warm_kernel, self.warm_up)
+        # Only the main thread can be interrupted: a pool used from another thread waits for `finished`.
+        if threading.current_thread() is threading.main_thread():
             self._watcher = threading.Thread(target=self._watch_workers, name="assess-watch-workers", daemon=True)
             self._watcher.start()
-        return self
 
     def _watch_workers(self) -> None:
         """Interrupt the main thread as soon as a worker dies, whatever it is doing then (reading the
-        inputs, preparing the next area), so the run stops at once; `__exit__` says why."""
+        inputs, preparing the next area), so the run stops at once; `__exit__` says why.
+
+        Under the lock, and only while the pool is not closing: once the main thread has seen the
+        failure itself (or is leaving the pool), an interrupt would land in its clean-up.
+        """
         while not self._closing.wait(_PARENT_POLL):
             if any(process.exitcode is not None for process in list((self._pool._processes or {}).values())):
-                self._died = True
-                _thread.interrupt_main()
+                with self._lock:
+                    if self._closing.is_set():
+                        return
+                    self._closing.set()
+                    self._died = True
+                    _thread.interrupt_main()
                 return
 
-    def submit(self, tasks: Iterable[NotebookTask], expected: int = 0) -> None:
-        """Add tasks; `expected`, if more, is how many pages the whole batch will have (for the bar)."""
+    def _close(self) -> None:
+        """No interrupt from the watcher from now on (see `_watch_workers`)."""
+        with self._lock:
+            self._closing.set()
+
+    def submit(self, tasks: Iterable[NotebookTask], areas_to_come: int = 0) -> None:
+        """Add one area's tasks; `areas_to_come`: how many more areas will follow, each with as many (for the bar)."""
         tasks = list(tasks)
         with _sigint_blocked():
             for task in tasks:
@@ -182,10 +210,12 @@ class NotebookPool:
                     try:
                         future = self._pool.submit(execute_notebook, task)
                     except BrokenProcessPool:
+                        self._close()
                         raise _worker_died() from None
                 self._track(future, task)
+        self._areas_in_all = len(self._areas) + areas_to_come
         bar = self._progress_bar()
-        bar.total = max(expected, bar.n + self._pending)
+        bar.total = bar.n + self._pending + areas_to_come * len(tasks)
         bar.refresh()
 
     def _track(self, future, task: NotebookTask) -> None:
@@ -211,6 +241,7 @@ class NotebookPool:
             try:
                 page = future.result()
             except BrokenProcessPool:
+                self._close()
                 raise _worker_died() from None
             self._areas[task.area] -= 1
             self._show(task)
@@ -224,14 +255,14 @@ class NotebookPool:
     def _show(self, task: NotebookTask) -> None:
         """One bar for the batch: pages done of all, elapsed and remaining time, areas done, the page written."""
         bar = self._progress_bar()
-        areas = len(self._areas)
+        areas = max(self._areas_in_all, len(self._areas))
         done = sum(left == 0 for left in self._areas.values())
         count = f"{done} of {areas} areas done; " if areas > 1 else ""
         bar.set_postfix_str(f"{count}{task.area + ': ' if task.area else ''}{task.output_name}", refresh=False)
         bar.update()
 
     def __exit__(self, kind, error, trace) -> None:
-        self._closing.set()
+        self._close()
         if self._watcher is not None:
             self._watcher.join()  # before the workers are stopped: their exit is no news then
         if self._bar is not None:
@@ -251,10 +282,19 @@ class NotebookPool:
 
 
 def notebook_pool(
-    workers: int | None, scheduler: str | None, progress: bool, one_notebook: bool = False
+    workers: int | None, scheduler: str | None, progress: bool, one_notebook: bool = False, one_area: bool = True
 ) -> NotebookPool:
-    """Workers for the workbook's notebooks, their kernels warmed with its imports (one, for one notebook)."""
-    return NotebookPool(1 if one_notebook else workers, scheduler, progress, warm_up=NOTEBOOK_IMPORTS)
+    """Workers for the workbook's notebooks, their kernels warmed with its imports.
+
+    Unless told how many: one per core, and for one area's pages at most `AREA_WORKERS`
+    (an area has about ten pages; each worker's kernel costs a few hundred MB); one for a
+    single notebook.
+    """
+    if one_notebook:
+        workers = 1
+    elif workers is None and one_area:
+        workers = min(os.cpu_count() or 1, AREA_WORKERS)
+    return NotebookPool(workers, scheduler, progress, warm_up=NOTEBOOK_IMPORTS)
 
 
 def run_tasks(
@@ -277,8 +317,9 @@ def _sigint_blocked() -> Iterator[None]:
     """Start workers with Ctrl-C blocked, as they inherit this thread's signal mask.
 
     Until its initializer ignores SIGINT, a worker would die of a Ctrl-C with a traceback
-    on the terminal; the main process stops the workers itself. A Ctrl-C meanwhile is kept
-    pending for this thread, not lost.
+    on the terminal; the main process stops the workers itself. A Ctrl-C meanwhile is not
+    lost: another thread takes it, or it waits for this one, and Python handles it in the
+    main thread either way.
     """
     blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
@@ -320,12 +361,12 @@ def _dask_client(scheduler: str):
         from distributed import Client
     except ImportError:
         raise ConfigError("--scheduler needs Dask distributed: pip install 'assess[cluster]'") from None
-    address = urlsplit(scheduler)
     try:
+        address = urlsplit(scheduler)
         if address.scheme == "tcp" and address.hostname and address.port:
             socket.create_connection((address.hostname, address.port), timeout=10).close()
         return Client(scheduler, timeout="10s")
-    except (OSError, TimeoutError) as exc:
+    except (OSError, TimeoutError, ValueError) as exc:
         raise ConfigError(f"--scheduler: cannot reach a Dask scheduler at {scheduler} ({exc})") from None
 
 
@@ -339,6 +380,7 @@ def _start_worker(parent: int) -> None:
     SIGTERM, the main process's way of stopping it, kills the kernel before the worker exits.
     A daemon thread does the same once the main process `parent` is gone.
     """
+    _without_iri_checks()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # Unblocked (see `_sigint_blocked`) so that kernels do not inherit the block.
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
@@ -497,10 +539,10 @@ def warm_kernel(code: str) -> None:
     Only time is at stake: a kernel that fails here is started again by the first notebook,
     which then reports the failure.
     """
-    _without_iri_checks()
     import papermill  # noqa: F401  (every notebook of this worker needs it: imported while the kernel starts)
 
-    _run_quietly(_worker_kernel(Path.cwd()), code)
+    # Started in a neutral folder: the notebooks' folders come with them (see `_clear`).
+    _run_quietly(_worker_kernel(Path(tempfile.gettempdir())), code)
 
 
 def _quiet_stderr() -> None:
@@ -513,7 +555,6 @@ def _quiet_stderr() -> None:
 
 def execute_notebook(task: NotebookTask) -> PageResult:
     """Execute one notebook with papermill in this worker's kernel and export it to HTML."""
-    _without_iri_checks()
     import papermill
     from nbclient.exceptions import DeadKernelError
     from papermill.exceptions import PapermillExecutionError
