@@ -243,6 +243,9 @@ class NotebookPool:
             except BrokenProcessPool:
                 self._close()
                 raise _worker_died() from None
+            except BaseException:
+                self._close()  # a failed notebook: the run stops here, with no interrupt to come
+                raise
             self._areas[task.area] -= 1
             self._show(task)
             yield task, page
