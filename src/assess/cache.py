@@ -59,3 +59,12 @@ def cached(name: str, key: str, compute: Callable[[], T]) -> T:
         with contextlib.suppress(OSError):
             partial.unlink(missing_ok=True)
     return value
+
+
+def file_stamp(path: Path) -> tuple[int, int]:
+    """A file's size and modification time, (-1, -1) if it is missing: a change to either is a new input."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return (-1, -1)
+    return (stat.st_size, stat.st_mtime_ns)

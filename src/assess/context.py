@@ -11,6 +11,7 @@ from functools import cached_property
 from pathlib import Path
 
 from assess.actions import Action, StatusReturn, as_reported, load_actions, load_status_returns
+from assess.cache import file_stamp
 from assess.config import Assessment
 from assess.criteria import check_scorers
 from assess.evidence import Evidence, Tables
@@ -138,12 +139,4 @@ def _stamps(context: RunContext) -> tuple:
     if local is not None:
         folders += [local, local / PARTNERS]
     paths = [*context.input_files, *sorted(beside.glob("*.py")), *folders]
-    return tuple((str(path), *_stat(path)) for path in paths)
-
-
-def _stat(path: Path) -> tuple[int, int]:
-    try:
-        stat = path.stat()
-    except OSError:
-        return (-1, -1)
-    return (stat.st_size, stat.st_mtime_ns)
+    return tuple((str(path), *file_stamp(path)) for path in paths)

@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from assess import stats
+from assess.cache import file_stamp
 from assess.config import (
     DEFAULT_DATA_DIR,
     Assessment,
@@ -135,7 +136,7 @@ class Tables:
         national = partner_files(data_dir / "partners")
         returns = (*national, *assessment.local.partner_files)
         # Keyed by each file's size and time too: a return edited since is read again.
-        read = (tuple((path, _stamp(path)) for path in returns), tuple(p.key for p in assessment.priorities))
+        read = (tuple((path, file_stamp(path)) for path in returns), tuple(p.key for p in assessment.priorities))
         if read not in self.returns_read:
             self.returns_read[read] = read_indicator_files(returns, read[1], district_name)
         indicators = self.returns_read[read]
@@ -163,21 +164,13 @@ _FOLDER_FILES = ("counts.csv", "population.csv", "harm_weights.csv", "lsoa_count
 
 def _read_folder(folder: Path) -> Tables:
     """The data folder's shared tables, read again only when one of its files has changed."""
-    stamps = tuple(_stamp(path) for name in _FOLDER_FILES for path in (folder / name, DEFAULT_DATA_DIR / name))
+    stamps = tuple(file_stamp(path) for name in _FOLDER_FILES for path in (folder / name, DEFAULT_DATA_DIR / name))
     if folder in _READ and _READ[folder][0] == stamps:
         return _READ[folder][1]
     tables = Tables.read_folder(folder, read_counts(folder / "counts.csv"))
     _READ.clear()
     _READ[folder] = (stamps, tables)
     return tables
-
-
-def _stamp(path: Path) -> tuple[int, int]:
-    try:
-        stat = path.stat()
-    except OSError:
-        return (-1, -1)
-    return (stat.st_size, stat.st_mtime_ns)
 
 
 def _by_name(table: pd.DataFrame, counts: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
