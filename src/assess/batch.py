@@ -202,14 +202,14 @@ def run_all_areas(options: RunOptions, pool: NotebookPool | None = None) -> RunR
         for root in roots:
             check_collection(root, inputs)
         areas_in_all = sum(len(first.assessment.comparators) for first in counties)
-        runs: list[_AreaRun] = []
+        runs: dict[Path, _AreaRun] = {}  # by staging folder, where their pages are written
         pages: dict[Path, list[PageResult]] = {}
         county_pages = []
 
         def finish(done: Iterable[tuple[NotebookTask, PageResult]]) -> None:
             for task, page in done:
                 pages[task.out].append(page)
-                run = next(r for r in runs if r.staging == task.out)
+                run = runs[task.out]
                 if len(pages[task.out]) == len(run.tasks):
                     _finish(run, options, pages[task.out], started, False, county_href=f"../{COUNTY_FOLDER}/index.html")
 
@@ -220,7 +220,7 @@ def run_all_areas(options: RunOptions, pool: NotebookPool | None = None) -> RunR
                 context = first if area == first.assessment.area else first.for_area(area)
                 destination = stack.enter_context(Destination(inside(root, names[area]), inputs))
                 run = _prepare(context, options, destination, monitoring_only=False)
-                runs.append(run)
+                runs[run.staging] = run
                 areas.append(run)
                 pages[run.staging] = []
                 pool.submit(run.tasks, areas_to_come=areas_in_all - len(runs))
@@ -230,12 +230,12 @@ def run_all_areas(options: RunOptions, pool: NotebookPool | None = None) -> RunR
         finish(pool.finished())
         for areas, names, county in county_pages:
             report.write_county_summary([run.context for run in areas], names, county.staging)
-        for run in runs:
+        for run in runs.values():
             run.destination.commit()
         for _, _, county in county_pages:
             county.commit()
     out = absolute(options.out_dir) if options.out_dir and several else roots[0]
-    every_page = tuple(page for run in runs for page in pages[run.staging])
+    every_page = tuple(page for staging in runs for page in pages[staging])
     summaries = tuple(root / COUNTY_FOLDER for root in roots)
     return RunResult(out, every_page, time.perf_counter() - started, summaries, areas=len(runs))
 
