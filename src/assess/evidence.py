@@ -22,7 +22,7 @@ from assess.config import (
     month_range,
     resolve_assessment,
 )
-from assess.data.counts import read_counts
+from assess.data.counts import current_codes, read_counts
 from assess.data.geography import Geography
 from assess.data.harm import read_harm_weights
 from assess.data.indicators import partner_files, read_indicator_files
@@ -178,12 +178,10 @@ def _by_name(table: pd.DataFrame, counts: pd.DataFrame, columns: list[str]) -> p
     district it is at the end of the counts (as `read_counts` does)."""
     geography = Geography.default()
     names = dict(zip(counts["area_code"], counts["area"]))
-    last = counts["month"].max()
     # Named once per district, not once per row.
-    name_of = {
-        code: names.get(now := geography.current(code, last)) or geography.name(now)
-        for code in table["area_code"].unique()
-    }
+    codes = pd.Series(table["area_code"].unique())
+    now = current_codes(codes, counts["month"].max(), geography)
+    name_of = {code: names.get(current) or geography.name(current) for code, current in zip(codes, now)}
     named = table.assign(area=table["area_code"].map(name_of))
     return named[columns].reset_index(drop=True)
 
@@ -195,9 +193,9 @@ def _lsoas_of(assessment: Assessment, counts: pd.DataFrame, lsoa_counts: pd.Data
     lookup = geography.lsoas
     run_name = {code: area for area, code in assessment.codes.items() if area in assessment.comparators}
     # Each of the lookup's few hundred districts, not each of its ~33,000 LSOAs, is taken to its successor.
-    last = counts["month"].max()
-    districts = {code: run_name.get(geography.current(code, last)) for code in lookup["area_code"].unique()}
-    compared = {code: area for code, area in districts.items() if area is not None}
+    codes = pd.Series(lookup["area_code"].unique())
+    now = current_codes(codes, counts["month"].max(), geography)
+    compared = {code: run_name[current] for code, current in zip(codes, now) if current in run_name}
     rows = lookup[lookup["area_code"].isin(list(compared))]
     known = rows.assign(area=rows["area_code"].map(compared))
     held = lsoa_counts[lsoa_counts["area"].isin(run_name.values())].drop_duplicates("lsoa_code")
